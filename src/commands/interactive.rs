@@ -1,0 +1,123 @@
+//! The full-screen commands: the home screen, `add PROVIDER`, and `demo` (the same TUI against the
+//! loopback simulator, in a temporary config).
+
+use anyhow::{Context, Result, bail};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use super::exit;
+use crate::cli::ProviderArg;
+use crate::profile::results::Results;
+use crate::profile::store::Store;
+use crate::providers::ProviderId;
+use crate::simulator::{Behaviour, Simulator, demo_accounts};
+use crate::tui;
+use crate::ui::Theme;
+use crate::validate;
+use crate::wizard::{DemoInfo, Wizard};
+
+pub fn home(config: &Path, ca: Option<&Path>) -> Result<u8> {
+    run(config, &crate::paths::state_dir()?, ca, |_| {}, None)
+}
+
+pub fn add(config: &Path, ca: Option<&Path>, provider: ProviderArg) -> Result<u8> {
+    let p = match provider {
+        ProviderArg::ThreeCx => ProviderId::ThreeCx,
+    };
+    run(
+        config,
+        &crate::paths::state_dir()?,
+        ca,
+        |w| {
+            w.open_guide(p);
+            w.exit_after_guide = true;
+        },
+        None,
+    )
+}
+
+pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
+    check_terminal()?;
+    let rt = runtime()?;
+    let dir = tempfile::Builder::new().prefix("pbxlink-demo-").tempdir().context("cannot create a temporary directory")?.keep();
+    let config = config.map(Path::to_path_buf).unwrap_or_else(|| dir.join("profiles.toml"));
+    let state = dir.join("state");
+    let sim = rt.block_on(Simulator::demo())?;
+    let ca_path = dir.join("demo-ca.pem");
+    std::fs::write(&ca_path, &sim.ca_pem).context("cannot write the demo CA")?;
+    let info = DemoInfo {
+        domain: sim.domain(),
+        accounts: demo_accounts()
+            .iter()
+            .zip(["demo-key-900", "demo-key-901", "demo-key-902", "demo-key-903"])
+            .map(|(a, key)| {
+                let what = match a.behaviour {
+                    Behaviour::Good => "works",
+                    Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
+                    Behaviour::LowRole => "low role: details n/a",
+                    Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
+                };
+                (a.client_id.clone(), key.to_string(), what.to_string())
+            })
+            .collect(),
+    };
+    let code = run_in(&rt, &config, &state, ca, |w| {
+        w.demo = Some(info);
+        w.new_profile_ca = Some(ca_path.clone());
+    })?;
+    drop(sim);
+    println!("Demo profiles were written to {}", config.display());
+    Ok(code)
+}
+
+/// Refuses to start the full-screen UI where it cannot work, saying what to use instead.
+fn check_terminal() -> Result<()> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!("the interactive UI needs a terminal (stdin and stdout are not both terminals); use `pbxlink list` or `pbxlink show`");
+    }
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        bail!("TERM=dumb cannot show the full-screen UI; use `pbxlink list` or `pbxlink show`, or set TERM (e.g. TERM=xterm)");
+    }
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn run(config: &Path, state: &Path, ca: Option<&Path>, setup: impl FnOnce(&mut Wizard), _unused: Option<()>) -> Result<u8> {
+    check_terminal()?;
+    let rt = runtime()?;
+    run_in(&rt, config, state, ca, setup)
+}
+
+fn run_in(rt: &tokio::runtime::Runtime, config: &Path, state: &Path, ca: Option<&Path>, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {
+    let _log = init_log(state);
+    let mut wizard = Wizard::new(config.display().to_string());
+    setup(&mut wizard);
+    let mut opts = validate::Options::default();
+    opts.ca_files.extend(ca.map(PathBuf::from));
+    let parts = (Store::new(config), Results::in_dir(state), opts);
+    let ended = rt.block_on(tui::run(wizard, parts, Theme::default()))?;
+    for name in &ended.saved {
+        eprintln!("Saved profile \"{name}\" in {}", config.display());
+    }
+    Ok(match ended.signal {
+        Some(n) => 128 + n as u8,
+        None => exit::OK,
+    })
+}
+
+/// Logs go to `<state>/pbxlink.log` (never to the screen), filtered by `PBXLINK_LOG`
+/// (`RUST_LOG` syntax, default `info`; `off` disables). Secrets are never passed to the logger.
+fn init_log(state: &Path) -> Option<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let filter = std::env::var("PBXLINK_LOG").unwrap_or_else(|_| "info".into());
+    if filter == "off" {
+        return None;
+    }
+    crate::profile::atomic::ensure_private_dir(state).ok()?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(state.join("pbxlink.log")).ok()?;
+    let env = tracing_subscriber::EnvFilter::try_new(filter).ok()?;
+    tracing_subscriber::fmt().with_env_filter(env).with_ansi(false).with_writer(std::sync::Mutex::new(file)).try_init().ok()
+}

@@ -1,0 +1,23 @@
+//! pbxlink: link telephony accounts (3CX first) from the terminal and keep those links healthy.
+//!
+//! Map of the crate:
+//! - `wizard`: the pure state machine of the TUI (no I/O, no tokio, no terminal);
+//! - `ui`: pure drawing of that state into a ratatui frame;
+//! - `tui`: owns the terminal, turns key presses into messages and runs the wizard's effects;
+//! - `validate`: the only code that talks HTTP, shared by the TUI and the CLI;
+//! - `providers`: each vendor's guide (text in `assets/guides/`) and the pure reading of its answers;
+//! - `profile`: the profile model and `profiles.toml` store (atomic, 0600, comment-keeping);
+//! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
+//! - `cli` and `commands`: the command line.
+
+pub mod cli;
+pub mod commands;
+pub mod paths;
+pub mod profile;
+pub mod providers;
+pub mod report;
+pub mod simulator;
+pub mod tui;
+pub mod ui;
+pub mod validate;
+pub mod wizard;

@@ -1,0 +1,95 @@
+//! Crash-safe file replacement: write a temp file beside the target (mode 0600 from creation),
+//! fsync it, keep the previous version as `.bak`, rename over the target, fsync the directory.
+//! At every instant the target is either the old or the new version, never a torn one.
+
+use std::fs::{self, DirBuilder, File, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Follows a symlink so the link stays a link and its target is what gets replaced (as rclone and
+/// docker do); a plain path is returned as is.
+pub fn real_path(path: &Path) -> io::Result<PathBuf> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = fs::read_link(path)?;
+            Ok(if target.is_absolute() { target } else { path.parent().unwrap_or(Path::new(".")).join(target) })
+        }
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// Creates `dir` (and parents) with mode 0700 when missing.
+pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+/// Replaces `path` with `bytes` atomically; with `backup`, the previous content is kept in
+/// `<file>.bak` (0600) first.
+pub fn write_atomic(path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
+    let real = real_path(path)?;
+    let dir = real.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    ensure_private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".pbxlink-")
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if backup && real.exists() {
+        let mut name = real.file_name().unwrap_or_default().to_os_string();
+        name.push(".bak");
+        write_plain_copy(&real, &dir.join(name))?;
+    }
+    tmp.persist(&real).map_err(|e| e.error)?;
+    // The rename is durable only once the directory entry is on disk.
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Copies `from` to `to` through a temp file so a crash never leaves a half backup.
+fn write_plain_copy(from: &Path, to: &Path) -> io::Result<()> {
+    let data = fs::read(from)?;
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".pbxlink-").suffix(".bak.tmp").permissions(Permissions::from_mode(0o600)).tempfile_in(dir)?;
+    tmp.write_all(&data)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(to).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn replaces_keeps_backup_and_mode() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let p = d.path().join("sub/profiles.toml");
+        write_atomic(&p, b"one", true).expect("first write");
+        assert_eq!(fs::metadata(p.parent().expect("dir")).expect("meta").mode() & 0o777, 0o700);
+        write_atomic(&p, b"two", true).expect("second write");
+        assert_eq!(fs::read(&p).expect("read"), b"two");
+        assert_eq!(fs::read(d.path().join("sub/profiles.toml.bak")).expect("bak"), b"one");
+        assert_eq!(fs::metadata(&p).expect("meta").mode() & 0o777, 0o600);
+        let leftovers: Vec<_> = fs::read_dir(d.path().join("sub")).expect("ls").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn writes_through_a_symlink() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let real = d.path().join("real.toml");
+        fs::write(&real, "old").expect("write");
+        let link = d.path().join("link.toml");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        write_atomic(&link, b"new", false).expect("write");
+        assert!(fs::symlink_metadata(&link).expect("meta").file_type().is_symlink());
+        assert_eq!(fs::read(&real).expect("read"), b"new");
+    }
+}

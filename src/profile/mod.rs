@@ -1,0 +1,164 @@
+//! The profile model: what one saved link holds, how it maps to its TOML table, and the rules for
+//! profile names. Reading and writing files is in [`store`]; last validation results in [`results`].
+
+pub mod atomic;
+pub mod results;
+pub mod store;
+
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+use toml_edit::{Item, Table, Value};
+
+use crate::providers::ProviderId;
+
+/// One saved link. `Debug` is safe: secrets are `SecretString`, which prints redacted.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub body: ProfileBody,
+    /// A private CA to trust for this profile, in addition to the system roots.
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ProfileBody {
+    ThreeCx(ThreeCx),
+    /// A provider this version cannot handle (a newer pbxlink wrote it): listed, kept, not validated.
+    Unsupported { provider: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct ThreeCx {
+    /// host[:port], in normal form, never a scheme.
+    pub domain: String,
+    pub client_id: String,
+    pub api_key: SecretString,
+}
+
+impl Profile {
+    pub fn provider_name(&self) -> &str {
+        match &self.body {
+            ProfileBody::ThreeCx(_) => ProviderId::ThreeCx.as_str(),
+            ProfileBody::Unsupported { provider } => provider,
+        }
+    }
+
+    /// Where it points, for lists (never a secret).
+    pub fn target(&self) -> String {
+        match &self.body {
+            ProfileBody::ThreeCx(t) => t.domain.clone(),
+            ProfileBody::Unsupported { .. } => String::new(),
+        }
+    }
+
+    /// Reads a profile from its `[profiles.NAME]` table.
+    pub fn from_table(name: &str, t: &dyn toml_edit::TableLike) -> Result<Profile, String> {
+        let get = |k: &str| t.get(k).and_then(|i| i.as_str()).map(str::to_string);
+        let need = |k: &str| get(k).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("missing \"{k}\""));
+        let provider = get("provider").ok_or("missing \"provider\" (\"3cx\")")?;
+        let ca_file = get("ca_file").map(PathBuf::from);
+        let body = match ProviderId::parse(&provider) {
+            Some(ProviderId::ThreeCx) => {
+                let domain = need("domain")?;
+                let normal = crate::providers::host::normalise_host(&domain).map_err(|e| format!("domain \"{domain}\": {e}"))?;
+                ProfileBody::ThreeCx(ThreeCx {
+                    domain: normal.to_string(),
+                    client_id: need("client_id")?,
+                    api_key: SecretString::from(need("api_key")?),
+                })
+            }
+            None => ProfileBody::Unsupported { provider },
+        };
+        Ok(Profile { name: name.to_string(), body, ca_file })
+    }
+
+    /// Writes this profile's keys into an existing or new table, changing only the keys it owns so
+    /// that comments and unknown keys stay as they were.
+    pub fn write_into(&self, t: &mut Table) {
+        set(t, "provider", self.provider_name());
+        if let ProfileBody::ThreeCx(x) = &self.body {
+            set(t, "domain", &x.domain);
+            set(t, "client_id", &x.client_id);
+            // The single place a secret leaves its wrapper on its way to disk.
+            set(t, "api_key", x.api_key.expose_secret());
+        }
+        match &self.ca_file {
+            Some(p) => set(t, "ca_file", &p.to_string_lossy()),
+            None => {
+                t.remove("ca_file");
+            }
+        }
+    }
+}
+
+/// Sets a string value, keeping the decoration (comments, spacing) of an existing one.
+fn set(t: &mut Table, key: &str, v: &str) {
+    match t.get_mut(key).and_then(Item::as_value_mut) {
+        Some(old) => {
+            let decor = old.decor().clone();
+            *old = Value::from(v);
+            *old.decor_mut() = decor;
+        }
+        None => {
+            t.insert(key, toml_edit::value(v));
+        }
+    }
+}
+
+/// Profile names are table keys and file-safe words: letters, digits, `-` and `_`, 1 to 64.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the name is empty: use letters, digits, - or _".into());
+    }
+    if name.chars().count() > 64 {
+        return Err("the name is longer than 64 characters".into());
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        return Err(format!("\"{}\" is not allowed in a name: use letters, digits, - or _", c.escape_default()));
+    }
+    Ok(())
+}
+
+/// A sensible default name from a host: its first label (`mycompany` for `mycompany.3cx.us`),
+/// made unique against `taken` by a numeric suffix.
+pub fn suggest_name(host: &str, taken: &[String]) -> String {
+    let first = host.split(['.', ':']).next().unwrap_or_default();
+    let mut base: String = first.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    if base.is_empty() || base.chars().all(|c| c.is_ascii_digit()) || host.starts_with('[') {
+        base = "pbx".into();
+    }
+    if !taken.contains(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{base}-{n}")).find(|c| !taken.contains(c)).unwrap_or(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(check_name("office-1_b").is_ok());
+        assert!(check_name("").is_err());
+        assert!(check_name("a b").is_err());
+        assert!(check_name("ü").is_err());
+        assert!(check_name(&"a".repeat(65)).is_err());
+        let taken = vec!["mycompany".to_string(), "mycompany-2".to_string()];
+        assert_eq!(suggest_name("mycompany.3cx.us", &taken), "mycompany-3");
+        assert_eq!(suggest_name("pbx.example.com:5001", &[]), "pbx");
+        assert_eq!(suggest_name("10.0.0.1:5001", &[]), "pbx");
+        assert_eq!(suggest_name("[::1]:5001", &[]), "pbx");
+        assert_eq!(suggest_name("localhost:4000", &[]), "localhost");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let p = Profile {
+            name: "x".into(),
+            body: ProfileBody::ThreeCx(ThreeCx { domain: "d".into(), client_id: "900".into(), api_key: SecretString::from("sekrit-value-123") }),
+            ca_file: None,
+        };
+        assert!(!format!("{p:?}").contains("sekrit-value-123"));
+    }
+}

@@ -1,0 +1,334 @@
+//! `profiles.toml` on disk: reading with precise errors, and saving or removing one profile while
+//! keeping every other byte (other profiles, comments, unknown keys) as it was. Writes are atomic
+//! (see [`super::atomic`]), 0600 in a 0700 directory, under an exclusive lock so that two pbxlink
+//! processes never lose each other's change.
+
+use anyhow::{Context, Result, anyhow, bail};
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::ErrorKind;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use toml_edit::{DocumentMut, Item, Table};
+
+use super::Profile;
+use super::atomic::{ensure_private_dir, real_path, write_atomic};
+
+/// Files larger than this are not profile files someone wrote by hand.
+const MAX_FILE: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    path: PathBuf,
+}
+
+/// A profile as found in the file: usable, or broken with the reason (so one bad table never hides
+/// the others).
+#[derive(Debug, Clone)]
+pub enum Entry {
+    Ok(Profile),
+    Invalid { name: String, reason: String },
+}
+
+impl Entry {
+    pub fn name(&self) -> &str {
+        match self {
+            Entry::Ok(p) => &p.name,
+            Entry::Invalid { name, .. } => name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub entries: Vec<Entry>,
+    /// Things the user should fix (e.g. a file readable by others), with the command to fix them.
+    pub warnings: Vec<String>,
+}
+
+impl Loaded {
+    pub fn names(&self) -> Vec<String> {
+        self.entries.iter().map(|e| e.name().to_string()).collect()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name() == name)
+    }
+}
+
+/// How a save treats an existing profile of the same name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveMode {
+    /// Refuse if the name exists.
+    Create,
+    /// Replace the profile `old` (which may have another name: a rename) or create it.
+    Replace { old: String },
+}
+
+impl Store {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Store { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads every profile. A missing file is an empty store; an unreadable or invalid one is an
+    /// error naming the path and line, and is never overwritten.
+    pub fn load(&self) -> Result<Loaded> {
+        let Some(text) = self.read_text()? else {
+            return Ok(Loaded::default());
+        };
+        let doc = self.parse(&text)?;
+        let mut loaded = Loaded::default();
+        if let Ok(meta) = fs::metadata(&self.path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            loaded.warnings.push(format!(
+                "{} is readable by other users (mode {:o}); it holds secrets: run chmod 600 {}",
+                self.path.display(),
+                meta.permissions().mode() & 0o777,
+                self.path.display()
+            ));
+        }
+        let Some(profiles) = doc.get("profiles") else {
+            return Ok(loaded);
+        };
+        let Some(profiles) = profiles.as_table_like() else {
+            bail!("{}: \"profiles\" must be a table of [profiles.NAME] sections", self.path.display());
+        };
+        for (name, item) in profiles.iter() {
+            let entry = match item.as_table_like() {
+                Some(t) => match Profile::from_table(name, t) {
+                    Ok(p) => Entry::Ok(p),
+                    Err(reason) => Entry::Invalid { name: name.to_string(), reason },
+                },
+                None => Entry::Invalid { name: name.to_string(), reason: "not a table".into() },
+            };
+            loaded.entries.push(entry);
+        }
+        Ok(loaded)
+    }
+
+    /// Saves one profile, keeping everything else in the file.
+    pub fn save(&self, profile: &Profile, mode: &SaveMode) -> Result<()> {
+        super::check_name(&profile.name).map_err(|e| anyhow!("profile name \"{}\": {e}", profile.name))?;
+        let _lock = self.lock()?;
+        let text = self.read_text()?.unwrap_or_default();
+        let mut doc = self.parse(&text)?;
+        let profiles = profiles_table(&mut doc, &self.path)?;
+        let exists = profiles.contains_key(&profile.name);
+        match mode {
+            SaveMode::Create if exists => bail!("a profile named \"{}\" already exists: choose another name", profile.name),
+            SaveMode::Replace { old } if old != &profile.name && exists => {
+                bail!("a profile named \"{}\" already exists: choose another name", profile.name)
+            }
+            SaveMode::Replace { old } if old != &profile.name => {
+                // A rename: move the old table (with its comments) under the new key.
+                if let Some((_, item)) = profiles.remove_entry(old) {
+                    profiles.insert(&profile.name, item);
+                }
+            }
+            _ => {}
+        }
+        let table = match profiles.get_mut(&profile.name) {
+            Some(Item::Table(t)) => t,
+            _ => {
+                profiles.insert(&profile.name, Item::Table(Table::new()));
+                match profiles.get_mut(&profile.name) {
+                    Some(Item::Table(t)) => t,
+                    _ => bail!("internal: could not create [profiles.{}]", profile.name),
+                }
+            }
+        };
+        profile.write_into(table);
+        self.write(doc.to_string().as_bytes())
+    }
+
+    /// Removes one profile; returns false when there was none of that name.
+    pub fn remove(&self, name: &str) -> Result<bool> {
+        let _lock = self.lock()?;
+        let Some(text) = self.read_text()? else {
+            return Ok(false);
+        };
+        let mut doc = self.parse(&text)?;
+        let profiles = profiles_table(&mut doc, &self.path)?;
+        if profiles.remove(name).is_none() {
+            return Ok(false);
+        }
+        self.write(doc.to_string().as_bytes())?;
+        Ok(true)
+    }
+
+    fn write(&self, bytes: &[u8]) -> Result<()> {
+        write_atomic(&self.path, bytes, true).with_context(|| format!("could not write {}: nothing was changed", self.path.display()))
+    }
+
+    fn read_text(&self) -> Result<Option<String>> {
+        let meta = match fs::metadata(&self.path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", self.path.display())),
+        };
+        if !meta.is_file() {
+            bail!("{} is not a regular file", self.path.display());
+        }
+        if meta.len() > MAX_FILE {
+            bail!("{} is {} bytes: too large for a profile file; check that --config points to the right file", self.path.display(), meta.len());
+        }
+        let bytes = fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| anyhow!("{} is not UTF-8 text (byte {})", self.path.display(), e.utf8_error().valid_up_to()))?;
+        Ok(Some(text))
+    }
+
+    fn parse(&self, text: &str) -> Result<DocumentMut> {
+        text.parse::<DocumentMut>().map_err(|e| {
+            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+            anyhow!("{}:{line}:{col}: {msg}. Fix the file by hand; pbxlink will not overwrite it", self.path.display())
+        })
+    }
+
+    /// An exclusive lock on `<file>.lock`, held for a whole read-modify-write. It is an flock, so
+    /// it dies with the process: a crash never leaves a stale lock behind.
+    fn lock(&self) -> Result<File> {
+        let real = real_path(&self.path)?;
+        if let Some(dir) = real.parent() {
+            ensure_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut name = real.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let lock_path = real.with_file_name(name);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(20)),
+                Err(TryLockError::WouldBlock) => {
+                    bail!("another pbxlink is saving profiles ({} is locked); try again when it is done", lock_path.display())
+                }
+                Err(TryLockError::Error(e)) => return Err(e).with_context(|| format!("cannot lock {}", lock_path.display())),
+            }
+        }
+    }
+}
+
+fn profiles_table<'a>(doc: &'a mut DocumentMut, path: &Path) -> Result<&'a mut Table> {
+    if !doc.contains_key("profiles") {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        doc.insert("profiles", Item::Table(t));
+    }
+    match doc.get_mut("profiles") {
+        Some(Item::Table(t)) => Ok(t),
+        _ => bail!("{}: \"profiles\" must be a table of [profiles.NAME] sections; fix it by hand", path.display()),
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{ProfileBody, ThreeCx};
+    use secrecy::SecretString;
+
+    fn p(name: &str, domain: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            body: ProfileBody::ThreeCx(ThreeCx { domain: domain.into(), client_id: "900".into(), api_key: SecretString::from("k-123") }),
+            ca_file: None,
+        }
+    }
+
+    const HAND_WRITTEN: &str = "# my PBXs\n\n[profiles.office] # the main one\nprovider = \"3cx\"\ndomain = \"a.3cx.us\"   # hosted\nclient_id = \"900\"\napi_key = \"old\"\nnote = \"kept\"\n\n# branch office\n[profiles.branch]\nprovider = \"3cx\"\ndomain = \"b.3cx.us\"\nclient_id = \"901\"\napi_key = \"b\"\n";
+
+    #[test]
+    fn save_keeps_comments_order_and_other_profiles() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join("profiles.toml");
+        fs::write(&path, HAND_WRITTEN).expect("write");
+        let s = Store::new(&path);
+        s.save(&p("office", "new.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
+        let after = fs::read_to_string(&path).expect("read");
+        let want = HAND_WRITTEN.replace("\"a.3cx.us\"", "\"new.3cx.us\"").replace("api_key = \"old\"", "api_key = \"k-123\"");
+        assert_eq!(after, want);
+        s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
+        let after = fs::read_to_string(&path).expect("read");
+        assert!(after.starts_with(&want), "existing text must stay byte for byte:\n{after}");
+        assert!(after.ends_with("[profiles.third]\nprovider = \"3cx\"\ndomain = \"c.3cx.us\"\nclient_id = \"900\"\napi_key = \"k-123\"\n"), "{after}");
+        assert_eq!(s.load().expect("load").names(), vec!["office", "branch", "third"]);
+    }
+
+    #[test]
+    fn create_refuses_an_existing_name() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let s = Store::new(d.path().join("profiles.toml"));
+        s.save(&p("office", "a.3cx.us"), &SaveMode::Create).expect("save");
+        let e = s.save(&p("office", "b.3cx.us"), &SaveMode::Create).expect_err("must refuse");
+        assert!(e.to_string().contains("already exists"));
+    }
+
+    #[test]
+    fn invalid_file_is_reported_with_line_and_untouched() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join("profiles.toml");
+        let bad = "[profiles.a]\nprovider = \"3cx\"\ndomain = \n";
+        fs::write(&path, bad).expect("write");
+        let s = Store::new(&path);
+        let e = s.load().expect_err("invalid").to_string();
+        assert!(e.contains("profiles.toml:3:"), "{e}");
+        assert!(s.save(&p("x", "x.3cx.us"), &SaveMode::Create).is_err());
+        assert_eq!(fs::read_to_string(&path).expect("read"), bad);
+    }
+
+    #[test]
+    fn remove_and_rename() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join("profiles.toml");
+        fs::write(&path, HAND_WRITTEN).expect("write");
+        let s = Store::new(&path);
+        s.save(&p("hq", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("rename");
+        // A rename keeps the table where it was in the file.
+        assert_eq!(s.load().expect("load").names(), vec!["hq", "branch"]);
+        assert!(s.remove("branch").expect("remove"));
+        assert!(!s.remove("branch").expect("remove twice"));
+        let text = fs::read_to_string(&path).expect("read");
+        assert!(text.contains("# the main one") && text.contains("note = \"kept\""), "{text}");
+    }
+
+    #[test]
+    fn lenient_permissions_warn() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join("profiles.toml");
+        fs::write(&path, HAND_WRITTEN).expect("write");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+        let l = Store::new(&path).load().expect("load");
+        assert!(l.warnings.iter().any(|w| w.contains("chmod 600")));
+        Store::new(&path).save(&p("office", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
+        assert_eq!(fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn unknown_provider_is_kept_and_listed() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join("profiles.toml");
+        fs::write(&path, "[profiles.x]\nprovider = \"future\"\n[profiles.y]\nprovider = \"3cx\"\n").expect("write");
+        let l = Store::new(&path).load().expect("load");
+        assert!(matches!(l.get("x"), Some(Entry::Ok(Profile { body: ProfileBody::Unsupported { .. }, .. }))));
+        assert!(matches!(l.get("y"), Some(Entry::Invalid { reason, .. }) if reason.contains("domain")));
+    }
+}

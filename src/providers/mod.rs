@@ -1,0 +1,265 @@
+//! The vendors pbxlink links: their guides (text loaded from `assets/guides/`), their fields, and
+//! the pure interpretation of their API answers. Nothing here does I/O: `validate` sends the
+//! requests and hands the answers back to these functions.
+
+pub mod host;
+pub mod threecx;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::report::FailureKind;
+
+/// A vendor pbxlink can link. Only providers whose guide, validation and simulator really work are
+/// listed in [`ProviderId::AVAILABLE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProviderId {
+    ThreeCx,
+}
+
+impl ProviderId {
+    pub const AVAILABLE: &'static [ProviderId] = &[ProviderId::ThreeCx];
+
+    /// The name used in profiles and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ThreeCx => "3cx",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::AVAILABLE.iter().copied().find(|p| p.as_str() == s)
+    }
+
+    pub fn guide(self) -> &'static Guide {
+        static THREECX: OnceLock<Guide> = OnceLock::new();
+        match self {
+            Self::ThreeCx => THREECX.get_or_init(|| Guide::parse(include_str!("../../assets/guides/3cx.toml"))),
+        }
+    }
+}
+
+/// What a guide step asks of the user. The wizard's behaviour is keyed on this; the words are data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Read, tick every item with Space, continue.
+    Confirm,
+    /// One or more input fields.
+    Form,
+    /// Read and continue.
+    Info,
+    /// An explicit acknowledgement (a tick box that Enter alone cannot pass).
+    Ack,
+    /// Live validation of the values entered so far.
+    Validate,
+    /// Name the profile, review the values (redacted) and save.
+    Review,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    pub id: String,
+    pub kind: StepKind,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(default)]
+    pub confirm: Vec<String>,
+    /// Shown when Enter is pressed before every item is ticked.
+    #[serde(default)]
+    pub refuse: String,
+    /// A caution shown on the step (e.g. 3CX's one-token rule on validation).
+    #[serde(default)]
+    pub warning: String,
+}
+
+/// How a field's input is cleaned and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A host or pasted URL, normalised by [`host::normalise_host`] and shown back live.
+    Host,
+    /// An identifier: trimmed, no whitespace or control characters inside.
+    Id,
+    /// A secret: masked on screen, trimmed, never altered otherwise.
+    Secret,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldSpec {
+    pub label: String,
+    #[serde(default)]
+    pub placeholder: String,
+    pub kind: FieldKind,
+}
+
+/// A vendor's guide as loaded from its asset file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Guide {
+    pub provider: String,
+    pub name: String,
+    pub title: String,
+    pub summary: String,
+    pub steps: Vec<Step>,
+    pub fields: BTreeMap<String, FieldSpec>,
+    /// Check id → title shown while validating.
+    pub checks: BTreeMap<String, String>,
+    /// Failure kind name → the fix, in the vendor's words.
+    pub hints: BTreeMap<String, String>,
+}
+
+impl Guide {
+    /// Parses a guide asset. The assets are compiled in and covered by tests, so a broken one is a
+    /// build defect, not a user error: it panics with the parse error.
+    fn parse(text: &str) -> Guide {
+        match toml::from_str::<Guide>(text) {
+            Ok(g) => g,
+            Err(e) => panic!("guide asset is invalid: {e}"),
+        }
+    }
+
+    pub fn field(&self, id: &str) -> &FieldSpec {
+        static FALLBACK: OnceLock<FieldSpec> = OnceLock::new();
+        self.fields.get(id).unwrap_or_else(|| {
+            FALLBACK.get_or_init(|| FieldSpec { label: "?".into(), placeholder: String::new(), kind: FieldKind::Id })
+        })
+    }
+
+    pub fn check_title(&self, id: &str) -> String {
+        self.checks.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn hint(&self, kind: FailureKind) -> String {
+        self.hints.get(kind.as_str()).cloned().unwrap_or_default()
+    }
+}
+
+/// What the engine hands to an interpreter: the parts of an HTTP answer that matter, with the body
+/// already read (and bounded).
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub status: u16,
+    pub location: Option<String>,
+    pub retry_after: Option<String>,
+    pub content_type: Option<String>,
+    /// `X-3CX-Version`.
+    pub version: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// A failed step: its kind and a one-line detail for the user (never containing a secret).
+pub type Failure = (FailureKind, String);
+
+/// The failure every vendor shares for a non-2xx status; `None` for 2xx.
+pub fn status_failure(a: &Answer) -> Option<Failure> {
+    let s = a.status;
+    let kind = match s {
+        200..=299 => return None,
+        300..=399 => {
+            let to = a.location.as_deref().map(redirect_target).unwrap_or_else(|| "elsewhere".into());
+            return Some((FailureKind::BadResponse, format!("HTTP {s}: redirected to {to}; not followed, credentials are never re-sent")));
+        }
+        401 => FailureKind::Unauthorized,
+        403 => FailureKind::Forbidden,
+        404 | 405 | 410 => FailureKind::NotFound,
+        429 => {
+            let wait = a.retry_after.as_deref().map(|r| format!("; retry after {r} s")).unwrap_or_default();
+            return Some((FailureKind::RateLimited, format!("HTTP 429 Too Many Requests{wait}")));
+        }
+        500..=599 => FailureKind::ServerError,
+        _ => FailureKind::BadResponse,
+    };
+    let msg = server_message(&a.body).map(|m| format!(": {m}")).unwrap_or_default();
+    Some((kind, format!("HTTP {s}{msg}")))
+}
+
+/// Only the scheme and host of a redirect target: its path or query might carry anything.
+fn redirect_target(location: &str) -> String {
+    let after = location.split_once("://").map(|(s, r)| (s, r.split(['/', '?', '#']).next().unwrap_or("")));
+    match after {
+        Some((scheme, host)) => format!("{scheme}://{}", host.rsplit('@').next().unwrap_or(host)),
+        None => "a path on the same server".into(),
+    }
+}
+
+/// A short human message from an OAuth (`error_description`, `error`), OData (`error.message`) or
+/// plain (`message`) error body, cut to one line.
+pub fn server_message(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let pick = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let msg = pick(&v, "error_description")
+        .or_else(|| v.get("error").and_then(|e| pick(e, "message")))
+        .or_else(|| pick(&v, "error"))
+        .or_else(|| pick(&v, "message"))
+        .or_else(|| pick(&v, "Error"))?;
+    Some(one_line(&msg, 160))
+}
+
+/// Collapses whitespace and control characters and cuts to `max` characters, so that text from a
+/// server can never move the cursor or break a line in the TUI or a log.
+pub fn one_line(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for w in s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_guide_parses_and_is_complete() {
+        for p in ProviderId::AVAILABLE {
+            let g = p.guide();
+            assert_eq!(g.provider, p.as_str());
+            for s in &g.steps {
+                for f in &s.fields {
+                    assert!(g.fields.contains_key(f), "{}: field {f} has no spec", s.id);
+                }
+                if matches!(s.kind, StepKind::Confirm | StepKind::Ack) {
+                    assert!(!s.confirm.is_empty() && !s.refuse.is_empty(), "{}", s.id);
+                }
+            }
+            for k in FailureKind::ALL {
+                assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
+            }
+        }
+    }
+
+    #[test]
+    fn status_mapping() {
+        let a = |status| Answer { status, ..Default::default() };
+        assert_eq!(status_failure(&a(200)), None);
+        assert_eq!(status_failure(&a(401)).map(|f| f.0), Some(FailureKind::Unauthorized));
+        assert_eq!(status_failure(&a(403)).map(|f| f.0), Some(FailureKind::Forbidden));
+        assert_eq!(status_failure(&a(404)).map(|f| f.0), Some(FailureKind::NotFound));
+        assert_eq!(status_failure(&a(502)).map(|f| f.0), Some(FailureKind::ServerError));
+        let r = Answer { status: 429, retry_after: Some("30".into()), ..Default::default() };
+        assert_eq!(status_failure(&r), Some((FailureKind::RateLimited, "HTTP 429 Too Many Requests; retry after 30 s".into())));
+        let redirect = Answer { status: 302, location: Some("https://u:p@evil.example/x?key=1".into()), ..Default::default() };
+        let (k, d) = status_failure(&redirect).expect("redirect");
+        assert_eq!(k, FailureKind::BadResponse);
+        assert!(d.contains("https://evil.example") && !d.contains("key=1") && !d.contains("u:p"), "{d}");
+    }
+
+    #[test]
+    fn server_messages_are_one_line() {
+        let b = br#"{"error":"unauthorized","error_description":"The request requires\nvalid user authentication."}"#;
+        assert_eq!(server_message(b).as_deref(), Some("The request requires valid user authentication."));
+        let odata = br#"{"error":{"code":"Forbidden","message":"Access denied"}}"#;
+        assert_eq!(server_message(odata).as_deref(), Some("Access denied"));
+        assert_eq!(server_message(b"<html>"), None);
+        assert_eq!(one_line("a\u{1b}[2Jb", 50), "a [2Jb");
+    }
+}

@@ -1,0 +1,127 @@
+//! What a validation reports: checks, their outcomes and the failure kinds of the contract.
+//!
+//! Pure data shared by the engine (`validate`), the wizard, the UI and the CLI. Nothing here holds a
+//! secret, so everything may be printed, logged or serialised.
+
+use serde::Serialize;
+
+/// Why a validation failed. The names (as serialised) are part of the CLI/JSON contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    Dns,
+    Connect,
+    Tls,
+    Timeout,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServerError,
+    BadResponse,
+}
+
+impl FailureKind {
+    /// Every kind, for tables and tests.
+    pub const ALL: [FailureKind; 10] = [
+        Self::Dns,
+        Self::Connect,
+        Self::Tls,
+        Self::Timeout,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::RateLimited,
+        Self::ServerError,
+        Self::BadResponse,
+    ];
+
+    /// The contract name (`unauthorized`, `not_found`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Dns => "dns",
+            Self::Connect => "connect",
+            Self::Tls => "tls",
+            Self::Timeout => "timeout",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::RateLimited => "rate_limited",
+            Self::ServerError => "server_error",
+            Self::BadResponse => "bad_response",
+        }
+    }
+
+    /// True when the server answered and said no: the credentials or their rights are the problem,
+    /// not the network. Scripts use this to tell "fix the key" from "fix the network".
+    pub fn is_rejection(self) -> bool {
+        matches!(self, Self::Unauthorized | Self::Forbidden | Self::NotFound)
+    }
+
+    /// Parses a contract name back (used by the last-results store).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where one check stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckState {
+    /// Not started yet (shown dimmed so the user sees what is coming).
+    Pending,
+    /// In flight (shown with a spinner).
+    Running,
+    Passed,
+    /// Optional information the credentials may not read: not a failure.
+    NotAvailable,
+    Failed(FailureKind),
+    /// Not run because an earlier check failed.
+    Skipped,
+}
+
+impl CheckState {
+    pub fn is_done(&self) -> bool {
+        !matches!(self, Self::Pending | Self::Running)
+    }
+}
+
+/// One line of a validation: a name, an outcome, how long it took, and a one-line detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Stable machine name (`dns`, `connect`, `token`, `access`, `details`).
+    pub id: &'static str,
+    /// Human title shown in the TUI.
+    pub title: String,
+    pub state: CheckState,
+    pub ms: u64,
+    pub detail: String,
+}
+
+impl Check {
+    pub fn pending(id: &'static str, title: impl Into<String>) -> Self {
+        Check { id, title: title.into(), state: CheckState::Pending, ms: 0, detail: String::new() }
+    }
+}
+
+/// The end of a validation: every check plus the first failure and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub checks: Vec<Check>,
+    pub failure: Option<FailureKind>,
+    /// The actionable fix for `failure`, in the vendor's words (from the guide assets).
+    pub hint: Option<String>,
+    /// Wall time of the whole validation.
+    pub ms: u64,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}

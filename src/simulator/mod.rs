@@ -1,0 +1,127 @@
+//! A loopback simulator of the vendors' APIs, over real HTTPS with a throw-away CA. `pbxlink demo`
+//! runs the whole TUI against it, and the tests validate against it with real TLS and sockets.
+//!
+//! It implements what is known of each API (see `threecx.rs`), keeps a log of the requests it saw
+//! (method and path only: never bodies or headers, which carry secrets) and counts TLS handshakes,
+//! so tests can check "one connection per validation" and "no forbidden call was made".
+
+mod threecx;
+mod tls;
+
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::{Request, Response, body::Incoming};
+use hyper_util::rt::TokioIo;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+pub use threecx::{Behaviour, ThreeCxAccount};
+
+/// What the simulator knows: its accounts and the tokens it has issued.
+#[derive(Default)]
+struct State {
+    threecx: Vec<ThreeCxAccount>,
+    /// client id → the one active token (3CX keeps one per client).
+    tokens: Mutex<HashMap<String, String>>,
+    log: Mutex<Vec<String>>,
+    handshakes: AtomicUsize,
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    pub addr: SocketAddr,
+    /// PEM of the throw-away CA that signed the server certificate.
+    pub ca_pem: String,
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Simulator {
+    /// Starts on 127.0.0.1 on a free port, in the current tokio runtime.
+    pub async fn start(threecx: Vec<ThreeCxAccount>) -> Result<Simulator> {
+        let certs = tls::make()?;
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State { threecx, ..State::default() });
+        let acceptor = TlsAcceptor::from(certs.server_config);
+        let st = state.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else { continue };
+                let acceptor = acceptor.clone();
+                let st = st.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else { return };
+                    st.handshakes.fetch_add(1, Ordering::SeqCst);
+                    let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+                });
+            }
+        });
+        Ok(Simulator { addr, ca_pem: certs.ca_pem, state, task })
+    }
+
+    /// The simulator with the demo accounts of [`demo_accounts`].
+    pub async fn demo() -> Result<Simulator> {
+        Self::start(demo_accounts()).await
+    }
+
+    /// The address a user types as the 3CX domain.
+    pub fn domain(&self) -> String {
+        format!("localhost:{}", self.addr.port())
+    }
+
+    /// "METHOD /path" of every request so far.
+    pub fn requests(&self) -> Vec<String> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn handshakes(&self) -> usize {
+        self.state.handshakes.load(Ordering::SeqCst)
+    }
+}
+
+/// The demo accounts, one per outcome worth seeing. Their keys are public by design: the demo
+/// shows them on screen.
+pub fn demo_accounts() -> Vec<ThreeCxAccount> {
+    vec![
+        ThreeCxAccount::new("900", "demo-key-900", Behaviour::Good),
+        ThreeCxAccount::new("901", "demo-key-901", Behaviour::NoXapiAccess),
+        ThreeCxAccount::new("902", "demo-key-902", Behaviour::LowRole),
+        ThreeCxAccount::new("903", "demo-key-903", Behaviour::OldVersion),
+    ]
+}
+
+type Resp = Response<Full<Bytes>>;
+
+async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::convert::Infallible> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    if let Ok(mut l) = st.log.lock() {
+        l.push(format!("{method} {path}"));
+    }
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, 64 * 1024).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Ok(json(413, r#"{"error":"too_large"}"#)),
+    };
+    Ok(threecx::route(&st, &parts, &body))
+}
+
+fn json(status: u16, body: impl Into<String>) -> Resp {
+    let mut r = Response::new(Full::new(Bytes::from(body.into())));
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json; charset=utf-8"));
+    r
+}

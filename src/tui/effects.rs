@@ -1,0 +1,105 @@
+//! Carries out the wizard's effects: reads and writes profiles, runs validations as tasks, and sends
+//! every result back as a `Msg`. The only place the TUI touches disk or network (through `validate`).
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::profile::results::{LastResult, Results, now_secs};
+use crate::profile::store::Store;
+use crate::validate::{self, Progress};
+use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
+
+pub struct Executor {
+    pub store: Store,
+    pub results: Results,
+    pub opts: validate::Options,
+    tx: UnboundedSender<Msg>,
+    running: Option<JoinHandle<()>>,
+    pub exit: bool,
+    /// Names saved during this session, reported at exit.
+    pub saved: Vec<String>,
+}
+
+impl Executor {
+    pub fn new(store: Store, results: Results, opts: validate::Options, tx: UnboundedSender<Msg>) -> Self {
+        Executor { store, results, opts, tx, running: None, exit: false, saved: Vec::new() }
+    }
+
+    /// A sender into the driver's message channel.
+    pub fn sender(&self) -> UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    pub fn run(&mut self, fx: Effect) {
+        match fx {
+            Effect::LoadProfiles => {
+                let _ = self.tx.send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
+            }
+            Effect::Validate { attempt, profile } => {
+                self.cancel();
+                let tx = self.tx.clone();
+                let opts = self.opts.clone();
+                tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
+                self.running = Some(tokio::spawn(async move {
+                    let ptx = tx.clone();
+                    let mut progress = move |p: Progress| {
+                        let event = match p {
+                            Progress::Plan(c) => ValidationEvent::Plan(c),
+                            Progress::Update(c) => ValidationEvent::Update(c),
+                        };
+                        let _ = ptx.send(Msg::Validation { attempt, event });
+                    };
+                    let report = validate::validate(&profile, &opts, &mut progress).await;
+                    tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
+                    let _ = tx.send(Msg::Validation { attempt, event: ValidationEvent::Done(report) });
+                }));
+            }
+            Effect::CancelValidation => self.cancel(),
+            Effect::Record { name, report } => {
+                if let Err(e) = self.results.record(&[(name, LastResult::from_report(&report, now_secs()))]) {
+                    tracing::warn!("could not record the result: {e:#}");
+                }
+            }
+            Effect::Save { profile, mode } => {
+                let store = self.store.clone();
+                let tx = self.tx.clone();
+                let path = self.store.path().display().to_string();
+                self.saved.push(profile.name.clone());
+                tokio::task::spawn_blocking(move || {
+                    let r = store.save(&profile, &mode).map(|()| path).map_err(|e| format!("{e:#}"));
+                    match &r {
+                        Ok(_) => tracing::info!(profile = %profile.name, "profile saved"),
+                        Err(e) => tracing::warn!(profile = %profile.name, "save failed: {e}"),
+                    }
+                    let _ = tx.send(Msg::Saved(r));
+                });
+            }
+            Effect::Remove { name } => {
+                let result = self.store.remove(&name).map_err(|e| format!("{e:#}")).and_then(|found| if found { Ok(()) } else { Err("no such profile".into()) });
+                if result.is_ok() {
+                    let _ = self.results.forget(&name);
+                }
+                let _ = self.tx.send(Msg::Removed { name, result });
+            }
+            Effect::Exit => {
+                self.cancel();
+                self.exit = true;
+            }
+        }
+    }
+
+    fn cancel(&mut self) {
+        if let Some(h) = self.running.take() {
+            // Dropping the task drops its HTTP futures, which closes the connection.
+            h.abort();
+        }
+    }
+}
+
+pub fn load_home(store: &Store, results: &Results) -> HomeData {
+    let now = now_secs();
+    match store.load() {
+        Ok(l) => HomeData { entries: l.entries, results: results.load(), warnings: l.warnings, error: None, now },
+        Err(e) => HomeData { error: Some(format!("{e:#}")), now, ..HomeData::default() },
+    }
+}

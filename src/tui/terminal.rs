@@ -1,0 +1,59 @@
+//! Entering and leaving full-screen mode. One `restore` undoes everything, step by step and
+//! best-effort (a failed step never skips the others), and it is called on every way out: normal
+//! exit, error, panic (hook), and signals (which the driver routes into the normal quit).
+
+use crossterm::cursor::Show;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, Stdout, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Raw mode, alternate screen, bracketed paste; installs the restoring panic hook first.
+pub fn enter() -> io::Result<Term> {
+    install_panic_hook();
+    ACTIVE.store(true, Ordering::SeqCst);
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    Terminal::new(CrosstermBackend::new(stdout()))
+}
+
+/// Puts the terminal back as it was. Safe to call more than once; only the first call acts.
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = stdout();
+    // Clear first: on a terminal without an alternate screen, no secret stays in the scrollback.
+    let _ = execute!(out, Clear(ClearType::All));
+    let _ = execute!(out, DisableBracketedPaste);
+    let _ = execute!(out, LeaveAlternateScreen);
+    let _ = execute!(out, Show);
+    let _ = disable_raw_mode();
+}
+
+/// Restores on drop, so an early `?` return cannot leave the terminal raw.
+pub struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+        // A panic in a background task would otherwise leave the UI running on a restored
+        // terminal: end the process instead.
+        std::process::exit(101);
+    }));
+}

@@ -1,0 +1,181 @@
+//! One step of a vendor guide: its text, then what the step asks for (tick boxes, fields, the live
+//! checks, the review), and the keys it takes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Theme, block, checks};
+use crate::providers::host::normalise_host;
+use crate::providers::{FieldKind, StepKind};
+use crate::wizard::{Field, GuideState, Wizard};
+
+pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
+    let step = g.current();
+    if let Some(path) = &g.saved {
+        return done(f, area, g, path, t);
+    }
+    let b = block(format!(" {} ", step.title), t);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let body = text_lines(&step.body);
+    match step.kind {
+        StepKind::Info => {
+            f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), inner);
+        }
+        StepKind::Confirm | StepKind::Ack => {
+            let ticks = g.ticks.get(&step.id).cloned().unwrap_or_default();
+            let items: Vec<Line> = step
+                .confirm
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let on = ticks.get(i).copied().unwrap_or(false);
+                    let focused = i == g.focus;
+                    let text = format!("{} {} {c}", if focused { t.marker() } else { " " }, t.tick_box(on));
+                    if focused { Line::styled(text, t.selected()) } else { Line::raw(text) }
+                })
+                .collect();
+            let h = items.len() as u16 + 1;
+            let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(inner);
+            f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), top);
+            let mut lines = vec![Line::raw("")];
+            lines.extend(items);
+            f.render_widget(Paragraph::new(lines), bottom);
+        }
+        StepKind::Form => {
+            let ids = &step.fields;
+            let per: Vec<u16> = ids.iter().map(|id| if g.guide().field(id).kind == FieldKind::Host { 4 } else { 3 }).collect();
+            let total: u16 = per.iter().sum();
+            let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
+            f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), top);
+            let areas = Layout::vertical(per.iter().map(|h| Constraint::Length(*h))).split(bottom);
+            for (i, id) in ids.iter().enumerate() {
+                if let Some(field) = g.field(id) {
+                    input(f, areas[i], field, &g.guide().field(id).label, &g.guide().field(id).placeholder, i == g.focus, g.reveal, t);
+                }
+            }
+        }
+        StepKind::Validate => {
+            let mut intro = body;
+            if !step.warning.is_empty() {
+                intro.push(Line::styled(format!("! {}", step.warning), t.warn()));
+            }
+            if let Some(run) = &g.run {
+                checks::draw_run(f, inner, intro, run, w.spinner, t);
+            }
+        }
+        StepKind::Review => review(f, inner, g, body, t),
+    }
+}
+
+/// Guide text as lines; the text's own line breaks are kept, wrapping does the rest.
+fn text_lines(body: &str) -> Vec<Line<'static>> {
+    body.lines().map(|l| Line::raw(l.to_string())).collect()
+}
+
+/// A bordered input with the label as title; secrets masked unless revealed; host fields show
+/// their normalised form (or why it is refused) live underneath.
+#[allow(clippy::too_many_arguments)]
+fn input(f: &mut Frame, area: Rect, field: &Field, label: &str, placeholder: &str, focused: bool, reveal: bool, t: &Theme) {
+    let title = if focused { format!(" {} {label} ", t.marker()) } else { format!(" {label} ") };
+    let mut b = block(title, t);
+    if focused {
+        b = b.border_style(t.focus_border());
+    }
+    let box_area = Rect { height: 3.min(area.height), ..area };
+    let inner = b.inner(box_area);
+    let width = usize::from(inner.width.max(1));
+    let value = field.value();
+    let shown: String = if field.kind == FieldKind::Secret && !reveal { value.chars().map(|_| t.mask()).collect() } else { value.to_string() };
+    let scroll = field.input.visual_scroll(width.saturating_sub(1));
+    let para = if value.is_empty() {
+        Paragraph::new(Span::styled(placeholder.to_string(), t.dim()))
+    } else {
+        let extra = if field.kind == FieldKind::Secret && !reveal { Span::styled(format!("  ({} characters, hidden)", value.chars().count()), t.dim()) } else { Span::raw("") };
+        Paragraph::new(Line::from(vec![Span::raw(shown), extra])).scroll((0, scroll as u16))
+    };
+    f.render_widget(para.block(b), box_area);
+    if focused {
+        let x = inner.x + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
+        f.set_cursor_position(Position { x: x.min(inner.right().saturating_sub(1)), y: inner.y });
+    }
+    if field.kind == FieldKind::Host && area.height > 3 {
+        let live = Rect { y: area.y + 3, height: 1, ..area };
+        let line = if value.trim().is_empty() {
+            Line::styled("  paste the address from your browser, or type the domain", t.dim())
+        } else {
+            match normalise_host(value) {
+                Ok(h) => Line::from(vec![Span::styled(format!("  {} ", t.pass_glyph()), t.ok()), Span::raw("will connect to "), Span::styled(h.https_base(), t.title())]),
+                Err(e) => Line::styled(format!("  {} {}: {}", t.fail_glyph(), e.reason, e.fix), t.bad()),
+            }
+        };
+        f.render_widget(Paragraph::new(line), live);
+    }
+}
+
+fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t: &Theme) {
+    let mut lines = body;
+    lines.push(Line::raw(""));
+    let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<11}"), t.dim()), Span::raw(v)]);
+    lines.push(row("Provider", g.guide().name.clone()));
+    for fld in &g.fields {
+        let label = &g.guide().field(&fld.id).label;
+        let v = match fld.kind {
+            FieldKind::Secret => format!("{} characters, hidden", fld.value().trim().chars().count()),
+            _ => fld.check().unwrap_or_default(),
+        };
+        lines.push(row(label, v));
+    }
+    if let Some(detail) = g.run.as_ref().and_then(|r| r.checks.iter().find(|c| c.id == "access")).map(|c| c.detail.clone()) {
+        lines.push(row("Verified", detail));
+    }
+    let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(area);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), top);
+    let label = if g.saving { "Profile name (saving…)" } else { "Profile name" };
+    input(f, bottom, &g.name, label, "letters, digits, - or _", true, true, t);
+}
+
+fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
+    let name = g.name.value().trim();
+    let text = vec![
+        Line::styled(format!("{} Saved profile \"{name}\".", t.pass_glyph()), t.ok()),
+        Line::raw(""),
+        Line::raw(format!("File: {path} (readable only by you)")),
+        Line::raw(""),
+        Line::raw("Check it again any time, by hand or from cron:"),
+        Line::styled(format!("  pbxlink validate {name}"), t.title()),
+        Line::raw(""),
+        Line::raw("Press Enter to finish."),
+    ];
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block(" Done ", t)), area);
+}
+
+/// The keys of the current guide step, for the footer.
+pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
+    if g.saved.is_some() {
+        return vec![("Enter", "finish")];
+    }
+    let mut k = match g.current().kind {
+        StepKind::Info => vec![("Enter", "continue"), ("Esc", "back")],
+        StepKind::Confirm | StepKind::Ack => vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")],
+        StepKind::Form => {
+            let mut v = vec![("Enter", "continue"), ("Tab", "next"), ("Esc", "back")];
+            if g.current().fields.iter().any(|id| g.guide().field(id).kind == FieldKind::Secret) {
+                v.push(("Ctrl-R", if g.reveal { "hide" } else { "reveal" }));
+            }
+            v
+        }
+        StepKind::Validate if g.running() => vec![("Esc", "cancel and go back")],
+        StepKind::Validate if g.run.as_ref().and_then(|r| r.report.as_ref()).is_some_and(|r| r.ok()) => {
+            vec![("Enter", "continue"), ("r", "re-check"), ("Esc", "back")]
+        }
+        StepKind::Validate => vec![("r", "retry"), ("Esc", "back to fix")],
+        StepKind::Review => vec![("Enter", "save"), ("Esc", "back")],
+    };
+    let help = if g.focused_field().is_some_and(|f| f.kind == FieldKind::Secret) { ("F1", "help") } else { ("?", "help") };
+    k.push(help);
+    k.push(("Ctrl-C", "quit"));
+    k
+}

@@ -1,0 +1,103 @@
+//! Every style and glyph in one place, so colour and character-set choices (ASCII terminals,
+//! NO_COLOR) are made here and nowhere else. Nothing is shown by colour alone: focus and selection
+//! also carry a marker or reverse video.
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::border;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub color: bool,
+    pub ascii: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme { color: true, ascii: false }
+    }
+}
+
+impl Theme {
+    fn fg(&self, c: Color) -> Style {
+        if self.color { Style::new().fg(c) } else { Style::new() }
+    }
+
+    pub fn header(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    }
+    pub fn banner(&self) -> Style {
+        if self.color { Style::new().fg(Color::Black).bg(Color::Yellow) } else { Style::new().add_modifier(Modifier::REVERSED) }
+    }
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(&self) -> Style {
+        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new() }
+    }
+    pub fn ok(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn bad(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    pub fn key(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    /// The selected row or focused field: reverse video, so it shows without colour too.
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    pub fn focus_border(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn border_set(&self) -> border::Set<'static> {
+        if self.ascii {
+            border::Set {
+                top_left: "+",
+                top_right: "+",
+                bottom_left: "+",
+                bottom_right: "+",
+                vertical_left: "|",
+                vertical_right: "|",
+                horizontal_top: "-",
+                horizontal_bottom: "-",
+            }
+        } else {
+            border::PLAIN
+        }
+    }
+
+    pub fn pass_glyph(&self) -> &'static str {
+        if self.ascii { "ok" } else { "✓" }
+    }
+    pub fn fail_glyph(&self) -> &'static str {
+        if self.ascii { "XX" } else { "✗" }
+    }
+    pub fn na_glyph(&self) -> &'static str {
+        if self.ascii { "--" } else { "–" }
+    }
+    pub fn pending_glyph(&self) -> &'static str {
+        if self.ascii { ".." } else { "·" }
+    }
+    pub fn marker(&self) -> &'static str {
+        if self.ascii { ">" } else { "›" }
+    }
+    pub fn mask(&self) -> char {
+        if self.ascii { '*' } else { '•' }
+    }
+    pub fn sep(&self) -> &'static str {
+        if self.ascii { " - " } else { " · " }
+    }
+    pub fn spinner(&self, frame: usize) -> &'static str {
+        const UNICODE: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        const ASCII: [&str; 4] = ["|", "/", "-", "\\"];
+        if self.ascii { ASCII[frame % ASCII.len()] } else { UNICODE[frame % UNICODE.len()] }
+    }
+    pub fn tick_box(&self, on: bool) -> &'static str {
+        if on { "[x]" } else { "[ ]" }
+    }
+}

@@ -1,0 +1,118 @@
+//! Builds the HTTP client for one validation: rustls with the system roots plus any CA files,
+//! timeouts always set, redirects off, HTTPS only, DNS answers pinned to what the `dns` check
+//! found, and a connector layer that records how long each connection (TCP + TLS) took.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use super::Options;
+
+/// Connection set-up times, one per connection made. One entry per validation is the goal.
+#[derive(Clone, Default)]
+pub struct Connections(Arc<Mutex<Vec<Duration>>>);
+
+impl Connections {
+    pub fn first(&self) -> Option<Duration> {
+        self.0.lock().ok().and_then(|v| v.first().copied())
+    }
+
+    fn push(&self, d: Duration) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(d);
+        }
+    }
+}
+
+#[derive(Clone)]
+struct TimingLayer(Connections);
+
+impl<S> tower_layer::Layer<S> for TimingLayer {
+    type Service = Timed<S>;
+    fn layer(&self, inner: S) -> Timed<S> {
+        Timed { inner, log: self.0.clone() }
+    }
+}
+
+#[derive(Clone)]
+struct Timed<S> {
+    inner: S,
+    log: Connections,
+}
+
+impl<S, R> tower_service::Service<R> for Timed<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        let started = Instant::now();
+        let fut = self.inner.call(req);
+        let log = self.log.clone();
+        Box::pin(async move {
+            let r = fut.await;
+            if r.is_ok() {
+                log.push(started.elapsed());
+            }
+            r
+        })
+    }
+}
+
+/// Why a client could not be built (a CA file that cannot be read is the usual one).
+pub struct BuildError(pub String);
+
+/// The client for one host. `pinned` are the addresses the `dns` check resolved, so reqwest does
+/// not resolve again.
+pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwest::Client, Connections), BuildError> {
+    let conns = Connections::default();
+    let mut b = reqwest::Client::builder()
+        .user_agent(concat!("pbxlink/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .https_only(true)
+        .http1_only()
+        .connect_timeout(opts.connect_timeout)
+        .timeout(opts.request_timeout)
+        .pool_max_idle_per_host(1)
+        .connector_layer(TimingLayer(conns.clone()));
+    if !pinned.is_empty() {
+        b = b.resolve_to_addrs(host, pinned);
+    }
+    for path in &opts.ca_files {
+        b = b.tls_certs_merge(load_ca(path)?);
+    }
+    let client = b.build().map_err(|_| BuildError("could not set up TLS (is the system CA store readable?)".into()))?;
+    Ok((client, conns))
+}
+
+fn load_ca(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, BuildError> {
+    let pem = std::fs::read(path).map_err(|e| BuildError(format!("cannot read CA file {}: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| BuildError(format!("CA file {} is not PEM certificates", path.display())))?;
+    if certs.is_empty() {
+        return Err(BuildError(format!("CA file {} holds no certificate", path.display())));
+    }
+    Ok(certs)
+}
+
+/// A plain client trusting `ca` only, for tests that talk to the simulator directly.
+pub fn http_client_for_tests(ca_pem: &[u8]) -> reqwest::Client {
+    let certs = reqwest::Certificate::from_pem_bundle(ca_pem).unwrap_or_default();
+    reqwest::Client::builder()
+        .tls_certs_only(certs)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}

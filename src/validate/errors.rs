@@ -1,0 +1,84 @@
+//! The one place a transport error becomes a failure kind and a one-line detail. The detail is
+//! built from the error's causes only, never from reqwest's own text, which contains the full URL.
+
+use std::error::Error as StdError;
+use std::io;
+
+use crate::report::FailureKind;
+
+/// Classifies a reqwest error. `connected` says whether a connection had been set up, so that a
+/// timeout is named for the right stage.
+pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (FailureKind, String) {
+    let mut src: Option<&(dyn StdError + 'static)> = e.source();
+    while let Some(s) = src {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return (FailureKind::Tls, describe_tls(tls));
+        }
+        if let Some(ioe) = s.downcast_ref::<io::Error>() {
+            if let Some(tls) = ioe.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return (FailureKind::Tls, describe_tls(tls));
+            }
+            if let Some(found) = describe_io(ioe, timeout_secs) {
+                return found;
+            }
+        }
+        src = s.source();
+    }
+    if e.is_timeout() {
+        let stage = if connected { "waiting for the answer" } else { "connecting" };
+        return (FailureKind::Timeout, format!("no answer within {timeout_secs} s while {stage}"));
+    }
+    if e.is_connect() {
+        return (FailureKind::Connect, format!("could not connect: {}", innermost(e)));
+    }
+    if e.is_redirect() {
+        return (FailureKind::BadResponse, "redirect refused; credentials are never re-sent elsewhere".into());
+    }
+    if e.is_body() || e.is_decode() {
+        return (FailureKind::BadResponse, format!("the answer broke off: {}", innermost(e)));
+    }
+    (FailureKind::Connect, format!("request failed: {}", innermost(e)))
+}
+
+fn describe_io(e: &io::Error, timeout_secs: u64) -> Option<(FailureKind, String)> {
+    use io::ErrorKind as K;
+    let d = match e.kind() {
+        K::ConnectionRefused => (FailureKind::Connect, "connection refused: nothing listens on that port".to_string()),
+        K::ConnectionReset | K::ConnectionAborted => (FailureKind::Connect, "the connection was reset by the server".to_string()),
+        K::TimedOut => (FailureKind::Timeout, format!("no answer within {timeout_secs} s")),
+        K::HostUnreachable | K::NetworkUnreachable => (FailureKind::Connect, format!("no route to the host ({e})")),
+        K::UnexpectedEof => (FailureKind::Connect, "the server closed the connection".to_string()),
+        K::InvalidData => (FailureKind::Tls, format!("the TLS handshake failed: {e}")),
+        _ => return None,
+    };
+    Some(d)
+}
+
+/// The text of the deepest cause, which names what really happened (refused, reset, ...).
+fn innermost(e: &(dyn StdError + 'static)) -> String {
+    let mut last: &(dyn StdError + 'static) = e;
+    while let Some(s) = last.source() {
+        last = s;
+    }
+    crate::providers::one_line(&last.to_string(), 160)
+}
+
+/// Words a PBX admin understands for the certificate problems they meet.
+pub fn describe_tls(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    let raw = crate::providers::one_line(&e.to_string(), 120);
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => "certificate not trusted: signed by an unknown CA (private CA? use --ca-file)".into(),
+            C::NotValidForName | C::NotValidForNameContext { .. } => format!("certificate is not valid for this name ({raw})"),
+            C::Expired | C::ExpiredContext { .. } => format!("certificate has expired ({raw})"),
+            C::NotValidYet | C::NotValidYetContext { .. } => format!("certificate is not valid yet; check this machine's clock ({raw})"),
+            C::Other(o) if o.to_string().contains("CaUsedAsEndEntity") => {
+                "the server presents a CA certificate as its own; it needs a server (leaf) certificate signed by that CA".into()
+            }
+            _ => format!("certificate rejected: {raw}"),
+        },
+        rustls::Error::InvalidMessage(_) => "the server does not speak TLS on this port (plain HTTP?)".into(),
+        _ => format!("TLS failed: {raw}"),
+    }
+}

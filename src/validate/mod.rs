@@ -1,0 +1,122 @@
+//! The validation engine: the only code in pbxlink that talks HTTP. Shared by the TUI and the
+//! `validate` command. It proves a profile live as a list of checks, reporting each as it starts
+//! and ends, and turns every failure into one of the contract's kinds with the vendor's fix.
+//!
+//! Rules it keeps: connect and request timeouts are always set; redirects are never followed (a
+//! credential is never re-sent elsewhere); bodies are read with a bound; no error text ever carries
+//! a URL or a secret; one TLS connection serves every request of a validation.
+
+mod client;
+mod errors;
+mod threecx;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::profile::{Profile, ProfileBody};
+use crate::report::{Check, CheckState, FailureKind, Report};
+
+pub use client::http_client_for_tests;
+
+/// Knobs for one validation.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Extra CA files to trust besides the system roots (`--ca-file`, the profile's `ca_file`).
+    pub ca_files: Vec<PathBuf>,
+    pub connect_timeout: Duration,
+    /// Bound on each request, from sending it to the end of the body.
+    pub request_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { ca_files: Vec::new(), connect_timeout: Duration::from_secs(5), request_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Streamed while a validation runs, so a UI can show each check as it changes.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// The full list of checks, all pending, before anything runs.
+    Plan(Vec<Check>),
+    /// One check changed (started or finished).
+    Update(Check),
+}
+
+/// Validates a profile, calling `progress` on every change. Never panics on bad input or bad
+/// answers; every outcome is in the returned report.
+pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+    let mut opts = opts.clone();
+    if let Some(ca) = &profile.ca_file {
+        opts.ca_files.push(ca.clone());
+    }
+    match &profile.body {
+        ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
+        ProfileBody::Unsupported { provider } => {
+            let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], "", progress);
+            t.fail("provider", FailureKind::BadResponse, format!("provider \"{provider}\" is not supported by this pbxlink version"));
+            t.finish(|_| "Upgrade pbxlink, or remove this profile.".to_string())
+        }
+    }
+}
+
+/// Keeps the list of checks and reports each change.
+struct Tracker<'a> {
+    checks: Vec<Check>,
+    started: Instant,
+    current: Option<(usize, Instant)>,
+    progress: &'a mut (dyn FnMut(Progress) + Send),
+    failure: Option<FailureKind>,
+}
+
+impl<'a> Tracker<'a> {
+    fn new(plan: &[(&'static str, String)], _provider: &str, progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
+        let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
+        progress(Progress::Plan(checks.clone()));
+        Tracker { checks, started: Instant::now(), current: None, progress, failure: None }
+    }
+
+    fn index(&self, id: &str) -> usize {
+        self.checks.iter().position(|c| c.id == id).unwrap_or(0)
+    }
+
+    fn start(&mut self, id: &str) {
+        let i = self.index(id);
+        self.checks[i].state = CheckState::Running;
+        self.current = Some((i, Instant::now()));
+        (self.progress)(Progress::Update(self.checks[i].clone()));
+    }
+
+    /// Ends check `id` with `state`; its duration is measured from `start` unless given.
+    fn end(&mut self, id: &str, state: CheckState, detail: String, ms: Option<u64>) {
+        let i = self.index(id);
+        let measured = match self.current {
+            Some((ci, at)) if ci == i => at.elapsed().as_millis() as u64,
+            _ => 0,
+        };
+        let c = &mut self.checks[i];
+        c.state = state;
+        c.detail = detail;
+        c.ms = ms.unwrap_or(measured);
+        (self.progress)(Progress::Update(c.clone()));
+    }
+
+    fn pass(&mut self, id: &str, detail: String) {
+        self.end(id, CheckState::Passed, detail, None);
+    }
+
+    fn fail(&mut self, id: &str, kind: FailureKind, detail: String) {
+        self.failure.get_or_insert(kind);
+        self.end(id, CheckState::Failed(kind), detail, None);
+    }
+
+    fn finish(mut self, hint: impl Fn(FailureKind) -> String) -> Report {
+        for c in &mut self.checks {
+            if !c.state.is_done() {
+                c.state = CheckState::Skipped;
+                (self.progress)(Progress::Update(c.clone()));
+            }
+        }
+        Report { hint: self.failure.map(hint), failure: self.failure, checks: self.checks, ms: self.started.elapsed().as_millis() as u64 }
+    }
+}

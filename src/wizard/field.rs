@@ -1,0 +1,111 @@
+//! One input field: its text (a `tui_input::Input`), how pasted text is cleaned, and the checks
+//! that turn it into a value. Secret fields never print their text in `Debug`.
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::{Input, InputRequest, backend::crossterm::to_input_request};
+
+use crate::providers::FieldKind;
+use crate::providers::host::normalise_host;
+
+/// Longest text a field keeps; longer pastes are cut (no credential is this long).
+pub const MAX_LEN: usize = 4096;
+
+#[derive(Clone)]
+pub struct Field {
+    pub id: String,
+    pub kind: FieldKind,
+    pub input: Input,
+}
+
+impl std::fmt::Debug for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = if self.kind == FieldKind::Secret { format!("<{} chars hidden>", self.input.value().chars().count()) } else { self.input.value().to_string() };
+        f.debug_struct("Field").field("id", &self.id).field("value", &value).finish()
+    }
+}
+
+impl Field {
+    pub fn new(id: &str, kind: FieldKind, value: &str) -> Self {
+        Field { id: id.to_string(), kind, input: Input::new(value.to_string()) }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    /// Applies a key; returns true when the text or cursor changed.
+    pub fn key(&mut self, key: KeyEvent) -> bool {
+        match to_input_request(&Event::Key(key)) {
+            Some(InputRequest::InsertChar(_)) if self.input.value().len() >= MAX_LEN => false,
+            Some(req) => self.input.handle(req).is_some(),
+            None => false,
+        }
+    }
+
+    /// Inserts cleaned pasted text at the cursor.
+    pub fn paste(&mut self, text: &str) {
+        for c in clean_paste(text).chars() {
+            if self.input.value().len() >= MAX_LEN {
+                break;
+            }
+            self.input.handle(InputRequest::InsertChar(c));
+        }
+    }
+
+    /// The value this field stands for, or why it is not acceptable (with the fix).
+    pub fn check(&self) -> Result<String, String> {
+        let v = self.value().trim();
+        match self.kind {
+            FieldKind::Host => normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix)),
+            FieldKind::Id | FieldKind::Secret => {
+                if v.is_empty() {
+                    return Err("empty: paste or type it".into());
+                }
+                if v.chars().any(char::is_whitespace) {
+                    return Err("contains a space: copy the value again, without spaces".into());
+                }
+                if v.chars().any(char::is_control) {
+                    return Err("contains a control character: paste it again as plain text".into());
+                }
+                Ok(v.to_string())
+            }
+        }
+    }
+}
+
+/// What a single-line field keeps of a paste: the first non-empty line, without control
+/// characters (so an embedded ESC or a stray `\e[201~` cannot act), trimmed, and bounded.
+pub fn clean_paste(text: &str) -> String {
+    let line = text.split(['\n', '\r']).map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    line.chars().filter(|c| !c.is_control()).take(MAX_LEN).collect::<String>().trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paste_cleaning() {
+        assert_eq!(clean_paste("  key-123\n"), "key-123");
+        assert_eq!(clean_paste("\r\n\nabc\r\ndef"), "abc");
+        assert_eq!(clean_paste("a\u{1b}[201~b"), "a[201~b");
+        assert_eq!(clean_paste("\t x \t"), "x");
+        assert_eq!(clean_paste(&"k".repeat(10_000)).len(), MAX_LEN);
+    }
+
+    #[test]
+    fn checks() {
+        let f = |k, v| Field::new("x", k, v).check();
+        assert_eq!(f(FieldKind::Host, " https://PBX.example.com:5001/webclient "), Ok("pbx.example.com:5001".into()));
+        assert!(f(FieldKind::Host, "a b").is_err());
+        assert_eq!(f(FieldKind::Id, " 900 "), Ok("900".into()));
+        assert!(f(FieldKind::Secret, "ab cd").is_err());
+        assert!(f(FieldKind::Secret, "").is_err());
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Field::new("api_key", FieldKind::Secret, "hunter2-secret");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

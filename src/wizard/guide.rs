@@ -1,0 +1,443 @@
+//! A vendor guide in progress: which step is on screen, the values typed so far, the ticks, the
+//! live validation and the save. Steps come from the guide asset; their `kind` decides the keys.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::{Effect, Field, ValidationEvent};
+use crate::profile::store::SaveMode;
+use crate::profile::{self, Profile, ProfileBody, ThreeCx};
+use crate::providers::{FieldKind, Guide, ProviderId, Step, StepKind};
+use crate::report::{Check, Report};
+
+/// A validation as the screen shows it: its checks so far and, at the end, the report.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub attempt: u64,
+    pub checks: Vec<Check>,
+    pub report: Option<Report>,
+}
+
+impl Run {
+    pub fn new(attempt: u64) -> Self {
+        Run { attempt, checks: Vec::new(), report: None }
+    }
+
+    pub fn apply(&mut self, ev: ValidationEvent) {
+        match ev {
+            ValidationEvent::Plan(c) => self.checks = c,
+            ValidationEvent::Update(c) => match self.checks.iter_mut().find(|x| x.id == c.id) {
+                Some(x) => *x = c,
+                None => self.checks.push(c),
+            },
+            ValidationEvent::Done(r) => {
+                self.checks = r.checks.clone();
+                self.report = Some(r);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GuideState {
+    pub provider: ProviderId,
+    /// Index into the guide's steps.
+    pub step: usize,
+    /// Every field of the guide, kept across steps so nothing typed is ever lost.
+    pub fields: Vec<Field>,
+    /// Focused item of the current step (a field or a tick box).
+    pub focus: usize,
+    /// Tick boxes per step id.
+    pub ticks: BTreeMap<String, Vec<bool>>,
+    /// Why Enter did not continue, or what went wrong: shown until the next edit.
+    pub message: Option<String>,
+    /// Secrets shown in clear (Ctrl-R), reset on every step change.
+    pub reveal: bool,
+    pub run: Option<Run>,
+    /// The profile name, asked on the review step.
+    pub name: Field,
+    /// The profile being edited, if this is an edit.
+    pub editing: Option<Profile>,
+    pub saving: bool,
+    /// How far the step's text is scrolled (PgUp/PgDn), for small terminals.
+    pub scroll: u16,
+    /// Set once saved: the file written.
+    pub saved: Option<String>,
+}
+
+/// What the driver passes in: the attempt counter, names in use, the CA for new profiles.
+pub struct Ctx<'a> {
+    pub attempt: &'a mut u64,
+    pub taken: Vec<String>,
+    pub new_profile_ca: Option<PathBuf>,
+}
+
+pub enum Outcome {
+    Stay(Vec<Effect>),
+    /// The guide is over (done, or backed out of its first step).
+    Leave(Vec<Effect>),
+}
+
+impl GuideState {
+    pub fn new(provider: ProviderId) -> Self {
+        let g = provider.guide();
+        let mut fields = Vec::new();
+        for s in &g.steps {
+            for id in &s.fields {
+                fields.push(Field::new(id, g.field(id).kind, ""));
+            }
+        }
+        let ticks = g.steps.iter().filter(|s| !s.confirm.is_empty()).map(|s| (s.id.clone(), vec![false; s.confirm.len()])).collect();
+        GuideState {
+            provider,
+            step: 0,
+            fields,
+            focus: 0,
+            ticks,
+            message: None,
+            reveal: false,
+            run: None,
+            name: Field::new("name", FieldKind::Id, ""),
+            editing: None,
+            saving: false,
+            scroll: 0,
+            saved: None,
+        }
+    }
+
+    /// A guide pre-filled from a saved profile, opened at its first form.
+    pub fn edit(p: &Profile) -> Self {
+        let mut s = Self::new(ProviderId::ThreeCx);
+        if let ProfileBody::ThreeCx(x) = &p.body {
+            use secrecy::ExposeSecret;
+            for (id, v) in [("domain", x.domain.as_str()), ("client_id", x.client_id.as_str()), ("api_key", x.api_key.expose_secret())] {
+                if let Some(f) = s.fields.iter_mut().find(|f| f.id == id) {
+                    *f = Field::new(id, f.kind, v);
+                }
+            }
+        }
+        for t in s.ticks.values_mut() {
+            t.iter_mut().for_each(|b| *b = true);
+        }
+        s.step = s.guide().steps.iter().position(|st| st.kind == StepKind::Form).unwrap_or(0);
+        s.name = Field::new("name", FieldKind::Id, &p.name);
+        s.editing = Some(p.clone());
+        s
+    }
+
+    pub fn guide(&self) -> &'static Guide {
+        self.provider.guide()
+    }
+
+    pub fn current(&self) -> &'static Step {
+        let steps = &self.guide().steps;
+        &steps[self.step.min(steps.len() - 1)]
+    }
+
+    pub fn running(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| r.report.is_none())
+    }
+
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The field under the cursor on a form or review step.
+    pub fn focused_field(&self) -> Option<&Field> {
+        if self.saved.is_some() {
+            return None;
+        }
+        match self.current().kind {
+            StepKind::Form => self.current().fields.get(self.focus).and_then(|id| self.field(id)),
+            StepKind::Review => Some(&self.name),
+            _ => None,
+        }
+    }
+
+    fn focused_field_mut(&mut self) -> Option<&mut Field> {
+        if self.saved.is_some() {
+            return None;
+        }
+        let step = self.current();
+        match step.kind {
+            StepKind::Form => {
+                let id = step.fields.get(self.focus)?;
+                self.fields.iter_mut().find(|f| &f.id == id)
+            }
+            StepKind::Review => Some(&mut self.name),
+            _ => None,
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if let Some(f) = self.focused_field_mut() {
+            f.paste(text);
+            self.message = None;
+        }
+    }
+
+    pub fn validation(&mut self, ev: ValidationEvent) -> Vec<Effect> {
+        if let Some(run) = &mut self.run {
+            run.apply(ev);
+        }
+        vec![]
+    }
+
+    pub fn saved(&mut self, result: Result<String, String>) -> Vec<Effect> {
+        self.saving = false;
+        match result {
+            Ok(path) => {
+                self.saved = Some(path);
+                self.message = None;
+                match self.run.as_ref().and_then(|r| r.report.clone()) {
+                    Some(report) => vec![Effect::Record { name: self.name.value().trim().to_string(), report: Box::new(report) }],
+                    None => vec![],
+                }
+            }
+            Err(e) => {
+                self.message = Some(format!("Not saved: {e}"));
+                vec![]
+            }
+        }
+    }
+
+    pub fn key(&mut self, k: KeyEvent, mut ctx: Ctx<'_>) -> Outcome {
+        if self.saved.is_some() {
+            return match k.code {
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => Outcome::Leave(vec![]),
+                _ => Outcome::Stay(vec![]),
+            };
+        }
+        if self.saving {
+            return Outcome::Stay(vec![]);
+        }
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && matches!(k.code, KeyCode::Char('r')) {
+            self.reveal = !self.reveal;
+            return Outcome::Stay(vec![]);
+        }
+        let step = self.current();
+        match k.code {
+            KeyCode::PageDown => {
+                self.scroll = (self.scroll + 3).min(step.body.lines().count() as u16);
+                return Outcome::Stay(vec![]);
+            }
+            KeyCode::PageUp => {
+                self.scroll = self.scroll.saturating_sub(3);
+                return Outcome::Stay(vec![]);
+            }
+            _ => {}
+        }
+        match step.kind {
+            StepKind::Info => match k.code {
+                KeyCode::Enter => self.forward(&mut ctx),
+                KeyCode::Esc => self.back(&mut ctx),
+                _ => Outcome::Stay(vec![]),
+            },
+            StepKind::Confirm | StepKind::Ack => self.tick_key(step, k, &mut ctx),
+            StepKind::Form => self.form_key(step, k, &mut ctx),
+            StepKind::Validate => self.validate_key(k, &mut ctx),
+            StepKind::Review => self.review_key(k, &mut ctx),
+        }
+    }
+
+    fn tick_key(&mut self, step: &Step, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        let n = step.confirm.len();
+        match k.code {
+            KeyCode::Up | KeyCode::BackTab => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1).min(n - 1),
+            KeyCode::Char(' ') => {
+                if let Some(t) = self.ticks.get_mut(&step.id).and_then(|t| t.get_mut(self.focus)) {
+                    *t = !*t;
+                    self.message = None;
+                }
+            }
+            KeyCode::Enter => {
+                if self.ticks.get(&step.id).is_some_and(|t| t.iter().all(|b| *b)) {
+                    return self.forward(ctx);
+                }
+                self.message = Some(step.refuse.clone());
+            }
+            KeyCode::Esc => return self.back(ctx),
+            _ => {}
+        }
+        Outcome::Stay(vec![])
+    }
+
+    fn form_key(&mut self, step: &Step, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        let n = step.fields.len().max(1);
+        match k.code {
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
+            KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Esc => return self.back(ctx),
+            KeyCode::Enter if self.focus + 1 < n => self.focus += 1,
+            KeyCode::Enter => {
+                for (i, id) in step.fields.iter().enumerate() {
+                    if let Some(Err(e)) = self.field(id).map(Field::check) {
+                        self.focus = i;
+                        self.message = Some(format!("{}: {e}", self.guide().field(id).label));
+                        return Outcome::Stay(vec![]);
+                    }
+                }
+                return self.forward(ctx);
+            }
+            _ => {
+                if let Some(f) = self.focused_field_mut()
+                    && f.key(k)
+                {
+                    self.message = None;
+                }
+            }
+        }
+        Outcome::Stay(vec![])
+    }
+
+    fn validate_key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        let ok = self.run.as_ref().and_then(|r| r.report.as_ref()).map(Report::ok);
+        match (k.code, ok) {
+            (KeyCode::Esc, _) => self.back(ctx),
+            (KeyCode::Enter, Some(true)) => self.forward(ctx),
+            (KeyCode::Char('r'), Some(_)) => Outcome::Stay(self.start_validation(ctx)),
+            (KeyCode::Enter, Some(false)) => {
+                self.message = Some("Press r to retry, or Esc to go back and fix a value.".into());
+                Outcome::Stay(vec![])
+            }
+            _ => Outcome::Stay(vec![]),
+        }
+    }
+
+    fn review_key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        match k.code {
+            KeyCode::Esc => self.back(ctx),
+            KeyCode::Enter => {
+                let name = self.name.value().trim().to_string();
+                let original = self.editing.as_ref().map(|p| p.name.clone());
+                if let Err(e) = profile::check_name(&name) {
+                    self.message = Some(format!("Profile name: {e}"));
+                    return Outcome::Stay(vec![]);
+                }
+                if original.as_deref() != Some(name.as_str()) && ctx.taken.contains(&name) {
+                    self.message = Some(format!("A profile named \"{name}\" already exists: choose another name."));
+                    return Outcome::Stay(vec![]);
+                }
+                match self.build_profile(&name, ctx.new_profile_ca.clone()) {
+                    Ok(p) => {
+                        self.saving = true;
+                        self.message = None;
+                        let mode = match original {
+                            Some(old) => SaveMode::Replace { old },
+                            None => SaveMode::Create,
+                        };
+                        Outcome::Stay(vec![Effect::Save { profile: Box::new(p), mode }])
+                    }
+                    Err(e) => {
+                        self.message = Some(e);
+                        Outcome::Stay(vec![])
+                    }
+                }
+            }
+            _ => {
+                if self.name.key(k) {
+                    self.message = None;
+                }
+                Outcome::Stay(vec![])
+            }
+        }
+    }
+
+    /// The profile the fields describe.
+    pub fn build_profile(&self, name: &str, new_ca: Option<PathBuf>) -> Result<Profile, String> {
+        let value = |id: &str| -> Result<String, String> {
+            let label = &self.guide().field(id).label;
+            self.field(id).ok_or_else(|| format!("{label}: missing"))?.check().map_err(|e| format!("{label}: {e}"))
+        };
+        let body = match self.provider {
+            ProviderId::ThreeCx => ProfileBody::ThreeCx(ThreeCx {
+                domain: value("domain")?,
+                client_id: value("client_id")?,
+                api_key: SecretString::from(value("api_key")?),
+            }),
+        };
+        let ca_file = match &self.editing {
+            Some(p) => p.ca_file.clone(),
+            None => new_ca,
+        };
+        Ok(Profile { name: name.to_string(), body, ca_file })
+    }
+
+    fn start_validation(&mut self, ctx: &mut Ctx<'_>) -> Vec<Effect> {
+        match self.build_profile("new", ctx.new_profile_ca.clone()) {
+            Ok(p) => {
+                *ctx.attempt += 1;
+                self.run = Some(Run::new(*ctx.attempt));
+                self.message = None;
+                vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p) }]
+            }
+            Err(e) => {
+                self.message = Some(e);
+                vec![]
+            }
+        }
+    }
+
+    fn forward(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
+        let last = self.guide().steps.len() - 1;
+        if self.step >= last {
+            return Outcome::Stay(vec![]);
+        }
+        self.enter(self.step + 1);
+        let fx = match self.current().kind {
+            StepKind::Validate => self.start_validation(ctx),
+            StepKind::Review => {
+                if self.name.value().is_empty() {
+                    let host = self.field("domain").map(|f| f.check().unwrap_or_default()).unwrap_or_default();
+                    self.name = Field::new("name", FieldKind::Id, &profile::suggest_name(&host, &ctx.taken));
+                }
+                vec![]
+            }
+            _ => vec![],
+        };
+        Outcome::Stay(fx)
+    }
+
+    fn back(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
+        let mut fx = Vec::new();
+        if self.running() {
+            // Bump the generation so the cancelled run's late results are dropped.
+            *ctx.attempt += 1;
+            fx.push(Effect::CancelValidation);
+        }
+        let steps = &self.guide().steps;
+        // Going back never lands on the validation step (it would re-run): skip over it.
+        let mut i = self.step;
+        loop {
+            if i == 0 {
+                return Outcome::Leave(fx);
+            }
+            i -= 1;
+            if steps[i].kind != StepKind::Validate {
+                break;
+            }
+        }
+        if self.editing.is_some() && steps[i].kind != StepKind::Form && !steps[..=i].iter().any(|s| s.kind == StepKind::Form) {
+            return Outcome::Leave(fx);
+        }
+        self.enter(i);
+        Outcome::Stay(fx)
+    }
+
+    fn enter(&mut self, step: usize) {
+        self.step = step;
+        self.focus = 0;
+        self.scroll = 0;
+        self.message = None;
+        self.reveal = false;
+    }
+
+    /// "step k of n", counting the guide's steps.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.step + 1, self.guide().steps.len())
+    }
+}

@@ -1,0 +1,131 @@
+//! The home screen: saved profiles with their last result, and the actions on them.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Effect, GuideState, HomeData, Run, Screen, Wizard};
+use crate::profile::results::LastResult;
+use crate::profile::store::Entry;
+use crate::profile::{Profile, ProfileBody};
+use crate::providers::ProviderId;
+
+/// One line of the list.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub name: String,
+    pub provider: String,
+    pub target: String,
+    pub last: Option<LastResult>,
+    /// Why the profile cannot be used, when its table is broken.
+    pub invalid: Option<String>,
+    pub profile: Option<Profile>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Home {
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    pub warnings: Vec<String>,
+    pub error: Option<String>,
+    /// A one-line message about the last action ("Saved ...", "Removed ...").
+    pub status: Option<String>,
+    pub loaded: bool,
+    pub now: u64,
+}
+
+impl Home {
+    pub fn load(&mut self, d: HomeData) {
+        self.rows = d
+            .entries
+            .into_iter()
+            .map(|e| match e {
+                Entry::Ok(p) => Row {
+                    name: p.name.clone(),
+                    provider: p.provider_name().to_string(),
+                    target: p.target(),
+                    last: d.results.get(&p.name).cloned(),
+                    invalid: match &p.body {
+                        ProfileBody::Unsupported { provider } => Some(format!("provider \"{provider}\" needs a newer pbxlink")),
+                        _ => None,
+                    },
+                    profile: Some(p),
+                },
+                Entry::Invalid { name, reason } => Row { name, provider: "?".into(), target: String::new(), last: None, invalid: Some(reason), profile: None },
+            })
+            .collect();
+        self.warnings = d.warnings;
+        self.error = d.error;
+        self.now = d.now;
+        self.loaded = true;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.rows.iter().map(|r| r.name.clone()).collect()
+    }
+
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.rows.iter().find(|r| r.name == name).and_then(|r| r.profile.as_ref())
+    }
+
+    fn current(&self) -> Option<&Row> {
+        self.rows.get(self.selected)
+    }
+}
+
+impl Wizard {
+    pub(super) fn home_key(&mut self, k: KeyEvent) -> (Screen, Vec<Effect>) {
+        self.home.status = None;
+        let n = self.home.rows.len();
+        match k.code {
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.home.selected = self.home.selected.saturating_sub(1);
+                (Screen::Home, vec![])
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.home.selected = (self.home.selected + 1).min(n.saturating_sub(1));
+                (Screen::Home, vec![])
+            }
+            KeyCode::Char('q') | KeyCode::Esc => {
+                self.quitting = true;
+                (Screen::Home, vec![Effect::Exit])
+            }
+            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => match ProviderId::AVAILABLE {
+                [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
+                _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
+            },
+            KeyCode::Char('v') | KeyCode::Enter => self.revalidate(),
+            KeyCode::Char('e') => self.edit(),
+            KeyCode::Char('d') | KeyCode::Delete => match self.home.current() {
+                Some(r) => (Screen::ConfirmRemove { name: r.name.clone() }, vec![]),
+                None => (Screen::Home, vec![]),
+            },
+            _ => (Screen::Home, vec![]),
+        }
+    }
+
+    fn revalidate(&mut self) -> (Screen, Vec<Effect>) {
+        let Some(row) = self.home.current() else { return (Screen::Home, vec![]) };
+        let (Some(p), None) = (&row.profile, &row.invalid) else {
+            self.home.status = Some(format!("\"{}\" cannot be validated: {}", row.name, row.invalid.clone().unwrap_or_default()));
+            return (Screen::Home, vec![]);
+        };
+        let provider = match &p.body {
+            ProfileBody::ThreeCx(_) => ProviderId::ThreeCx,
+            ProfileBody::Unsupported { .. } => return (Screen::Home, vec![]),
+        };
+        self.attempt += 1;
+        let fx = vec![Effect::Validate { attempt: self.attempt, profile: Box::new(p.clone()) }];
+        (Screen::Revalidate { name: row.name.clone(), provider, run: Run::new(self.attempt) }, fx)
+    }
+
+    fn edit(&mut self) -> (Screen, Vec<Effect>) {
+        let Some(row) = self.home.current() else { return (Screen::Home, vec![]) };
+        match &row.profile {
+            Some(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => (Screen::Guide(Box::new(GuideState::edit(p))), vec![]),
+            _ => {
+                self.home.status = Some(format!("\"{}\" cannot be edited here: fix it in {}", row.name, self.config_path));
+                (Screen::Home, vec![])
+            }
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The TUI as a pure state machine: `Wizard::update(Msg) -> Vec<Effect>`.
+//!
+//! No I/O, no tokio, no terminal: the driver in `tui` reads keys, runs the effects and feeds their
+//! results back as messages, and `ui` draws the state. So every screen and transition is testable
+//! with plain `#[test]`s. Async results carry the `attempt` that started them; a result from an
+//! older attempt (the user pressed Esc or retried) is dropped.
+
+mod field;
+mod guide;
+mod home;
+mod msg;
+
+pub use field::{Field, clean_paste};
+pub use guide::{GuideState, Run};
+pub use home::{Home, Row};
+pub use msg::{Effect, HomeData, Msg, ValidationEvent};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::PathBuf;
+
+use crate::providers::ProviderId;
+
+/// The smallest terminal every screen is laid out for.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Shown on every screen in `pbxlink demo`.
+#[derive(Debug, Clone)]
+pub struct DemoInfo {
+    pub domain: String,
+    /// (client id, api key, what it shows); the keys are public demo values.
+    pub accounts: Vec<(String, String, String)>,
+}
+
+/// What is on screen.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Home,
+    /// Pick a provider (skipped while only one is available).
+    ChooseProvider { selected: usize },
+    Guide(Box<GuideState>),
+    /// Re-validating a saved profile.
+    Revalidate { name: String, provider: ProviderId, run: Run },
+    ConfirmRemove { name: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Wizard {
+    pub screen: Screen,
+    pub home: Home,
+    pub help: bool,
+    pub demo: Option<DemoInfo>,
+    pub size: (u16, u16),
+    /// Spinner frame; advances on `Msg::Tick` only.
+    pub spinner: usize,
+    /// Generation of the latest validation started; results of older ones are ignored.
+    pub attempt: u64,
+    /// Where profiles are saved, as shown to the user.
+    pub config_path: String,
+    /// `pbxlink add 3cx`: leave when the guide ends instead of going home.
+    pub exit_after_guide: bool,
+    /// CA file written into new profiles (the demo's throw-away CA).
+    pub new_profile_ca: Option<PathBuf>,
+    /// Set when the app should end; the driver exits after drawing nothing more.
+    pub quitting: bool,
+}
+
+impl Wizard {
+    pub fn new(config_path: impl Into<String>) -> Self {
+        Wizard {
+            screen: Screen::Home,
+            home: Home::default(),
+            help: false,
+            demo: None,
+            size: (80, 24),
+            spinner: 0,
+            attempt: 0,
+            config_path: config_path.into(),
+            exit_after_guide: false,
+            new_profile_ca: None,
+            quitting: false,
+        }
+    }
+
+    /// The effects to run at start: read the profiles.
+    pub fn start(&mut self) -> Vec<Effect> {
+        vec![Effect::LoadProfiles]
+    }
+
+    /// Opens a provider's guide straight away (`pbxlink add 3cx`).
+    pub fn open_guide(&mut self, provider: ProviderId) {
+        self.screen = Screen::Guide(Box::new(GuideState::new(provider)));
+    }
+
+    /// True while a validation runs: the driver sends ticks only then.
+    pub fn busy(&self) -> bool {
+        match &self.screen {
+            Screen::Guide(g) => g.running(),
+            Screen::Revalidate { run, .. } => run.report.is_none(),
+            _ => false,
+        }
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Quit => self.quit(),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                vec![]
+            }
+            Msg::Tick => {
+                if self.busy() {
+                    self.spinner = self.spinner.wrapping_add(1);
+                }
+                vec![]
+            }
+            Msg::Key(k) => self.key(k),
+            Msg::Paste(text) => {
+                if let Screen::Guide(g) = &mut self.screen {
+                    g.paste(&text);
+                }
+                vec![]
+            }
+            Msg::Loaded(data) => {
+                self.home.load(*data);
+                vec![]
+            }
+            Msg::Validation { attempt, event } => {
+                if attempt != self.attempt {
+                    return vec![];
+                }
+                match &mut self.screen {
+                    Screen::Guide(g) => g.validation(event),
+                    Screen::Revalidate { name, run, .. } => {
+                        let done = if let ValidationEvent::Done(r) = &event { Some(r.clone()) } else { None };
+                        run.apply(event);
+                        match done {
+                            Some(report) => vec![Effect::Record { name: name.clone(), report: Box::new(report) }, Effect::LoadProfiles],
+                            None => vec![],
+                        }
+                    }
+                    _ => vec![],
+                }
+            }
+            Msg::Saved(result) => match &mut self.screen {
+                Screen::Guide(g) => g.saved(result),
+                _ => vec![],
+            },
+            Msg::Removed { name, result } => {
+                self.home.status = Some(match result {
+                    Ok(()) => format!("Removed profile \"{name}\"."),
+                    Err(e) => format!("Could not remove \"{name}\": {e}"),
+                });
+                vec![Effect::LoadProfiles]
+            }
+        }
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        self.quitting = true;
+        let mut fx = Vec::new();
+        if self.busy() {
+            fx.push(Effect::CancelValidation);
+        }
+        fx.push(Effect::Exit);
+        fx
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C')) {
+            return self.quit();
+        }
+        if self.help {
+            // Any key closes help; it never does anything else.
+            self.help = false;
+            return vec![];
+        }
+        if k.code == KeyCode::F(1) || (k.code == KeyCode::Char('?') && !self.typing_secret()) {
+            self.help = true;
+            return vec![];
+        }
+        let screen = std::mem::replace(&mut self.screen, Screen::Home);
+        let (screen, fx) = match screen {
+            Screen::Home => self.home_key(k),
+            Screen::ChooseProvider { selected } => self.choose_key(selected, k),
+            Screen::Guide(g) => self.guide_key(g, k),
+            Screen::Revalidate { name, provider, run } => self.revalidate_key(name, provider, run, k),
+            Screen::ConfirmRemove { name } => match k.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => (Screen::Home, vec![Effect::Remove { name }]),
+                _ => {
+                    self.home.status = Some("Nothing removed.".into());
+                    (Screen::Home, vec![])
+                }
+            },
+        };
+        self.screen = screen;
+        fx
+    }
+
+    /// True when `?` should be typed, not open help: inside a secret field.
+    fn typing_secret(&self) -> bool {
+        matches!(&self.screen, Screen::Guide(g) if g.focused_field().is_some_and(|f| f.kind == crate::providers::FieldKind::Secret))
+    }
+
+    fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {
+        let n = ProviderId::AVAILABLE.len();
+        match k.code {
+            KeyCode::Up | KeyCode::Char('k') => (Screen::ChooseProvider { selected: selected.saturating_sub(1) }, vec![]),
+            KeyCode::Down | KeyCode::Char('j') => (Screen::ChooseProvider { selected: (selected + 1).min(n - 1) }, vec![]),
+            KeyCode::Enter => (Screen::Guide(Box::new(GuideState::new(ProviderId::AVAILABLE[selected]))), vec![]),
+            KeyCode::Esc => (Screen::Home, vec![]),
+            _ => (Screen::ChooseProvider { selected }, vec![]),
+        }
+    }
+
+    fn guide_key(&mut self, mut g: Box<GuideState>, k: KeyEvent) -> (Screen, Vec<Effect>) {
+        let ctx = guide::Ctx { attempt: &mut self.attempt, taken: self.home.names(), new_profile_ca: self.new_profile_ca.clone() };
+        let outcome = g.key(k, ctx);
+        match outcome {
+            guide::Outcome::Stay(fx) => (Screen::Guide(g), fx),
+            guide::Outcome::Leave(fx) => {
+                if self.exit_after_guide {
+                    self.quitting = true;
+                    let mut fx = fx;
+                    fx.push(Effect::Exit);
+                    (Screen::Home, fx)
+                } else {
+                    let mut fx = fx;
+                    fx.push(Effect::LoadProfiles);
+                    (Screen::Home, fx)
+                }
+            }
+        }
+    }
+
+    fn revalidate_key(&mut self, name: String, provider: ProviderId, run: Run, k: KeyEvent) -> (Screen, Vec<Effect>) {
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter if run.report.is_some() || k.code == KeyCode::Esc => {
+                let fx = if run.report.is_none() {
+                    self.attempt += 1;
+                    vec![Effect::CancelValidation]
+                } else {
+                    vec![]
+                };
+                (Screen::Home, fx)
+            }
+            KeyCode::Char('r') if run.report.is_some() => match self.home.profile(&name) {
+                Some(p) => {
+                    self.attempt += 1;
+                    let fx = vec![Effect::Validate { attempt: self.attempt, profile: Box::new(p.clone()) }];
+                    (Screen::Revalidate { name, provider, run: Run::new(self.attempt) }, fx)
+                }
+                None => (Screen::Revalidate { name, provider, run }, vec![]),
+            },
+            _ => (Screen::Revalidate { name, provider, run }, vec![]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

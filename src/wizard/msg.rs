@@ -1,0 +1,66 @@
+//! The wizard's inputs (`Msg`) and outputs (`Effect`). Every side effect the TUI performs is an
+//! `Effect` value; every result comes back as a `Msg`.
+
+use crossterm::event::KeyEvent;
+use std::collections::BTreeMap;
+
+use crate::profile::Profile;
+use crate::profile::results::LastResult;
+use crate::profile::store::{Entry, SaveMode};
+use crate::report::{Check, Report};
+
+/// Something that happened: a key, a paste, a result of an effect, a signal.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key press (releases and repeats are filtered out by the driver).
+    Key(KeyEvent),
+    /// A bracketed paste: never treated as keys, so a pasted newline is never Enter.
+    Paste(String),
+    Resize(u16, u16),
+    /// Spinner tick, sent only while something runs.
+    Tick,
+    /// The profiles file was read (or could not be).
+    Loaded(Box<HomeData>),
+    /// Progress of the validation started with `attempt`; stale attempts are ignored.
+    Validation { attempt: u64, event: ValidationEvent },
+    /// A save finished: the file's path, or why it failed (nothing was changed then).
+    Saved(Result<String, String>),
+    /// A remove finished.
+    Removed { name: String, result: Result<(), String> },
+    /// Leave now: a signal (SIGTERM, SIGHUP, SIGINT) or the terminal went away.
+    Quit,
+}
+
+#[derive(Debug, Clone)]
+pub enum ValidationEvent {
+    Plan(Vec<Check>),
+    Update(Check),
+    Done(Report),
+}
+
+/// What the home screen shows, as read from disk by the driver.
+#[derive(Debug, Clone, Default)]
+pub struct HomeData {
+    pub entries: Vec<Entry>,
+    pub results: BTreeMap<String, LastResult>,
+    pub warnings: Vec<String>,
+    /// The file could not be read or parsed: shown instead of the list, and nothing is written.
+    pub error: Option<String>,
+    /// Seconds since the epoch when it was read, for "3 h ago".
+    pub now: u64,
+}
+
+/// Something for the driver to do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    LoadProfiles,
+    /// Validate `profile`, reporting as `Msg::Validation { attempt, .. }`.
+    Validate { attempt: u64, profile: Box<Profile> },
+    /// Stop the running validation (its late results would be ignored anyway).
+    CancelValidation,
+    /// Keep this report as the profile's last result (state dir).
+    Record { name: String, report: Box<Report> },
+    Save { profile: Box<Profile>, mode: SaveMode },
+    Remove { name: String },
+    Exit,
+}

@@ -1,0 +1,356 @@
+//! Pure transition tests: feed messages, check the screen and the effects. No I/O, no async.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::*;
+use crate::profile::store::{Entry, SaveMode};
+use crate::profile::{Profile, ProfileBody, ThreeCx};
+use crate::providers::StepKind;
+use crate::report::{Check, CheckState, FailureKind, Report};
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+fn typed(w: &mut Wizard, s: &str) {
+    for c in s.chars() {
+        w.update(ch(c));
+    }
+}
+
+fn loaded(w: &mut Wizard, entries: Vec<Entry>) {
+    w.update(Msg::Loaded(Box::new(HomeData { entries, now: 1000, ..HomeData::default() })));
+}
+
+fn guide(w: &Wizard) -> &GuideState {
+    match &w.screen {
+        Screen::Guide(g) => g,
+        other => panic!("not in a guide: {other:?}"),
+    }
+}
+
+fn step_id(w: &Wizard) -> &str {
+    &guide(w).current().id
+}
+
+fn profile(name: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        body: ProfileBody::ThreeCx(ThreeCx { domain: "pbx.example.com:5001".into(), client_id: "900".into(), api_key: SecretString::from("key-abc") }),
+        ca_file: None,
+    }
+}
+
+fn ok_report() -> Report {
+    Report { checks: vec![Check { id: "access", title: "t".into(), state: CheckState::Passed, ms: 1, detail: "XAPI answers".into() }], failure: None, hint: None, ms: 5 }
+}
+
+/// Walks a fresh wizard to the credentials step, through every earlier step the way a user would.
+fn to_credentials(w: &mut Wizard) {
+    loaded(w, vec![]);
+    w.update(ch('a'));
+    assert_eq!(step_id(w), "prereqs");
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Down));
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(w), "domain");
+    w.update(Msg::Paste(" https://PBX.Example.com:5001/webclient/#/login\n".into()));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(w), "integration");
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(w), "key_once");
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(w), "credentials");
+}
+
+#[test]
+fn start_loads_profiles_and_empty_home_offers_add() {
+    let mut w = Wizard::new("/x/profiles.toml");
+    assert!(matches!(w.start().as_slice(), [Effect::LoadProfiles]));
+    loaded(&mut w, vec![]);
+    assert!(w.home.loaded && w.home.rows.is_empty());
+    w.update(ch('a'));
+    assert_eq!(step_id(&w), "prereqs");
+}
+
+#[test]
+fn prerequisites_need_every_tick() {
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![]);
+    w.update(ch('a'));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "prereqs");
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("Tick")));
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "prereqs", "one tick of two is not enough");
+}
+
+#[test]
+fn key_acknowledgement_cannot_be_passed_with_enter_alone() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    w.update(key(KeyCode::Esc));
+    assert_eq!(step_id(&w), "key_once");
+    // Going back keeps the tick; untick it and check Enter refuses.
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "key_once");
+    assert!(guide(&w).message.is_some());
+}
+
+#[test]
+fn domain_is_normalised_and_garbage_refused() {
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![]);
+    w.update(ch('a'));
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Down));
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    typed(&mut w, "https://user:pw@pbx.example.com");
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "domain");
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("user:password@")), "{:?}", guide(&w).message);
+    // Ctrl-U clears the field (tui-input), then a pasted URL is accepted.
+    w.update(ctrl('u'));
+    w.update(Msg::Paste("https://PBX.example.com:5001/x".into()));
+    assert_eq!(guide(&w).field("domain").map(|f| f.check()), Some(Ok("pbx.example.com:5001".to_string())));
+}
+
+#[test]
+fn pasted_newline_is_not_enter() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    w.update(Msg::Paste("900\n".into()));
+    assert_eq!(step_id(&w), "credentials");
+    assert_eq!(guide(&w).field("client_id").map(|f| f.value().to_string()), Some("900".into()));
+}
+
+#[test]
+fn submit_credentials_starts_validation_and_stale_results_are_ignored() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    w.update(Msg::Paste("  key-abc \n".into()));
+    let fx = w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "validate");
+    let Some(Effect::Validate { attempt, profile }) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(*attempt, 1);
+    match &profile.body {
+        ProfileBody::ThreeCx(x) => {
+            assert_eq!((x.domain.as_str(), x.client_id.as_str(), x.api_key.expose_secret()), ("pbx.example.com:5001", "900", "key-abc"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(w.busy());
+    // Esc cancels and goes back; the key typed is still there.
+    let fx = w.update(key(KeyCode::Esc));
+    assert!(fx.iter().any(|f| matches!(f, Effect::CancelValidation)));
+    assert_eq!(step_id(&w), "credentials");
+    assert_eq!(guide(&w).field("api_key").map(|f| f.value().to_string()), Some("key-abc".into()));
+    // A late result of the cancelled attempt changes nothing.
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
+    assert!(guide(&w).run.as_ref().is_some_and(|r| r.report.is_none()));
+    // Submitting again (Enter moves from the first field to the last, then submits) starts
+    // attempt 3: 2 was used by the cancel.
+    w.update(key(KeyCode::Enter));
+    let fx = w.update(key(KeyCode::Enter));
+    assert!(matches!(fx.first(), Some(Effect::Validate { attempt: 3, .. })));
+}
+
+#[test]
+fn failed_validation_keeps_values_and_retries_with_r() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(&mut w, "wrong");
+    w.update(key(KeyCode::Enter));
+    let failed = Report { checks: vec![], failure: Some(FailureKind::Unauthorized), hint: Some("fix".into()), ms: 3 };
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(failed) });
+    assert!(!w.busy());
+    assert!(w.update(key(KeyCode::Enter)).is_empty(), "Enter must not continue past a failure");
+    assert_eq!(step_id(&w), "validate");
+    let fx = w.update(ch('r'));
+    assert!(matches!(fx.first(), Some(Effect::Validate { attempt: 2, .. })));
+}
+
+#[test]
+fn review_saves_under_a_fresh_name_and_records_the_result() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    loaded(&mut w, vec![Entry::Ok(profile("pbx"))]);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(&mut w, "key-abc");
+    w.update(key(KeyCode::Enter));
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
+    w.update(key(KeyCode::Enter));
+    assert_eq!(guide(&w).current().kind, StepKind::Review);
+    // "pbx" is taken, so the suggestion is "pbx-2".
+    assert_eq!(guide(&w).name.value(), "pbx-2");
+    let fx = w.update(key(KeyCode::Enter));
+    let Some(Effect::Save { profile, mode }) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!((profile.name.as_str(), mode), ("pbx-2", &SaveMode::Create));
+    let fx = w.update(Msg::Saved(Ok("/x/profiles.toml".into())));
+    assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "pbx-2"));
+    let fx = w.update(key(KeyCode::Enter));
+    assert!(matches!(w.screen, Screen::Home));
+    assert!(fx.iter().any(|f| matches!(f, Effect::LoadProfiles)));
+}
+
+#[test]
+fn review_refuses_a_taken_or_bad_name() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    loaded(&mut w, vec![Entry::Ok(profile("office"))]);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(&mut w, "k");
+    w.update(key(KeyCode::Enter));
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
+    w.update(key(KeyCode::Enter));
+    w.update(ctrl('u'));
+    typed(&mut w, "office");
+    assert!(w.update(key(KeyCode::Enter)).is_empty());
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("already exists")));
+    w.update(ctrl('u'));
+    typed(&mut w, "bad name");
+    assert!(w.update(key(KeyCode::Enter)).is_empty());
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("not allowed")));
+}
+
+#[test]
+fn save_failure_is_shown_and_nothing_is_lost() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(&mut w, "k");
+    w.update(key(KeyCode::Enter));
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
+    w.update(key(KeyCode::Enter));
+    w.update(key(KeyCode::Enter));
+    w.update(Msg::Saved(Err("disk full".into())));
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("disk full")));
+    assert_eq!(guide(&w).current().kind, StepKind::Review);
+    assert_eq!(guide(&w).field("api_key").map(|f| f.value().to_string()), Some("k".into()));
+}
+
+#[test]
+fn home_actions() {
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![Entry::Ok(profile("a")), Entry::Ok(profile("b"))]);
+    w.update(key(KeyCode::Down));
+    let fx = w.update(key(KeyCode::Enter));
+    assert!(matches!(&w.screen, Screen::Revalidate { name, .. } if name == "b"));
+    assert!(matches!(fx.first(), Some(Effect::Validate { profile, .. }) if profile.name == "b"));
+    let fx = w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
+    assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "b"));
+    w.update(key(KeyCode::Esc));
+    assert!(matches!(w.screen, Screen::Home));
+    w.update(ch('d'));
+    assert!(matches!(&w.screen, Screen::ConfirmRemove { name } if name == "b"));
+    assert!(w.update(ch('n')).is_empty(), "anything but y keeps it");
+    w.update(ch('d'));
+    assert!(matches!(w.update(ch('y')).first(), Some(Effect::Remove { name }) if name == "b"));
+    w.update(ch('e'));
+    let g = guide(&w);
+    assert_eq!((g.current().id.as_str(), g.field("api_key").map(|f| f.value())), ("domain", Some("key-abc")));
+}
+
+#[test]
+fn edit_saves_as_replace() {
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![Entry::Ok(profile("a"))]);
+    w.update(ch('e'));
+    for _ in 0..4 {
+        w.update(key(KeyCode::Enter));
+    }
+    assert_eq!(step_id(&w), "credentials");
+    w.update(key(KeyCode::Enter));
+    w.update(key(KeyCode::Enter));
+    w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
+    w.update(key(KeyCode::Enter));
+    assert_eq!(guide(&w).name.value(), "a");
+    let fx = w.update(key(KeyCode::Enter));
+    assert!(matches!(fx.first(), Some(Effect::Save { mode: SaveMode::Replace { old }, .. }) if old == "a"), "{fx:?}");
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere_and_cancels_a_validation() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(&mut w, "k");
+    w.update(key(KeyCode::Enter));
+    let fx = w.update(ctrl('c'));
+    assert!(matches!(fx.as_slice(), [Effect::CancelValidation, Effect::Exit]));
+    assert!(w.quitting);
+}
+
+#[test]
+fn help_opens_with_question_mark_but_not_inside_a_secret() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    w.update(ch('?'));
+    assert!(w.help);
+    w.update(ch('x'));
+    assert!(!w.help);
+    w.update(key(KeyCode::Tab));
+    w.update(ch('?'));
+    assert!(!w.help);
+    assert_eq!(guide(&w).field("api_key").map(|f| f.value()), Some("?"));
+    w.update(key(KeyCode::F(1)));
+    assert!(w.help);
+}
+
+#[test]
+fn reveal_toggles_and_resets_on_step_change() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    w.update(ctrl('r'));
+    assert!(guide(&w).reveal);
+    w.update(key(KeyCode::Esc));
+    assert!(!guide(&w).reveal);
+}
+
+#[test]
+fn spinner_moves_only_while_busy() {
+    let mut w = Wizard::new("p");
+    w.update(Msg::Tick);
+    assert_eq!(w.spinner, 0);
+    to_credentials(&mut w);
+    typed(&mut w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(&mut w, "k");
+    w.update(key(KeyCode::Enter));
+    w.update(Msg::Tick);
+    assert_eq!(w.spinner, 1);
+}
+
+#[test]
+fn add_command_exits_when_the_guide_ends() {
+    let mut w = Wizard::new("p");
+    w.open_guide(crate::providers::ProviderId::ThreeCx);
+    w.exit_after_guide = true;
+    let fx = w.update(key(KeyCode::Esc));
+    assert!(fx.iter().any(|f| matches!(f, Effect::Exit)));
+}
+
+#[test]
+fn signal_quit() {
+    let mut w = Wizard::new("p");
+    assert!(matches!(w.update(Msg::Quit).as_slice(), [Effect::Exit]));
+}
