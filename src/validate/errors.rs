@@ -11,16 +11,8 @@ use crate::report::FailureKind;
 pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (FailureKind, String) {
     let mut src: Option<&(dyn StdError + 'static)> = e.source();
     while let Some(s) = src {
-        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
-            return (FailureKind::Tls, describe_tls(tls));
-        }
-        if let Some(ioe) = s.downcast_ref::<io::Error>() {
-            if let Some(tls) = ioe.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return (FailureKind::Tls, describe_tls(tls));
-            }
-            if let Some(found) = describe_io(ioe, timeout_secs) {
-                return found;
-            }
+        if let Some(found) = known_cause(s, timeout_secs) {
+            return found;
         }
         src = s.source();
     }
@@ -38,6 +30,23 @@ pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (Fail
         return (FailureKind::BadResponse, format!("the answer broke off: {}", innermost(e)));
     }
     (FailureKind::Connect, format!("request failed: {}", innermost(e)))
+}
+
+/// Recognises a rustls or I/O error, looking through the boxes and `io::Error` wrappers that
+/// hyper and reqwest put around them (a boxed error's `source()` skips the box's content).
+fn known_cause(s: &(dyn StdError + 'static), timeout_secs: u64) -> Option<(FailureKind, String)> {
+    if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+        return Some((FailureKind::Tls, describe_tls(tls)));
+    }
+    if let Some(ioe) = s.downcast_ref::<io::Error>() {
+        if let Some(inner) = ioe.get_ref()
+            && let Some(found) = known_cause(inner, timeout_secs)
+        {
+            return Some(found);
+        }
+        return describe_io(ioe, timeout_secs);
+    }
+    None
 }
 
 fn describe_io(e: &io::Error, timeout_secs: u64) -> Option<(FailureKind, String)> {
