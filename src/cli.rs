@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "pbxlink", version, about = "Link telephony accounts (3CX) from the terminal and keep those links healthy.")]
+#[command(
+    name = "pbxlink",
+    version,
+    about = "Link telephony accounts (3CX) from the terminal and keep those links healthy."
+)]
 pub struct Cli {
     /// The profiles file [default: ~/.config/pbxlink/profiles.toml]
     #[arg(long, global = true, env = "PBXLINK_CONFIG", value_name = "PATH")]

@@ -71,7 +71,7 @@ impl std::fmt::Display for FailureKind {
 }
 
 /// Where one check stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckState {
     /// Not started yet (shown dimmed so the user sees what is coming).
     Pending,
@@ -105,7 +105,13 @@ pub struct Check {
 
 impl Check {
     pub fn pending(id: &'static str, title: impl Into<String>) -> Self {
-        Check { id, title: title.into(), state: CheckState::Pending, ms: 0, detail: String::new() }
+        Check {
+            id,
+            title: title.into(),
+            state: CheckState::Pending,
+            ms: 0,
+            detail: String::new(),
+        }
     }
 }
 

@@ -39,8 +39,14 @@ pub fn add(config: &Path, ca: Option<&Path>, provider: ProviderArg) -> Result<u8
 pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
     check_terminal()?;
     let rt = runtime()?;
-    let dir = tempfile::Builder::new().prefix("pbxlink-demo-").tempdir().context("cannot create a temporary directory")?.keep();
-    let config = config.map(Path::to_path_buf).unwrap_or_else(|| dir.join("profiles.toml"));
+    let dir = tempfile::Builder::new()
+        .prefix("pbxlink-demo-")
+        .tempdir()
+        .context("cannot create a temporary directory")?
+        .keep();
+    let config = config
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join("profiles.toml"));
     let state = dir.join("state");
     let sim = rt.block_on(Simulator::demo())?;
     let ca_path = dir.join("demo-ca.pem");
@@ -49,7 +55,12 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
         domain: sim.domain(),
         accounts: demo_accounts()
             .iter()
-            .zip(["demo-key-900", "demo-key-901", "demo-key-902", "demo-key-903"])
+            .zip([
+                "demo-key-900",
+                "demo-key-901",
+                "demo-key-902",
+                "demo-key-903",
+            ])
             .map(|(a, key)| {
                 let what = match a.behaviour {
                     Behaviour::Good => "works",
@@ -73,25 +84,44 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
 /// Refuses to start the full-screen UI where it cannot work, saying what to use instead.
 fn check_terminal() -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!("the interactive UI needs a terminal (stdin and stdout are not both terminals); use `pbxlink list` or `pbxlink show`");
+        bail!(
+            "the interactive UI needs a terminal (stdin and stdout are not both terminals); use `pbxlink list` or `pbxlink show`"
+        );
     }
     if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
-        bail!("TERM=dumb cannot show the full-screen UI; use `pbxlink list` or `pbxlink show`, or set TERM (e.g. TERM=xterm)");
+        bail!(
+            "TERM=dumb cannot show the full-screen UI; use `pbxlink list` or `pbxlink show`, or set TERM (e.g. TERM=xterm)"
+        );
     }
     Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
-fn run(config: &Path, state: &Path, ca: Option<&Path>, setup: impl FnOnce(&mut Wizard), _unused: Option<()>) -> Result<u8> {
+fn run(
+    config: &Path,
+    state: &Path,
+    ca: Option<&Path>,
+    setup: impl FnOnce(&mut Wizard),
+    _unused: Option<()>,
+) -> Result<u8> {
     check_terminal()?;
     let rt = runtime()?;
     run_in(&rt, config, state, ca, setup)
 }
 
-fn run_in(rt: &tokio::runtime::Runtime, config: &Path, state: &Path, ca: Option<&Path>, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {
+fn run_in(
+    rt: &tokio::runtime::Runtime,
+    config: &Path,
+    state: &Path,
+    ca: Option<&Path>,
+    setup: impl FnOnce(&mut Wizard),
+) -> Result<u8> {
     let _log = init_log(state);
     let mut wizard = Wizard::new(config.display().to_string());
     setup(&mut wizard);
@@ -117,7 +147,17 @@ fn init_log(state: &Path) -> Option<()> {
         return None;
     }
     crate::profile::atomic::ensure_private_dir(state).ok()?;
-    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(state.join("pbxlink.log")).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(state.join("pbxlink.log"))
+        .ok()?;
     let env = tracing_subscriber::EnvFilter::try_new(filter).ok()?;
-    tracing_subscriber::fmt().with_env_filter(env).with_ansi(false).with_writer(std::sync::Mutex::new(file)).try_init().ok()
+    tracing_subscriber::fmt()
+        .with_env_filter(env)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()
 }

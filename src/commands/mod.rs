@@ -31,7 +31,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
     let config = crate::paths::config_file(cli.config.clone())?;
     match cli.command {
         None => interactive::home(&config, cli.ca_file.as_deref()),
-        Some(Command::Add { provider }) => interactive::add(&config, cli.ca_file.as_deref(), provider),
+        Some(Command::Add { provider }) => {
+            interactive::add(&config, cli.ca_file.as_deref(), provider)
+        }
         Some(Command::Demo) => interactive::demo(cli.config.as_deref(), cli.ca_file.as_deref()),
         Some(Command::List) => profiles::list(&config),
         Some(Command::Show { name }) => profiles::show(&config, &name),

@@ -24,7 +24,9 @@ pub struct Profile {
 pub enum ProfileBody {
     ThreeCx(ThreeCx),
     /// A provider this version cannot handle (a newer pbxlink wrote it): listed, kept, not validated.
-    Unsupported { provider: String },
+    Unsupported {
+        provider: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -54,13 +56,18 @@ impl Profile {
     /// Reads a profile from its `[profiles.NAME]` table.
     pub fn from_table(name: &str, t: &dyn toml_edit::TableLike) -> Result<Profile, String> {
         let get = |k: &str| t.get(k).and_then(|i| i.as_str()).map(str::to_string);
-        let need = |k: &str| get(k).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("missing \"{k}\""));
+        let need = |k: &str| {
+            get(k)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| format!("missing \"{k}\""))
+        };
         let provider = get("provider").ok_or("missing \"provider\" (\"3cx\")")?;
         let ca_file = get("ca_file").map(PathBuf::from);
         let body = match ProviderId::parse(&provider) {
             Some(ProviderId::ThreeCx) => {
                 let domain = need("domain")?;
-                let normal = crate::providers::host::normalise_host(&domain).map_err(|e| format!("domain \"{domain}\": {e}"))?;
+                let normal = crate::providers::host::normalise_host(&domain)
+                    .map_err(|e| format!("domain \"{domain}\": {e}"))?;
                 ProfileBody::ThreeCx(ThreeCx {
                     domain: normal.to_string(),
                     client_id: need("client_id")?,
@@ -69,7 +76,11 @@ impl Profile {
             }
             None => ProfileBody::Unsupported { provider },
         };
-        Ok(Profile { name: name.to_string(), body, ca_file })
+        Ok(Profile {
+            name: name.to_string(),
+            body,
+            ca_file,
+        })
     }
 
     /// Writes this profile's keys into an existing or new table, changing only the keys it owns so
@@ -113,8 +124,14 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if name.chars().count() > 64 {
         return Err("the name is longer than 64 characters".into());
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("\"{}\" is not allowed in a name: use letters, digits, - or _", c.escape_default()));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "\"{}\" is not allowed in a name: use letters, digits, - or _",
+            c.escape_default()
+        ));
     }
     Ok(())
 }
@@ -123,14 +140,21 @@ pub fn check_name(name: &str) -> Result<(), String> {
 /// made unique against `taken` by a numeric suffix.
 pub fn suggest_name(host: &str, taken: &[String]) -> String {
     let first = host.split(['.', ':']).next().unwrap_or_default();
-    let mut base: String = first.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    let mut base: String = first
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect();
     if base.is_empty() || base.chars().all(|c| c.is_ascii_digit()) || host.starts_with('[') {
         base = "pbx".into();
     }
     if !taken.contains(&base) {
         return base;
     }
-    (2..).map(|n| format!("{base}-{n}")).find(|c| !taken.contains(c)).unwrap_or(base)
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|c| !taken.contains(c))
+        .unwrap_or(base)
 }
 
 #[cfg(test)]
@@ -156,7 +180,11 @@ mod tests {
     fn debug_never_shows_the_key() {
         let p = Profile {
             name: "x".into(),
-            body: ProfileBody::ThreeCx(ThreeCx { domain: "d".into(), client_id: "900".into(), api_key: SecretString::from("sekrit-value-123") }),
+            body: ProfileBody::ThreeCx(ThreeCx {
+                domain: "d".into(),
+                client_id: "900".into(),
+                api_key: SecretString::from("sekrit-value-123"),
+            }),
             ca_file: None,
         };
         assert!(!format!("{p:?}").contains("sekrit-value-123"));

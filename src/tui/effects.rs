@@ -21,8 +21,21 @@ pub struct Executor {
 }
 
 impl Executor {
-    pub fn new(store: Store, results: Results, opts: validate::Options, tx: UnboundedSender<Msg>) -> Self {
-        Executor { store, results, opts, tx, running: None, exit: false, saved: Vec::new() }
+    pub fn new(
+        store: Store,
+        results: Results,
+        opts: validate::Options,
+        tx: UnboundedSender<Msg>,
+    ) -> Self {
+        Executor {
+            store,
+            results,
+            opts,
+            tx,
+            running: None,
+            exit: false,
+            saved: Vec::new(),
+        }
     }
 
     /// A sender into the driver's message channel.
@@ -33,7 +46,9 @@ impl Executor {
     pub fn run(&mut self, fx: Effect) {
         match fx {
             Effect::LoadProfiles => {
-                let _ = self.tx.send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
+                let _ = self
+                    .tx
+                    .send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
             }
             Effect::Validate { attempt, profile } => {
                 self.cancel();
@@ -51,12 +66,18 @@ impl Executor {
                     };
                     let report = validate::validate(&profile, &opts, &mut progress).await;
                     tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
-                    let _ = tx.send(Msg::Validation { attempt, event: ValidationEvent::Done(report) });
+                    let _ = tx.send(Msg::Validation {
+                        attempt,
+                        event: ValidationEvent::Done(report),
+                    });
                 }));
             }
             Effect::CancelValidation => self.cancel(),
             Effect::Record { name, report } => {
-                if let Err(e) = self.results.record(&[(name, LastResult::from_report(&report, now_secs()))]) {
+                if let Err(e) = self
+                    .results
+                    .record(&[(name, LastResult::from_report(&report, now_secs()))])
+                {
                     tracing::warn!("could not record the result: {e:#}");
                 }
             }
@@ -66,7 +87,10 @@ impl Executor {
                 let path = self.store.path().display().to_string();
                 self.saved.push(profile.name.clone());
                 tokio::task::spawn_blocking(move || {
-                    let r = store.save(&profile, &mode).map(|()| path).map_err(|e| format!("{e:#}"));
+                    let r = store
+                        .save(&profile, &mode)
+                        .map(|()| path)
+                        .map_err(|e| format!("{e:#}"));
                     match &r {
                         Ok(_) => tracing::info!(profile = %profile.name, "profile saved"),
                         Err(e) => tracing::warn!(profile = %profile.name, "save failed: {e}"),
@@ -75,7 +99,17 @@ impl Executor {
                 });
             }
             Effect::Remove { name } => {
-                let result = self.store.remove(&name).map_err(|e| format!("{e:#}")).and_then(|found| if found { Ok(()) } else { Err("no such profile".into()) });
+                let result = self
+                    .store
+                    .remove(&name)
+                    .map_err(|e| format!("{e:#}"))
+                    .and_then(|found| {
+                        if found {
+                            Ok(())
+                        } else {
+                            Err("no such profile".into())
+                        }
+                    });
                 if result.is_ok() {
                     let _ = self.results.forget(&name);
                 }
@@ -99,7 +133,17 @@ impl Executor {
 pub fn load_home(store: &Store, results: &Results) -> HomeData {
     let now = now_secs();
     match store.load() {
-        Ok(l) => HomeData { entries: l.entries, results: results.load(), warnings: l.warnings, error: None, now },
-        Err(e) => HomeData { error: Some(format!("{e:#}")), now, ..HomeData::default() },
+        Ok(l) => HomeData {
+            entries: l.entries,
+            results: results.load(),
+            warnings: l.warnings,
+            error: None,
+            now,
+        },
+        Err(e) => HomeData {
+            error: Some(format!("{e:#}")),
+            now,
+            ..HomeData::default()
+        },
     }
 }

@@ -37,7 +37,15 @@ pub fn to_msg(ev: Event) -> Option<Msg> {
 }
 
 /// Runs the TUI until the user quits or a signal arrives.
-pub async fn run(mut wizard: Wizard, exec_parts: (crate::profile::store::Store, crate::profile::results::Results, crate::validate::Options), theme: Theme) -> Result<Ended> {
+pub async fn run(
+    mut wizard: Wizard,
+    exec_parts: (
+        crate::profile::store::Store,
+        crate::profile::results::Results,
+        crate::validate::Options,
+    ),
+    theme: Theme,
+) -> Result<Ended> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -105,5 +113,8 @@ pub async fn run(mut wizard: Wizard, exec_parts: (crate::profile::store::Store, 
     }
     drop(term);
     terminal::restore();
-    Ok(Ended { signal: ended_by, saved: exec.saved })
+    Ok(Ended {
+        signal: ended_by,
+        saved: exec.saved,
+    })
 }

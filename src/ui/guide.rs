@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{Theme, block, checks};
+use super::{Theme, block, checks, scrolled_text};
 use crate::providers::host::normalise_host;
 use crate::providers::{FieldKind, StepKind};
 use crate::wizard::{Field, GuideState, Wizard};
@@ -19,10 +19,10 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
     let b = block(format!(" {} ", step.title), t);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let body = text_lines(&step.body);
+    let body = text_lines(&step.body, inner_width(area));
     match step.kind {
         StepKind::Info => {
-            f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), inner);
+            scrolled_text(f, inner, body, g.scroll, t);
         }
         StepKind::Confirm | StepKind::Ack => {
             let ticks = g.ticks.get(&step.id).cloned().unwrap_or_default();
@@ -33,27 +33,55 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
                 .map(|(i, c)| {
                     let on = ticks.get(i).copied().unwrap_or(false);
                     let focused = i == g.focus;
-                    let text = format!("{} {} {c}", if focused { t.marker() } else { " " }, t.tick_box(on));
-                    if focused { Line::styled(text, t.selected()) } else { Line::raw(text) }
+                    let text = format!(
+                        "{} {} {c}",
+                        if focused { t.marker() } else { " " },
+                        t.tick_box(on)
+                    );
+                    if focused {
+                        Line::styled(text, t.selected())
+                    } else {
+                        Line::raw(text)
+                    }
                 })
                 .collect();
             let h = items.len() as u16 + 1;
-            let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(inner);
-            f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), top);
+            let [top, bottom] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(inner);
+            scrolled_text(f, top, body, g.scroll, t);
             let mut lines = vec![Line::raw("")];
             lines.extend(items);
             f.render_widget(Paragraph::new(lines), bottom);
         }
         StepKind::Form => {
             let ids = &step.fields;
-            let per: Vec<u16> = ids.iter().map(|id| if g.guide().field(id).kind == FieldKind::Host { 4 } else { 3 }).collect();
+            let per: Vec<u16> = ids
+                .iter()
+                .map(|id| {
+                    if g.guide().field(id).kind == FieldKind::Host {
+                        4
+                    } else {
+                        3
+                    }
+                })
+                .collect();
             let total: u16 = per.iter().sum();
-            let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
-            f.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), top);
+            let [top, bottom] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
+            scrolled_text(f, top, body, g.scroll, t);
             let areas = Layout::vertical(per.iter().map(|h| Constraint::Length(*h))).split(bottom);
             for (i, id) in ids.iter().enumerate() {
                 if let Some(field) = g.field(id) {
-                    input(f, areas[i], field, &g.guide().field(id).label, &g.guide().field(id).placeholder, i == g.focus, g.reveal, t);
+                    input(
+                        f,
+                        areas[i],
+                        field,
+                        &g.guide().field(id).label,
+                        &g.guide().field(id).placeholder,
+                        i == g.focus,
+                        g.reveal,
+                        t,
+                    );
                 }
             }
         }
@@ -63,52 +91,104 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
                 intro.push(Line::styled(format!("! {}", step.warning), t.warn()));
             }
             if let Some(run) = &g.run {
-                checks::draw_run(f, inner, intro, run, w.spinner, t);
+                checks::draw_run(f, inner, intro, run, w.spinner, g.scroll, t);
             }
         }
         StepKind::Review => review(f, inner, g, body, t),
     }
 }
 
-/// Guide text as lines; the text's own line breaks are kept, wrapping does the rest.
-fn text_lines(body: &str) -> Vec<Line<'static>> {
-    body.lines().map(|l| Line::raw(l.to_string())).collect()
+/// Guide text as lines, wrapped with hanging indents for list items.
+fn text_lines(body: &str, width: u16) -> Vec<Line<'static>> {
+    super::text::wrap_hanging(body, usize::from(width))
+        .into_iter()
+        .map(Line::raw)
+        .collect()
+}
+
+/// Text width inside a bordered, padded block.
+fn inner_width(area: Rect) -> u16 {
+    area.width.saturating_sub(4)
 }
 
 /// A bordered input with the label as title; secrets masked unless revealed; host fields show
 /// their normalised form (or why it is refused) live underneath.
 #[allow(clippy::too_many_arguments)]
-fn input(f: &mut Frame, area: Rect, field: &Field, label: &str, placeholder: &str, focused: bool, reveal: bool, t: &Theme) {
-    let title = if focused { format!(" {} {label} ", t.marker()) } else { format!(" {label} ") };
+fn input(
+    f: &mut Frame,
+    area: Rect,
+    field: &Field,
+    label: &str,
+    placeholder: &str,
+    focused: bool,
+    reveal: bool,
+    t: &Theme,
+) {
+    let title = if focused {
+        format!(" {} {label} ", t.marker())
+    } else {
+        format!(" {label} ")
+    };
     let mut b = block(title, t);
     if focused {
         b = b.border_style(t.focus_border());
     }
-    let box_area = Rect { height: 3.min(area.height), ..area };
+    let box_area = Rect {
+        height: 3.min(area.height),
+        ..area
+    };
     let inner = b.inner(box_area);
     let width = usize::from(inner.width.max(1));
     let value = field.value();
-    let shown: String = if field.kind == FieldKind::Secret && !reveal { value.chars().map(|_| t.mask()).collect() } else { value.to_string() };
+    let shown: String = if field.kind == FieldKind::Secret && !reveal {
+        value.chars().map(|_| t.mask()).collect()
+    } else {
+        value.to_string()
+    };
     let scroll = field.input.visual_scroll(width.saturating_sub(1));
     let para = if value.is_empty() {
         Paragraph::new(Span::styled(placeholder.to_string(), t.dim()))
     } else {
-        let extra = if field.kind == FieldKind::Secret && !reveal { Span::styled(format!("  ({} characters, hidden)", value.chars().count()), t.dim()) } else { Span::raw("") };
+        let extra = if field.kind == FieldKind::Secret && !reveal {
+            Span::styled(
+                format!("  ({} characters, hidden)", value.chars().count()),
+                t.dim(),
+            )
+        } else {
+            Span::raw("")
+        };
         Paragraph::new(Line::from(vec![Span::raw(shown), extra])).scroll((0, scroll as u16))
     };
     f.render_widget(para.block(b), box_area);
     if focused {
         let x = inner.x + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
-        f.set_cursor_position(Position { x: x.min(inner.right().saturating_sub(1)), y: inner.y });
+        f.set_cursor_position(Position {
+            x: x.min(inner.right().saturating_sub(1)),
+            y: inner.y,
+        });
     }
     if field.kind == FieldKind::Host && area.height > 3 {
-        let live = Rect { y: area.y + 3, height: 1, ..area };
+        let live = Rect {
+            y: area.y + 3,
+            height: 1,
+            ..area
+        };
         let line = if value.trim().is_empty() {
-            Line::styled("  paste the address from your browser, or type the domain", t.dim())
+            Line::styled(
+                "  paste the address from your browser, or type the domain",
+                t.dim(),
+            )
         } else {
             match normalise_host(value) {
-                Ok(h) => Line::from(vec![Span::styled(format!("  {} ", t.pass_glyph()), t.ok()), Span::raw("will connect to "), Span::styled(h.https_base(), t.title())]),
-                Err(e) => Line::styled(format!("  {} {}: {}", t.fail_glyph(), e.reason, e.fix), t.bad()),
+                Ok(h) => Line::from(vec![
+                    Span::styled(format!("  {} ", t.pass_glyph()), t.ok()),
+                    Span::raw("will connect to "),
+                    Span::styled(h.https_base(), t.title()),
+                ]),
+                Err(e) => Line::styled(
+                    format!("  {} {}: {}", t.fail_glyph(), e.reason, e.fix),
+                    t.bad(),
+                ),
             }
         };
         f.render_widget(Paragraph::new(line), live);
@@ -118,29 +198,57 @@ fn input(f: &mut Frame, area: Rect, field: &Field, label: &str, placeholder: &st
 fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t: &Theme) {
     let mut lines = body;
     lines.push(Line::raw(""));
-    let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<11}"), t.dim()), Span::raw(v)]);
+    let row = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("  {k:<11}"), t.dim()),
+            Span::raw(v),
+        ])
+    };
     lines.push(row("Provider", g.guide().name.clone()));
     for fld in &g.fields {
         let label = &g.guide().field(&fld.id).label;
         let v = match fld.kind {
-            FieldKind::Secret => format!("{} characters, hidden", fld.value().trim().chars().count()),
+            FieldKind::Secret => {
+                format!("{} characters, hidden", fld.value().trim().chars().count())
+            }
             _ => fld.check().unwrap_or_default(),
         };
         lines.push(row(label, v));
     }
-    if let Some(detail) = g.run.as_ref().and_then(|r| r.checks.iter().find(|c| c.id == "access")).map(|c| c.detail.clone()) {
+    if let Some(detail) = g
+        .run
+        .as_ref()
+        .and_then(|r| r.checks.iter().find(|c| c.id == "access"))
+        .map(|c| c.detail.clone())
+    {
         lines.push(row("Verified", detail));
     }
     let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(area);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((g.scroll, 0)), top);
-    let label = if g.saving { "Profile name (saving…)" } else { "Profile name" };
-    input(f, bottom, &g.name, label, "letters, digits, - or _", true, true, t);
+    scrolled_text(f, top, lines, g.scroll, t);
+    let label = if g.saving {
+        "Profile name (saving…)"
+    } else {
+        "Profile name"
+    };
+    input(
+        f,
+        bottom,
+        &g.name,
+        label,
+        "letters, digits, - or _",
+        true,
+        true,
+        t,
+    );
 }
 
 fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
     let name = g.name.value().trim();
     let text = vec![
-        Line::styled(format!("{} Saved profile \"{name}\".", t.pass_glyph()), t.ok()),
+        Line::styled(
+            format!("{} Saved profile \"{name}\".", t.pass_glyph()),
+            t.ok(),
+        ),
         Line::raw(""),
         Line::raw(format!("File: {path} (readable only by you)")),
         Line::raw(""),
@@ -149,7 +257,12 @@ fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
         Line::raw(""),
         Line::raw("Press Enter to finish."),
     ];
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block(" Done ", t)), area);
+    f.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(block(" Done ", t)),
+        area,
+    );
 }
 
 /// The keys of the current guide step, for the footer.
@@ -159,22 +272,40 @@ pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
     }
     let mut k = match g.current().kind {
         StepKind::Info => vec![("Enter", "continue"), ("Esc", "back")],
-        StepKind::Confirm | StepKind::Ack => vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")],
+        StepKind::Confirm | StepKind::Ack => {
+            vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
+        }
         StepKind::Form => {
             let mut v = vec![("Enter", "continue"), ("Tab", "next"), ("Esc", "back")];
-            if g.current().fields.iter().any(|id| g.guide().field(id).kind == FieldKind::Secret) {
+            if g.current()
+                .fields
+                .iter()
+                .any(|id| g.guide().field(id).kind == FieldKind::Secret)
+            {
                 v.push(("Ctrl-R", if g.reveal { "hide" } else { "reveal" }));
             }
             v
         }
         StepKind::Validate if g.running() => vec![("Esc", "cancel and go back")],
-        StepKind::Validate if g.run.as_ref().and_then(|r| r.report.as_ref()).is_some_and(|r| r.ok()) => {
+        StepKind::Validate
+            if g.run
+                .as_ref()
+                .and_then(|r| r.report.as_ref())
+                .is_some_and(|r| r.ok()) =>
+        {
             vec![("Enter", "continue"), ("r", "re-check"), ("Esc", "back")]
         }
         StepKind::Validate => vec![("r", "retry"), ("Esc", "back to fix")],
         StepKind::Review => vec![("Enter", "save"), ("Esc", "back")],
     };
-    let help = if g.focused_field().is_some_and(|f| f.kind == FieldKind::Secret) { ("F1", "help") } else { ("?", "help") };
+    let help = if g
+        .focused_field()
+        .is_some_and(|f| f.kind == FieldKind::Secret)
+    {
+        ("F1", "help")
+    } else {
+        ("?", "help")
+    };
     k.push(help);
     k.push(("Ctrl-C", "quit"));
     k

@@ -4,6 +4,7 @@
 mod checks;
 mod guide;
 mod home;
+mod text;
 pub mod theme;
 
 use ratatui::Frame;
@@ -21,33 +22,70 @@ use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, Screen, Wizard};
 pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        return too_small(f, area);
+        too_small(f, area);
+        if t.ascii {
+            theme::asciify(f.buffer_mut());
+        }
+        return;
     }
     let banner_h = u16::from(w.demo.is_some());
-    let [header, banner, body, msg_area, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(banner_h), Constraint::Min(5), Constraint::Length(message_height(w, area.width)), Constraint::Length(1)]).areas(area);
+    let footer_lines = footer_lines(w, t, area.width);
+    let [header, banner, body, msg_area, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_h),
+        Constraint::Min(5),
+        Constraint::Length(message_height(w, area.width)),
+        Constraint::Length(footer_lines.len() as u16),
+    ])
+    .areas(area);
 
     f.render_widget(Paragraph::new(header_text(w, t)).style(t.header()), header);
     if let Some(d) = &w.demo {
-        let (id, key) = d.accounts.first().map(|(i, k, _)| (i.as_str(), k.as_str())).unwrap_or_default();
-        let text = format!(" DEMO{s}domain {}{s}Client ID {id}{s}API key {key}{s}? help", d.domain, s = t.sep());
+        let (id, key) = d
+            .accounts
+            .first()
+            .map(|(i, k, _)| (i.as_str(), k.as_str()))
+            .unwrap_or_default();
+        let text = format!(
+            " DEMO{s}domain {}{s}Client ID {id}{s}API key {key}{s}? help",
+            d.domain,
+            s = t.sep()
+        );
         f.render_widget(Paragraph::new(text).style(t.banner()), banner);
     }
     match &w.screen {
         Screen::Home | Screen::ConfirmRemove { .. } => home::draw(f, body, w, t),
         Screen::ChooseProvider { selected } => choose(f, body, *selected, t),
         Screen::Guide(g) => guide::draw(f, body, g, w, t),
-        Screen::Revalidate { name, provider, run } => checks::revalidate(f, body, name, *provider, run, w, t),
+        Screen::Revalidate {
+            name,
+            provider,
+            run,
+        } => checks::revalidate(f, body, name, *provider, run, w, t),
     }
     if let Some((text, style)) = message(w, t) {
-        f.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: true }), msg_area);
+        f.render_widget(
+            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+            msg_area,
+        );
     }
-    f.render_widget(Paragraph::new(footer_line(w, t, footer.width)), footer);
+    f.render_widget(Paragraph::new(footer_lines), footer);
     if let Screen::ConfirmRemove { name } = &w.screen {
         home::confirm_remove(f, body, name, t);
     }
     if w.help {
-        help(f, body, w, t);
+        help(
+            f,
+            Rect {
+                height: area.height - footer.height,
+                ..area
+            },
+            w,
+            t,
+        );
+    }
+    if t.ascii {
+        theme::asciify(f.buffer_mut());
     }
 }
 
@@ -57,7 +95,7 @@ fn header_text(w: &Wizard, t: &Theme) -> String {
         Screen::ChooseProvider { .. } => "link a new account".to_string(),
         Screen::Guide(g) => {
             let (k, n) = g.progress();
-            format!("{}{}step {k} of {n}", g.guide().title, t.sep())
+            format!("{} setup{}step {k} of {n}", g.guide().name, t.sep())
         }
         Screen::Revalidate { name, .. } => format!("validating \"{name}\""),
     };
@@ -76,7 +114,11 @@ fn message(w: &Wizard, t: &Theme) -> Option<(String, Style)> {
 fn message_height(w: &Wizard, width: u16) -> u16 {
     match &w.screen {
         Screen::Guide(g) => g.message.as_ref().map_or(0, |m| wrapped_lines(m, width)),
-        Screen::Home => w.home.status.as_ref().map_or(0, |m| wrapped_lines(m, width)),
+        Screen::Home => w
+            .home
+            .status
+            .as_ref()
+            .map_or(0, |m| wrapped_lines(m, width)),
         _ => 0,
     }
 }
@@ -84,48 +126,132 @@ fn message_height(w: &Wizard, width: u16) -> u16 {
 /// Lines `text` takes when wrapped at `width` (a close estimate, capped at 3).
 pub(crate) fn wrapped_lines(text: &str, width: u16) -> u16 {
     let w = usize::from(width.max(1));
-    let n: usize = text.lines().map(|l| l.chars().count().max(1).div_ceil(w)).sum();
+    let n: usize = text
+        .lines()
+        .map(|l| l.chars().count().max(1).div_ceil(w))
+        .sum();
     (n.clamp(1, 3)) as u16
 }
 
-/// The keys of the current screen, always shown.
-fn footer_line(w: &Wizard, t: &Theme, width: u16) -> Line<'static> {
+/// The keys of the current screen, always all shown: on one line when they fit, else on two.
+fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
     let keys: Vec<(&str, &str)> = if w.help {
-        vec![("any key", "close help")]
+        vec![("PgUp/PgDn", "scroll"), ("any other key", "close help")]
     } else {
         match &w.screen {
-            Screen::Home if w.home.rows.is_empty() => vec![("a", "add"), ("?", "help"), ("q", "quit")],
-            Screen::Home => vec![("a", "add"), ("Enter", "validate"), ("e", "edit"), ("d", "remove"), ("?", "help"), ("q", "quit")],
+            Screen::Home if w.home.rows.is_empty() => {
+                vec![("a", "add"), ("?", "help"), ("q", "quit")]
+            }
+            Screen::Home => vec![
+                ("a", "add"),
+                ("Enter", "validate"),
+                ("e", "edit"),
+                ("d", "remove"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
             Screen::ConfirmRemove { .. } => vec![("y", "remove"), ("other", "keep")],
-            Screen::ChooseProvider { .. } => vec![("Up/Down", "choose"), ("Enter", "start"), ("Esc", "back")],
+            Screen::ChooseProvider { .. } => {
+                vec![("Up/Down", "choose"), ("Enter", "start"), ("Esc", "back")]
+            }
             Screen::Guide(g) => guide::keys(g),
-            Screen::Revalidate { run, .. } if run.report.is_none() => vec![("Esc", "cancel"), ("Ctrl-C", "quit")],
+            Screen::Revalidate { run, .. } if run.report.is_none() => {
+                vec![("Esc", "cancel"), ("Ctrl-C", "quit")]
+            }
             Screen::Revalidate { .. } => vec![("r", "retry"), ("Esc", "back"), ("?", "help")],
         }
     };
-    // Narrow terminals get tighter separators, so every key of the screen stays listed.
-    let len = |sep: &str| keys.iter().map(|(k, w)| k.chars().count() + w.chars().count() + 1).sum::<usize>() + sep.chars().count() * keys.len();
-    let sep = [t.sep(), "  ", " "].into_iter().find(|s| len(s) < usize::from(width)).unwrap_or(" ");
-    let mut spans = vec![Span::raw(" ")];
-    for (i, (k, what)) in keys.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(sep, t.dim()));
+    let len = |ks: &[(&str, &str)]| {
+        ks.iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 1 + t.sep().chars().count())
+            .sum::<usize>()
+            + 1
+    };
+    let line = |ks: &[(&str, &str)]| {
+        let mut spans = vec![Span::raw(" ")];
+        for (i, (k, what)) in ks.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(t.sep(), t.dim()));
+            }
+            spans.push(Span::styled(k.to_string(), t.key()));
+            spans.push(Span::raw(format!(" {what}")));
         }
-        spans.push(Span::styled(k.to_string(), t.key()));
-        spans.push(Span::raw(format!(" {what}")));
+        Line::from(spans)
+    };
+    if len(&keys) <= usize::from(width) {
+        return vec![line(&keys)];
     }
-    Line::from(spans)
+    // Split where the first line is as full as it can be.
+    let mut cut = keys.len();
+    while cut > 1 && len(&keys[..cut]) > usize::from(width) {
+        cut -= 1;
+    }
+    vec![line(&keys[..cut]), line(&keys[cut..])]
+}
+
+/// Long text with wrapping and scrolling; when it does not fit, a marker says PgDn shows more.
+pub(crate) fn scrolled_text(
+    f: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+    t: &Theme,
+) {
+    let p = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = p.line_count(area.width) as u16;
+    f.render_widget(p.scroll((scroll, 0)), area);
+    if area.height > 0 && total > area.height + scroll {
+        let marker = " PgDn: more ";
+        let w = marker.len() as u16;
+        if area.width > w {
+            let r = Rect {
+                x: area.right() - w,
+                y: area.bottom() - 1,
+                width: w,
+                height: 1,
+            };
+            f.render_widget(Paragraph::new(marker).style(t.selected()), r);
+        }
+    } else if scroll > 0 && area.height > 0 {
+        let marker = " PgUp: back ";
+        let w = marker.len() as u16;
+        if area.width > w {
+            let r = Rect {
+                x: area.right() - w,
+                y: area.y,
+                width: w,
+                height: 1,
+            };
+            f.render_widget(Paragraph::new(marker).style(t.selected()), r);
+        }
+    }
 }
 
 fn too_small(f: &mut Frame, area: Rect) {
-    let text = format!("Terminal too small ({}x{}).\nEnlarge it to at least {MIN_WIDTH}x{MIN_HEIGHT}.\nCtrl-C quits.", area.width, area.height);
+    let text = format!(
+        "Terminal too small ({}x{}).\nEnlarge it to at least {MIN_WIDTH}x{MIN_HEIGHT}.\nCtrl-C quits.",
+        area.width, area.height
+    );
     let h = 3.min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
-    f.render_widget(Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }), Rect { y, height: h, ..area });
+    f.render_widget(
+        Paragraph::new(text)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        Rect {
+            y,
+            height: h,
+            ..area
+        },
+    );
 }
 
 pub(crate) fn block<'a>(title: impl Into<Line<'a>>, t: &Theme) -> Block<'a> {
-    Block::default().borders(Borders::ALL).border_set(t.border_set()).title(title).padding(Padding::horizontal(1))
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(t.border_set())
+        .title(title)
+        .padding(Padding::horizontal(1))
 }
 
 fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
@@ -134,35 +260,52 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
         .enumerate()
         .map(|(i, p)| {
             let g = p.guide();
-            let text = format!("{} {:<8} {}", if i == selected { t.marker() } else { " " }, g.name, g.summary);
-            if i == selected { Line::styled(text, t.selected()) } else { Line::raw(text) }
+            let text = format!(
+                "{} {:<8} {}",
+                if i == selected { t.marker() } else { " " },
+                g.name,
+                g.summary
+            );
+            if i == selected {
+                Line::styled(text, t.selected())
+            } else {
+                Line::raw(text)
+            }
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).block(block(" Link a new account ", t)), area);
+    f.render_widget(
+        Paragraph::new(lines).block(block(" Link a new account ", t)),
+        area,
+    );
 }
 
 fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
-    let popup = area.inner(ratatui::layout::Margin { horizontal: 2, vertical: 0 });
     let mut lines = vec![
-        Line::styled("Keys", t.title()),
-        Line::raw("  Enter       continue, submit, or validate the selected profile"),
-        Line::raw("  Esc         go back (nothing typed is lost)"),
-        Line::raw("  Tab/S-Tab   next / previous field"),
-        Line::raw("  Space       tick or untick the focused box"),
-        Line::raw("  Ctrl-R      reveal or hide a secret"),
-        Line::raw("  PgUp/PgDn   scroll a long guide text"),
-        Line::raw("  ? or F1     this help (F1 inside a secret field)"),
-        Line::raw("  Ctrl-C      quit at once"),
-        Line::raw(""),
-        Line::raw(format!("Profiles: {}", w.config_path)),
+        Line::raw("Enter      continue, submit, or validate the selected profile"),
+        Line::raw("Esc        go back; nothing typed is lost"),
+        Line::raw("Tab        next field (Shift-Tab: previous)"),
+        Line::raw("Space      tick or untick the focused box"),
+        Line::raw("Ctrl-R     reveal or hide a secret"),
+        Line::raw("PgUp/PgDn  scroll a long text"),
+        Line::raw("? or F1    this help (F1 inside a secret field)"),
+        Line::raw("Ctrl-C     quit at once"),
     ];
     if let Some(d) = &w.demo {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(format!("Demo accounts (domain {})", d.domain), t.title()));
+        lines.push(Line::styled(
+            format!("Demo accounts, domain {}:", d.domain),
+            t.title(),
+        ));
         for (id, key, what) in &d.accounts {
-            lines.push(Line::raw(format!("  Client ID {id:<4} API key {key:<14} {what}")));
+            lines.push(Line::raw(format!("  {id} / {key}: {what}")));
         }
     }
-    f.render_widget(Clear, popup);
-    f.render_widget(Paragraph::new(lines).block(block(" Help ", t)).wrap(Wrap { trim: false }), popup);
+    lines.push(Line::styled(
+        format!("Profiles file: {}", w.config_path),
+        t.dim(),
+    ));
+    f.render_widget(Clear, area);
+    let b = block(" Help ", t);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    scrolled_text(f, inner, lines, w.help_scroll, t);
 }

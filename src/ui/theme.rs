@@ -13,26 +13,41 @@ pub struct Theme {
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme { color: true, ascii: false }
+        Theme {
+            color: true,
+            ascii: false,
+        }
     }
 }
 
 impl Theme {
     fn fg(&self, c: Color) -> Style {
-        if self.color { Style::new().fg(c) } else { Style::new() }
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
     }
 
     pub fn header(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
     pub fn banner(&self) -> Style {
-        if self.color { Style::new().fg(Color::Black).bg(Color::Yellow) } else { Style::new().add_modifier(Modifier::REVERSED) }
+        if self.color {
+            Style::new().fg(Color::Black).bg(Color::Yellow)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
     }
     pub fn title(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }
     pub fn dim(&self) -> Style {
-        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new() }
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
     }
     pub fn ok(&self) -> Style {
         self.fg(Color::Green)
@@ -95,9 +110,37 @@ impl Theme {
     pub fn spinner(&self, frame: usize) -> &'static str {
         const UNICODE: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
         const ASCII: [&str; 4] = ["|", "/", "-", "\\"];
-        if self.ascii { ASCII[frame % ASCII.len()] } else { UNICODE[frame % UNICODE.len()] }
+        if self.ascii {
+            ASCII[frame % ASCII.len()]
+        } else {
+            UNICODE[frame % UNICODE.len()]
+        }
     }
     pub fn tick_box(&self, on: bool) -> &'static str {
         if on { "[x]" } else { "[ ]" }
+    }
+}
+
+/// In ASCII mode, replaces every non-ASCII character left in the frame (guide text, server
+/// answers, host names) with an ASCII look-alike, so a terminal without UTF-8 shows no mojibake.
+pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.is_ascii() {
+            continue;
+        }
+        let rep = match sym {
+            "›" | "»" | "→" => ">",
+            "‹" | "«" | "←" => "<",
+            "•" | "·" | "●" => "*",
+            "–" | "—" | "─" => "-",
+            "…" => ".",
+            "“" | "”" | "„" => "\"",
+            "‘" | "’" => "'",
+            "✓" => "v",
+            "✗" => "x",
+            _ => "?",
+        };
+        cell.set_symbol(rep);
     }
 }

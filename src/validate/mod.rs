@@ -30,7 +30,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { ca_files: Vec::new(), connect_timeout: Duration::from_secs(5), request_timeout: Duration::from_secs(10) }
+        Options {
+            ca_files: Vec::new(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -45,7 +49,11 @@ pub enum Progress {
 
 /// Validates a profile, calling `progress` on every change. Never panics on bad input or bad
 /// answers; every outcome is in the returned report.
-pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+pub async fn validate(
+    profile: &Profile,
+    opts: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Report {
     let mut opts = opts.clone();
     if let Some(ca) = &profile.ca_file {
         opts.ca_files.push(ca.clone());
@@ -53,8 +61,16 @@ pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnM
     match &profile.body {
         ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
         ProfileBody::Unsupported { provider } => {
-            let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], "", progress);
-            t.fail("provider", FailureKind::BadResponse, format!("provider \"{provider}\" is not supported by this pbxlink version"));
+            let mut t = Tracker::new(
+                &[("provider", format!("Provider \"{provider}\""))],
+                "",
+                progress,
+            );
+            t.fail(
+                "provider",
+                FailureKind::BadResponse,
+                format!("provider \"{provider}\" is not supported by this pbxlink version"),
+            );
             t.finish(|_| "Upgrade pbxlink, or remove this profile.".to_string())
         }
     }
@@ -70,10 +86,23 @@ struct Tracker<'a> {
 }
 
 impl<'a> Tracker<'a> {
-    fn new(plan: &[(&'static str, String)], _provider: &str, progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
-        let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
+    fn new(
+        plan: &[(&'static str, String)],
+        _provider: &str,
+        progress: &'a mut (dyn FnMut(Progress) + Send),
+    ) -> Self {
+        let checks: Vec<Check> = plan
+            .iter()
+            .map(|(id, title)| Check::pending(id, title.clone()))
+            .collect();
         progress(Progress::Plan(checks.clone()));
-        Tracker { checks, started: Instant::now(), current: None, progress, failure: None }
+        Tracker {
+            checks,
+            started: Instant::now(),
+            current: None,
+            progress,
+            failure: None,
+        }
     }
 
     fn index(&self, id: &str) -> usize {
@@ -117,6 +146,11 @@ impl<'a> Tracker<'a> {
                 (self.progress)(Progress::Update(c.clone()));
             }
         }
-        Report { hint: self.failure.map(hint), failure: self.failure, checks: self.checks, ms: self.started.elapsed().as_millis() as u64 }
+        Report {
+            hint: self.failure.map(hint),
+            failure: self.failure,
+            checks: self.checks,
+            ms: self.started.elapsed().as_millis() as u64,
+        }
     }
 }

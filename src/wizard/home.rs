@@ -44,12 +44,21 @@ impl Home {
                     target: p.target(),
                     last: d.results.get(&p.name).cloned(),
                     invalid: match &p.body {
-                        ProfileBody::Unsupported { provider } => Some(format!("provider \"{provider}\" needs a newer pbxlink")),
+                        ProfileBody::Unsupported { provider } => {
+                            Some(format!("provider \"{provider}\" needs a newer pbxlink"))
+                        }
                         _ => None,
                     },
                     profile: Some(p),
                 },
-                Entry::Invalid { name, reason } => Row { name, provider: "?".into(), target: String::new(), last: None, invalid: Some(reason), profile: None },
+                Entry::Invalid { name, reason } => Row {
+                    name,
+                    provider: "?".into(),
+                    target: String::new(),
+                    last: None,
+                    invalid: Some(reason),
+                    profile: None,
+                },
             })
             .collect();
         self.warnings = d.warnings;
@@ -64,7 +73,10 @@ impl Home {
     }
 
     pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.rows.iter().find(|r| r.name == name).and_then(|r| r.profile.as_ref())
+        self.rows
+            .iter()
+            .find(|r| r.name == name)
+            .and_then(|r| r.profile.as_ref())
     }
 
     fn current(&self) -> Option<&Row> {
@@ -89,14 +101,21 @@ impl Wizard {
                 self.quitting = true;
                 (Screen::Home, vec![Effect::Exit])
             }
-            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => match ProviderId::AVAILABLE {
-                [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
-                _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
-            },
+            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => {
+                match ProviderId::AVAILABLE {
+                    [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
+                    _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
+                }
+            }
             KeyCode::Char('v') | KeyCode::Enter => self.revalidate(),
             KeyCode::Char('e') => self.edit(),
             KeyCode::Char('d') | KeyCode::Delete => match self.home.current() {
-                Some(r) => (Screen::ConfirmRemove { name: r.name.clone() }, vec![]),
+                Some(r) => (
+                    Screen::ConfirmRemove {
+                        name: r.name.clone(),
+                    },
+                    vec![],
+                ),
                 None => (Screen::Home, vec![]),
             },
             _ => (Screen::Home, vec![]),
@@ -104,9 +123,15 @@ impl Wizard {
     }
 
     fn revalidate(&mut self) -> (Screen, Vec<Effect>) {
-        let Some(row) = self.home.current() else { return (Screen::Home, vec![]) };
+        let Some(row) = self.home.current() else {
+            return (Screen::Home, vec![]);
+        };
         let (Some(p), None) = (&row.profile, &row.invalid) else {
-            self.home.status = Some(format!("\"{}\" cannot be validated: {}", row.name, row.invalid.clone().unwrap_or_default()));
+            self.home.status = Some(format!(
+                "\"{}\" cannot be validated: {}",
+                row.name,
+                row.invalid.clone().unwrap_or_default()
+            ));
             return (Screen::Home, vec![]);
         };
         let provider = match &p.body {
@@ -114,16 +139,36 @@ impl Wizard {
             ProfileBody::Unsupported { .. } => return (Screen::Home, vec![]),
         };
         self.attempt += 1;
-        let fx = vec![Effect::Validate { attempt: self.attempt, profile: Box::new(p.clone()) }];
-        (Screen::Revalidate { name: row.name.clone(), provider, run: Run::new(self.attempt) }, fx)
+        let fx = vec![Effect::Validate {
+            attempt: self.attempt,
+            profile: Box::new(p.clone()),
+        }];
+        (
+            Screen::Revalidate {
+                name: row.name.clone(),
+                provider,
+                run: Run::new(self.attempt),
+            },
+            fx,
+        )
     }
 
     fn edit(&mut self) -> (Screen, Vec<Effect>) {
-        let Some(row) = self.home.current() else { return (Screen::Home, vec![]) };
+        let Some(row) = self.home.current() else {
+            return (Screen::Home, vec![]);
+        };
         match &row.profile {
-            Some(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => (Screen::Guide(Box::new(GuideState::edit(p))), vec![]),
+            Some(
+                p @ Profile {
+                    body: ProfileBody::ThreeCx(_),
+                    ..
+                },
+            ) => (Screen::Guide(Box::new(GuideState::edit(p))), vec![]),
             _ => {
-                self.home.status = Some(format!("\"{}\" cannot be edited here: fix it in {}", row.name, self.config_path));
+                self.home.status = Some(format!(
+                    "\"{}\" cannot be edited here: fix it in {}",
+                    row.name, self.config_path
+                ));
                 (Screen::Home, vec![])
             }
         }

@@ -37,11 +37,19 @@ pub struct DemoInfo {
 pub enum Screen {
     Home,
     /// Pick a provider (skipped while only one is available).
-    ChooseProvider { selected: usize },
+    ChooseProvider {
+        selected: usize,
+    },
     Guide(Box<GuideState>),
     /// Re-validating a saved profile.
-    Revalidate { name: String, provider: ProviderId, run: Run },
-    ConfirmRemove { name: String },
+    Revalidate {
+        name: String,
+        provider: ProviderId,
+        run: Run,
+    },
+    ConfirmRemove {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +57,8 @@ pub struct Wizard {
     pub screen: Screen,
     pub home: Home,
     pub help: bool,
+    /// How far the help text is scrolled (small terminals).
+    pub help_scroll: u16,
     pub demo: Option<DemoInfo>,
     pub size: (u16, u16),
     /// Spinner frame; advances on `Msg::Tick` only.
@@ -71,6 +81,7 @@ impl Wizard {
             screen: Screen::Home,
             home: Home::default(),
             help: false,
+            help_scroll: 0,
             demo: None,
             size: (80, 24),
             spinner: 0,
@@ -136,10 +147,20 @@ impl Wizard {
                 match &mut self.screen {
                     Screen::Guide(g) => g.validation(event),
                     Screen::Revalidate { name, run, .. } => {
-                        let done = if let ValidationEvent::Done(r) = &event { Some(r.clone()) } else { None };
+                        let done = if let ValidationEvent::Done(r) = &event {
+                            Some(r.clone())
+                        } else {
+                            None
+                        };
                         run.apply(event);
                         match done {
-                            Some(report) => vec![Effect::Record { name: name.clone(), report: Box::new(report) }, Effect::LoadProfiles],
+                            Some(report) => vec![
+                                Effect::Record {
+                                    name: name.clone(),
+                                    report: Box::new(report),
+                                },
+                                Effect::LoadProfiles,
+                            ],
                             None => vec![],
                         }
                     }
@@ -171,12 +192,25 @@ impl Wizard {
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C')) {
+        if k.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))
+        {
             return self.quit();
         }
         if self.help {
-            // Any key closes help; it never does anything else.
-            self.help = false;
+            // Scroll keys scroll; any other key closes help and does nothing else.
+            match k.code {
+                KeyCode::PageDown | KeyCode::Down => {
+                    self.help_scroll = (self.help_scroll + 3).min(30)
+                }
+                KeyCode::PageUp | KeyCode::Up => {
+                    self.help_scroll = self.help_scroll.saturating_sub(3)
+                }
+                _ => {
+                    self.help = false;
+                    self.help_scroll = 0;
+                }
+            }
             return vec![];
         }
         if k.code == KeyCode::F(1) || (k.code == KeyCode::Char('?') && !self.typing_secret()) {
@@ -188,9 +222,15 @@ impl Wizard {
             Screen::Home => self.home_key(k),
             Screen::ChooseProvider { selected } => self.choose_key(selected, k),
             Screen::Guide(g) => self.guide_key(g, k),
-            Screen::Revalidate { name, provider, run } => self.revalidate_key(name, provider, run, k),
+            Screen::Revalidate {
+                name,
+                provider,
+                run,
+            } => self.revalidate_key(name, provider, run, k),
             Screen::ConfirmRemove { name } => match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => (Screen::Home, vec![Effect::Remove { name }]),
+                KeyCode::Char('y') | KeyCode::Char('Y') => {
+                    (Screen::Home, vec![Effect::Remove { name }])
+                }
                 _ => {
                     self.home.status = Some("Nothing removed.".into());
                     (Screen::Home, vec![])
@@ -209,16 +249,33 @@ impl Wizard {
     fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {
         let n = ProviderId::AVAILABLE.len();
         match k.code {
-            KeyCode::Up | KeyCode::Char('k') => (Screen::ChooseProvider { selected: selected.saturating_sub(1) }, vec![]),
-            KeyCode::Down | KeyCode::Char('j') => (Screen::ChooseProvider { selected: (selected + 1).min(n - 1) }, vec![]),
-            KeyCode::Enter => (Screen::Guide(Box::new(GuideState::new(ProviderId::AVAILABLE[selected]))), vec![]),
+            KeyCode::Up | KeyCode::Char('k') => (
+                Screen::ChooseProvider {
+                    selected: selected.saturating_sub(1),
+                },
+                vec![],
+            ),
+            KeyCode::Down | KeyCode::Char('j') => (
+                Screen::ChooseProvider {
+                    selected: (selected + 1).min(n - 1),
+                },
+                vec![],
+            ),
+            KeyCode::Enter => (
+                Screen::Guide(Box::new(GuideState::new(ProviderId::AVAILABLE[selected]))),
+                vec![],
+            ),
             KeyCode::Esc => (Screen::Home, vec![]),
             _ => (Screen::ChooseProvider { selected }, vec![]),
         }
     }
 
     fn guide_key(&mut self, mut g: Box<GuideState>, k: KeyEvent) -> (Screen, Vec<Effect>) {
-        let ctx = guide::Ctx { attempt: &mut self.attempt, taken: self.home.names(), new_profile_ca: self.new_profile_ca.clone() };
+        let ctx = guide::Ctx {
+            attempt: &mut self.attempt,
+            taken: self.home.names(),
+            new_profile_ca: self.new_profile_ca.clone(),
+        };
         let outcome = g.key(k, ctx);
         match outcome {
             guide::Outcome::Stay(fx) => (Screen::Guide(g), fx),
@@ -237,9 +294,17 @@ impl Wizard {
         }
     }
 
-    fn revalidate_key(&mut self, name: String, provider: ProviderId, run: Run, k: KeyEvent) -> (Screen, Vec<Effect>) {
+    fn revalidate_key(
+        &mut self,
+        name: String,
+        provider: ProviderId,
+        run: Run,
+        k: KeyEvent,
+    ) -> (Screen, Vec<Effect>) {
         match k.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter if run.report.is_some() || k.code == KeyCode::Esc => {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter
+                if run.report.is_some() || k.code == KeyCode::Esc =>
+            {
                 let fx = if run.report.is_none() {
                     self.attempt += 1;
                     vec![Effect::CancelValidation]
@@ -251,12 +316,36 @@ impl Wizard {
             KeyCode::Char('r') if run.report.is_some() => match self.home.profile(&name) {
                 Some(p) => {
                     self.attempt += 1;
-                    let fx = vec![Effect::Validate { attempt: self.attempt, profile: Box::new(p.clone()) }];
-                    (Screen::Revalidate { name, provider, run: Run::new(self.attempt) }, fx)
+                    let fx = vec![Effect::Validate {
+                        attempt: self.attempt,
+                        profile: Box::new(p.clone()),
+                    }];
+                    (
+                        Screen::Revalidate {
+                            name,
+                            provider,
+                            run: Run::new(self.attempt),
+                        },
+                        fx,
+                    )
                 }
-                None => (Screen::Revalidate { name, provider, run }, vec![]),
+                None => (
+                    Screen::Revalidate {
+                        name,
+                        provider,
+                        run,
+                    },
+                    vec![],
+                ),
             },
-            _ => (Screen::Revalidate { name, provider, run }, vec![]),
+            _ => (
+                Screen::Revalidate {
+                    name,
+                    provider,
+                    run,
+                },
+                vec![],
+            ),
         }
     }
 }

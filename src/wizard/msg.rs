@@ -22,11 +22,17 @@ pub enum Msg {
     /// The profiles file was read (or could not be).
     Loaded(Box<HomeData>),
     /// Progress of the validation started with `attempt`; stale attempts are ignored.
-    Validation { attempt: u64, event: ValidationEvent },
+    Validation {
+        attempt: u64,
+        event: ValidationEvent,
+    },
     /// A save finished: the file's path, or why it failed (nothing was changed then).
     Saved(Result<String, String>),
     /// A remove finished.
-    Removed { name: String, result: Result<(), String> },
+    Removed {
+        name: String,
+        result: Result<(), String>,
+    },
     /// Leave now: a signal (SIGTERM, SIGHUP, SIGINT) or the terminal went away.
     Quit,
 }
@@ -55,12 +61,23 @@ pub struct HomeData {
 pub enum Effect {
     LoadProfiles,
     /// Validate `profile`, reporting as `Msg::Validation { attempt, .. }`.
-    Validate { attempt: u64, profile: Box<Profile> },
+    Validate {
+        attempt: u64,
+        profile: Box<Profile>,
+    },
     /// Stop the running validation (its late results would be ignored anyway).
     CancelValidation,
     /// Keep this report as the profile's last result (state dir).
-    Record { name: String, report: Box<Report> },
-    Save { profile: Box<Profile>, mode: SaveMode },
-    Remove { name: String },
+    Record {
+        name: String,
+        report: Box<Report>,
+    },
+    Save {
+        profile: Box<Profile>,
+        mode: SaveMode,
+    },
+    Remove {
+        name: String,
+    },
     Exit,
 }

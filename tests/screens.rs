@@ -1,0 +1,432 @@
+//! Every screen drawn on ratatui's `TestBackend`, at 80x24 and at the minimum size 60x16, compared
+//! with reviewed insta snapshots. States are reached the way a user reaches them: by feeding the
+//! wizard the same messages the terminal would.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use pbxlink::profile::results::LastResult;
+use pbxlink::profile::store::Entry;
+use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
+use pbxlink::report::{Check, CheckState, FailureKind, Report};
+use pbxlink::ui::{self, Theme};
+use pbxlink::wizard::{DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
+use ratatui::{Terminal, backend::TestBackend};
+use rstest::rstest;
+use secrecy::SecretString;
+
+const KEY: &str = "Zq8-secret-api-key-41";
+const NOW: u64 = 1_700_000_000;
+
+fn k(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+fn typed(w: &mut Wizard, s: &str) {
+    for c in s.chars() {
+        w.update(k(KeyCode::Char(c)));
+    }
+}
+
+fn p(name: &str, domain: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        body: ProfileBody::ThreeCx(ThreeCx {
+            domain: domain.into(),
+            client_id: "900".into(),
+            api_key: SecretString::from(KEY),
+        }),
+        ca_file: None,
+    }
+}
+
+fn home_data(entries: Vec<Entry>) -> HomeData {
+    let mut d = HomeData {
+        entries,
+        now: NOW,
+        ..HomeData::default()
+    };
+    d.results.insert(
+        "office".into(),
+        LastResult {
+            ok: true,
+            failure: None,
+            checked_at: NOW - 7200,
+            detail: "ok".into(),
+        },
+    );
+    d.results.insert(
+        "branch".into(),
+        LastResult {
+            ok: false,
+            failure: Some("unauthorized".into()),
+            checked_at: NOW - 3 * 86_400,
+            detail: "HTTP 401".into(),
+        },
+    );
+    d
+}
+
+fn several() -> Vec<Entry> {
+    vec![
+        Entry::Ok(p("office", "mycompany.3cx.us")),
+        Entry::Ok(p("branch", "pbx.branch-office.example.com:5001")),
+        Entry::Ok(p("lab", "10.0.0.5:5001")),
+        Entry::Invalid {
+            name: "old".into(),
+            reason: "missing \"api_key\"".into(),
+        },
+    ]
+}
+
+fn checks(states: &[CheckState]) -> Vec<Check> {
+    let plan = [
+        (
+            "dns",
+            "Find the PBX (DNS)",
+            "mycompany.3cx.us is 192.0.2.10",
+        ),
+        (
+            "connect",
+            "Connect (TCP and TLS)",
+            "mycompany.3cx.us: TLS verified",
+        ),
+        (
+            "token",
+            "Get a token (POST /connect/token)",
+            "token issued, valid for 60 min",
+        ),
+        (
+            "access",
+            "Read through the API (GET /xapi/v1/Defs)",
+            "XAPI answers; 3CX version 20.0.9.995",
+        ),
+        (
+            "details",
+            "System details (SystemStatus)",
+            "version 20.0.9.995, licence 3CXPSENT, extensions 12/40 registered",
+        ),
+    ];
+    plan.iter()
+        .zip(states)
+        .map(|((id, title, detail), s)| Check {
+            id,
+            title: title.to_string(),
+            state: *s,
+            ms: if s.is_done() { 12 } else { 0 },
+            detail: if matches!(s, CheckState::Passed) {
+                detail.to_string()
+            } else if let CheckState::Failed(_) = s {
+                "HTTP 401: The request requires valid user authentication.".into()
+            } else {
+                String::new()
+            },
+        })
+        .collect()
+}
+
+fn to_step(w: &mut Wizard, step: &str) {
+    w.update(Msg::Loaded(Box::new(home_data(vec![]))));
+    w.update(k(KeyCode::Char('a')));
+    if step == "prereqs" {
+        return;
+    }
+    w.update(k(KeyCode::Char(' ')));
+    w.update(k(KeyCode::Down));
+    w.update(k(KeyCode::Char(' ')));
+    w.update(k(KeyCode::Enter));
+    if step == "domain" {
+        return;
+    }
+    w.update(Msg::Paste(
+        "https://MyCompany.3cx.us/webclient/#/people\n".into(),
+    ));
+    w.update(k(KeyCode::Enter));
+    if step == "integration" {
+        return;
+    }
+    w.update(k(KeyCode::Enter));
+    if step == "key_once" {
+        return;
+    }
+    w.update(k(KeyCode::Char(' ')));
+    w.update(k(KeyCode::Enter));
+    if step == "credentials" {
+        return;
+    }
+    typed(w, "900");
+    w.update(k(KeyCode::Tab));
+    w.update(Msg::Paste(KEY.into()));
+    w.update(k(KeyCode::Enter));
+}
+
+fn state(name: &str) -> Wizard {
+    let mut w = Wizard::new("/home/admin/.config/pbxlink/profiles.toml");
+    match name {
+        "home_loading" => {}
+        "home_empty" => {
+            w.update(Msg::Loaded(Box::new(home_data(vec![]))));
+        }
+        "home_profiles" => {
+            let mut d = home_data(several());
+            d.warnings.push("/home/admin/.config/pbxlink/profiles.toml is readable by other users (mode 644); it holds secrets: run chmod 600 /home/admin/.config/pbxlink/profiles.toml".into());
+            w.update(Msg::Loaded(Box::new(d)));
+            w.update(k(KeyCode::Down));
+        }
+        "home_confirm_remove" => {
+            w.update(Msg::Loaded(Box::new(home_data(several()))));
+            w.update(k(KeyCode::Char('d')));
+        }
+        "home_file_error" => {
+            w.update(Msg::Loaded(Box::new(HomeData {
+                error: Some(
+                    "/home/admin/.config/pbxlink/profiles.toml:3:10: invalid string".into(),
+                ),
+                now: NOW,
+                ..HomeData::default()
+            })));
+        }
+        "help" => {
+            w.update(Msg::Loaded(Box::new(home_data(several()))));
+            w.update(k(KeyCode::Char('?')));
+        }
+        "demo_help" => {
+            w.demo = Some(demo());
+            w.update(Msg::Loaded(Box::new(home_data(vec![]))));
+            w.update(k(KeyCode::Char('?')));
+        }
+        "demo_home" => {
+            w.demo = Some(demo());
+            w.update(Msg::Loaded(Box::new(home_data(vec![]))));
+        }
+        "prereqs" => to_step(&mut w, "prereqs"),
+        "prereqs_refused" => {
+            to_step(&mut w, "prereqs");
+            w.update(k(KeyCode::Enter));
+        }
+        "domain_empty" => to_step(&mut w, "domain"),
+        "domain_pasted" => {
+            to_step(&mut w, "domain");
+            w.update(Msg::Paste(
+                "  https://PBX.MyCompany.com:5001/webclient/#/login  ".into(),
+            ));
+        }
+        "domain_refused" => {
+            to_step(&mut w, "domain");
+            typed(&mut w, "https://admin:pw@pbx.mycompany.com");
+            w.update(k(KeyCode::Enter));
+        }
+        "integration" => to_step(&mut w, "integration"),
+        "key_once" => to_step(&mut w, "key_once"),
+        "credentials" => {
+            to_step(&mut w, "credentials");
+            typed(&mut w, "900");
+            w.update(k(KeyCode::Tab));
+            w.update(Msg::Paste(KEY.into()));
+        }
+        "credentials_revealed" => {
+            to_step(&mut w, "credentials");
+            typed(&mut w, "900");
+            w.update(k(KeyCode::Tab));
+            w.update(Msg::Paste(KEY.into()));
+            w.update(Msg::Key(KeyEvent::new(
+                KeyCode::Char('r'),
+                KeyModifiers::CONTROL,
+            )));
+        }
+        "credentials_missing" => {
+            to_step(&mut w, "credentials");
+            w.update(k(KeyCode::Tab));
+            w.update(k(KeyCode::Enter));
+        }
+        "validate_running" => {
+            to_step(&mut w, "validate");
+            let a = w.attempt;
+            w.update(Msg::Validation {
+                attempt: a,
+                event: ValidationEvent::Plan(checks(&[
+                    CheckState::Passed,
+                    CheckState::Passed,
+                    CheckState::Running,
+                    CheckState::Pending,
+                    CheckState::Pending,
+                ])),
+            });
+            w.update(Msg::Tick);
+            w.update(Msg::Tick);
+        }
+        "validate_ok" => {
+            to_step(&mut w, "validate");
+            finish(&mut w, true);
+        }
+        "validate_failed" => {
+            to_step(&mut w, "validate");
+            finish(&mut w, false);
+        }
+        "review" => {
+            to_step(&mut w, "validate");
+            finish(&mut w, true);
+            w.update(k(KeyCode::Enter));
+        }
+        "done" => {
+            to_step(&mut w, "validate");
+            finish(&mut w, true);
+            w.update(k(KeyCode::Enter));
+            w.update(k(KeyCode::Enter));
+            w.update(Msg::Saved(Ok(
+                "/home/admin/.config/pbxlink/profiles.toml".into()
+            )));
+        }
+        "revalidate" => {
+            w.update(Msg::Loaded(Box::new(home_data(several()))));
+            w.update(k(KeyCode::Enter));
+            let a = w.attempt;
+            let r = Report {
+                checks: checks(&[
+                    CheckState::Passed,
+                    CheckState::Passed,
+                    CheckState::Passed,
+                    CheckState::Passed,
+                    CheckState::NotAvailable,
+                ]),
+                failure: None,
+                hint: None,
+                ms: 61,
+            };
+            w.update(Msg::Validation {
+                attempt: a,
+                event: ValidationEvent::Done(r),
+            });
+        }
+        other => panic!("unknown state {other}"),
+    }
+    w
+}
+
+fn demo() -> DemoInfo {
+    DemoInfo {
+        domain: "localhost:40123".into(),
+        accounts: vec![
+            ("900".into(), "demo-key-900".into(), "works".into()),
+            (
+                "901".into(),
+                "demo-key-901".into(),
+                "API access not ticked (forbidden)".into(),
+            ),
+        ],
+    }
+}
+
+fn finish(w: &mut Wizard, ok: bool) {
+    let a = w.attempt;
+    let r = if ok {
+        Report {
+            checks: checks(&[CheckState::Passed; 5]),
+            failure: None,
+            hint: None,
+            ms: 87,
+        }
+    } else {
+        Report {
+            checks: checks(&[
+                CheckState::Passed,
+                CheckState::Passed,
+                CheckState::Failed(FailureKind::Unauthorized),
+                CheckState::Skipped,
+                CheckState::Skipped,
+            ]),
+            failure: Some(FailureKind::Unauthorized),
+            hint: Some(
+                pbxlink::providers::ProviderId::ThreeCx
+                    .guide()
+                    .hint(FailureKind::Unauthorized),
+            ),
+            ms: 40,
+        }
+    };
+    w.update(Msg::Validation {
+        attempt: a,
+        event: ValidationEvent::Done(r),
+    });
+}
+
+fn render(w: &mut Wizard, width: u16, height: u16) -> String {
+    w.update(Msg::Resize(width, height));
+    let mut term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    term.draw(|f| ui::draw(f, w, &Theme::default()))
+        .expect("draw");
+    format!("{}", term.backend())
+}
+
+#[rstest]
+fn screen(
+    #[values(
+        "home_loading",
+        "home_empty",
+        "home_profiles",
+        "home_confirm_remove",
+        "home_file_error",
+        "help",
+        "demo_home",
+        "demo_help",
+        "prereqs",
+        "prereqs_refused",
+        "domain_empty",
+        "domain_pasted",
+        "domain_refused",
+        "integration",
+        "key_once",
+        "credentials",
+        "credentials_revealed",
+        "credentials_missing",
+        "validate_running",
+        "validate_ok",
+        "validate_failed",
+        "review",
+        "done",
+        "revalidate"
+    )]
+    name: &str,
+    #[values((80, 24), (60, 16))] size: (u16, u16),
+) {
+    let mut w = state(name);
+    let text = render(&mut w, size.0, size.1);
+    if name != "credentials_revealed" {
+        assert!(
+            !text.contains(KEY),
+            "{name}: the API key is on screen unmasked"
+        );
+    } else {
+        assert!(text.contains(KEY), "revealing must show the key");
+    }
+    insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), text);
+}
+
+#[test]
+fn too_small_shows_enlarge_message() {
+    let mut w = state("credentials");
+    let text = render(&mut w, 40, 12);
+    assert!(text.contains("Enlarge it to at least 60x16"), "{text}");
+    insta::assert_snapshot!("too_small_40x12", text);
+    // And it comes back when the window grows.
+    let text = render(&mut w, 80, 24);
+    assert!(text.contains("API key"));
+}
+
+#[test]
+fn ascii_theme_has_no_non_ascii_characters() {
+    let mut w = state("validate_failed");
+    w.update(Msg::Resize(80, 24));
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    term.draw(|f| {
+        ui::draw(
+            f,
+            &w,
+            &Theme {
+                color: false,
+                ascii: true,
+            },
+        )
+    })
+    .expect("draw");
+    let text = format!("{}", term.backend());
+    let bad: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
+    assert!(bad.is_empty(), "non-ASCII: {bad:?}\n{text}");
+}
