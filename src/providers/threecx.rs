@@ -211,9 +211,11 @@ mod tests {
         let old = interpret_token(&ans(
             200,
             r#"{"token_type":"Bearer","expires_in":60,"access_token":"abc"}"#,
-        )).expect("token");
+        ))
+        .expect("token");
         assert_eq!(old.minutes, 60);
-        let s = interpret_token(&ans(200, r#"{"expires_in":"1800","access_token":"x"}"#)).expect("token");
+        let s = interpret_token(&ans(200, r#"{"expires_in":"1800","access_token":"x"}"#))
+            .expect("token");
         assert_eq!(s.minutes, 30);
     }
 

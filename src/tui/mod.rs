@@ -84,6 +84,8 @@ pub async fn run(
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut ended_by = None;
+    // A deliberate crash on the first key, so tests can prove a panic restores the terminal.
+    let panic_on_key = std::env::var_os("PBXLINK_PANIC_ON_KEY").is_some();
     loop {
         let busy = wizard.busy();
         let first = tokio::select! {
@@ -102,6 +104,9 @@ pub async fn run(
             continue;
         }
         for msg in batch {
+            if panic_on_key && matches!(msg, Msg::Key(_)) {
+                panic!("PBXLINK_PANIC_ON_KEY is set: crashing on purpose to test terminal restore");
+            }
             for fx in wizard.update(msg) {
                 exec.run(fx);
             }

@@ -1,0 +1,269 @@
+//! The real binary in a real terminal (tmux): the whole 3CX guide with typed keys and a bracketed
+//! paste, the demo, and the terminal restored after every way out (Ctrl-C, SIGTERM, SIGHUP,
+//! SIGINT, a panic), plus resize. The API key must appear on no screen, in no log, on no output.
+
+mod common;
+
+use common::Pane;
+use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
+use std::os::unix::fs::PermissionsExt;
+
+const SECRET: &str = "Tq9-e2e-secret-API-key-5d1c";
+
+struct Sim {
+    sim: Simulator,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn simulator() -> Sim {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sim = rt
+        .block_on(Simulator::start(vec![ThreeCxAccount::new(
+            "900",
+            SECRET,
+            Behaviour::Good,
+        )]))
+        .expect("simulator");
+    Sim { sim, _rt: rt }
+}
+
+fn mode(p: &std::path::Path) -> u32 {
+    std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+}
+
+#[test]
+fn whole_3cx_guide_in_a_real_terminal() {
+    let s = simulator();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let ca = d.join("ca.pem");
+    std::fs::write(&ca, &s.sim.ca_pem).expect("ca");
+    let config = d.join("cfg/profiles.toml");
+    let state = d.join("state");
+    let pane = Pane::start(
+        d,
+        &[
+            "--config",
+            &config.to_string_lossy(),
+            "--ca-file",
+            &ca.to_string_lossy(),
+            "add",
+            "3cx",
+        ],
+        &[
+            ("PBXLINK_STATE_DIR", &state.to_string_lossy()),
+            ("PBXLINK_LOG", "debug"),
+        ],
+        80,
+        24,
+    );
+    pane.wait_for("Before you start");
+    pane.keys(&["Space", "Down", "Space", "Enter"]);
+    pane.wait_for("Find your 3CX domain");
+    // A URL copied from the browser, with surrounding blanks and a trailing newline: the newline
+    // must not act as Enter.
+    pane.paste(&format!("  https://{}/webclient/#/login\n", s.sim.domain()));
+    pane.wait_for(&format!("will connect to https://{}", s.sim.domain()));
+    assert!(
+        pane.screen().contains("Find your 3CX domain"),
+        "the paste must not submit"
+    );
+    pane.keys(&["Enter"]);
+    pane.wait_for("Create the API integration");
+    pane.keys(&["Enter"]);
+    pane.wait_for("shown only once");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Tick the box with Space");
+    pane.keys(&["Space", "Enter"]);
+    pane.wait_for("Enter the Client ID and API key");
+    pane.text("900");
+    pane.keys(&["Tab"]);
+    pane.paste(&format!("{SECRET}\r\n"));
+    let screen = pane.wait_for(&format!("({} characters, hidden)", SECRET.len()));
+    assert!(!screen.contains(SECRET));
+    pane.keys(&["C-r"]);
+    assert!(pane.wait_for(SECRET).contains(SECRET), "Ctrl-R reveals");
+    pane.keys(&["C-r"]);
+    pane.wait_for("characters, hidden");
+    pane.seen.borrow_mut().clear(); // the one screen that showed the key on purpose
+    pane.keys(&["Enter"]);
+    let checks = pane.wait_for("The link works");
+    assert_eq!(
+        checks.matches('✓').count(),
+        6,
+        "five checks and the verdict:\n{checks}"
+    );
+    assert!(checks.contains("3CX version 20.0.9.995"));
+    pane.keys(&["Enter"]);
+    pane.wait_for("Review and save");
+    pane.keys(&["C-u"]);
+    pane.text("office");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Saved profile \"office\"");
+    pane.keys(&["Enter"]);
+    assert_eq!(pane.exit_code(), 0);
+    pane.assert_restored();
+
+    let text = std::fs::read_to_string(&config).expect("profile written");
+    assert!(text.contains("[profiles.office]"), "{text}");
+    assert!(
+        text.contains(&format!("domain = \"{}\"", s.sim.domain())),
+        "{text}"
+    );
+    assert!(text.contains(&format!("api_key = \"{SECRET}\"")));
+    assert_eq!(mode(&config), 0o600);
+    assert_eq!(mode(config.parent().expect("dir")), 0o700);
+    // The key shows nowhere else: no screen, no log, not on the terminal after exit.
+    for (i, screen) in pane.seen.borrow().iter().enumerate() {
+        assert!(
+            !screen.contains(SECRET),
+            "screen {i} shows the key:\n{screen}"
+        );
+    }
+    let log = std::fs::read_to_string(state.join("pbxlink.log")).expect("log");
+    assert!(log.contains("validation finished"), "{log}");
+    assert!(!log.contains(SECRET), "the log holds the key");
+    let results = std::fs::read_to_string(state.join("last-results.json")).expect("results");
+    assert!(results.contains("\"office\"") && !results.contains(SECRET));
+    assert!(pane.screen().contains("Saved profile \"office\""));
+}
+
+#[test]
+fn demo_from_start_to_saved_profile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = Pane::start(dir.path(), &["demo"], &[], 80, 24);
+    let home = pane.wait_for("No profiles yet");
+    let domain = home
+        .split("domain ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("demo domain on screen")
+        .to_string();
+    assert!(home.contains("demo-key-900"), "demo credentials are shown");
+    pane.keys(&["a"]);
+    pane.wait_for("Before you start");
+    pane.keys(&["Space", "Down", "Space", "Enter"]);
+    pane.wait_for("Find your 3CX domain");
+    pane.text(&domain);
+    pane.keys(&["Enter"]);
+    pane.wait_for("Create the API integration");
+    pane.keys(&["Enter", "Space", "Enter"]);
+    pane.wait_for("Enter the Client ID");
+    pane.text("900");
+    pane.keys(&["Tab"]);
+    pane.text("demo-key-900");
+    pane.keys(&["Enter"]);
+    pane.wait_for("The link works");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Review and save");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Saved profile");
+    pane.keys(&["Enter"]);
+    let home = pane.wait_for("ok just now");
+    assert!(home.contains(&domain));
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_code(), 0);
+    pane.assert_restored();
+    let out = pane.screen();
+    let path = out
+        .split("Demo profiles were written to ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .expect("path printed at exit")
+        .trim()
+        .to_string();
+    let text = std::fs::read_to_string(&path).expect("demo profile");
+    assert!(text.contains("client_id = \"900\""), "{text}");
+    let _ = std::fs::remove_dir_all(std::path::Path::new(&path).parent().expect("demo dir"));
+}
+
+fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
+    let config = dir.join("profiles.toml");
+    std::fs::write(&config, "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"pbx.example.com\"\nclient_id = \"900\"\napi_key = \"k\"\n").expect("config");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let state = dir.join("state");
+    let mut all = vec![("PBXLINK_STATE_DIR", state.to_str().expect("utf8"))];
+    all.extend_from_slice(env);
+    let pane = Pane::start(
+        dir,
+        &["--config", config.to_str().expect("utf8")],
+        &all,
+        80,
+        24,
+    );
+    pane.wait_for("office");
+    pane
+}
+
+#[rstest::rstest]
+#[case("TERM", 143)]
+#[case("HUP", 129)]
+#[case("INT", 130)]
+fn signals_restore_the_terminal(#[case] signal: &str, #[case] code: i32) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(dir.path(), &[]);
+    pane.kill(signal);
+    assert_eq!(pane.exit_code(), code);
+    pane.assert_restored();
+    let text = std::fs::read_to_string(dir.path().join("profiles.toml")).expect("config");
+    assert!(
+        text.starts_with("# kept\n"),
+        "the profiles file is untouched"
+    );
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(dir.path(), &[]);
+    pane.keys(&["a"]);
+    pane.wait_for("Before you start");
+    pane.keys(&["C-c"]);
+    assert_eq!(pane.exit_code(), 0);
+    pane.assert_restored();
+}
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(
+        dir.path(),
+        &[("PBXLINK_PANIC_ON_KEY", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    pane.keys(&["x"]);
+    assert_eq!(pane.exit_code(), 101);
+    pane.assert_restored();
+    let screen = pane.screen();
+    assert!(
+        screen.contains("crashing on purpose"),
+        "the panic message is shown after restore:\n{screen}"
+    );
+}
+
+#[test]
+fn resize_shows_enlarge_message_and_comes_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(dir.path(), &[]);
+    pane.tmux(&["resize-window", "-x", "40", "-y", "12"]);
+    pane.wait_for("Enlarge it to at least 60x16");
+    pane.tmux(&["resize-window", "-x", "60", "-y", "16"]);
+    pane.wait_for("office");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_code(), 0);
+}
+
+#[test]
+fn interactive_commands_refuse_without_a_terminal() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pbxlink"))
+        .args(["--config", "/nonexistent/p.toml", "add", "3cx"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+}
