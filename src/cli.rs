@@ -1,20 +1,21 @@
 //! The command line, as clap definitions. What each command does is in `commands`.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "pbxlink",
     version,
-    about = "Link telephony accounts (3CX) from the terminal and keep those links healthy."
+    about = "Link telephony accounts (3CX) from the terminal and keep those links healthy.",
+    after_help = "Without a command, pbxlink opens the full-screen home screen.\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict."
 )]
 pub struct Cli {
     /// The profiles file [default: ~/.config/pbxlink/profiles.toml]
     #[arg(long, global = true, env = "PBXLINK_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// Also trust this CA (PEM) for every validation, besides the system roots
+    /// Also trust this CA (PEM) for validations, besides the system roots
     #[arg(long, global = true, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
 
@@ -26,22 +27,99 @@ pub struct Cli {
 pub enum Command {
     /// Try the whole TUI against a built-in simulator of the vendor APIs (no PBX needed)
     Demo,
-    /// Link a new account: opens the guide for PROVIDER
-    Add {
-        #[arg(value_enum)]
-        provider: ProviderArg,
-    },
+    /// Link a new account: opens the guide, or with --non-interactive takes everything from flags
+    Add(AddArgs),
+    /// Re-validate saved profiles, concurrently; never prompts, never writes profiles.toml
+    Validate(ValidateArgs),
     /// List saved profiles with their last validation result
-    List,
-    /// Show one profile, secrets redacted
-    Show { name: String },
-    /// Remove a profile
+    List {
+        /// One JSON document instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile, secrets redacted to their last 4 characters
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile (asks first in a terminal; needs --yes otherwise)
     Remove {
         name: String,
         /// Do not ask for confirmation
         #[arg(long)]
         yes: bool,
     },
+    /// Print the files and directories pbxlink uses
+    Paths,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    Man,
+    /// Run the vendor API simulator on loopback until interrupted (for trying `validate`)
+    #[command(hide = true)]
+    Simulator {
+        /// Write the simulator's throw-away CA here
+        #[arg(long, value_name = "PATH")]
+        ca_out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(value_enum)]
+    pub provider: ProviderArg,
+    /// Profile name (letters, digits, - and _)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// 3CX domain, or the URL from the browser's address bar
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// 3CX Client ID (the DN of the API integration)
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Read the API key from standard input
+    #[arg(long, group = "key")]
+    pub api_key_stdin: bool,
+    /// Read the API key from this file
+    #[arg(long, group = "key", value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+    /// Read the API key from this environment variable
+    #[arg(long, group = "key", value_name = "VAR")]
+    pub api_key_env: Option<String>,
+    /// Take everything from flags; never open the TUI or prompt
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// Save without validating first
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Replace an existing profile of the same name
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Profiles to validate
+    pub names: Vec<String>,
+    /// Validate every profile
+    #[arg(long, conflicts_with = "names")]
+    pub all: bool,
+    /// One JSON document on stdout
+    #[arg(long, conflicts_with = "nagios")]
+    pub json: bool,
+    /// One Nagios/Icinga status line with perfdata, and the plugin exit codes 0/1/2/3
+    #[arg(long)]
+    pub nagios: bool,
+    /// How many profiles to validate at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Seconds allowed for each request (connecting is bounded separately, at most 5 s)
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -6,9 +6,8 @@ use directories::ProjectDirs;
 use std::path::PathBuf;
 
 fn dirs() -> Result<ProjectDirs> {
-    ProjectDirs::from("", "", "pbxlink").ok_or_else(|| {
-        anyhow!("cannot find a home directory: set HOME, or pass --config and PBXLINK_STATE_DIR")
-    })
+    ProjectDirs::from("", "", "pbxlink")
+        .ok_or_else(|| anyhow!("cannot find a home directory: set HOME, or pass --config and PBXLINK_STATE_DIR"))
 }
 
 /// The profiles file: `--config`/`PBXLINK_CONFIG` (resolved by clap), else `~/.config/pbxlink/profiles.toml`.
@@ -25,7 +24,5 @@ pub fn state_dir() -> Result<PathBuf> {
         return Ok(PathBuf::from(p));
     }
     let d = dirs()?;
-    Ok(d.state_dir()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| d.data_local_dir().to_path_buf()))
+    Ok(d.state_dir().map(PathBuf::from).unwrap_or_else(|| d.data_local_dir().to_path_buf()))
 }

@@ -105,13 +105,7 @@ pub struct Check {
 
 impl Check {
     pub fn pending(id: &'static str, title: impl Into<String>) -> Self {
-        Check {
-            id,
-            title: title.into(),
-            state: CheckState::Pending,
-            ms: 0,
-            detail: String::new(),
-        }
+        Check { id, title: title.into(), state: CheckState::Pending, ms: 0, detail: String::new() }
     }
 }
 

@@ -38,20 +38,9 @@ fn p(name: &str, domain: &str) -> Profile {
 }
 
 fn home_data(entries: Vec<Entry>) -> HomeData {
-    let mut d = HomeData {
-        entries,
-        now: NOW,
-        ..HomeData::default()
-    };
-    d.results.insert(
-        "office".into(),
-        LastResult {
-            ok: true,
-            failure: None,
-            checked_at: NOW - 7200,
-            detail: "ok".into(),
-        },
-    );
+    let mut d = HomeData { entries, now: NOW, ..HomeData::default() };
+    d.results
+        .insert("office".into(), LastResult { ok: true, failure: None, checked_at: NOW - 7200, detail: "ok".into() });
     d.results.insert(
         "branch".into(),
         LastResult {
@@ -69,35 +58,16 @@ fn several() -> Vec<Entry> {
         Entry::Ok(p("office", "mycompany.3cx.us")),
         Entry::Ok(p("branch", "pbx.branch-office.example.com:5001")),
         Entry::Ok(p("lab", "10.0.0.5:5001")),
-        Entry::Invalid {
-            name: "old".into(),
-            reason: "missing \"api_key\"".into(),
-        },
+        Entry::Invalid { name: "old".into(), reason: "missing \"api_key\"".into() },
     ]
 }
 
 fn checks(states: &[CheckState]) -> Vec<Check> {
     let plan = [
-        (
-            "dns",
-            "Find the PBX (DNS)",
-            "mycompany.3cx.us is 192.0.2.10",
-        ),
-        (
-            "connect",
-            "Connect (TCP and TLS)",
-            "mycompany.3cx.us: TLS verified",
-        ),
-        (
-            "token",
-            "Get a token (POST /connect/token)",
-            "token issued, valid for 60 min",
-        ),
-        (
-            "access",
-            "Read through the API (GET /xapi/v1/Defs)",
-            "XAPI answers; 3CX version 20.0.9.995",
-        ),
+        ("dns", "Find the PBX (DNS)", "mycompany.3cx.us is 192.0.2.10"),
+        ("connect", "Connect (TCP and TLS)", "mycompany.3cx.us: TLS verified"),
+        ("token", "Get a token (POST /connect/token)", "token issued, valid for 60 min"),
+        ("access", "Read through the API (GET /xapi/v1/Defs)", "XAPI answers; 3CX version 20.0.9.995"),
         (
             "details",
             "System details (SystemStatus)",
@@ -135,9 +105,7 @@ fn to_step(w: &mut Wizard, step: &str) {
     if step == "domain" {
         return;
     }
-    w.update(Msg::Paste(
-        "https://MyCompany.3cx.us/webclient/#/people\n".into(),
-    ));
+    w.update(Msg::Paste("https://MyCompany.3cx.us/webclient/#/people\n".into()));
     w.update(k(KeyCode::Enter));
     if step == "integration" {
         return;
@@ -176,9 +144,7 @@ fn state(name: &str) -> Wizard {
         }
         "home_file_error" => {
             w.update(Msg::Loaded(Box::new(HomeData {
-                error: Some(
-                    "/home/admin/.config/pbxlink/profiles.toml:3:10: invalid string".into(),
-                ),
+                error: Some("/home/admin/.config/pbxlink/profiles.toml:3:10: invalid string".into()),
                 now: NOW,
                 ..HomeData::default()
             })));
@@ -204,9 +170,7 @@ fn state(name: &str) -> Wizard {
         "domain_empty" => to_step(&mut w, "domain"),
         "domain_pasted" => {
             to_step(&mut w, "domain");
-            w.update(Msg::Paste(
-                "  https://PBX.MyCompany.com:5001/webclient/#/login  ".into(),
-            ));
+            w.update(Msg::Paste("  https://PBX.MyCompany.com:5001/webclient/#/login  ".into()));
         }
         "domain_refused" => {
             to_step(&mut w, "domain");
@@ -226,10 +190,7 @@ fn state(name: &str) -> Wizard {
             typed(&mut w, "900");
             w.update(k(KeyCode::Tab));
             w.update(Msg::Paste(KEY.into()));
-            w.update(Msg::Key(KeyEvent::new(
-                KeyCode::Char('r'),
-                KeyModifiers::CONTROL,
-            )));
+            w.update(Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)));
         }
         "credentials_missing" => {
             to_step(&mut w, "credentials");
@@ -270,9 +231,7 @@ fn state(name: &str) -> Wizard {
             finish(&mut w, true);
             w.update(k(KeyCode::Enter));
             w.update(k(KeyCode::Enter));
-            w.update(Msg::Saved(Ok(
-                "/home/admin/.config/pbxlink/profiles.toml".into()
-            )));
+            w.update(Msg::Saved(Ok("/home/admin/.config/pbxlink/profiles.toml".into())));
         }
         "revalidate" => {
             w.update(Msg::Loaded(Box::new(home_data(several()))));
@@ -290,10 +249,28 @@ fn state(name: &str) -> Wizard {
                 hint: None,
                 ms: 61,
             };
-            w.update(Msg::Validation {
-                attempt: a,
-                event: ValidationEvent::Done(r),
-            });
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
+        }
+        "revalidate_all" => {
+            w.update(Msg::Loaded(Box::new(home_data(several()))));
+            w.update(k(KeyCode::Char('V')));
+            let first = w.attempt - 2;
+            let ok = Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 61 };
+            w.update(Msg::Validation { attempt: first, event: ValidationEvent::Done(ok) });
+            let bad = Report {
+                checks: checks(&[
+                    CheckState::Passed,
+                    CheckState::Passed,
+                    CheckState::Failed(FailureKind::Unauthorized),
+                    CheckState::Skipped,
+                    CheckState::Skipped,
+                ]),
+                failure: Some(FailureKind::Unauthorized),
+                hint: Some(pbxlink::providers::ProviderId::ThreeCx.guide().hint(FailureKind::Unauthorized)),
+                ms: 40,
+            };
+            w.update(Msg::Validation { attempt: first + 1, event: ValidationEvent::Done(bad) });
+            w.update(k(KeyCode::Down));
         }
         other => panic!("unknown state {other}"),
     }
@@ -305,11 +282,7 @@ fn demo() -> DemoInfo {
         domain: "localhost:40123".into(),
         accounts: vec![
             ("900".into(), "demo-key-900".into(), "works".into()),
-            (
-                "901".into(),
-                "demo-key-901".into(),
-                "API access not ticked (forbidden)".into(),
-            ),
+            ("901".into(), "demo-key-901".into(), "API access not ticked (forbidden)".into()),
         ],
     }
 }
@@ -317,12 +290,7 @@ fn demo() -> DemoInfo {
 fn finish(w: &mut Wizard, ok: bool) {
     let a = w.attempt;
     let r = if ok {
-        Report {
-            checks: checks(&[CheckState::Passed; 5]),
-            failure: None,
-            hint: None,
-            ms: 87,
-        }
+        Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 87 }
     } else {
         Report {
             checks: checks(&[
@@ -333,25 +301,17 @@ fn finish(w: &mut Wizard, ok: bool) {
                 CheckState::Skipped,
             ]),
             failure: Some(FailureKind::Unauthorized),
-            hint: Some(
-                pbxlink::providers::ProviderId::ThreeCx
-                    .guide()
-                    .hint(FailureKind::Unauthorized),
-            ),
+            hint: Some(pbxlink::providers::ProviderId::ThreeCx.guide().hint(FailureKind::Unauthorized)),
             ms: 40,
         }
     };
-    w.update(Msg::Validation {
-        attempt: a,
-        event: ValidationEvent::Done(r),
-    });
+    w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
 }
 
 fn render(w: &mut Wizard, width: u16, height: u16) -> String {
     w.update(Msg::Resize(width, height));
     let mut term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    term.draw(|f| ui::draw(f, w, &Theme::default()))
-        .expect("draw");
+    term.draw(|f| ui::draw(f, w, &Theme::default())).expect("draw");
     format!("{}", term.backend())
 }
 
@@ -381,7 +341,8 @@ fn screen(
         "validate_failed",
         "review",
         "done",
-        "revalidate"
+        "revalidate",
+        "revalidate_all"
     )]
     name: &str,
     #[values((80, 24), (60, 16))] size: (u16, u16),
@@ -389,10 +350,7 @@ fn screen(
     let mut w = state(name);
     let text = render(&mut w, size.0, size.1);
     if name != "credentials_revealed" {
-        assert!(
-            !text.contains(KEY),
-            "{name}: the API key is on screen unmasked"
-        );
+        assert!(!text.contains(KEY), "{name}: the API key is on screen unmasked");
     } else {
         assert!(text.contains(KEY), "revealing must show the key");
     }
@@ -415,17 +373,7 @@ fn ascii_theme_has_no_non_ascii_characters() {
     let mut w = state("validate_failed");
     w.update(Msg::Resize(80, 24));
     let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-    term.draw(|f| {
-        ui::draw(
-            f,
-            &w,
-            &Theme {
-                color: false,
-                ascii: true,
-            },
-        )
-    })
-    .expect("draw");
+    term.draw(|f| ui::draw(f, &w, &Theme { color: false, ascii: true })).expect("draw");
     let text = format!("{}", term.backend());
     let bad: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
     assert!(bad.is_empty(), "non-ASCII: {bad:?}\n{text}");

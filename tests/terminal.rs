@@ -16,18 +16,9 @@ struct Sim {
 }
 
 fn simulator() -> Sim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let sim = rt
-        .block_on(Simulator::start(vec![ThreeCxAccount::new(
-            "900",
-            SECRET,
-            Behaviour::Good,
-        )]))
-        .expect("simulator");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let sim =
+        rt.block_on(Simulator::start(vec![ThreeCxAccount::new("900", SECRET, Behaviour::Good)])).expect("simulator");
     Sim { sim, _rt: rt }
 }
 
@@ -46,18 +37,8 @@ fn whole_3cx_guide_in_a_real_terminal() {
     let state = d.join("state");
     let pane = Pane::start(
         d,
-        &[
-            "--config",
-            &config.to_string_lossy(),
-            "--ca-file",
-            &ca.to_string_lossy(),
-            "add",
-            "3cx",
-        ],
-        &[
-            ("PBXLINK_STATE_DIR", &state.to_string_lossy()),
-            ("PBXLINK_LOG", "debug"),
-        ],
+        &["--config", &config.to_string_lossy(), "--ca-file", &ca.to_string_lossy(), "add", "3cx"],
+        &[("PBXLINK_STATE_DIR", &state.to_string_lossy()), ("PBXLINK_LOG", "debug")],
         80,
         24,
     );
@@ -68,10 +49,7 @@ fn whole_3cx_guide_in_a_real_terminal() {
     // must not act as Enter.
     pane.paste(&format!("  https://{}/webclient/#/login\n", s.sim.domain()));
     pane.wait_for(&format!("will connect to https://{}", s.sim.domain()));
-    assert!(
-        pane.screen().contains("Find your 3CX domain"),
-        "the paste must not submit"
-    );
+    assert!(pane.screen().contains("Find your 3CX domain"), "the paste must not submit");
     pane.keys(&["Enter"]);
     pane.wait_for("Create the API integration");
     pane.keys(&["Enter"]);
@@ -92,11 +70,7 @@ fn whole_3cx_guide_in_a_real_terminal() {
     pane.seen.borrow_mut().clear(); // the one screen that showed the key on purpose
     pane.keys(&["Enter"]);
     let checks = pane.wait_for("The link works");
-    assert_eq!(
-        checks.matches('✓').count(),
-        6,
-        "five checks and the verdict:\n{checks}"
-    );
+    assert_eq!(checks.matches('✓').count(), 6, "five checks and the verdict:\n{checks}");
     assert!(checks.contains("3CX version 20.0.9.995"));
     pane.keys(&["Enter"]);
     pane.wait_for("Review and save");
@@ -110,19 +84,13 @@ fn whole_3cx_guide_in_a_real_terminal() {
 
     let text = std::fs::read_to_string(&config).expect("profile written");
     assert!(text.contains("[profiles.office]"), "{text}");
-    assert!(
-        text.contains(&format!("domain = \"{}\"", s.sim.domain())),
-        "{text}"
-    );
+    assert!(text.contains(&format!("domain = \"{}\"", s.sim.domain())), "{text}");
     assert!(text.contains(&format!("api_key = \"{SECRET}\"")));
     assert_eq!(mode(&config), 0o600);
     assert_eq!(mode(config.parent().expect("dir")), 0o700);
     // The key shows nowhere else: no screen, no log, not on the terminal after exit.
     for (i, screen) in pane.seen.borrow().iter().enumerate() {
-        assert!(
-            !screen.contains(SECRET),
-            "screen {i} shows the key:\n{screen}"
-        );
+        assert!(!screen.contains(SECRET), "screen {i} shows the key:\n{screen}");
     }
     let log = std::fs::read_to_string(state.join("pbxlink.log")).expect("log");
     assert!(log.contains("validation finished"), "{log}");
@@ -188,13 +156,7 @@ fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
     let state = dir.join("state");
     let mut all = vec![("PBXLINK_STATE_DIR", state.to_str().expect("utf8"))];
     all.extend_from_slice(env);
-    let pane = Pane::start(
-        dir,
-        &["--config", config.to_str().expect("utf8")],
-        &all,
-        80,
-        24,
-    );
+    let pane = Pane::start(dir, &["--config", config.to_str().expect("utf8")], &all, 80, 24);
     pane.wait_for("office");
     pane
 }
@@ -210,10 +172,7 @@ fn signals_restore_the_terminal(#[case] signal: &str, #[case] code: i32) {
     assert_eq!(pane.exit_code(), code);
     pane.assert_restored();
     let text = std::fs::read_to_string(dir.path().join("profiles.toml")).expect("config");
-    assert!(
-        text.starts_with("# kept\n"),
-        "the profiles file is untouched"
-    );
+    assert!(text.starts_with("# kept\n"), "the profiles file is untouched");
 }
 
 #[test]
@@ -230,18 +189,12 @@ fn ctrl_c_restores_the_terminal() {
 #[test]
 fn a_panic_restores_the_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let pane = home_pane(
-        dir.path(),
-        &[("PBXLINK_PANIC_ON_KEY", "1"), ("RUST_BACKTRACE", "0")],
-    );
+    let pane = home_pane(dir.path(), &[("PBXLINK_PANIC_ON_KEY", "1"), ("RUST_BACKTRACE", "0")]);
     pane.keys(&["x"]);
     assert_eq!(pane.exit_code(), 101);
     pane.assert_restored();
     let screen = pane.screen();
-    assert!(
-        screen.contains("crashing on purpose"),
-        "the panic message is shown after restore:\n{screen}"
-    );
+    assert!(screen.contains("crashing on purpose"), "the panic message is shown after restore:\n{screen}");
 }
 
 #[test]

@@ -34,11 +34,7 @@ async fn env() -> Env {
         connect_timeout: Duration::from_secs(3),
         request_timeout: Duration::from_secs(3),
     };
-    Env {
-        sim,
-        _dir: dir,
-        opts,
-    }
+    Env { sim, _dir: dir, opts }
 }
 
 fn profile(domain: &str, client: &str, key: &str) -> Profile {
@@ -59,27 +55,16 @@ async fn run(p: &Profile, opts: &Options) -> (Report, Vec<Progress>) {
     let mut events = Vec::new();
     let report = validate::validate(p, opts, &mut |e| events.push(e)).await;
     let all = format!("{report:?} {events:?} {:?}", report.hint);
-    assert!(
-        !all.contains(SECRET),
-        "the secret leaked into the report: {all}"
-    );
+    assert!(!all.contains(SECRET), "the secret leaked into the report: {all}");
     (report, events)
 }
 
 fn state(r: &Report, id: &str) -> CheckState {
-    r.checks
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.state)
-        .unwrap_or(CheckState::Pending)
+    r.checks.iter().find(|c| c.id == id).map(|c| c.state).unwrap_or(CheckState::Pending)
 }
 
 fn detail(r: &Report, id: &str) -> String {
-    r.checks
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.detail.clone())
-        .unwrap_or_default()
+    r.checks.iter().find(|c| c.id == id).map(|c| c.detail.clone()).unwrap_or_default()
 }
 
 #[tokio::test]
@@ -92,29 +77,12 @@ async fn good_credentials_pass_every_check_over_one_connection() {
     }
     assert!(detail(&r, "access").contains("20.0.9.995"));
     assert!(detail(&r, "details").contains("licence 3CXPSENT"));
-    assert!(
-        !detail(&r, "details").contains("SIMU-LATED"),
-        "the licence key must never be shown"
-    );
-    assert_eq!(
-        e.sim.handshakes(),
-        1,
-        "token and reads must share one TLS connection"
-    );
-    assert_eq!(
-        e.sim.requests(),
-        vec![
-            "POST /connect/token",
-            "GET /xapi/v1/Defs",
-            "GET /xapi/v1/SystemStatus"
-        ]
-    );
+    assert!(!detail(&r, "details").contains("SIMU-LATED"), "the licence key must never be shown");
+    assert_eq!(e.sim.handshakes(), 1, "token and reads must share one TLS connection");
+    assert_eq!(e.sim.requests(), vec!["POST /connect/token", "GET /xapi/v1/Defs", "GET /xapi/v1/SystemStatus"]);
     // Progress: a plan first, then each check running before it ends.
     assert!(matches!(events.first(), Some(Progress::Plan(p)) if p.len() == 5));
-    let running = events
-        .iter()
-        .filter(|e| matches!(e, Progress::Update(c) if c.state == CheckState::Running))
-        .count();
+    let running = events.iter().filter(|e| matches!(e, Progress::Update(c) if c.state == CheckState::Running)).count();
     assert!(running >= 4, "{events:?}");
 }
 
@@ -123,16 +91,9 @@ async fn wrong_key_is_unauthorized_with_3cx_fix() {
     let e = env().await;
     let (r, _) = run(&profile(&e.sim.domain(), "900", "wrong-key"), &e.opts).await;
     assert_eq!(r.failure, Some(FailureKind::Unauthorized));
-    assert!(matches!(
-        state(&r, "token"),
-        CheckState::Failed(FailureKind::Unauthorized)
-    ));
+    assert!(matches!(state(&r, "token"), CheckState::Failed(FailureKind::Unauthorized)));
     assert!(detail(&r, "token").contains("401"));
-    assert!(
-        r.hint
-            .as_deref()
-            .is_some_and(|h| h.contains("delete the integration"))
-    );
+    assert!(r.hint.as_deref().is_some_and(|h| h.contains("delete the integration")));
     assert_eq!(state(&r, "access"), CheckState::Skipped);
 }
 
@@ -149,15 +110,8 @@ async fn api_access_not_ticked_is_forbidden() {
     let (r, _) = run(&profile(&e.sim.domain(), "901", SECRET), &e.opts).await;
     assert_eq!(r.failure, Some(FailureKind::Forbidden));
     assert_eq!(state(&r, "token"), CheckState::Passed);
-    assert!(matches!(
-        state(&r, "access"),
-        CheckState::Failed(FailureKind::Forbidden)
-    ));
-    assert!(
-        r.hint
-            .as_deref()
-            .is_some_and(|h| h.contains("3CX Configuration API Access"))
-    );
+    assert!(matches!(state(&r, "access"), CheckState::Failed(FailureKind::Forbidden)));
+    assert!(r.hint.as_deref().is_some_and(|h| h.contains("3CX Configuration API Access")));
 }
 
 #[tokio::test]
@@ -189,18 +143,12 @@ async fn one_active_token_per_client() {
             let r = c
                 .post(format!("{base}/connect/token"))
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(format!(
-                    "client_id=900&client_secret={SECRET}&grant_type=client_credentials"
-                ))
+                .body(format!("client_id=900&client_secret={SECRET}&grant_type=client_credentials"))
                 .send()
                 .await
                 .expect("token");
-            let v: serde_json::Value =
-                serde_json::from_slice(&r.bytes().await.expect("body")).expect("json");
-            v["access_token"]
-                .as_str()
-                .expect("access_token")
-                .to_string()
+            let v: serde_json::Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("json");
+            v["access_token"].as_str().expect("access_token").to_string()
         }
     };
     let first = token(c.clone()).await;
@@ -208,22 +156,10 @@ async fn one_active_token_per_client() {
     let status = |t: String| {
         let c = c.clone();
         let base = base.clone();
-        async move {
-            c.get(format!("{base}/xapi/v1/Defs"))
-                .bearer_auth(t)
-                .send()
-                .await
-                .expect("defs")
-                .status()
-                .as_u16()
-        }
+        async move { c.get(format!("{base}/xapi/v1/Defs")).bearer_auth(t).send().await.expect("defs").status().as_u16() }
     };
     assert_eq!(status(second).await, 200);
-    assert_eq!(
-        status(first).await,
-        401,
-        "a new token ends the previous one"
-    );
+    assert_eq!(status(first).await, 401, "a new token ends the previous one");
 }
 
 #[tokio::test]
@@ -247,22 +183,12 @@ async fn token_endpoint_accepts_multipart_like_3cx_sample() {
 #[tokio::test]
 async fn untrusted_certificate_is_tls_not_credentials() {
     let e = env().await;
-    let opts = Options {
-        ca_files: vec![],
-        ..e.opts.clone()
-    };
+    let opts = Options { ca_files: vec![], ..e.opts.clone() };
     let (r, _) = run(&profile(&e.sim.domain(), "900", SECRET), &opts).await;
     assert_eq!(r.failure, Some(FailureKind::Tls), "{r:#?}");
-    assert!(
-        detail(&r, "connect").contains("not trusted"),
-        "{}",
-        detail(&r, "connect")
-    );
+    assert!(detail(&r, "connect").contains("not trusted"), "{}", detail(&r, "connect"));
     assert!(r.hint.as_deref().is_some_and(|h| h.contains("--ca-file")));
-    assert!(
-        e.sim.requests().is_empty(),
-        "no request may be sent over an untrusted connection"
-    );
+    assert!(e.sim.requests().is_empty(), "no request may be sent over an untrusted connection");
 }
 
 #[tokio::test]
@@ -275,26 +201,14 @@ async fn wrong_name_on_certificate_is_tls() {
         return; // this host's loopback does not route 127.0.0.2
     }
     assert_eq!(r.failure, Some(FailureKind::Tls), "{r:#?}");
-    assert!(
-        detail(&r, "connect").contains("not valid for this name"),
-        "{}",
-        detail(&r, "connect")
-    );
+    assert!(detail(&r, "connect").contains("not valid for this name"), "{}", detail(&r, "connect"));
 }
 
 #[tokio::test]
 async fn refused_port_is_connect_with_5001_hint() {
     let e = env().await;
-    let free = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let (r, _) = run(
-        &profile(&format!("127.0.0.1:{free}"), "900", SECRET),
-        &e.opts,
-    )
-    .await;
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let (r, _) = run(&profile(&format!("127.0.0.1:{free}"), "900", SECRET), &e.opts).await;
     assert_eq!(r.failure, Some(FailureKind::Connect), "{r:#?}");
     assert!(detail(&r, "connect").contains("refused"));
     assert!(r.hint.as_deref().is_some_and(|h| h.contains("5001")));
@@ -304,13 +218,7 @@ async fn refused_port_is_connect_with_5001_hint() {
 async fn unknown_host_is_dns() {
     let e = env().await;
     let (r, _) = run(&profile("pbx.nonexistent.invalid", "900", SECRET), &e.opts).await;
-    assert!(
-        matches!(
-            r.failure,
-            Some(FailureKind::Dns) | Some(FailureKind::Timeout)
-        ),
-        "{r:#?}"
-    );
+    assert!(matches!(r.failure, Some(FailureKind::Dns) | Some(FailureKind::Timeout)), "{r:#?}");
     assert_ne!(r.failure, Some(FailureKind::Unauthorized));
 }
 
@@ -318,9 +226,7 @@ async fn unknown_host_is_dns() {
 async fn silent_server_times_out_within_the_bound() {
     let e = env().await;
     // Accepts TCP and never answers the TLS handshake.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let hold = tokio::spawn(async move {
         let mut held = Vec::new();
@@ -336,9 +242,6 @@ async fn silent_server_times_out_within_the_bound() {
     let started = std::time::Instant::now();
     let (r, _) = run(&profile(&format!("127.0.0.1:{port}"), "900", SECRET), &opts).await;
     assert_eq!(r.failure, Some(FailureKind::Timeout), "{r:#?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "bounded by the timeouts"
-    );
+    assert!(started.elapsed() < Duration::from_secs(3), "bounded by the timeouts");
     hold.abort();
 }

@@ -20,7 +20,14 @@ pub fn home(config: &Path, ca: Option<&Path>) -> Result<u8> {
     run(config, &crate::paths::state_dir()?, ca, |_| {}, None)
 }
 
-pub fn add(config: &Path, ca: Option<&Path>, provider: ProviderArg) -> Result<u8> {
+/// The guide for `provider`, with the values given as flags already filled in.
+pub fn add(
+    config: &Path,
+    ca: Option<&Path>,
+    provider: ProviderArg,
+    domain: Option<&str>,
+    client_id: Option<&str>,
+) -> Result<u8> {
     let p = match provider {
         ProviderArg::ThreeCx => ProviderId::ThreeCx,
     };
@@ -30,10 +37,38 @@ pub fn add(config: &Path, ca: Option<&Path>, provider: ProviderArg) -> Result<u8
         ca,
         |w| {
             w.open_guide(p);
+            if let crate::wizard::Screen::Guide(g) = &mut w.screen {
+                g.prefill("domain", domain);
+                g.prefill("client_id", client_id);
+            }
             w.exit_after_guide = true;
         },
         None,
     )
+}
+
+/// `pbxlink simulator`: the demo's simulator on its own, until Ctrl-C or SIGTERM; then prints how
+/// many requests and TLS handshakes it served (the benchmark reads this).
+pub fn simulator(ca_out: &Path) -> Result<u8> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let sim = Simulator::demo().await?;
+        std::fs::write(ca_out, &sim.ca_pem).with_context(|| format!("cannot write {}", ca_out.display()))?;
+        println!("simulator listening: domain {} (CA in {})", sim.domain(), ca_out.display());
+        for a in demo_accounts() {
+            println!("  client id {}, api key {}: {}", a.client_id, a.api_key(), describe(a.behaviour));
+        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        println!("served requests={} handshakes={}", sim.requests().len(), sim.handshakes());
+        anyhow::Ok(())
+    })?;
+    Ok(exit::OK)
 }
 
 pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
@@ -44,9 +79,7 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
         .tempdir()
         .context("cannot create a temporary directory")?
         .keep();
-    let config = config
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| dir.join("profiles.toml"));
+    let config = config.map(Path::to_path_buf).unwrap_or_else(|| dir.join("profiles.toml"));
     let state = dir.join("state");
     let sim = rt.block_on(Simulator::demo())?;
     let ca_path = dir.join("demo-ca.pem");
@@ -55,12 +88,7 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
         domain: sim.domain(),
         accounts: demo_accounts()
             .iter()
-            .zip([
-                "demo-key-900",
-                "demo-key-901",
-                "demo-key-902",
-                "demo-key-903",
-            ])
+            .zip(["demo-key-900", "demo-key-901", "demo-key-902", "demo-key-903"])
             .map(|(a, key)| {
                 let what = match a.behaviour {
                     Behaviour::Good => "works",
@@ -81,6 +109,16 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
     Ok(code)
 }
 
+/// What a demo account shows, for the help screen and `pbxlink simulator`.
+fn describe(b: Behaviour) -> &'static str {
+    match b {
+        Behaviour::Good => "works",
+        Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
+        Behaviour::LowRole => "low role: details n/a",
+        Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
+    }
+}
+
 /// Refuses to start the full-screen UI where it cannot work, saying what to use instead.
 fn check_terminal() -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
@@ -97,10 +135,7 @@ fn check_terminal() -> Result<()> {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 fn run(
@@ -147,12 +182,8 @@ fn init_log(state: &Path) -> Option<()> {
         return None;
     }
     crate::profile::atomic::ensure_private_dir(state).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(state.join("pbxlink.log"))
-        .ok()?;
+    let file =
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(state.join("pbxlink.log")).ok()?;
     let env = tracing_subscriber::EnvFilter::try_new(filter).ok()?;
     tracing_subscriber::fmt()
         .with_env_filter(env)

@@ -1,7 +1,9 @@
 //! What each command does, and the mapping of outcomes to exit codes. `main` only calls [`main`].
 
+mod add;
 mod interactive;
 mod profiles;
+mod validate;
 
 use anyhow::Result;
 use clap::Parser;
@@ -9,11 +11,18 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
-/// Exit codes (documented in the README).
+/// Exit codes (documented in the README and `--help`).
 pub mod exit {
+    /// Everything worked; every profile validated is ok.
     pub const OK: u8 = 0;
+    /// pbxlink itself failed (I/O, a bug).
     pub const ERROR: u8 = 1;
+    /// Bad flags, an unknown profile, an unreadable or invalid profiles file.
     pub const USAGE: u8 = 2;
+    /// The server answered and said no: unauthorized, forbidden, not_found.
+    pub const REJECTED: u8 = 3;
+    /// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response.
+    pub const UNREACHABLE: u8 = 4;
 }
 
 pub fn main() -> ExitCode {
@@ -29,14 +38,25 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<u8> {
     let config = crate::paths::config_file(cli.config.clone())?;
+    let ca = cli.ca_file.as_deref();
     match cli.command {
-        None => interactive::home(&config, cli.ca_file.as_deref()),
-        Some(Command::Add { provider }) => {
-            interactive::add(&config, cli.ca_file.as_deref(), provider)
-        }
-        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), cli.ca_file.as_deref()),
-        Some(Command::List) => profiles::list(&config),
-        Some(Command::Show { name }) => profiles::show(&config, &name),
+        None => interactive::home(&config, ca),
+        Some(Command::Add(args)) => add::run(&config, ca, args),
+        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), ca),
+        Some(Command::Validate(args)) => validate::run(&config, ca, args),
+        Some(Command::List { json }) => profiles::list(&config, json),
+        Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
+        Some(Command::Paths) => profiles::paths(&config),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "pbxlink", &mut std::io::stdout());
+            Ok(exit::OK)
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut std::io::stdout())?;
+            Ok(exit::OK)
+        }
+        Some(Command::Simulator { ca_out }) => interactive::simulator(&ca_out),
     }
 }

@@ -1,92 +1,117 @@
-//! `list`, `show` and `remove`: plain text, never prompting when there is no terminal, never
-//! printing a secret.
+//! `list`, `show`, `remove` and `paths`: plain text or JSON, never prompting when there is no
+//! terminal, never printing a secret (at most its last 4 characters).
 
 use anyhow::{Result, bail};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::exit;
 use crate::profile::ProfileBody;
-use crate::profile::results::{Results, ago, now_secs};
+use crate::profile::results::{LastResult, Results, ago, now_secs};
 use crate::profile::store::{Entry, Store};
 
-pub fn list(config: &Path) -> Result<u8> {
-    let store = Store::new(config);
-    let loaded = store.load()?;
+#[derive(Serialize)]
+struct ListItem<'a> {
+    name: &'a str,
+    provider: String,
+    target: String,
+    /// Why the profile cannot be used, if its table is broken.
+    error: Option<&'a str>,
+    last: Option<&'a LastResult>,
+}
+
+pub fn list(config: &Path, json: bool) -> Result<u8> {
+    let loaded = Store::new(config).load()?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
-    if loaded.entries.is_empty() {
-        eprintln!(
-            "No profiles in {}. Add one with `pbxlink add 3cx`.",
-            config.display()
-        );
+    let results = Results::in_dir(&crate::paths::state_dir()?).load();
+    let items: Vec<ListItem> = loaded
+        .entries
+        .iter()
+        .map(|e| match e {
+            Entry::Ok(p) => ListItem {
+                name: &p.name,
+                provider: p.provider_name().into(),
+                target: p.target(),
+                error: None,
+                last: results.get(&p.name),
+            },
+            Entry::Invalid { name, reason } => {
+                ListItem { name, provider: "?".into(), target: String::new(), error: Some(reason), last: None }
+            }
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "profiles": items }))?)?;
         return Ok(exit::OK);
     }
-    let results = Results::in_dir(&crate::paths::state_dir()?).load();
+    if items.is_empty() {
+        eprintln!("No profiles in {}. Add one with `pbxlink add 3cx`.", config.display());
+        return Ok(exit::OK);
+    }
     let now = now_secs();
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "{:<16} {:<9} {:<32} LAST RESULT",
-        "NAME", "PROVIDER", "TARGET"
-    )?;
-    for e in &loaded.entries {
-        let (provider, target, last) = match e {
-            Entry::Ok(p) => {
-                let last = match results.get(&p.name) {
-                    Some(r) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
-                    Some(r) => format!(
-                        "{} ({})",
-                        r.failure.as_deref().unwrap_or("failed"),
-                        ago(r.checked_at, now)
-                    ),
-                    None => "never checked".into(),
-                };
-                (p.provider_name().to_string(), p.target(), last)
-            }
-            Entry::Invalid { reason, .. } => {
-                ("?".into(), String::new(), format!("invalid: {reason}"))
-            }
+    writeln!(out, "{:<16} {:<9} {:<32} LAST RESULT", "NAME", "PROVIDER", "TARGET")?;
+    for i in &items {
+        let last = match (i.error, i.last) {
+            (Some(e), _) => format!("invalid: {e}"),
+            (None, Some(r)) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
+            (None, Some(r)) => format!("{} ({})", r.failure.as_deref().unwrap_or("failed"), ago(r.checked_at, now)),
+            (None, None) => "never checked".into(),
         };
-        writeln!(
-            out,
-            "{:<16} {:<9} {:<32} {last}",
-            e.name(),
-            provider,
-            target
-        )?;
+        writeln!(out, "{:<16} {:<9} {:<32} {last}", i.name, i.provider, i.target)?;
     }
     Ok(exit::OK)
 }
 
-pub fn show(config: &Path, name: &str) -> Result<u8> {
+/// A secret as `show` prints it: its last 4 characters when it is long enough that they give
+/// nothing useful away, else nothing.
+pub fn redact(s: &SecretString) -> String {
+    let chars: Vec<char> = s.expose_secret().chars().collect();
+    if chars.len() >= 12 {
+        format!("…{}", chars[chars.len() - 4..].iter().collect::<String>())
+    } else {
+        "…".to_string()
+    }
+}
+
+pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
     let loaded = Store::new(config).load()?;
     let Some(entry) = loaded.get(name) else {
-        bail!(
-            "no profile named \"{name}\" in {}; `pbxlink list` shows them",
-            config.display()
-        );
+        eprintln!("pbxlink: no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display());
+        return Ok(exit::USAGE);
     };
-    let mut out = std::io::stdout().lock();
+    let mut fields: Vec<(&str, String)> = Vec::new();
     match entry {
-        Entry::Invalid { reason, .. } => writeln!(out, "[profiles.{name}]  # invalid: {reason}")?,
+        Entry::Invalid { reason, .. } => fields.push(("error", reason.clone())),
         Entry::Ok(p) => {
-            writeln!(out, "[profiles.{name}]")?;
-            writeln!(out, "provider = \"{}\"", p.provider_name())?;
+            fields.push(("provider", p.provider_name().to_string()));
             if let ProfileBody::ThreeCx(x) = &p.body {
-                use secrecy::ExposeSecret;
-                writeln!(out, "domain = \"{}\"", x.domain)?;
-                writeln!(out, "client_id = \"{}\"", x.client_id)?;
-                writeln!(
-                    out,
-                    "api_key = \"<redacted: {} characters>\"",
-                    x.api_key.expose_secret().chars().count()
-                )?;
+                fields.push(("domain", x.domain.clone()));
+                fields.push(("client_id", x.client_id.clone()));
+                fields.push(("api_key", redact(&x.api_key)));
             }
             if let Some(ca) = &p.ca_file {
-                writeln!(out, "ca_file = \"{}\"", ca.display())?;
+                fields.push(("ca_file", ca.display().to_string()));
             }
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut m = serde_json::Map::new();
+        m.insert("name".into(), name.into());
+        for (k, v) in fields {
+            m.insert(k.into(), v.into());
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
+    } else {
+        writeln!(out, "[profiles.{name}]")?;
+        for (k, v) in fields {
+            let note = if k == "api_key" { "  # redacted" } else { "" };
+            writeln!(out, "{k} = {}{note}", toml_edit::Value::from(v))?;
         }
     }
     Ok(exit::OK)
@@ -95,18 +120,15 @@ pub fn show(config: &Path, name: &str) -> Result<u8> {
 pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     let store = Store::new(config);
     if store.load()?.get(name).is_none() {
-        bail!("no profile named \"{name}\" in {}", config.display());
+        eprintln!("pbxlink: no profile named \"{name}\" in {}", config.display());
+        return Ok(exit::USAGE);
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
-            bail!(
-                "refusing to remove \"{name}\" without confirmation: there is no terminal to ask on; pass --yes"
-            );
+            eprintln!("pbxlink: not removing \"{name}\": there is no terminal to confirm on; pass --yes");
+            return Ok(exit::USAGE);
         }
-        eprint!(
-            "Remove profile \"{name}\" from {}? [y/N] ",
-            config.display()
-        );
+        eprint!("Remove profile \"{name}\" from {}? [y/N] ", config.display());
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -114,11 +136,21 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
             return Ok(exit::ERROR);
         }
     }
-    store.remove(name)?;
+    if !store.remove(name)? {
+        bail!("\"{name}\" disappeared while removing it");
+    }
     let _ = Results::in_dir(&crate::paths::state_dir()?).forget(name);
-    eprintln!(
-        "Removed profile \"{name}\" (the previous file is kept as {}.bak).",
-        config.display()
-    );
+    eprintln!("Removed profile \"{name}\" (the previous file is kept as {}.bak).", config.display());
+    Ok(exit::OK)
+}
+
+pub fn paths(config: &Path) -> Result<u8> {
+    let state = crate::paths::state_dir()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "profiles  {}", config.display())?;
+    writeln!(out, "backup    {}.bak", config.display())?;
+    writeln!(out, "state     {}", state.display())?;
+    writeln!(out, "results   {}", state.join("last-results.json").display())?;
+    writeln!(out, "log       {}", state.join("pbxlink.log").display())?;
     Ok(exit::OK)
 }

@@ -13,11 +13,7 @@ pub fn real_path(path: &Path) -> io::Result<PathBuf> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
             let target = fs::read_link(path)?;
-            Ok(if target.is_absolute() {
-                target
-            } else {
-                path.parent().unwrap_or(Path::new(".")).join(target)
-            })
+            Ok(if target.is_absolute() { target } else { path.parent().unwrap_or(Path::new(".")).join(target) })
         }
         _ => Ok(path.to_path_buf()),
     }
@@ -35,10 +31,7 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
 /// `<file>.bak` (0600) first.
 pub fn write_atomic(path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
     let real = real_path(path)?;
-    let dir = real
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = real.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".pbxlink-")
@@ -83,16 +76,10 @@ mod tests {
         let d = tempfile::tempdir().expect("tempdir");
         let p = d.path().join("sub/profiles.toml");
         write_atomic(&p, b"one", true).expect("first write");
-        assert_eq!(
-            fs::metadata(p.parent().expect("dir")).expect("meta").mode() & 0o777,
-            0o700
-        );
+        assert_eq!(fs::metadata(p.parent().expect("dir")).expect("meta").mode() & 0o777, 0o700);
         write_atomic(&p, b"two", true).expect("second write");
         assert_eq!(fs::read(&p).expect("read"), b"two");
-        assert_eq!(
-            fs::read(d.path().join("sub/profiles.toml.bak")).expect("bak"),
-            b"one"
-        );
+        assert_eq!(fs::read(d.path().join("sub/profiles.toml.bak")).expect("bak"), b"one");
         assert_eq!(fs::metadata(&p).expect("meta").mode() & 0o777, 0o600);
         let leftovers: Vec<_> = fs::read_dir(d.path().join("sub"))
             .expect("ls")
@@ -110,12 +97,7 @@ mod tests {
         let link = d.path().join("link.toml");
         std::os::unix::fs::symlink(&real, &link).expect("symlink");
         write_atomic(&link, b"new", false).expect("write");
-        assert!(
-            fs::symlink_metadata(&link)
-                .expect("meta")
-                .file_type()
-                .is_symlink()
-        );
+        assert!(fs::symlink_metadata(&link).expect("meta").file_type().is_symlink());
         assert_eq!(fs::read(&real).expect("read"), b"new");
     }
 }

@@ -56,18 +56,14 @@ impl Profile {
     /// Reads a profile from its `[profiles.NAME]` table.
     pub fn from_table(name: &str, t: &dyn toml_edit::TableLike) -> Result<Profile, String> {
         let get = |k: &str| t.get(k).and_then(|i| i.as_str()).map(str::to_string);
-        let need = |k: &str| {
-            get(k)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| format!("missing \"{k}\""))
-        };
+        let need = |k: &str| get(k).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("missing \"{k}\""));
         let provider = get("provider").ok_or("missing \"provider\" (\"3cx\")")?;
         let ca_file = get("ca_file").map(PathBuf::from);
         let body = match ProviderId::parse(&provider) {
             Some(ProviderId::ThreeCx) => {
                 let domain = need("domain")?;
-                let normal = crate::providers::host::normalise_host(&domain)
-                    .map_err(|e| format!("domain \"{domain}\": {e}"))?;
+                let normal =
+                    crate::providers::host::normalise_host(&domain).map_err(|e| format!("domain \"{domain}\": {e}"))?;
                 ProfileBody::ThreeCx(ThreeCx {
                     domain: normal.to_string(),
                     client_id: need("client_id")?,
@@ -76,11 +72,7 @@ impl Profile {
             }
             None => ProfileBody::Unsupported { provider },
         };
-        Ok(Profile {
-            name: name.to_string(),
-            body,
-            ca_file,
-        })
+        Ok(Profile { name: name.to_string(), body, ca_file })
     }
 
     /// Writes this profile's keys into an existing or new table, changing only the keys it owns so
@@ -124,14 +116,8 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if name.chars().count() > 64 {
         return Err("the name is longer than 64 characters".into());
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-    {
-        return Err(format!(
-            "\"{}\" is not allowed in a name: use letters, digits, - or _",
-            c.escape_default()
-        ));
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+        return Err(format!("\"{}\" is not allowed in a name: use letters, digits, - or _", c.escape_default()));
     }
     Ok(())
 }
@@ -140,21 +126,14 @@ pub fn check_name(name: &str) -> Result<(), String> {
 /// made unique against `taken` by a numeric suffix.
 pub fn suggest_name(host: &str, taken: &[String]) -> String {
     let first = host.split(['.', ':']).next().unwrap_or_default();
-    let mut base: String = first
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(40)
-        .collect();
+    let mut base: String = first.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
     if base.is_empty() || base.chars().all(|c| c.is_ascii_digit()) || host.starts_with('[') {
         base = "pbx".into();
     }
     if !taken.contains(&base) {
         return base;
     }
-    (2..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|c| !taken.contains(c))
-        .unwrap_or(base)
+    (2..).map(|n| format!("{base}-{n}")).find(|c| !taken.contains(c)).unwrap_or(base)
 }
 
 #[cfg(test)]

@@ -23,11 +23,7 @@ pub struct LastResult {
 
 impl LastResult {
     pub fn from_report(r: &Report, now: u64) -> Self {
-        let detail = match r
-            .checks
-            .iter()
-            .find(|c| matches!(c.state, crate::report::CheckState::Failed(_)))
-        {
+        let detail = match r.checks.iter().find(|c| matches!(c.state, crate::report::CheckState::Failed(_))) {
             Some(c) => c.detail.clone(),
             None => r
                 .checks
@@ -37,12 +33,7 @@ impl LastResult {
                 .map(|c| c.detail.clone())
                 .unwrap_or_default(),
         };
-        LastResult {
-            ok: r.ok(),
-            failure: r.failure.map(|k| k.as_str().to_string()),
-            checked_at: now,
-            detail,
-        }
+        LastResult { ok: r.ok(), failure: r.failure.map(|k| k.as_str().to_string()), checked_at: now, detail }
     }
 
     pub fn failure_kind(&self) -> Option<FailureKind> {
@@ -51,10 +42,7 @@ impl LastResult {
 }
 
 pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// "just now", "5m ago", "3h ago", "2d ago": short, for narrow lists.
@@ -75,17 +63,12 @@ pub struct Results {
 
 impl Results {
     pub fn in_dir(state_dir: &Path) -> Self {
-        Results {
-            path: state_dir.join("last-results.json"),
-        }
+        Results { path: state_dir.join("last-results.json") }
     }
 
     /// All known results; a missing or unreadable file is simply "no results yet" (it is a cache).
     pub fn load(&self) -> BTreeMap<String, LastResult> {
-        std::fs::read(&self.path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
     pub fn record(&self, updates: &[(String, LastResult)]) -> Result<()> {
@@ -106,8 +89,7 @@ impl Results {
 
     fn write(&self, all: &BTreeMap<String, LastResult>) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(all)?;
-        write_atomic(&self.path, &bytes, false)
-            .with_context(|| format!("could not write {}", self.path.display()))
+        write_atomic(&self.path, &bytes, false).with_context(|| format!("could not write {}", self.path.display()))
     }
 }
 
@@ -120,12 +102,8 @@ mod tests {
         let d = tempfile::tempdir().expect("tempdir");
         let r = Results::in_dir(&d.path().join("state"));
         assert!(r.load().is_empty());
-        let lr = LastResult {
-            ok: false,
-            failure: Some("unauthorized".into()),
-            checked_at: 10,
-            detail: "HTTP 401".into(),
-        };
+        let lr =
+            LastResult { ok: false, failure: Some("unauthorized".into()), checked_at: 10, detail: "HTTP 401".into() };
         r.record(&[("office".into(), lr.clone())]).expect("record");
         assert_eq!(r.load().get("office"), Some(&lr));
         assert_eq!(lr.failure_kind(), Some(FailureKind::Unauthorized));

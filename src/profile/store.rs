@@ -95,24 +95,15 @@ impl Store {
             return Ok(loaded);
         };
         let Some(profiles) = profiles.as_table_like() else {
-            bail!(
-                "{}: \"profiles\" must be a table of [profiles.NAME] sections",
-                self.path.display()
-            );
+            bail!("{}: \"profiles\" must be a table of [profiles.NAME] sections", self.path.display());
         };
         for (name, item) in profiles.iter() {
             let entry = match item.as_table_like() {
                 Some(t) => match Profile::from_table(name, t) {
                     Ok(p) => Entry::Ok(p),
-                    Err(reason) => Entry::Invalid {
-                        name: name.to_string(),
-                        reason,
-                    },
+                    Err(reason) => Entry::Invalid { name: name.to_string(), reason },
                 },
-                None => Entry::Invalid {
-                    name: name.to_string(),
-                    reason: "not a table".into(),
-                },
+                None => Entry::Invalid { name: name.to_string(), reason: "not a table".into() },
             };
             loaded.entries.push(entry);
         }
@@ -121,23 +112,18 @@ impl Store {
 
     /// Saves one profile, keeping everything else in the file.
     pub fn save(&self, profile: &Profile, mode: &SaveMode) -> Result<()> {
-        super::check_name(&profile.name)
-            .map_err(|e| anyhow!("profile name \"{}\": {e}", profile.name))?;
+        super::check_name(&profile.name).map_err(|e| anyhow!("profile name \"{}\": {e}", profile.name))?;
         let _lock = self.lock()?;
         let text = self.read_text()?.unwrap_or_default();
         let mut doc = self.parse(&text)?;
         let profiles = profiles_table(&mut doc, &self.path)?;
         let exists = profiles.contains_key(&profile.name);
         match mode {
-            SaveMode::Create if exists => bail!(
-                "a profile named \"{}\" already exists: choose another name",
-                profile.name
-            ),
+            SaveMode::Create if exists => {
+                bail!("a profile named \"{}\" already exists: choose another name", profile.name)
+            }
             SaveMode::Replace { old } if old != &profile.name && exists => {
-                bail!(
-                    "a profile named \"{}\" already exists: choose another name",
-                    profile.name
-                )
+                bail!("a profile named \"{}\" already exists: choose another name", profile.name)
             }
             SaveMode::Replace { old } if old != &profile.name => {
                 // A rename: move the old table (with its comments) under the new key.
@@ -177,12 +163,8 @@ impl Store {
     }
 
     fn write(&self, bytes: &[u8]) -> Result<()> {
-        write_atomic(&self.path, bytes, true).with_context(|| {
-            format!(
-                "could not write {}: nothing was changed",
-                self.path.display()
-            )
-        })
+        write_atomic(&self.path, bytes, true)
+            .with_context(|| format!("could not write {}: nothing was changed", self.path.display()))
     }
 
     fn read_text(&self) -> Result<Option<String>> {
@@ -203,14 +185,9 @@ impl Store {
                 meta.len()
             );
         }
-        let bytes =
-            fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
+        let bytes = fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow!(
-                "{} is not UTF-8 text (byte {})",
-                self.path.display(),
-                e.utf8_error().valid_up_to()
-            )
+            anyhow!("{} is not UTF-8 text (byte {})", self.path.display(), e.utf8_error().valid_up_to())
         })?;
         Ok(Some(text))
     }
@@ -218,16 +195,8 @@ impl Store {
     fn parse(&self, text: &str) -> Result<DocumentMut> {
         text.parse::<DocumentMut>().map_err(|e| {
             let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-            let msg = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_string();
-            anyhow!(
-                "{}:{line}:{col}: {msg}. Fix the file by hand; pbxlink will not overwrite it",
-                self.path.display()
-            )
+            let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+            anyhow!("{}:{line}:{col}: {msg}. Fix the file by hand; pbxlink will not overwrite it", self.path.display())
         })
     }
 
@@ -277,10 +246,7 @@ fn profiles_table<'a>(doc: &'a mut DocumentMut, path: &Path) -> Result<&'a mut T
     }
     match doc.get_mut("profiles") {
         Some(Item::Table(t)) => Ok(t),
-        _ => bail!(
-            "{}: \"profiles\" must be a table of [profiles.NAME] sections; fix it by hand",
-            path.display()
-        ),
+        _ => bail!("{}: \"profiles\" must be a table of [profiles.NAME] sections; fix it by hand", path.display()),
     }
 }
 
@@ -288,12 +254,7 @@ fn profiles_table<'a>(doc: &'a mut DocumentMut, path: &Path) -> Result<&'a mut T
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 
@@ -323,41 +284,24 @@ mod tests {
         let path = d.path().join("profiles.toml");
         fs::write(&path, HAND_WRITTEN).expect("write");
         let s = Store::new(&path);
-        s.save(
-            &p("office", "new.3cx.us"),
-            &SaveMode::Replace {
-                old: "office".into(),
-            },
-        )
-        .expect("save");
+        s.save(&p("office", "new.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
         let after = fs::read_to_string(&path).expect("read");
-        let want = HAND_WRITTEN
-            .replace("\"a.3cx.us\"", "\"new.3cx.us\"")
-            .replace("api_key = \"old\"", "api_key = \"k-123\"");
+        let want =
+            HAND_WRITTEN.replace("\"a.3cx.us\"", "\"new.3cx.us\"").replace("api_key = \"old\"", "api_key = \"k-123\"");
         assert_eq!(after, want);
-        s.save(&p("third", "c.3cx.us"), &SaveMode::Create)
-            .expect("create");
+        s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
         let after = fs::read_to_string(&path).expect("read");
-        assert!(
-            after.starts_with(&want),
-            "existing text must stay byte for byte:\n{after}"
-        );
+        assert!(after.starts_with(&want), "existing text must stay byte for byte:\n{after}");
         assert!(after.ends_with("[profiles.third]\nprovider = \"3cx\"\ndomain = \"c.3cx.us\"\nclient_id = \"900\"\napi_key = \"k-123\"\n"), "{after}");
-        assert_eq!(
-            s.load().expect("load").names(),
-            vec!["office", "branch", "third"]
-        );
+        assert_eq!(s.load().expect("load").names(), vec!["office", "branch", "third"]);
     }
 
     #[test]
     fn create_refuses_an_existing_name() {
         let d = tempfile::tempdir().expect("tempdir");
         let s = Store::new(d.path().join("profiles.toml"));
-        s.save(&p("office", "a.3cx.us"), &SaveMode::Create)
-            .expect("save");
-        let e = s
-            .save(&p("office", "b.3cx.us"), &SaveMode::Create)
-            .expect_err("must refuse");
+        s.save(&p("office", "a.3cx.us"), &SaveMode::Create).expect("save");
+        let e = s.save(&p("office", "b.3cx.us"), &SaveMode::Create).expect_err("must refuse");
         assert!(e.to_string().contains("already exists"));
     }
 
@@ -380,22 +324,13 @@ mod tests {
         let path = d.path().join("profiles.toml");
         fs::write(&path, HAND_WRITTEN).expect("write");
         let s = Store::new(&path);
-        s.save(
-            &p("hq", "a.3cx.us"),
-            &SaveMode::Replace {
-                old: "office".into(),
-            },
-        )
-        .expect("rename");
+        s.save(&p("hq", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("rename");
         // A rename keeps the table where it was in the file.
         assert_eq!(s.load().expect("load").names(), vec!["hq", "branch"]);
         assert!(s.remove("branch").expect("remove"));
         assert!(!s.remove("branch").expect("remove twice"));
         let text = fs::read_to_string(&path).expect("read");
-        assert!(
-            text.contains("# the main one") && text.contains("note = \"kept\""),
-            "{text}"
-        );
+        assert!(text.contains("# the main one") && text.contains("note = \"kept\""), "{text}");
     }
 
     #[test]
@@ -406,39 +341,17 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
         let l = Store::new(&path).load().expect("load");
         assert!(l.warnings.iter().any(|w| w.contains("chmod 600")));
-        Store::new(&path)
-            .save(
-                &p("office", "a.3cx.us"),
-                &SaveMode::Replace {
-                    old: "office".into(),
-                },
-            )
-            .expect("save");
-        assert_eq!(
-            fs::metadata(&path).expect("meta").permissions().mode() & 0o777,
-            0o600
-        );
+        Store::new(&path).save(&p("office", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
+        assert_eq!(fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
     }
 
     #[test]
     fn unknown_provider_is_kept_and_listed() {
         let d = tempfile::tempdir().expect("tempdir");
         let path = d.path().join("profiles.toml");
-        fs::write(
-            &path,
-            "[profiles.x]\nprovider = \"future\"\n[profiles.y]\nprovider = \"3cx\"\n",
-        )
-        .expect("write");
+        fs::write(&path, "[profiles.x]\nprovider = \"future\"\n[profiles.y]\nprovider = \"3cx\"\n").expect("write");
         let l = Store::new(&path).load().expect("load");
-        assert!(matches!(
-            l.get("x"),
-            Some(Entry::Ok(Profile {
-                body: ProfileBody::Unsupported { .. },
-                ..
-            }))
-        ));
-        assert!(
-            matches!(l.get("y"), Some(Entry::Invalid { reason, .. }) if reason.contains("domain"))
-        );
+        assert!(matches!(l.get("x"), Some(Entry::Ok(Profile { body: ProfileBody::Unsupported { .. }, .. }))));
+        assert!(matches!(l.get("y"), Some(Entry::Invalid { reason, .. }) if reason.contains("domain")));
     }
 }

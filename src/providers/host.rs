@@ -61,10 +61,7 @@ impl std::fmt::Display for HostError {
 impl std::error::Error for HostError {}
 
 fn err(reason: impl Into<String>, fix: &'static str) -> HostError {
-    HostError {
-        reason: reason.into(),
-        fix,
-    }
+    HostError { reason: reason.into(), fix }
 }
 
 /// Longest input looked at. Anything longer is not an address someone copied from a browser bar.
@@ -81,17 +78,11 @@ fn is_invisible(c: char) -> bool {
 /// (converted to punycode). Refuses anything that cannot be a host, with the reason.
 pub fn normalise_host(input: &str) -> Result<HostPort, HostError> {
     if input.len() > MAX_INPUT {
-        return Err(err(
-            "that is far too long for an address",
-            "paste only the address from the browser bar",
-        ));
+        return Err(err("that is far too long for an address", "paste only the address from the browser bar"));
     }
     let s = input.trim();
     if s.is_empty() {
-        return Err(err(
-            "empty",
-            "type or paste the address, e.g. mycompany.3cx.us",
-        ));
+        return Err(err("empty", "type or paste the address, e.g. mycompany.3cx.us"));
     }
     if let Some((i, c)) = s.char_indices().find(|&(_, c)| c.is_control()) {
         return Err(err(
@@ -101,11 +92,7 @@ pub fn normalise_host(input: &str) -> Result<HostPort, HostError> {
     }
     if let Some((i, c)) = s.char_indices().find(|&(_, c)| is_invisible(c)) {
         return Err(err(
-            format!(
-                "invisible character U+{:04X} at position {}",
-                c as u32,
-                i + 1
-            ),
+            format!("invisible character U+{:04X} at position {}", c as u32, i + 1),
             "retype the address; the copied text contained a hidden character",
         ));
     }
@@ -126,10 +113,7 @@ pub fn normalise_host(input: &str) -> Result<HostPort, HostError> {
         None => s,
     };
     if rest.contains('\\') {
-        return Err(err(
-            "contains a backslash",
-            "use forward slashes, or just the host name",
-        ));
+        return Err(err("contains a backslash", "use forward slashes, or just the host name"));
     }
     // Authority ends at the path, query or fragment of a copied browser URL.
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -140,16 +124,10 @@ pub fn normalise_host(input: &str) -> Result<HostPort, HostError> {
         ));
     }
     if authority.chars().any(char::is_whitespace) {
-        return Err(err(
-            "contains a space",
-            "remove the spaces: a host name has none",
-        ));
+        return Err(err("contains a space", "remove the spaces: a host name has none"));
     }
     if authority.is_empty() {
-        return Err(err(
-            "no host before the path",
-            "paste the whole address, e.g. https://mycompany.3cx.us",
-        ));
+        return Err(err("no host before the path", "paste the whole address, e.g. https://mycompany.3cx.us"));
     }
     let (host_part, port_part) = split_host_port(authority)?;
     let port = match port_part {
@@ -163,10 +141,7 @@ pub fn normalise_host(input: &str) -> Result<HostPort, HostError> {
 fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), HostError> {
     if let Some(inner) = authority.strip_prefix('[') {
         let Some(end) = inner.find(']') else {
-            return Err(err(
-                "IPv6 address without a closing ]",
-                "write it as [2001:db8::1]:5001",
-            ));
+            return Err(err("IPv6 address without a closing ]", "write it as [2001:db8::1]:5001"));
         };
         let after = &inner[end + 1..];
         let port = match after {
@@ -174,10 +149,7 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), HostError> {
             _ => match after.strip_prefix(':') {
                 Some(p) => Some(p),
                 None => {
-                    return Err(err(
-                        "unexpected text after ]",
-                        "write it as [2001:db8::1]:5001",
-                    ));
+                    return Err(err("unexpected text after ]", "write it as [2001:db8::1]:5001"));
                 }
             },
         };
@@ -191,68 +163,44 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), HostError> {
         }
         // A bare IPv6 address, without brackets and so without a port.
         _ if authority.parse::<Ipv6Addr>().is_ok() => Ok((authority, None)),
-        _ => Err(err(
-            "too many colons",
-            "an IPv6 address needs brackets: [2001:db8::1]:5001",
-        )),
+        _ => Err(err("too many colons", "an IPv6 address needs brackets: [2001:db8::1]:5001")),
     }
 }
 
 fn parse_port(p: &str) -> Result<u16, HostError> {
     if p.is_empty() {
-        return Err(err(
-            "port is empty after the colon",
-            "remove the colon or add the port, e.g. :5001",
-        ));
+        return Err(err("port is empty after the colon", "remove the colon or add the port, e.g. :5001"));
     }
     if !p.chars().all(|c| c.is_ascii_digit()) {
-        return Err(err(
-            format!("port \"{p}\" is not a number"),
-            "the port is digits only, e.g. :5001",
-        ));
+        return Err(err(format!("port \"{p}\" is not a number"), "the port is digits only, e.g. :5001"));
     }
     match p.parse::<u32>() {
         Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
-        _ => Err(err(
-            format!("port {p} is out of range"),
-            "a port is between 1 and 65535 (3CX: 443 or 5001)",
-        )),
+        _ => Err(err(format!("port {p} is out of range"), "a port is between 1 and 65535 (3CX: 443 or 5001)")),
     }
 }
 
 fn normalise_name(host: &str) -> Result<String, HostError> {
-    if let Some(v6) = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .or(Some(host).filter(|h| h.contains(':')))
+    if let Some(v6) =
+        host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).or(Some(host).filter(|h| h.contains(':')))
     {
         return match v6.parse::<Ipv6Addr>() {
             Ok(a) => Ok(a.to_string()),
-            Err(_) => Err(err(
-                format!("\"{v6}\" is not a valid IPv6 address"),
-                "check the address, e.g. [2001:db8::1]",
-            )),
+            Err(_) => {
+                Err(err(format!("\"{v6}\" is not a valid IPv6 address"), "check the address, e.g. [2001:db8::1]"))
+            }
         };
     }
     // Trailing dots (the DNS root) are valid but make TLS name checks fail: strip them.
     let trimmed = host.trim_end_matches('.');
     if trimmed.is_empty() {
-        return Err(err(
-            "no host name",
-            "type the host name, e.g. pbx.mycompany.com",
-        ));
+        return Err(err("no host name", "type the host name, e.g. pbx.mycompany.com"));
     }
     if trimmed.contains('_') {
-        return Err(err(
-            "contains \"_\"",
-            "a host name has only letters, digits, - and dots",
-        ));
+        return Err(err("contains \"_\"", "a host name has only letters, digits, - and dots"));
     }
     if trimmed.split('.').any(str::is_empty) {
-        return Err(err(
-            "empty label (two dots in a row, or a leading dot)",
-            "remove the extra dot",
-        ));
+        return Err(err("empty label (two dots in a row, or a leading dot)", "remove the extra dot"));
     }
     let ascii = idna::domain_to_ascii_strict(trimmed).map_err(|_| {
         err(
@@ -281,10 +229,7 @@ mod tests {
     #[rstest]
     #[case("mycompany.3cx.us", "mycompany.3cx.us")]
     #[case("  https://MyCompany.3CX.de/  ", "mycompany.3cx.de")]
-    #[case(
-        "https://PBX.Example.com:5001/webclient/#/login",
-        "pbx.example.com:5001"
-    )]
+    #[case("https://PBX.Example.com:5001/webclient/#/login", "pbx.example.com:5001")]
     #[case("pbx.example.com:5001", "pbx.example.com:5001")]
     #[case("pbx.example.com.", "pbx.example.com")]
     #[case("pbx.example.com./", "pbx.example.com")]
@@ -296,10 +241,7 @@ mod tests {
     #[case("2001:db8::1", "[2001:db8::1]")]
     #[case("localhost:40123", "localhost:40123")]
     fn accepts(#[case] input: &str, #[case] want: &str) {
-        assert_eq!(
-            normalise_host(input).map(|h| h.to_string()),
-            Ok(want.to_string())
-        );
+        assert_eq!(normalise_host(input).map(|h| h.to_string()), Ok(want.to_string()));
     }
 
     #[rstest]
@@ -331,12 +273,7 @@ mod tests {
 
     #[test]
     fn normal_form_is_a_fixed_point() {
-        for s in [
-            "mycompany.3cx.us",
-            "https://Bücher.example:5001/a",
-            "[::1]:443",
-            "10.0.0.1",
-        ] {
+        for s in ["mycompany.3cx.us", "https://Bücher.example:5001/a", "[::1]:443", "10.0.0.1"] {
             let once = normalise_host(s).expect(s).to_string();
             assert_eq!(normalise_host(&once).expect(&once).to_string(), once);
         }

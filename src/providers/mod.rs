@@ -35,9 +35,7 @@ impl ProviderId {
     pub fn guide(self) -> &'static Guide {
         static THREECX: OnceLock<Guide> = OnceLock::new();
         match self {
-            Self::ThreeCx => {
-                THREECX.get_or_init(|| Guide::parse(include_str!("../../assets/guides/3cx.toml")))
-            }
+            Self::ThreeCx => THREECX.get_or_init(|| Guide::parse(include_str!("../../assets/guides/3cx.toml"))),
         }
     }
 }
@@ -126,19 +124,12 @@ impl Guide {
     pub fn field(&self, id: &str) -> &FieldSpec {
         static FALLBACK: OnceLock<FieldSpec> = OnceLock::new();
         self.fields.get(id).unwrap_or_else(|| {
-            FALLBACK.get_or_init(|| FieldSpec {
-                label: "?".into(),
-                placeholder: String::new(),
-                kind: FieldKind::Id,
-            })
+            FALLBACK.get_or_init(|| FieldSpec { label: "?".into(), placeholder: String::new(), kind: FieldKind::Id })
         })
     }
 
     pub fn check_title(&self, id: &str) -> String {
-        self.checks
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+        self.checks.get(id).cloned().unwrap_or_else(|| id.to_string())
     }
 
     pub fn hint(&self, kind: FailureKind) -> String {
@@ -168,46 +159,29 @@ pub fn status_failure(a: &Answer) -> Option<Failure> {
     let kind = match s {
         200..=299 => return None,
         300..=399 => {
-            let to = a
-                .location
-                .as_deref()
-                .map(redirect_target)
-                .unwrap_or_else(|| "elsewhere".into());
+            let to = a.location.as_deref().map(redirect_target).unwrap_or_else(|| "elsewhere".into());
             return Some((
                 FailureKind::BadResponse,
-                format!(
-                    "HTTP {s}: redirected to {to}; not followed, credentials are never re-sent"
-                ),
+                format!("HTTP {s}: redirected to {to}; not followed, credentials are never re-sent"),
             ));
         }
         401 => FailureKind::Unauthorized,
         403 => FailureKind::Forbidden,
         404 | 405 | 410 => FailureKind::NotFound,
         429 => {
-            let wait = a
-                .retry_after
-                .as_deref()
-                .map(|r| format!("; retry after {r} s"))
-                .unwrap_or_default();
-            return Some((
-                FailureKind::RateLimited,
-                format!("HTTP 429 Too Many Requests{wait}"),
-            ));
+            let wait = a.retry_after.as_deref().map(|r| format!("; retry after {r} s")).unwrap_or_default();
+            return Some((FailureKind::RateLimited, format!("HTTP 429 Too Many Requests{wait}")));
         }
         500..=599 => FailureKind::ServerError,
         _ => FailureKind::BadResponse,
     };
-    let msg = server_message(&a.body)
-        .map(|m| format!(": {m}"))
-        .unwrap_or_default();
+    let msg = server_message(&a.body).map(|m| format!(": {m}")).unwrap_or_default();
     Some((kind, format!("HTTP {s}{msg}")))
 }
 
 /// Only the scheme and host of a redirect target: its path or query might carry anything.
 fn redirect_target(location: &str) -> String {
-    let after = location
-        .split_once("://")
-        .map(|(s, r)| (s, r.split(['/', '?', '#']).next().unwrap_or("")));
+    let after = location.split_once("://").map(|(s, r)| (s, r.split(['/', '?', '#']).next().unwrap_or("")));
     match after {
         Some((scheme, host)) => format!("{scheme}://{}", host.rsplit('@').next().unwrap_or(host)),
         None => "a path on the same server".into(),
@@ -218,8 +192,7 @@ fn redirect_target(location: &str) -> String {
 /// plain (`message`) error body, cut to one line.
 pub fn server_message(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let pick =
-        |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let pick = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
     let msg = pick(&v, "error_description")
         .or_else(|| v.get("error").and_then(|e| pick(e, "message")))
         .or_else(|| pick(&v, "error"))
@@ -232,10 +205,7 @@ pub fn server_message(body: &[u8]) -> Option<String> {
 /// server can never move the cursor or break a line in the TUI or a log.
 pub fn one_line(s: &str, max: usize) -> String {
     let mut out = String::new();
-    for w in s
-        .split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-    {
+    for w in s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -272,59 +242,28 @@ mod tests {
 
     #[test]
     fn status_mapping() {
-        let a = |status| Answer {
-            status,
-            ..Default::default()
-        };
+        let a = |status| Answer { status, ..Default::default() };
         assert_eq!(status_failure(&a(200)), None);
-        assert_eq!(
-            status_failure(&a(401)).map(|f| f.0),
-            Some(FailureKind::Unauthorized)
-        );
-        assert_eq!(
-            status_failure(&a(403)).map(|f| f.0),
-            Some(FailureKind::Forbidden)
-        );
-        assert_eq!(
-            status_failure(&a(404)).map(|f| f.0),
-            Some(FailureKind::NotFound)
-        );
-        assert_eq!(
-            status_failure(&a(502)).map(|f| f.0),
-            Some(FailureKind::ServerError)
-        );
-        let r = Answer {
-            status: 429,
-            retry_after: Some("30".into()),
-            ..Default::default()
-        };
+        assert_eq!(status_failure(&a(401)).map(|f| f.0), Some(FailureKind::Unauthorized));
+        assert_eq!(status_failure(&a(403)).map(|f| f.0), Some(FailureKind::Forbidden));
+        assert_eq!(status_failure(&a(404)).map(|f| f.0), Some(FailureKind::NotFound));
+        assert_eq!(status_failure(&a(502)).map(|f| f.0), Some(FailureKind::ServerError));
+        let r = Answer { status: 429, retry_after: Some("30".into()), ..Default::default() };
         assert_eq!(
             status_failure(&r),
-            Some((
-                FailureKind::RateLimited,
-                "HTTP 429 Too Many Requests; retry after 30 s".into()
-            ))
+            Some((FailureKind::RateLimited, "HTTP 429 Too Many Requests; retry after 30 s".into()))
         );
-        let redirect = Answer {
-            status: 302,
-            location: Some("https://u:p@evil.example/x?key=1".into()),
-            ..Default::default()
-        };
+        let redirect =
+            Answer { status: 302, location: Some("https://u:p@evil.example/x?key=1".into()), ..Default::default() };
         let (k, d) = status_failure(&redirect).expect("redirect");
         assert_eq!(k, FailureKind::BadResponse);
-        assert!(
-            d.contains("https://evil.example") && !d.contains("key=1") && !d.contains("u:p"),
-            "{d}"
-        );
+        assert!(d.contains("https://evil.example") && !d.contains("key=1") && !d.contains("u:p"), "{d}");
     }
 
     #[test]
     fn server_messages_are_one_line() {
         let b = br#"{"error":"unauthorized","error_description":"The request requires\nvalid user authentication."}"#;
-        assert_eq!(
-            server_message(b).as_deref(),
-            Some("The request requires valid user authentication.")
-        );
+        assert_eq!(server_message(b).as_deref(), Some("The request requires valid user authentication."));
         let odata = br#"{"error":{"code":"Forbidden","message":"Access denied"}}"#;
         assert_eq!(server_message(odata).as_deref(), Some("Access denied"));
         assert_eq!(server_message(b"<html>"), None);

@@ -46,9 +46,7 @@ pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
         // OpenIddict-style servers answer 400 invalid_client / invalid_grant for bad credentials.
         if a.status == 400
             && oauth_error(&a.body).is_some_and(|e| {
-                e.starts_with("invalid_client")
-                    || e.starts_with("invalid_grant")
-                    || e == "unauthorized_client"
+                e.starts_with("invalid_client") || e.starts_with("invalid_grant") || e == "unauthorized_client"
             })
         {
             return Err((FailureKind::Unauthorized, detail));
@@ -56,33 +54,16 @@ pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
         return Err((kind, detail));
     }
     let not_token = || {
-        let what = if looks_like_html(a) {
-            "a web page"
-        } else {
-            "something else"
-        };
+        let what = if looks_like_html(a) { "a web page" } else { "something else" };
         (
             FailureKind::BadResponse,
-            format!(
-                "HTTP {}: answered with {what}, not a 3CX token; is this the 3CX Web Client address?",
-                a.status
-            ),
+            format!("HTTP {}: answered with {what}, not a 3CX token; is this the 3CX Web Client address?", a.status),
         )
     };
     let body: TokenBody = serde_json::from_slice(&a.body).map_err(|_| not_token())?;
-    let token = body
-        .access_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(not_token)?;
-    let minutes = body
-        .expires_in
-        .as_ref()
-        .and_then(expires_minutes)
-        .unwrap_or(60);
-    Ok(Token {
-        access_token: SecretString::from(token),
-        minutes,
-    })
+    let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(not_token)?;
+    let minutes = body.expires_in.as_ref().and_then(expires_minutes).unwrap_or(60);
+    Ok(Token { access_token: SecretString::from(token), minutes })
 }
 
 /// The detail shown for a good token.
@@ -93,10 +74,7 @@ pub fn token_detail(t: &Token) -> String {
 pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
     if let Some((kind, detail)) = status_failure(a) {
         return Err(match kind {
-            FailureKind::Forbidden => (
-                kind,
-                format!("{detail} (the token works but may not use the XAPI)"),
-            ),
+            FailureKind::Forbidden => (kind, format!("{detail} (the token works but may not use the XAPI)")),
             FailureKind::NotFound => (kind, format!("{detail} (no XAPI at /xapi/v1)")),
             _ => (kind, detail),
         });
@@ -104,10 +82,7 @@ pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
     if serde_json::from_slice::<serde_json::Value>(&a.body).is_err() {
         return Err((
             FailureKind::BadResponse,
-            format!(
-                "HTTP {}: the answer is not JSON, so this is not the 3CX XAPI",
-                a.status
-            ),
+            format!("HTTP {}: the answer is not JSON, so this is not the 3CX XAPI", a.status),
         ));
     }
     Ok(match &a.version {
@@ -138,17 +113,12 @@ pub fn interpret_details(a: &Answer) -> Details {
     match a.status {
         200..=299 => {}
         401 | 403 => {
-            return Details::NotAvailable(format!(
-                "n/a: HTTP {}, this role may not read SystemStatus",
-                a.status
-            ));
+            return Details::NotAvailable(format!("n/a: HTTP {}, this role may not read SystemStatus", a.status));
         }
         s => {
             return Details::NotAvailable(format!(
                 "n/a: HTTP {s}{}",
-                server_message(&a.body)
-                    .map(|m| format!(" ({m})"))
-                    .unwrap_or_default()
+                server_message(&a.body).map(|m| format!(" ({m})")).unwrap_or_default()
             ));
         }
     }
@@ -185,10 +155,7 @@ fn oauth_error(body: &[u8]) -> Option<String> {
 }
 
 fn looks_like_html(a: &Answer) -> bool {
-    a.content_type
-        .as_deref()
-        .is_some_and(|c| c.contains("html"))
-        || a.body.trim_ascii_start().starts_with(b"<")
+    a.content_type.as_deref().is_some_and(|c| c.contains("html")) || a.body.trim_ascii_start().starts_with(b"<")
 }
 
 #[cfg(test)]
@@ -197,25 +164,21 @@ mod tests {
     use secrecy::ExposeSecret;
 
     fn ans(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-            ..Default::default()
-        }
+        Answer { status, body: body.as_bytes().to_vec(), ..Default::default() }
     }
 
     #[test]
     fn token_in_seconds_and_in_minutes() {
-        let t = interpret_token(&ans(200, r#"{"token_type":"Bearer","expires_in":3600,"access_token":"abc","refresh_token":null}"#)).expect("token");
-        assert_eq!((t.access_token.expose_secret(), t.minutes), ("abc", 60));
-        let old = interpret_token(&ans(
+        let t = interpret_token(&ans(
             200,
-            r#"{"token_type":"Bearer","expires_in":60,"access_token":"abc"}"#,
+            r#"{"token_type":"Bearer","expires_in":3600,"access_token":"abc","refresh_token":null}"#,
         ))
         .expect("token");
-        assert_eq!(old.minutes, 60);
-        let s = interpret_token(&ans(200, r#"{"expires_in":"1800","access_token":"x"}"#))
+        assert_eq!((t.access_token.expose_secret(), t.minutes), ("abc", 60));
+        let old = interpret_token(&ans(200, r#"{"token_type":"Bearer","expires_in":60,"access_token":"abc"}"#))
             .expect("token");
+        assert_eq!(old.minutes, 60);
+        let s = interpret_token(&ans(200, r#"{"expires_in":"1800","access_token":"x"}"#)).expect("token");
         assert_eq!(s.minutes, 30);
     }
 
@@ -228,14 +191,8 @@ mod tests {
         ));
         assert_eq!(r.0, FailureKind::Unauthorized);
         assert!(r.1.contains("valid user authentication"));
-        assert_eq!(
-            e(ans(400, r#"{"error":"invalid_client"}"#)).0,
-            FailureKind::Unauthorized
-        );
-        assert_eq!(
-            e(ans(400, r#"{"error":"unsupported_grant_type"}"#)).0,
-            FailureKind::BadResponse
-        );
+        assert_eq!(e(ans(400, r#"{"error":"invalid_client"}"#)).0, FailureKind::Unauthorized);
+        assert_eq!(e(ans(400, r#"{"error":"unsupported_grant_type"}"#)).0, FailureKind::BadResponse);
         let html = e(Answer {
             status: 200,
             content_type: Some("text/html".into()),
@@ -244,10 +201,7 @@ mod tests {
         });
         assert_eq!(html.0, FailureKind::BadResponse);
         assert!(html.1.contains("web page"));
-        assert_eq!(
-            e(ans(200, r#"{"access_token":""}"#)).0,
-            FailureKind::BadResponse
-        );
+        assert_eq!(e(ans(200, r#"{"access_token":""}"#)).0, FailureKind::BadResponse);
         assert_eq!(e(ans(404, "")).0, FailureKind::NotFound);
     }
 
@@ -259,18 +213,9 @@ mod tests {
             body: br#"{"Id":0}"#.to_vec(),
             ..Default::default()
         };
-        assert_eq!(
-            interpret_access(&a),
-            Ok("XAPI answers; 3CX version 20.0.9.995".to_string())
-        );
-        assert_eq!(
-            interpret_access(&ans(403, "")).map_err(|f| f.0),
-            Err(FailureKind::Forbidden)
-        );
-        assert_eq!(
-            interpret_access(&ans(200, "<html>")).map_err(|f| f.0),
-            Err(FailureKind::BadResponse)
-        );
+        assert_eq!(interpret_access(&a), Ok("XAPI answers; 3CX version 20.0.9.995".to_string()));
+        assert_eq!(interpret_access(&ans(403, "")).map_err(|f| f.0), Err(FailureKind::Forbidden));
+        assert_eq!(interpret_access(&ans(200, "<html>")).map_err(|f| f.0), Err(FailureKind::BadResponse));
     }
 
     #[test]
@@ -283,8 +228,6 @@ mod tests {
             ),
             Details::NotAvailable(s) => panic!("{s}"),
         }
-        assert!(
-            matches!(interpret_details(&ans(403, "")), Details::NotAvailable(s) if s.contains("role"))
-        );
+        assert!(matches!(interpret_details(&ans(403, "")), Details::NotAvailable(s) if s.contains("role")));
     }
 }

@@ -51,14 +51,9 @@ impl Simulator {
     /// Starts on 127.0.0.1 on a free port, in the current tokio runtime.
     pub async fn start(threecx: Vec<ThreeCxAccount>) -> Result<Simulator> {
         let certs = tls::make()?;
-        let listener = TcpListener::bind(("127.0.0.1", 0))
-            .await
-            .context("simulator: cannot listen on 127.0.0.1")?;
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State {
-            threecx,
-            ..State::default()
-        });
+        let state = Arc::new(State { threecx, ..State::default() });
         let acceptor = TlsAcceptor::from(certs.server_config);
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -74,18 +69,11 @@ impl Simulator {
                     };
                     st.handshakes.fetch_add(1, Ordering::SeqCst);
                     let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), svc)
-                        .await;
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
                 });
             }
         });
-        Ok(Simulator {
-            addr,
-            ca_pem: certs.ca_pem,
-            state,
-            task,
-        })
+        Ok(Simulator { addr, ca_pem: certs.ca_pem, state, task })
     }
 
     /// The simulator with the demo accounts of [`demo_accounts`].
@@ -137,8 +125,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
 
 fn json(status: u16, body: impl Into<String>) -> Resp {
     let mut r = Response::new(Full::new(Bytes::from(body.into())));
-    *r.status_mut() =
-        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     r.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
         hyper::header::HeaderValue::from_static("application/json; charset=utf-8"),

@@ -30,11 +30,12 @@ pub struct ThreeCxAccount {
 
 impl ThreeCxAccount {
     pub fn new(client_id: &str, api_key: &str, behaviour: Behaviour) -> Self {
-        ThreeCxAccount {
-            client_id: client_id.into(),
-            api_key: api_key.into(),
-            behaviour,
-        }
+        ThreeCxAccount { client_id: client_id.into(), api_key: api_key.into(), behaviour }
+    }
+
+    /// The account's key. Only demo and test accounts exist, so it may be shown.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
     }
 
     pub fn version(&self) -> &'static str {
@@ -54,13 +55,11 @@ impl std::fmt::Debug for ThreeCxAccount {
     }
 }
 
-const UNAUTHORIZED: &str = r#"{"error":"unauthorized","error_description":"The request requires valid user authentication."}"#;
+const UNAUTHORIZED: &str =
+    r#"{"error":"unauthorized","error_description":"The request requires valid user authentication."}"#;
 
 fn odata_error(status: u16, code: &str, message: &str) -> Resp {
-    json(
-        status,
-        serde_json::json!({"error": {"code": code, "message": message}}).to_string(),
-    )
+    json(status, serde_json::json!({"error": {"code": code, "message": message}}).to_string())
 }
 
 pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
@@ -68,10 +67,7 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
     match (parts.method.as_str(), path) {
         ("POST", "/connect/token") => token(st, parts, body),
         ("GET", "/xapi/v1/Defs") => with_account(st, parts, |a| {
-            let mut r = json(
-                200,
-                r#"{"@odata.context":"https://localhost/xapi/v1/$metadata#Defs(Id)","Id":0}"#,
-            );
+            let mut r = json(200, r#"{"@odata.context":"https://localhost/xapi/v1/$metadata#Defs(Id)","Id":0}"#);
             if let Ok(v) = hyper::header::HeaderValue::from_str(a.version()) {
                 r.headers_mut().insert("X-3CX-Version", v);
             }
@@ -87,9 +83,9 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             });
             json(200, select(all, parts.uri.query()).to_string())
         }),
-        (_, p) if p.starts_with("/xapi/") => with_account(st, parts, |_| {
-            odata_error(404, "NotFound", "Resource not found")
-        }),
+        (_, p) if p.starts_with("/xapi/") => {
+            with_account(st, parts, |_| odata_error(404, "NotFound", "Resource not found"))
+        }
         _ => odata_error(404, "NotFound", "Not found"),
     }
 }
@@ -101,37 +97,21 @@ fn with_account(st: &State, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Re
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let client = bearer.and_then(|b| {
-        st.tokens
-            .lock()
-            .ok()?
-            .iter()
-            .find(|(_, t)| t.as_str() == b)
-            .map(|(c, _)| c.clone())
-    });
+    let client =
+        bearer.and_then(|b| st.tokens.lock().ok()?.iter().find(|(_, t)| t.as_str() == b).map(|(c, _)| c.clone()));
     let Some(account) = client.and_then(|c| st.threecx.iter().find(|a| a.client_id == c)) else {
         return json(401, UNAUTHORIZED);
     };
     if account.behaviour == Behaviour::NoXapiAccess {
-        return odata_error(
-            403,
-            "Forbidden",
-            "Access denied: the integration has no Configuration API access",
-        );
+        return odata_error(403, "Forbidden", "Access denied: the integration has no Configuration API access");
     }
     f(account)
 }
 
 fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
-    let ctype = parts
-        .headers
-        .get(hyper::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let fields: Vec<(String, String)> = if let Some(b) = ctype
-        .split("boundary=")
-        .nth(1)
-        .filter(|_| ctype.starts_with("multipart/form-data"))
+    let ctype = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let fields: Vec<(String, String)> = if let Some(b) =
+        ctype.split("boundary=").nth(1).filter(|_| ctype.starts_with("multipart/form-data"))
     {
         multipart(body, b.trim_matches('"'))
     } else if ctype.starts_with("application/x-www-form-urlencoded") {
@@ -149,46 +129,34 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             r#"{"error":"unsupported_grant_type","error_description":"The specified 'grant_type' is not supported."}"#,
         );
     }
-    let account = st.threecx.iter().find(|a| {
-        Some(a.client_id.as_str()) == get("client_id")
-            && Some(a.api_key.as_str()) == get("client_secret")
-    });
+    let account = st
+        .threecx
+        .iter()
+        .find(|a| Some(a.client_id.as_str()) == get("client_id") && Some(a.api_key.as_str()) == get("client_secret"));
     let Some(account) = account else {
         return json(401, UNAUTHORIZED);
     };
-    let token: String = rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(48)
-        .map(char::from)
-        .collect();
+    let token: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect();
     // One active token per client: a new one ends the previous.
     if let Ok(mut t) = st.tokens.lock() {
         t.insert(account.client_id.clone(), token.clone());
     }
-    let expires = if account.behaviour == Behaviour::OldVersion {
-        60
-    } else {
-        3600
-    };
+    let expires = if account.behaviour == Behaviour::OldVersion { 60 } else { 3600 };
     json(200, serde_json::json!({"token_type": "Bearer", "expires_in": expires, "access_token": token, "refresh_token": null}).to_string())
 }
 
 /// Keeps only the `$select`ed properties, as OData does.
 fn select(all: serde_json::Value, query: Option<&str>) -> serde_json::Value {
-    let Some(sel) = query.and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "$select")
-            .map(|(_, v)| v.into_owned())
-    }) else {
+    let Some(sel) = query
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "$select").map(|(_, v)| v.into_owned()))
+    else {
         return all;
     };
     let keep: Vec<&str> = sel.split(',').map(str::trim).collect();
     match all {
-        serde_json::Value::Object(m) => serde_json::Value::Object(
-            m.into_iter()
-                .filter(|(k, _)| keep.contains(&k.as_str()))
-                .collect(),
-        ),
+        serde_json::Value::Object(m) => {
+            serde_json::Value::Object(m.into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect())
+        }
         other => other,
     }
 }
@@ -202,11 +170,7 @@ fn multipart(body: &[u8], boundary: &str) -> Vec<(String, String)> {
         let Some((head, value)) = part.split_once("\r\n\r\n") else {
             continue;
         };
-        let Some(name) = head
-            .split("name=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-        else {
+        let Some(name) = head.split("name=\"").nth(1).and_then(|r| r.split('"').next()) else {
             continue;
         };
         out.push((name.to_string(), value.trim_end_matches("\r\n").to_string()));

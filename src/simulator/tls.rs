@@ -4,8 +4,8 @@
 
 use anyhow::{Context, Result};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, SanType,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::Arc;
@@ -28,20 +28,15 @@ pub fn make() -> Result<Certs> {
     let issuer = Issuer::new(ca, ca_key);
 
     let leaf_key = KeyPair::generate().context("server key")?;
-    let mut leaf =
-        CertificateParams::new(vec!["localhost".to_string()]).context("server params")?;
-    leaf.subject_alt_names
-        .push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
-    leaf.subject_alt_names
-        .push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).context("server params")?;
+    leaf.subject_alt_names.push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
+    leaf.subject_alt_names.push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
     leaf.is_ca = IsCa::ExplicitNoCa;
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "pbxlink simulator");
     leaf.distinguished_name = dn;
-    let leaf_cert = leaf
-        .signed_by(&leaf_key, &issuer)
-        .context("server certificate")?;
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).context("server certificate")?;
 
     let chain = vec![CertificateDer::from(leaf_cert.der().to_vec())];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
@@ -53,8 +48,5 @@ pub fn make() -> Result<Certs> {
         .with_single_cert(chain, key)
         .context("server TLS config")?;
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Certs {
-        ca_pem: ca_cert.pem(),
-        server_config: Arc::new(cfg),
-    })
+    Ok(Certs { ca_pem: ca_cert.pem(), server_config: Arc::new(cfg) })
 }

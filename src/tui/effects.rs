@@ -1,6 +1,8 @@
 //! Carries out the wizard's effects: reads and writes profiles, runs validations as tasks, and sends
 //! every result back as a `Msg`. The only place the TUI touches disk or network (through `validate`).
 
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
@@ -9,30 +11,32 @@ use crate::profile::store::Store;
 use crate::validate::{self, Progress};
 use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
 
+/// Validations run at once when re-validating every profile from the TUI.
+const JOBS: usize = 4;
+
 pub struct Executor {
     pub store: Store,
     pub results: Results,
     pub opts: validate::Options,
     tx: UnboundedSender<Msg>,
-    running: Option<JoinHandle<()>>,
+    /// Validations in flight (several when re-validating all profiles).
+    running: Vec<JoinHandle<()>>,
+    /// Bounds how many validations run at once.
+    permits: Arc<Semaphore>,
     pub exit: bool,
     /// Names saved during this session, reported at exit.
     pub saved: Vec<String>,
 }
 
 impl Executor {
-    pub fn new(
-        store: Store,
-        results: Results,
-        opts: validate::Options,
-        tx: UnboundedSender<Msg>,
-    ) -> Self {
+    pub fn new(store: Store, results: Results, opts: validate::Options, tx: UnboundedSender<Msg>) -> Self {
         Executor {
             store,
             results,
             opts,
             tx,
-            running: None,
+            running: Vec::new(),
+            permits: Arc::new(Semaphore::new(JOBS)),
             exit: false,
             saved: Vec::new(),
         }
@@ -46,16 +50,16 @@ impl Executor {
     pub fn run(&mut self, fx: Effect) {
         match fx {
             Effect::LoadProfiles => {
-                let _ = self
-                    .tx
-                    .send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
+                let _ = self.tx.send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
             }
             Effect::Validate { attempt, profile } => {
-                self.cancel();
+                self.running.retain(|h| !h.is_finished());
                 let tx = self.tx.clone();
+                let permits = self.permits.clone();
                 let opts = self.opts.clone();
                 tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
-                self.running = Some(tokio::spawn(async move {
+                self.running.push(tokio::spawn(async move {
+                    let Ok(_permit) = permits.acquire_owned().await else { return };
                     let ptx = tx.clone();
                     let mut progress = move |p: Progress| {
                         let event = match p {
@@ -66,18 +70,12 @@ impl Executor {
                     };
                     let report = validate::validate(&profile, &opts, &mut progress).await;
                     tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
-                    let _ = tx.send(Msg::Validation {
-                        attempt,
-                        event: ValidationEvent::Done(report),
-                    });
+                    let _ = tx.send(Msg::Validation { attempt, event: ValidationEvent::Done(report) });
                 }));
             }
             Effect::CancelValidation => self.cancel(),
             Effect::Record { name, report } => {
-                if let Err(e) = self
-                    .results
-                    .record(&[(name, LastResult::from_report(&report, now_secs()))])
-                {
+                if let Err(e) = self.results.record(&[(name, LastResult::from_report(&report, now_secs()))]) {
                     tracing::warn!("could not record the result: {e:#}");
                 }
             }
@@ -87,10 +85,7 @@ impl Executor {
                 let path = self.store.path().display().to_string();
                 self.saved.push(profile.name.clone());
                 tokio::task::spawn_blocking(move || {
-                    let r = store
-                        .save(&profile, &mode)
-                        .map(|()| path)
-                        .map_err(|e| format!("{e:#}"));
+                    let r = store.save(&profile, &mode).map(|()| path).map_err(|e| format!("{e:#}"));
                     match &r {
                         Ok(_) => tracing::info!(profile = %profile.name, "profile saved"),
                         Err(e) => tracing::warn!(profile = %profile.name, "save failed: {e}"),
@@ -103,13 +98,7 @@ impl Executor {
                     .store
                     .remove(&name)
                     .map_err(|e| format!("{e:#}"))
-                    .and_then(|found| {
-                        if found {
-                            Ok(())
-                        } else {
-                            Err("no such profile".into())
-                        }
-                    });
+                    .and_then(|found| if found { Ok(()) } else { Err("no such profile".into()) });
                 if result.is_ok() {
                     let _ = self.results.forget(&name);
                 }
@@ -123,8 +112,8 @@ impl Executor {
     }
 
     fn cancel(&mut self) {
-        if let Some(h) = self.running.take() {
-            // Dropping the task drops its HTTP futures, which closes the connection.
+        // Aborting a task drops its HTTP futures, which closes its connection.
+        for h in self.running.drain(..) {
             h.abort();
         }
     }
@@ -133,17 +122,7 @@ impl Executor {
 pub fn load_home(store: &Store, results: &Results) -> HomeData {
     let now = now_secs();
     match store.load() {
-        Ok(l) => HomeData {
-            entries: l.entries,
-            results: results.load(),
-            warnings: l.warnings,
-            error: None,
-            now,
-        },
-        Err(e) => HomeData {
-            error: Some(format!("{e:#}")),
-            now,
-            ..HomeData::default()
-        },
+        Ok(l) => HomeData { entries: l.entries, results: results.load(), warnings: l.warnings, error: None, now },
+        Err(e) => HomeData { error: Some(format!("{e:#}")), now, ..HomeData::default() },
     }
 }

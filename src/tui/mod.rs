@@ -39,11 +39,7 @@ pub fn to_msg(ev: Event) -> Option<Msg> {
 /// Runs the TUI until the user quits or a signal arrives.
 pub async fn run(
     mut wizard: Wizard,
-    exec_parts: (
-        crate::profile::store::Store,
-        crate::profile::results::Results,
-        crate::validate::Options,
-    ),
+    exec_parts: (crate::profile::store::Store, crate::profile::results::Results, crate::validate::Options),
     theme: Theme,
 ) -> Result<Ended> {
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -118,8 +114,5 @@ pub async fn run(
     }
     drop(term);
     terminal::restore();
-    Ok(Ended {
-        signal: ended_by,
-        saved: exec.saved,
-    })
+    Ok(Ended { signal: ended_by, saved: exec.saved })
 }

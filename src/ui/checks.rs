@@ -8,17 +8,14 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{Theme, block, scrolled_text};
 use crate::providers::ProviderId;
 use crate::report::CheckState;
-use crate::wizard::{Run, Wizard};
+use crate::wizard::{Revalidation, Run, Wizard};
 
 /// A line per check with its time, and under it the detail. `compact` (small terminals) keeps
 /// the detail only where it matters: a failure, a running check, an "n/a".
 pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if run.checks.is_empty() {
-        out.push(Line::from(vec![
-            Span::raw(format!("{} ", t.spinner(spinner))),
-            Span::raw("starting…"),
-        ]));
+        out.push(Line::from(vec![Span::raw(format!("{} ", t.spinner(spinner))), Span::raw("starting…")]));
     }
     for c in &run.checks {
         let (glyph, style) = match &c.state {
@@ -45,8 +42,7 @@ pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'s
             CheckState::Failed(k) => format!("{k}: {}", c.detail),
             _ => c.detail.clone(),
         };
-        let wanted =
-            !compact || matches!(c.state, CheckState::Failed(_) | CheckState::NotAvailable);
+        let wanted = !compact || matches!(c.state, CheckState::Failed(_) | CheckState::NotAvailable);
         if !detail.is_empty() && wanted {
             out.push(Line::styled(format!("   {detail}"), t.dim()));
         }
@@ -58,19 +54,10 @@ pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'s
 pub fn verdict(run: &Run, t: &Theme) -> Option<(Vec<Line<'static>>, u16)> {
     let r = run.report.as_ref()?;
     Some(match r.failure {
-        None => (
-            vec![Line::styled(
-                format!("{} The link works ({} ms).", t.pass_glyph(), r.ms),
-                t.ok(),
-            )],
-            1,
-        ),
+        None => (vec![Line::styled(format!("{} The link works ({} ms).", t.pass_glyph(), r.ms), t.ok())], 1),
         Some(k) => {
             let hint = r.hint.clone().unwrap_or_default();
-            let lines = vec![
-                Line::styled(format!("{} Failed: {k}", t.fail_glyph()), t.bad()),
-                Line::raw(hint),
-            ];
+            let lines = vec![Line::styled(format!("{} Failed: {k}", t.fail_glyph()), t.bad()), Line::raw(hint)];
             (lines, 0)
         }
     })
@@ -87,55 +74,76 @@ pub fn draw_run(
     t: &Theme,
 ) {
     let (verdict_lines, _) = verdict(run, t).unwrap_or_default();
-    let verdict_h: u16 = Paragraph::new(verdict_lines.clone())
-        .wrap(Wrap { trim: true })
-        .line_count(area.width) as u16;
-    let intro_h = Paragraph::new(intro.clone())
-        .wrap(Wrap { trim: false })
-        .line_count(area.width) as u16;
+    let verdict_h: u16 = Paragraph::new(verdict_lines.clone()).wrap(Wrap { trim: true }).line_count(area.width) as u16;
+    let intro_h = Paragraph::new(intro.clone()).wrap(Wrap { trim: false }).line_count(area.width) as u16;
     let mut checks = lines(run, spinner, false, t);
     if checks.len() as u16 + verdict_h + intro_h.min(2) > area.height {
         checks = lines(run, spinner, true, t);
     }
     let checks_h = checks.len() as u16;
-    let [top, mid, bottom] = Layout::vertical([
-        Constraint::Min(0),
-        Constraint::Length(checks_h),
-        Constraint::Length(verdict_h),
-    ])
-    .areas(area);
+    let [top, mid, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(checks_h), Constraint::Length(verdict_h)]).areas(area);
     scrolled_text(f, top, intro, scroll, t);
     f.render_widget(Paragraph::new(checks), mid);
-    f.render_widget(
-        Paragraph::new(verdict_lines).wrap(Wrap { trim: true }),
-        bottom,
-    );
+    f.render_widget(Paragraph::new(verdict_lines).wrap(Wrap { trim: true }), bottom);
 }
 
-pub fn revalidate(
-    f: &mut Frame,
-    area: Rect,
-    name: &str,
-    provider: ProviderId,
-    run: &Run,
-    w: &Wizard,
-    t: &Theme,
-) {
-    let b = block(format!(" {name} ({}) ", provider.guide().name), t);
+/// Re-validation from the home screen: the one-token warning, the profiles (when several) with
+/// their state, and the selected profile's checks and verdict.
+pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &Theme) {
+    let (sel, run) = &r.rows[r.selected.min(r.rows.len() - 1)];
+    let title = if r.rows.len() == 1 {
+        format!(" {} ({}) ", sel.name, sel.provider_name())
+    } else {
+        format!(" {} profiles ", r.rows.len())
+    };
+    let b = block(title, t);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let target = w.home.profile(name).map(|p| p.target()).unwrap_or_default();
-    let mut intro = vec![Line::raw(format!(
-        "Checking profile \"{name}\" against {target}."
-    ))];
-    let warning = provider
-        .guide()
-        .steps
-        .iter()
-        .find(|s| !s.warning.is_empty())
-        .map(|s| s.warning.clone());
-    if let Some(wn) = warning {
-        intro.push(Line::styled(format!("! {wn}"), t.warn()));
+    let mut intro = Vec::new();
+    if r.rows.len() == 1 {
+        intro.push(Line::raw(format!("Checking profile \"{}\" against {}.", sel.name, sel.target())));
     }
-    draw_run(f, inner, intro, run, w.spinner, 0, t);
+    if r.rows.iter().any(|(p, _)| p.provider_name() == "3cx") {
+        let warning =
+            ProviderId::ThreeCx.guide().steps.iter().find(|s| !s.warning.is_empty()).map(|s| s.warning.clone());
+        intro.extend(warning.map(|wn| Line::styled(format!("! {wn}"), t.warn())));
+    }
+    if r.rows.len() == 1 {
+        return draw_run(f, inner, intro, run, w.spinner, 0, t);
+    }
+    let list_h = (r.rows.len() as u16).min(inner.height / 3).max(1);
+    let intro = Paragraph::new(intro).wrap(Wrap { trim: true });
+    let warn_h = (intro.line_count(inner.width) as u16).min(3);
+    let [warn, list, gap, detail] = Layout::vertical([
+        Constraint::Length(warn_h),
+        Constraint::Length(list_h),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    f.render_widget(intro, warn);
+    let width = usize::from(list.width);
+    let lines: Vec<Line> = r
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, (p, run))| {
+            let (glyph, state, style) = match &run.report {
+                None => (t.spinner(w.spinner), "checking…".to_string(), t.title()),
+                Some(rep) if rep.ok() => (t.pass_glyph(), format!("ok, {} ms", rep.ms), t.ok()),
+                Some(rep) => (t.fail_glyph(), rep.failure.map(|k| k.as_str()).unwrap_or("failed").to_string(), t.bad()),
+            };
+            let marker = if i == r.selected { t.marker() } else { " " };
+            let text =
+                super::home::clip(&format!("{marker} {glyph} {:<14} {:<16} {}", p.name, state, p.target()), width);
+            let line = Line::styled(text, style);
+            if i == r.selected { line.style(t.selected()) } else { line }
+        })
+        .collect();
+    let offset = r.selected.saturating_sub(usize::from(list_h) - 1) as u16;
+    f.render_widget(Paragraph::new(lines).scroll((offset, 0)), list);
+    let _ = gap;
+    let head = vec![Line::styled(format!("{}: {}", sel.name, sel.target()), t.title())];
+    draw_run(f, detail, head, run, w.spinner, 0, t);
 }

@@ -33,21 +33,12 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
                 .map(|(i, c)| {
                     let on = ticks.get(i).copied().unwrap_or(false);
                     let focused = i == g.focus;
-                    let text = format!(
-                        "{} {} {c}",
-                        if focused { t.marker() } else { " " },
-                        t.tick_box(on)
-                    );
-                    if focused {
-                        Line::styled(text, t.selected())
-                    } else {
-                        Line::raw(text)
-                    }
+                    let text = format!("{} {} {c}", if focused { t.marker() } else { " " }, t.tick_box(on));
+                    if focused { Line::styled(text, t.selected()) } else { Line::raw(text) }
                 })
                 .collect();
             let h = items.len() as u16 + 1;
-            let [top, bottom] =
-                Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(inner);
+            let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(inner);
             scrolled_text(f, top, body, g.scroll, t);
             let mut lines = vec![Line::raw("")];
             lines.extend(items);
@@ -55,19 +46,10 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
         }
         StepKind::Form => {
             let ids = &step.fields;
-            let per: Vec<u16> = ids
-                .iter()
-                .map(|id| {
-                    if g.guide().field(id).kind == FieldKind::Host {
-                        4
-                    } else {
-                        3
-                    }
-                })
-                .collect();
+            let per: Vec<u16> =
+                ids.iter().map(|id| if g.guide().field(id).kind == FieldKind::Host { 4 } else { 3 }).collect();
             let total: u16 = per.iter().sum();
-            let [top, bottom] =
-                Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
+            let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
             scrolled_text(f, top, body, g.scroll, t);
             let areas = Layout::vertical(per.iter().map(|h| Constraint::Length(*h))).split(bottom);
             for (i, id) in ids.iter().enumerate() {
@@ -100,10 +82,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
 
 /// Guide text as lines, wrapped with hanging indents for list items.
 fn text_lines(body: &str, width: u16) -> Vec<Line<'static>> {
-    super::text::wrap_hanging(body, usize::from(width))
-        .into_iter()
-        .map(Line::raw)
-        .collect()
+    super::text::wrap_hanging(body, usize::from(width)).into_iter().map(Line::raw).collect()
 }
 
 /// Text width inside a bordered, padded block.
@@ -124,19 +103,12 @@ fn input(
     reveal: bool,
     t: &Theme,
 ) {
-    let title = if focused {
-        format!(" {} {label} ", t.marker())
-    } else {
-        format!(" {label} ")
-    };
+    let title = if focused { format!(" {} {label} ", t.marker()) } else { format!(" {label} ") };
     let mut b = block(title, t);
     if focused {
         b = b.border_style(t.focus_border());
     }
-    let box_area = Rect {
-        height: 3.min(area.height),
-        ..area
-    };
+    let box_area = Rect { height: 3.min(area.height), ..area };
     let inner = b.inner(box_area);
     let width = usize::from(inner.width.max(1));
     let value = field.value();
@@ -150,10 +122,7 @@ fn input(
         Paragraph::new(Span::styled(placeholder.to_string(), t.dim()))
     } else {
         let extra = if field.kind == FieldKind::Secret && !reveal {
-            Span::styled(
-                format!("  ({} characters, hidden)", value.chars().count()),
-                t.dim(),
-            )
+            Span::styled(format!("  ({} characters, hidden)", value.chars().count()), t.dim())
         } else {
             Span::raw("")
         };
@@ -162,22 +131,12 @@ fn input(
     f.render_widget(para.block(b), box_area);
     if focused {
         let x = inner.x + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
-        f.set_cursor_position(Position {
-            x: x.min(inner.right().saturating_sub(1)),
-            y: inner.y,
-        });
+        f.set_cursor_position(Position { x: x.min(inner.right().saturating_sub(1)), y: inner.y });
     }
     if field.kind == FieldKind::Host && area.height > 3 {
-        let live = Rect {
-            y: area.y + 3,
-            height: 1,
-            ..area
-        };
+        let live = Rect { y: area.y + 3, height: 1, ..area };
         let line = if value.trim().is_empty() {
-            Line::styled(
-                "  paste the address from your browser, or type the domain",
-                t.dim(),
-            )
+            Line::styled("  paste the address from your browser, or type the domain", t.dim())
         } else {
             match normalise_host(value) {
                 Ok(h) => Line::from(vec![
@@ -185,10 +144,7 @@ fn input(
                     Span::raw("will connect to "),
                     Span::styled(h.https_base(), t.title()),
                 ]),
-                Err(e) => Line::styled(
-                    format!("  {} {}: {}", t.fail_glyph(), e.reason, e.fix),
-                    t.bad(),
-                ),
+                Err(e) => Line::styled(format!("  {} {}: {}", t.fail_glyph(), e.reason, e.fix), t.bad()),
             }
         };
         f.render_widget(Paragraph::new(line), live);
@@ -198,12 +154,7 @@ fn input(
 fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t: &Theme) {
     let mut lines = body;
     lines.push(Line::raw(""));
-    let row = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!("  {k:<11}"), t.dim()),
-            Span::raw(v),
-        ])
-    };
+    let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<11}"), t.dim()), Span::raw(v)]);
     lines.push(row("Provider", g.guide().name.clone()));
     for fld in &g.fields {
         let label = &g.guide().field(&fld.id).label;
@@ -215,40 +166,21 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
         };
         lines.push(row(label, v));
     }
-    if let Some(detail) = g
-        .run
-        .as_ref()
-        .and_then(|r| r.checks.iter().find(|c| c.id == "access"))
-        .map(|c| c.detail.clone())
+    if let Some(detail) =
+        g.run.as_ref().and_then(|r| r.checks.iter().find(|c| c.id == "access")).map(|c| c.detail.clone())
     {
         lines.push(row("Verified", detail));
     }
     let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(area);
     scrolled_text(f, top, lines, g.scroll, t);
-    let label = if g.saving {
-        "Profile name (saving…)"
-    } else {
-        "Profile name"
-    };
-    input(
-        f,
-        bottom,
-        &g.name,
-        label,
-        "letters, digits, - or _",
-        true,
-        true,
-        t,
-    );
+    let label = if g.saving { "Profile name (saving…)" } else { "Profile name" };
+    input(f, bottom, &g.name, label, "letters, digits, - or _", true, true, t);
 }
 
 fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
     let name = g.name.value().trim();
     let text = vec![
-        Line::styled(
-            format!("{} Saved profile \"{name}\".", t.pass_glyph()),
-            t.ok(),
-        ),
+        Line::styled(format!("{} Saved profile \"{name}\".", t.pass_glyph()), t.ok()),
         Line::raw(""),
         Line::raw(format!("File: {path} (readable only by you)")),
         Line::raw(""),
@@ -257,12 +189,7 @@ fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
         Line::raw(""),
         Line::raw("Press Enter to finish."),
     ];
-    f.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(block(" Done ", t)),
-        area,
-    );
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block(" Done ", t)), area);
 }
 
 /// The keys of the current guide step, for the footer.
@@ -277,35 +204,20 @@ pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
         }
         StepKind::Form => {
             let mut v = vec![("Enter", "continue"), ("Tab", "next"), ("Esc", "back")];
-            if g.current()
-                .fields
-                .iter()
-                .any(|id| g.guide().field(id).kind == FieldKind::Secret)
-            {
+            if g.current().fields.iter().any(|id| g.guide().field(id).kind == FieldKind::Secret) {
                 v.push(("Ctrl-R", if g.reveal { "hide" } else { "reveal" }));
             }
             v
         }
         StepKind::Validate if g.running() => vec![("Esc", "cancel and go back")],
-        StepKind::Validate
-            if g.run
-                .as_ref()
-                .and_then(|r| r.report.as_ref())
-                .is_some_and(|r| r.ok()) =>
-        {
+        StepKind::Validate if g.run.as_ref().and_then(|r| r.report.as_ref()).is_some_and(|r| r.ok()) => {
             vec![("Enter", "continue"), ("r", "re-check"), ("Esc", "back")]
         }
         StepKind::Validate => vec![("r", "retry"), ("Esc", "back to fix")],
         StepKind::Review => vec![("Enter", "save"), ("Esc", "back")],
     };
-    let help = if g
-        .focused_field()
-        .is_some_and(|f| f.kind == FieldKind::Secret)
-    {
-        ("F1", "help")
-    } else {
-        ("?", "help")
-    };
+    let help =
+        if g.focused_field().is_some_and(|f| f.kind == FieldKind::Secret) { ("F1", "help") } else { ("?", "help") };
     k.push(help);
     k.push(("Ctrl-C", "quit"));
     k

@@ -17,35 +17,16 @@ pub fn draw(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             Line::styled("The profiles file cannot be read:", t.bad()),
             Line::raw(e.clone()),
             Line::raw(""),
-            Line::raw(
-                "Fix it by hand, then start pbxlink again. pbxlink will not write to it until it reads cleanly.",
-            ),
+            Line::raw("Fix it by hand, then start pbxlink again. pbxlink will not write to it until it reads cleanly."),
         ];
-        return f.render_widget(
-            Paragraph::new(text)
-                .block(block(title, t))
-                .wrap(Wrap { trim: false }),
-            area,
-        );
+        return f.render_widget(Paragraph::new(text).block(block(title, t)).wrap(Wrap { trim: false }), area);
     }
     if !h.loaded {
-        return f.render_widget(
-            Paragraph::new("Reading profiles…").block(block(title, t)),
-            area,
-        );
+        return f.render_widget(Paragraph::new("Reading profiles…").block(block(title, t)), area);
     }
-    let warnings: Vec<Line> = h
-        .warnings
-        .iter()
-        .take(3)
-        .map(|x| Line::styled(format!("! {x}"), t.warn()))
-        .collect();
-    let warn_h = (Paragraph::new(warnings.clone())
-        .wrap(Wrap { trim: true })
-        .line_count(area.width) as u16)
-        .min(4);
-    let [list, warn] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(warn_h)]).areas(area);
+    let warnings: Vec<Line> = h.warnings.iter().take(3).map(|x| Line::styled(format!("! {x}"), t.warn())).collect();
+    let warn_h = (Paragraph::new(warnings.clone()).wrap(Wrap { trim: true }).line_count(area.width) as u16).min(4);
+    let [list, warn] = Layout::vertical([Constraint::Min(3), Constraint::Length(warn_h)]).areas(area);
     if h.rows.is_empty() {
         let text = vec![
             Line::raw(""),
@@ -60,28 +41,14 @@ pub fn draw(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             Line::raw(""),
             Line::styled(format!("Profiles are saved in {}", w.config_path), t.dim()),
         ];
-        f.render_widget(
-            Paragraph::new(text)
-                .block(block(title, t))
-                .wrap(Wrap { trim: false }),
-            list,
-        );
+        f.render_widget(Paragraph::new(text).block(block(title, t)).wrap(Wrap { trim: false }), list);
     } else {
         let inner_w = usize::from(list.width.saturating_sub(4));
-        let lines: Vec<Line> = h
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| row_line(r, i == h.selected, inner_w, h.now, t))
-            .collect();
+        let lines: Vec<Line> =
+            h.rows.iter().enumerate().map(|(i, r)| row_line(r, i == h.selected, inner_w, h.now, t)).collect();
         let visible = usize::from(list.height.saturating_sub(2)).max(1);
         let offset = h.selected.saturating_sub(visible - 1);
-        f.render_widget(
-            Paragraph::new(lines)
-                .scroll((offset as u16, 0))
-                .block(block(title, t)),
-            list,
-        );
+        f.render_widget(Paragraph::new(lines).scroll((offset as u16, 0)).block(block(title, t)), list);
     }
     f.render_widget(Paragraph::new(warnings).wrap(Wrap { trim: true }), warn);
 }
@@ -90,42 +57,21 @@ fn row_line(r: &Row, selected: bool, width: usize, now: u64, t: &Theme) -> Line<
     let (glyph, verdict, style) = match (&r.invalid, &r.last) {
         (Some(why), _) => ("!", format!("invalid: {why}"), t.warn()),
         (None, None) => (t.pending_glyph(), "never checked".to_string(), t.dim()),
-        (None, Some(l)) if l.ok => (
-            t.pass_glyph(),
-            format!("ok {}", ago(l.checked_at, now)),
-            t.ok(),
-        ),
+        (None, Some(l)) if l.ok => (t.pass_glyph(), format!("ok {}", ago(l.checked_at, now)), t.ok()),
         (None, Some(l)) => (
             t.fail_glyph(),
-            format!(
-                "{} {}",
-                l.failure.as_deref().unwrap_or("failed"),
-                ago(l.checked_at, now)
-            ),
+            format!("{} {}", l.failure.as_deref().unwrap_or("failed"), ago(l.checked_at, now)),
             t.bad(),
         ),
     };
     let marker = if selected { t.marker() } else { " " };
     let left = format!("{marker} {:<12} {:<4} ", clip(&r.name, 12), r.provider);
     let right = format!(" {glyph} {verdict}");
-    let target_w = width
-        .saturating_sub(left.chars().count() + right.chars().count())
-        .max(4);
+    let target_w = width.saturating_sub(left.chars().count() + right.chars().count()).max(4);
     let target = format!("{:<target_w$}", clip(&r.target, target_w));
-    let right = clip(
-        &right,
-        width.saturating_sub(left.chars().count() + target_w),
-    );
-    let line = Line::from(vec![
-        Span::raw(left),
-        Span::raw(target),
-        Span::styled(right, style),
-    ]);
-    if selected {
-        line.style(t.selected())
-    } else {
-        line
-    }
+    let right = clip(&right, width.saturating_sub(left.chars().count() + target_w));
+    let line = Line::from(vec![Span::raw(left), Span::raw(target), Span::styled(right, style)]);
+    if selected { line.style(t.selected()) } else { line }
 }
 
 /// Cuts to `n` characters with an ellipsis.
@@ -146,9 +92,7 @@ pub fn confirm_remove(f: &mut Frame, area: Rect, name: &str, t: &Theme) {
     };
     let text = vec![
         Line::styled(format!("Remove profile \"{name}\"?"), t.title()),
-        Line::raw(
-            "Its entry is deleted from the profiles file (the previous file is kept as .bak).",
-        ),
+        Line::raw("Its entry is deleted from the profiles file (the previous file is kept as .bak)."),
         Line::from(vec![
             Span::styled("y", t.key()),
             Span::raw(" remove   "),
@@ -157,10 +101,5 @@ pub fn confirm_remove(f: &mut Frame, area: Rect, name: &str, t: &Theme) {
         ]),
     ];
     f.render_widget(Clear, popup);
-    f.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: true })
-            .block(block(" Confirm ", t)),
-        popup,
-    );
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block(" Confirm ", t)), popup);
 }

@@ -41,48 +41,25 @@ pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
 
     f.render_widget(Paragraph::new(header_text(w, t)).style(t.header()), header);
     if let Some(d) = &w.demo {
-        let (id, key) = d
-            .accounts
-            .first()
-            .map(|(i, k, _)| (i.as_str(), k.as_str()))
-            .unwrap_or_default();
-        let text = format!(
-            " DEMO{s}domain {}{s}Client ID {id}{s}API key {key}{s}? help",
-            d.domain,
-            s = t.sep()
-        );
+        let (id, key) = d.accounts.first().map(|(i, k, _)| (i.as_str(), k.as_str())).unwrap_or_default();
+        let text = format!(" DEMO{s}domain {}{s}Client ID {id}{s}API key {key}{s}? help", d.domain, s = t.sep());
         f.render_widget(Paragraph::new(text).style(t.banner()), banner);
     }
     match &w.screen {
         Screen::Home | Screen::ConfirmRemove { .. } => home::draw(f, body, w, t),
         Screen::ChooseProvider { selected } => choose(f, body, *selected, t),
         Screen::Guide(g) => guide::draw(f, body, g, w, t),
-        Screen::Revalidate {
-            name,
-            provider,
-            run,
-        } => checks::revalidate(f, body, name, *provider, run, w, t),
+        Screen::Revalidate(r) => checks::revalidate(f, body, r, w, t),
     }
     if let Some((text, style)) = message(w, t) {
-        f.render_widget(
-            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
-            msg_area,
-        );
+        f.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: true }), msg_area);
     }
     f.render_widget(Paragraph::new(footer_lines), footer);
     if let Screen::ConfirmRemove { name } = &w.screen {
         home::confirm_remove(f, body, name, t);
     }
     if w.help {
-        help(
-            f,
-            Rect {
-                height: area.height - footer.height,
-                ..area
-            },
-            w,
-            t,
-        );
+        help(f, Rect { height: area.height - footer.height, ..area }, w, t);
     }
     if t.ascii {
         theme::asciify(f.buffer_mut());
@@ -97,7 +74,8 @@ fn header_text(w: &Wizard, t: &Theme) -> String {
             let (k, n) = g.progress();
             format!("{} setup{}step {k} of {n}", g.guide().name, t.sep())
         }
-        Screen::Revalidate { name, .. } => format!("validating \"{name}\""),
+        Screen::Revalidate(r) if r.rows.len() == 1 => format!("validating \"{}\"", r.rows[0].0.name),
+        Screen::Revalidate(r) => format!("validating {} profiles", r.rows.len()),
     };
     format!(" pbxlink{}{what}", t.sep())
 }
@@ -114,11 +92,7 @@ fn message(w: &Wizard, t: &Theme) -> Option<(String, Style)> {
 fn message_height(w: &Wizard, width: u16) -> u16 {
     match &w.screen {
         Screen::Guide(g) => g.message.as_ref().map_or(0, |m| wrapped_lines(m, width)),
-        Screen::Home => w
-            .home
-            .status
-            .as_ref()
-            .map_or(0, |m| wrapped_lines(m, width)),
+        Screen::Home => w.home.status.as_ref().map_or(0, |m| wrapped_lines(m, width)),
         _ => 0,
     }
 }
@@ -126,10 +100,7 @@ fn message_height(w: &Wizard, width: u16) -> u16 {
 /// Lines `text` takes when wrapped at `width` (a close estimate, capped at 3).
 pub(crate) fn wrapped_lines(text: &str, width: u16) -> u16 {
     let w = usize::from(width.max(1));
-    let n: usize = text
-        .lines()
-        .map(|l| l.chars().count().max(1).div_ceil(w))
-        .sum();
+    let n: usize = text.lines().map(|l| l.chars().count().max(1).div_ceil(w)).sum();
     (n.clamp(1, 3)) as u16
 }
 
@@ -142,30 +113,23 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
             Screen::Home if w.home.rows.is_empty() => {
                 vec![("a", "add"), ("?", "help"), ("q", "quit")]
             }
-            Screen::Home => vec![
-                ("a", "add"),
-                ("Enter", "validate"),
-                ("e", "edit"),
-                ("d", "remove"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
+            Screen::Home => {
+                vec![("a", "add"), ("Enter", "validate"), ("e", "edit"), ("d", "remove"), ("?", "help"), ("q", "quit")]
+            }
             Screen::ConfirmRemove { .. } => vec![("y", "remove"), ("other", "keep")],
             Screen::ChooseProvider { .. } => {
                 vec![("Up/Down", "choose"), ("Enter", "start"), ("Esc", "back")]
             }
             Screen::Guide(g) => guide::keys(g),
-            Screen::Revalidate { run, .. } if run.report.is_none() => {
-                vec![("Esc", "cancel"), ("Ctrl-C", "quit")]
+            Screen::Revalidate(r) if r.running() => vec![("Esc", "cancel"), ("Ctrl-C", "quit")],
+            Screen::Revalidate(r) if r.rows.len() > 1 => {
+                vec![("Up/Down", "choose"), ("r", "again"), ("Esc", "back"), ("?", "help")]
             }
-            Screen::Revalidate { .. } => vec![("r", "retry"), ("Esc", "back"), ("?", "help")],
+            Screen::Revalidate(_) => vec![("r", "again"), ("Esc", "back"), ("?", "help")],
         }
     };
     let len = |ks: &[(&str, &str)]| {
-        ks.iter()
-            .map(|(k, w)| k.chars().count() + w.chars().count() + 1 + t.sep().chars().count())
-            .sum::<usize>()
-            + 1
+        ks.iter().map(|(k, w)| k.chars().count() + w.chars().count() + 1 + t.sep().chars().count()).sum::<usize>() + 1
     };
     let line = |ks: &[(&str, &str)]| {
         let mut spans = vec![Span::raw(" ")];
@@ -190,13 +154,7 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
 }
 
 /// Long text with wrapping and scrolling; when it does not fit, a marker says PgDn shows more.
-pub(crate) fn scrolled_text(
-    f: &mut Frame,
-    area: Rect,
-    lines: Vec<Line<'static>>,
-    scroll: u16,
-    t: &Theme,
-) {
+pub(crate) fn scrolled_text(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>, scroll: u16, t: &Theme) {
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
     let total = p.line_count(area.width) as u16;
     f.render_widget(p.scroll((scroll, 0)), area);
@@ -204,24 +162,14 @@ pub(crate) fn scrolled_text(
         let marker = " PgDn: more ";
         let w = marker.len() as u16;
         if area.width > w {
-            let r = Rect {
-                x: area.right() - w,
-                y: area.bottom() - 1,
-                width: w,
-                height: 1,
-            };
+            let r = Rect { x: area.right() - w, y: area.bottom() - 1, width: w, height: 1 };
             f.render_widget(Paragraph::new(marker).style(t.selected()), r);
         }
     } else if scroll > 0 && area.height > 0 {
         let marker = " PgUp: back ";
         let w = marker.len() as u16;
         if area.width > w {
-            let r = Rect {
-                x: area.right() - w,
-                y: area.y,
-                width: w,
-                height: 1,
-            };
+            let r = Rect { x: area.right() - w, y: area.y, width: w, height: 1 };
             f.render_widget(Paragraph::new(marker).style(t.selected()), r);
         }
     }
@@ -235,23 +183,13 @@ fn too_small(f: &mut Frame, area: Rect) {
     let h = 3.min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
     f.render_widget(
-        Paragraph::new(text)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        Rect {
-            y,
-            height: h,
-            ..area
-        },
+        Paragraph::new(text).alignment(Alignment::Center).wrap(Wrap { trim: true }),
+        Rect { y, height: h, ..area },
     );
 }
 
 pub(crate) fn block<'a>(title: impl Into<Line<'a>>, t: &Theme) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_set(t.border_set())
-        .title(title)
-        .padding(Padding::horizontal(1))
+    Block::default().borders(Borders::ALL).border_set(t.border_set()).title(title).padding(Padding::horizontal(1))
 }
 
 fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
@@ -260,23 +198,11 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
         .enumerate()
         .map(|(i, p)| {
             let g = p.guide();
-            let text = format!(
-                "{} {:<8} {}",
-                if i == selected { t.marker() } else { " " },
-                g.name,
-                g.summary
-            );
-            if i == selected {
-                Line::styled(text, t.selected())
-            } else {
-                Line::raw(text)
-            }
+            let text = format!("{} {:<8} {}", if i == selected { t.marker() } else { " " }, g.name, g.summary);
+            if i == selected { Line::styled(text, t.selected()) } else { Line::raw(text) }
         })
         .collect();
-    f.render_widget(
-        Paragraph::new(lines).block(block(" Link a new account ", t)),
-        area,
-    );
+    f.render_widget(Paragraph::new(lines).block(block(" Link a new account ", t)), area);
 }
 
 fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
@@ -291,18 +217,12 @@ fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         Line::raw("Ctrl-C     quit at once"),
     ];
     if let Some(d) = &w.demo {
-        lines.push(Line::styled(
-            format!("Demo accounts, domain {}:", d.domain),
-            t.title(),
-        ));
+        lines.push(Line::styled(format!("Demo accounts, domain {}:", d.domain), t.title()));
         for (id, key, what) in &d.accounts {
             lines.push(Line::raw(format!("  {id} / {key}: {what}")));
         }
     }
-    lines.push(Line::styled(
-        format!("Profiles file: {}", w.config_path),
-        t.dim(),
-    ));
+    lines.push(Line::styled(format!("Profiles file: {}", w.config_path), t.dim()));
     f.render_widget(Clear, area);
     let b = block(" Help ", t);
     let inner = b.inner(area);

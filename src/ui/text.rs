@@ -72,9 +72,6 @@ mod tests {
 
     #[test]
     fn long_words_and_blank_lines() {
-        assert_eq!(
-            wrap_hanging("a\n\nbbbbbbbbbbbbbbbbbbbbbb c", 10),
-            vec!["a", "", "bbbbbbbbbbbbbbbbbbbbbb", "c"]
-        );
+        assert_eq!(wrap_hanging("a\n\nbbbbbbbbbbbbbbbbbbbbbb c", 10), vec!["a", "", "bbbbbbbbbbbbbbbbbbbbbb", "c"]);
     }
 }

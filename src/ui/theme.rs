@@ -13,20 +13,13 @@ pub struct Theme {
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme {
-            color: true,
-            ascii: false,
-        }
+        Theme { color: true, ascii: false }
     }
 }
 
 impl Theme {
     fn fg(&self, c: Color) -> Style {
-        if self.color {
-            Style::new().fg(c)
-        } else {
-            Style::new()
-        }
+        if self.color { Style::new().fg(c) } else { Style::new() }
     }
 
     pub fn header(&self) -> Style {
@@ -43,11 +36,7 @@ impl Theme {
         Style::new().add_modifier(Modifier::BOLD)
     }
     pub fn dim(&self) -> Style {
-        if self.color {
-            Style::new().fg(Color::DarkGray)
-        } else {
-            Style::new()
-        }
+        if self.color { Style::new().fg(Color::DarkGray) } else { Style::new() }
     }
     pub fn ok(&self) -> Style {
         self.fg(Color::Green)
@@ -110,11 +99,7 @@ impl Theme {
     pub fn spinner(&self, frame: usize) -> &'static str {
         const UNICODE: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
         const ASCII: [&str; 4] = ["|", "/", "-", "\\"];
-        if self.ascii {
-            ASCII[frame % ASCII.len()]
-        } else {
-            UNICODE[frame % UNICODE.len()]
-        }
+        if self.ascii { ASCII[frame % ASCII.len()] } else { UNICODE[frame % UNICODE.len()] }
     }
     pub fn tick_box(&self, on: bool) -> &'static str {
         if on { "[x]" } else { "[ ]" }

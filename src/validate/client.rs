@@ -34,10 +34,7 @@ struct TimingLayer(Connections);
 impl<S> tower_layer::Layer<S> for TimingLayer {
     type Service = Timed<S>;
     fn layer(&self, inner: S) -> Timed<S> {
-        Timed {
-            inner,
-            log: self.0.clone(),
-        }
+        Timed { inner, log: self.0.clone() }
     }
 }
 
@@ -79,11 +76,7 @@ pub struct BuildError(pub String);
 
 /// The client for one host. `pinned` are the addresses the `dns` check resolved, so reqwest does
 /// not resolve again.
-pub fn build(
-    opts: &Options,
-    host: &str,
-    pinned: &[SocketAddr],
-) -> Result<(reqwest::Client, Connections), BuildError> {
+pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwest::Client, Connections), BuildError> {
     let conns = Connections::default();
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("pbxlink/", env!("CARGO_PKG_VERSION")))
@@ -100,26 +93,16 @@ pub fn build(
     for path in &opts.ca_files {
         b = b.tls_certs_merge(load_ca(path)?);
     }
-    let client = b.build().map_err(|_| {
-        BuildError("could not set up TLS (is the system CA store readable?)".into())
-    })?;
+    let client = b.build().map_err(|_| BuildError("could not set up TLS (is the system CA store readable?)".into()))?;
     Ok((client, conns))
 }
 
 fn load_ca(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, BuildError> {
-    let pem = std::fs::read(path)
-        .map_err(|e| BuildError(format!("cannot read CA file {}: {e}", path.display())))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|_| {
-        BuildError(format!(
-            "CA file {} is not PEM certificates",
-            path.display()
-        ))
-    })?;
+    let pem = std::fs::read(path).map_err(|e| BuildError(format!("cannot read CA file {}: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|_| BuildError(format!("CA file {} is not PEM certificates", path.display())))?;
     if certs.is_empty() {
-        return Err(BuildError(format!(
-            "CA file {} holds no certificate",
-            path.display()
-        )));
+        return Err(BuildError(format!("CA file {} holds no certificate", path.display())));
     }
     Ok(certs)
 }

@@ -17,38 +17,19 @@ pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (Fail
         src = s.source();
     }
     if e.is_timeout() {
-        let stage = if connected {
-            "waiting for the answer"
-        } else {
-            "connecting"
-        };
-        return (
-            FailureKind::Timeout,
-            format!("no answer within {timeout_secs} s while {stage}"),
-        );
+        let stage = if connected { "waiting for the answer" } else { "connecting" };
+        return (FailureKind::Timeout, format!("no answer within {timeout_secs} s while {stage}"));
     }
     if e.is_connect() {
-        return (
-            FailureKind::Connect,
-            format!("could not connect: {}", innermost(e)),
-        );
+        return (FailureKind::Connect, format!("could not connect: {}", innermost(e)));
     }
     if e.is_redirect() {
-        return (
-            FailureKind::BadResponse,
-            "redirect refused; credentials are never re-sent elsewhere".into(),
-        );
+        return (FailureKind::BadResponse, "redirect refused; credentials are never re-sent elsewhere".into());
     }
     if e.is_body() || e.is_decode() {
-        return (
-            FailureKind::BadResponse,
-            format!("the answer broke off: {}", innermost(e)),
-        );
+        return (FailureKind::BadResponse, format!("the answer broke off: {}", innermost(e)));
     }
-    (
-        FailureKind::Connect,
-        format!("request failed: {}", innermost(e)),
-    )
+    (FailureKind::Connect, format!("request failed: {}", innermost(e)))
 }
 
 /// Recognises a rustls or I/O error, looking through the boxes and `io::Error` wrappers that
@@ -71,25 +52,13 @@ fn known_cause(s: &(dyn StdError + 'static), timeout_secs: u64) -> Option<(Failu
 fn describe_io(e: &io::Error, timeout_secs: u64) -> Option<(FailureKind, String)> {
     use io::ErrorKind as K;
     let d = match e.kind() {
-        K::ConnectionRefused => (
-            FailureKind::Connect,
-            "connection refused: nothing listens on that port".to_string(),
-        ),
-        K::ConnectionReset | K::ConnectionAborted => (
-            FailureKind::Connect,
-            "the connection was reset by the server".to_string(),
-        ),
-        K::TimedOut => (
-            FailureKind::Timeout,
-            format!("no answer within {timeout_secs} s"),
-        ),
-        K::HostUnreachable | K::NetworkUnreachable => {
-            (FailureKind::Connect, format!("no route to the host ({e})"))
+        K::ConnectionRefused => (FailureKind::Connect, "connection refused: nothing listens on that port".to_string()),
+        K::ConnectionReset | K::ConnectionAborted => {
+            (FailureKind::Connect, "the connection was reset by the server".to_string())
         }
-        K::UnexpectedEof => (
-            FailureKind::Connect,
-            "the server closed the connection".to_string(),
-        ),
+        K::TimedOut => (FailureKind::Timeout, format!("no answer within {timeout_secs} s")),
+        K::HostUnreachable | K::NetworkUnreachable => (FailureKind::Connect, format!("no route to the host ({e})")),
+        K::UnexpectedEof => (FailureKind::Connect, "the server closed the connection".to_string()),
         K::InvalidData => (FailureKind::Tls, format!("the TLS handshake failed: {e}")),
         _ => return None,
     };

@@ -49,11 +49,7 @@ pub enum Progress {
 
 /// Validates a profile, calling `progress` on every change. Never panics on bad input or bad
 /// answers; every outcome is in the returned report.
-pub async fn validate(
-    profile: &Profile,
-    opts: &Options,
-    progress: &mut (dyn FnMut(Progress) + Send),
-) -> Report {
+pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
     let mut opts = opts.clone();
     if let Some(ca) = &profile.ca_file {
         opts.ca_files.push(ca.clone());
@@ -61,11 +57,7 @@ pub async fn validate(
     match &profile.body {
         ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
         ProfileBody::Unsupported { provider } => {
-            let mut t = Tracker::new(
-                &[("provider", format!("Provider \"{provider}\""))],
-                "",
-                progress,
-            );
+            let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], "", progress);
             t.fail(
                 "provider",
                 FailureKind::BadResponse,
@@ -86,23 +78,10 @@ struct Tracker<'a> {
 }
 
 impl<'a> Tracker<'a> {
-    fn new(
-        plan: &[(&'static str, String)],
-        _provider: &str,
-        progress: &'a mut (dyn FnMut(Progress) + Send),
-    ) -> Self {
-        let checks: Vec<Check> = plan
-            .iter()
-            .map(|(id, title)| Check::pending(id, title.clone()))
-            .collect();
+    fn new(plan: &[(&'static str, String)], _provider: &str, progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
+        let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
         progress(Progress::Plan(checks.clone()));
-        Tracker {
-            checks,
-            started: Instant::now(),
-            current: None,
-            progress,
-            failure: None,
-        }
+        Tracker { checks, started: Instant::now(), current: None, progress, failure: None }
     }
 
     fn index(&self, id: &str) -> usize {

@@ -17,16 +17,10 @@ use crate::report::{CheckState, FailureKind, Report};
 /// Bodies longer than this are cut: a token or a status is a few hundred bytes.
 const BODY_LIMIT: usize = 256 * 1024;
 
-pub async fn run(
-    cx: &ThreeCx,
-    opts: &Options,
-    progress: &mut (dyn FnMut(Progress) + Send),
-) -> Report {
+pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
     let guide = ProviderId::ThreeCx.guide();
-    let plan: Vec<(&'static str, String)> = ["dns", "connect", "token", "access", "details"]
-        .into_iter()
-        .map(|id| (id, guide.check_title(id)))
-        .collect();
+    let plan: Vec<(&'static str, String)> =
+        ["dns", "connect", "token", "access", "details"].into_iter().map(|id| (id, guide.check_title(id))).collect();
     let mut t = Tracker::new(&plan, "3cx", progress);
     let hint = |k: FailureKind| guide.hint(k);
     let timeout_secs = opts.request_timeout.as_secs();
@@ -35,11 +29,7 @@ pub async fn run(
     let hp = match normalise_host(&cx.domain) {
         Ok(h) => h,
         Err(e) => {
-            t.fail(
-                "dns",
-                FailureKind::Dns,
-                format!("the domain \"{}\" is not valid: {e}", cx.domain),
-            );
+            t.fail("dns", FailureKind::Dns, format!("the domain \"{}\" is not valid: {e}", cx.domain));
             return t.finish(hint);
         }
     };
@@ -48,20 +38,11 @@ pub async fn run(
         t.pass("dns", "an IP address: no lookup needed".into());
         Vec::new()
     } else {
-        match tokio::time::timeout(
-            opts.connect_timeout,
-            tokio::net::lookup_host((hp.host.as_str(), port)),
-        )
-        .await
-        {
+        match tokio::time::timeout(opts.connect_timeout, tokio::net::lookup_host((hp.host.as_str(), port))).await {
             Ok(Ok(addrs)) => {
                 let v: Vec<SocketAddr> = addrs.collect();
                 if v.is_empty() {
-                    t.fail(
-                        "dns",
-                        FailureKind::Dns,
-                        format!("{} has no address", hp.host),
-                    );
+                    t.fail("dns", FailureKind::Dns, format!("{} has no address", hp.host));
                     return t.finish(hint);
                 }
                 let shown: Vec<String> = v.iter().take(2).map(|a| a.ip().to_string()).collect();
@@ -69,22 +50,14 @@ pub async fn run(
                 v
             }
             Ok(Err(_)) => {
-                t.fail(
-                    "dns",
-                    FailureKind::Dns,
-                    format!("{} was not found", hp.host),
-                );
+                t.fail("dns", FailureKind::Dns, format!("{} was not found", hp.host));
                 return t.finish(hint);
             }
             Err(_) => {
                 t.fail(
                     "dns",
                     FailureKind::Timeout,
-                    format!(
-                        "looking up {} took over {} s",
-                        hp.host,
-                        opts.connect_timeout.as_secs()
-                    ),
+                    format!("looking up {} took over {} s", hp.host, opts.connect_timeout.as_secs()),
                 );
                 return t.finish(hint);
             }
@@ -106,12 +79,8 @@ pub async fn run(
         ("grant_type", "client_credentials"),
     ];
     let sent = std::time::Instant::now();
-    let res = client
-        .post(format!("{base}{}", p::TOKEN_PATH))
-        .header(ACCEPT, "application/json")
-        .form(&form)
-        .send()
-        .await;
+    let res =
+        client.post(format!("{base}{}", p::TOKEN_PATH)).header(ACCEPT, "application/json").form(&form).send().await;
     let answer = match res {
         Ok(r) => read_answer(r).await,
         Err(e) => Err(e),
@@ -123,26 +92,11 @@ pub async fn run(
         Err(e) => {
             let (kind, detail) = classify(&e, connect_ms.is_some(), timeout_secs);
             match connect_ms {
-                None => t.end(
-                    "connect",
-                    CheckState::Failed(kind),
-                    format!("{hp}: {detail}"),
-                    Some(total_ms),
-                ),
+                None => t.end("connect", CheckState::Failed(kind), format!("{hp}: {detail}"), Some(total_ms)),
                 Some(ms) => {
-                    t.end(
-                        "connect",
-                        CheckState::Passed,
-                        format!("{hp}: TLS verified"),
-                        Some(ms),
-                    );
+                    t.end("connect", CheckState::Passed, format!("{hp}: TLS verified"), Some(ms));
                     t.start("token");
-                    t.end(
-                        "token",
-                        CheckState::Failed(kind),
-                        detail,
-                        Some(total_ms.saturating_sub(ms)),
-                    );
+                    t.end("token", CheckState::Failed(kind), detail, Some(total_ms.saturating_sub(ms)));
                 }
             }
             t.failure.get_or_insert(kind);
@@ -150,42 +104,22 @@ pub async fn run(
         }
     };
     let cms = connect_ms.unwrap_or(0);
-    t.end(
-        "connect",
-        CheckState::Passed,
-        format!("{hp}: TLS verified"),
-        Some(cms),
-    );
+    t.end("connect", CheckState::Passed, format!("{hp}: TLS verified"), Some(cms));
     t.start("token");
     let token = match p::interpret_token(&answer) {
         Ok(tok) => {
-            t.end(
-                "token",
-                CheckState::Passed,
-                p::token_detail(&tok),
-                Some(total_ms.saturating_sub(cms)),
-            );
+            t.end("token", CheckState::Passed, p::token_detail(&tok), Some(total_ms.saturating_sub(cms)));
             tok
         }
         Err((kind, detail)) => {
             t.failure.get_or_insert(kind);
-            t.end(
-                "token",
-                CheckState::Failed(kind),
-                detail,
-                Some(total_ms.saturating_sub(cms)),
-            );
+            t.end("token", CheckState::Failed(kind), detail, Some(total_ms.saturating_sub(cms)));
             return t.finish(hint);
         }
     };
 
     t.start("access");
-    let res = get(
-        &client,
-        &format!("{base}{}", p::ACCESS_PATH),
-        token.access_token.expose_secret(),
-    )
-    .await;
+    let res = get(&client, &format!("{base}{}", p::ACCESS_PATH), token.access_token.expose_secret()).await;
     match res {
         Ok(a) => match p::interpret_access(&a) {
             Ok(detail) => t.pass("access", detail),
@@ -202,48 +136,27 @@ pub async fn run(
     }
 
     t.start("details");
-    match get(
-        &client,
-        &format!("{base}{}", p::DETAILS_PATH),
-        token.access_token.expose_secret(),
-    )
-    .await
-    {
+    match get(&client, &format!("{base}{}", p::DETAILS_PATH), token.access_token.expose_secret()).await {
         Ok(a) => match p::interpret_details(&a) {
             Details::Found(d) => t.pass("details", d),
             Details::NotAvailable(d) => t.end("details", CheckState::NotAvailable, d, None),
         },
         Err(e) => {
             let (_, detail) = classify(&e, true, timeout_secs);
-            t.end(
-                "details",
-                CheckState::NotAvailable,
-                format!("n/a: {detail}"),
-                None,
-            );
+            t.end("details", CheckState::NotAvailable, format!("n/a: {detail}"), None);
         }
     }
     t.finish(hint)
 }
 
 async fn get(client: &reqwest::Client, url: &str, bearer: &str) -> Result<Answer, reqwest::Error> {
-    let r = client
-        .get(url)
-        .header(ACCEPT, "application/json")
-        .bearer_auth(bearer)
-        .send()
-        .await?;
+    let r = client.get(url).header(ACCEPT, "application/json").bearer_auth(bearer).send().await?;
     read_answer(r).await
 }
 
 /// The parts of a response the interpreters need, with the body read up to [`BODY_LIMIT`].
 async fn read_answer(mut r: reqwest::Response) -> Result<Answer, reqwest::Error> {
-    let header = |n: &str| {
-        r.headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut a = Answer {
         status: r.status().as_u16(),
         location: header("location"),

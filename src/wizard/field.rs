@@ -24,20 +24,13 @@ impl std::fmt::Debug for Field {
         } else {
             self.input.value().to_string()
         };
-        f.debug_struct("Field")
-            .field("id", &self.id)
-            .field("value", &value)
-            .finish()
+        f.debug_struct("Field").field("id", &self.id).field("value", &value).finish()
     }
 }
 
 impl Field {
     pub fn new(id: &str, kind: FieldKind, value: &str) -> Self {
-        Field {
-            id: id.to_string(),
-            kind,
-            input: Input::new(value.to_string()),
-        }
+        Field { id: id.to_string(), kind, input: Input::new(value.to_string()) }
     }
 
     pub fn value(&self) -> &str {
@@ -67,9 +60,9 @@ impl Field {
     pub fn check(&self) -> Result<String, String> {
         let v = self.value().trim();
         match self.kind {
-            FieldKind::Host => normalise_host(v)
-                .map(|h| h.to_string())
-                .map_err(|e| format!("{}. Fix: {}", e.reason, e.fix)),
+            FieldKind::Host => {
+                normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix))
+            }
             FieldKind::Id | FieldKind::Secret => {
                 if v.is_empty() {
                     return Err("empty: paste or type it".into());
@@ -89,17 +82,8 @@ impl Field {
 /// What a single-line field keeps of a paste: the first non-empty line, without control
 /// characters (so an embedded ESC or a stray `\e[201~` cannot act), trimmed, and bounded.
 pub fn clean_paste(text: &str) -> String {
-    let line = text
-        .split(['\n', '\r'])
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    line.chars()
-        .filter(|c| !c.is_control())
-        .take(MAX_LEN)
-        .collect::<String>()
-        .trim()
-        .to_string()
+    let line = text.split(['\n', '\r']).map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    line.chars().filter(|c| !c.is_control()).take(MAX_LEN).collect::<String>().trim().to_string()
 }
 
 #[cfg(test)]
@@ -118,10 +102,7 @@ mod tests {
     #[test]
     fn checks() {
         let f = |k, v| Field::new("x", k, v).check();
-        assert_eq!(
-            f(FieldKind::Host, " https://PBX.example.com:5001/webclient "),
-            Ok("pbx.example.com:5001".into())
-        );
+        assert_eq!(f(FieldKind::Host, " https://PBX.example.com:5001/webclient "), Ok("pbx.example.com:5001".into()));
         assert!(f(FieldKind::Host, "a b").is_err());
         assert_eq!(f(FieldKind::Id, " 900 "), Ok("900".into()));
         assert!(f(FieldKind::Secret, "ab cd").is_err());

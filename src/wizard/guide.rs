@@ -22,11 +22,7 @@ pub struct Run {
 
 impl Run {
     pub fn new(attempt: u64) -> Self {
-        Run {
-            attempt,
-            checks: Vec::new(),
-            report: None,
-        }
+        Run { attempt, checks: Vec::new(), report: None }
     }
 
     pub fn apply(&mut self, ev: ValidationEvent) {
@@ -134,15 +130,17 @@ impl GuideState {
         for t in s.ticks.values_mut() {
             t.iter_mut().for_each(|b| *b = true);
         }
-        s.step = s
-            .guide()
-            .steps
-            .iter()
-            .position(|st| st.kind == StepKind::Form)
-            .unwrap_or(0);
+        s.step = s.guide().steps.iter().position(|st| st.kind == StepKind::Form).unwrap_or(0);
         s.name = Field::new("name", FieldKind::Id, &p.name);
         s.editing = Some(p.clone());
         s
+    }
+
+    /// Fills a field before the user sees it (values given on the command line).
+    pub fn prefill(&mut self, id: &str, value: Option<&str>) {
+        if let (Some(v), Some(f)) = (value, self.fields.iter_mut().find(|f| f.id == id)) {
+            *f = Field::new(id, f.kind, v);
+        }
     }
 
     pub fn guide(&self) -> &'static Guide {
@@ -168,11 +166,7 @@ impl GuideState {
             return None;
         }
         match self.current().kind {
-            StepKind::Form => self
-                .current()
-                .fields
-                .get(self.focus)
-                .and_then(|id| self.field(id)),
+            StepKind::Form => self.current().fields.get(self.focus).and_then(|id| self.field(id)),
             StepKind::Review => Some(&self.name),
             _ => None,
         }
@@ -214,10 +208,9 @@ impl GuideState {
                 self.saved = Some(path);
                 self.message = None;
                 match self.run.as_ref().and_then(|r| r.report.clone()) {
-                    Some(report) => vec![Effect::Record {
-                        name: self.name.value().trim().to_string(),
-                        report: Box::new(report),
-                    }],
+                    Some(report) => {
+                        vec![Effect::Record { name: self.name.value().trim().to_string(), report: Box::new(report) }]
+                    }
                     None => vec![],
                 }
             }
@@ -274,21 +267,13 @@ impl GuideState {
             KeyCode::Up | KeyCode::BackTab => self.focus = self.focus.saturating_sub(1),
             KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1).min(n - 1),
             KeyCode::Char(' ') => {
-                if let Some(t) = self
-                    .ticks
-                    .get_mut(&step.id)
-                    .and_then(|t| t.get_mut(self.focus))
-                {
+                if let Some(t) = self.ticks.get_mut(&step.id).and_then(|t| t.get_mut(self.focus)) {
                     *t = !*t;
                     self.message = None;
                 }
             }
             KeyCode::Enter => {
-                if self
-                    .ticks
-                    .get(&step.id)
-                    .is_some_and(|t| t.iter().all(|b| *b))
-                {
+                if self.ticks.get(&step.id).is_some_and(|t| t.iter().all(|b| *b)) {
                     return self.forward(ctx);
                 }
                 self.message = Some(step.refuse.clone());
@@ -328,11 +313,7 @@ impl GuideState {
     }
 
     fn validate_key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
-        let ok = self
-            .run
-            .as_ref()
-            .and_then(|r| r.report.as_ref())
-            .map(Report::ok);
+        let ok = self.run.as_ref().and_then(|r| r.report.as_ref()).map(Report::ok);
         match (k.code, ok) {
             (KeyCode::Esc, _) => self.back(ctx),
             (KeyCode::Enter, Some(true)) => self.forward(ctx),
@@ -356,9 +337,7 @@ impl GuideState {
                     return Outcome::Stay(vec![]);
                 }
                 if original.as_deref() != Some(name.as_str()) && ctx.taken.contains(&name) {
-                    self.message = Some(format!(
-                        "A profile named \"{name}\" already exists: choose another name."
-                    ));
+                    self.message = Some(format!("A profile named \"{name}\" already exists: choose another name."));
                     return Outcome::Stay(vec![]);
                 }
                 match self.build_profile(&name, ctx.new_profile_ca.clone()) {
@@ -369,10 +348,7 @@ impl GuideState {
                             Some(old) => SaveMode::Replace { old },
                             None => SaveMode::Create,
                         };
-                        Outcome::Stay(vec![Effect::Save {
-                            profile: Box::new(p),
-                            mode,
-                        }])
+                        Outcome::Stay(vec![Effect::Save { profile: Box::new(p), mode }])
                     }
                     Err(e) => {
                         self.message = Some(e);
@@ -393,10 +369,7 @@ impl GuideState {
     pub fn build_profile(&self, name: &str, new_ca: Option<PathBuf>) -> Result<Profile, String> {
         let value = |id: &str| -> Result<String, String> {
             let label = &self.guide().field(id).label;
-            self.field(id)
-                .ok_or_else(|| format!("{label}: missing"))?
-                .check()
-                .map_err(|e| format!("{label}: {e}"))
+            self.field(id).ok_or_else(|| format!("{label}: missing"))?.check().map_err(|e| format!("{label}: {e}"))
         };
         let body = match self.provider {
             ProviderId::ThreeCx => ProfileBody::ThreeCx(ThreeCx {
@@ -409,11 +382,7 @@ impl GuideState {
             Some(p) => p.ca_file.clone(),
             None => new_ca,
         };
-        Ok(Profile {
-            name: name.to_string(),
-            body,
-            ca_file,
-        })
+        Ok(Profile { name: name.to_string(), body, ca_file })
     }
 
     fn start_validation(&mut self, ctx: &mut Ctx<'_>) -> Vec<Effect> {
@@ -422,10 +391,7 @@ impl GuideState {
                 *ctx.attempt += 1;
                 self.run = Some(Run::new(*ctx.attempt));
                 self.message = None;
-                vec![Effect::Validate {
-                    attempt: *ctx.attempt,
-                    profile: Box::new(p),
-                }]
+                vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p) }]
             }
             Err(e) => {
                 self.message = Some(e);
@@ -444,15 +410,8 @@ impl GuideState {
             StepKind::Validate => self.start_validation(ctx),
             StepKind::Review => {
                 if self.name.value().is_empty() {
-                    let host = self
-                        .field("domain")
-                        .map(|f| f.check().unwrap_or_default())
-                        .unwrap_or_default();
-                    self.name = Field::new(
-                        "name",
-                        FieldKind::Id,
-                        &profile::suggest_name(&host, &ctx.taken),
-                    );
+                    let host = self.field("domain").map(|f| f.check().unwrap_or_default()).unwrap_or_default();
+                    self.name = Field::new("name", FieldKind::Id, &profile::suggest_name(&host, &ctx.taken));
                 }
                 vec![]
             }

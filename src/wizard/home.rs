@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::{Effect, GuideState, HomeData, Run, Screen, Wizard};
+use super::{Effect, GuideState, HomeData, Revalidation, Screen, Wizard};
 use crate::profile::results::LastResult;
 use crate::profile::store::Entry;
 use crate::profile::{Profile, ProfileBody};
@@ -73,10 +73,7 @@ impl Home {
     }
 
     pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.rows
-            .iter()
-            .find(|r| r.name == name)
-            .and_then(|r| r.profile.as_ref())
+        self.rows.iter().find(|r| r.name == name).and_then(|r| r.profile.as_ref())
     }
 
     fn current(&self) -> Option<&Row> {
@@ -101,56 +98,41 @@ impl Wizard {
                 self.quitting = true;
                 (Screen::Home, vec![Effect::Exit])
             }
-            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => {
-                match ProviderId::AVAILABLE {
-                    [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
-                    _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
-                }
-            }
-            KeyCode::Char('v') | KeyCode::Enter => self.revalidate(),
+            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => match ProviderId::AVAILABLE {
+                [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
+                _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
+            },
+            KeyCode::Char('v') | KeyCode::Enter => self.revalidate(false),
+            KeyCode::Char('V') => self.revalidate(true),
             KeyCode::Char('e') => self.edit(),
             KeyCode::Char('d') | KeyCode::Delete => match self.home.current() {
-                Some(r) => (
-                    Screen::ConfirmRemove {
-                        name: r.name.clone(),
-                    },
-                    vec![],
-                ),
+                Some(r) => (Screen::ConfirmRemove { name: r.name.clone() }, vec![]),
                 None => (Screen::Home, vec![]),
             },
             _ => (Screen::Home, vec![]),
         }
     }
 
-    fn revalidate(&mut self) -> (Screen, Vec<Effect>) {
+    /// Re-validates the selected profile, or with `all` every usable one.
+    fn revalidate(&mut self, all: bool) -> (Screen, Vec<Effect>) {
         let Some(row) = self.home.current() else {
             return (Screen::Home, vec![]);
         };
-        let (Some(p), None) = (&row.profile, &row.invalid) else {
-            self.home.status = Some(format!(
-                "\"{}\" cannot be validated: {}",
-                row.name,
-                row.invalid.clone().unwrap_or_default()
-            ));
+        let profiles: Vec<Profile> = if all {
+            self.home.rows.iter().filter(|r| r.invalid.is_none()).filter_map(|r| r.profile.clone()).collect()
+        } else {
+            if let Some(why) = &row.invalid {
+                self.home.status = Some(format!("\"{}\" cannot be validated: {why}", row.name));
+                return (Screen::Home, vec![]);
+            }
+            row.profile.clone().into_iter().collect()
+        };
+        if profiles.is_empty() {
+            self.home.status = Some("No profile here can be validated.".into());
             return (Screen::Home, vec![]);
-        };
-        let provider = match &p.body {
-            ProfileBody::ThreeCx(_) => ProviderId::ThreeCx,
-            ProfileBody::Unsupported { .. } => return (Screen::Home, vec![]),
-        };
-        self.attempt += 1;
-        let fx = vec![Effect::Validate {
-            attempt: self.attempt,
-            profile: Box::new(p.clone()),
-        }];
-        (
-            Screen::Revalidate {
-                name: row.name.clone(),
-                provider,
-                run: Run::new(self.attempt),
-            },
-            fx,
-        )
+        }
+        let (r, fx) = Revalidation::start(profiles, &mut self.attempt);
+        (Screen::Revalidate(Box::new(r)), fx)
     }
 
     fn edit(&mut self) -> (Screen, Vec<Effect>) {
@@ -158,17 +140,12 @@ impl Wizard {
             return (Screen::Home, vec![]);
         };
         match &row.profile {
-            Some(
-                p @ Profile {
-                    body: ProfileBody::ThreeCx(_),
-                    ..
-                },
-            ) => (Screen::Guide(Box::new(GuideState::edit(p))), vec![]),
+            Some(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => {
+                (Screen::Guide(Box::new(GuideState::edit(p))), vec![])
+            }
             _ => {
-                self.home.status = Some(format!(
-                    "\"{}\" cannot be edited here: fix it in {}",
-                    row.name, self.config_path
-                ));
+                self.home.status =
+                    Some(format!("\"{}\" cannot be edited here: fix it in {}", row.name, self.config_path));
                 (Screen::Home, vec![])
             }
         }

@@ -9,11 +9,13 @@ mod field;
 mod guide;
 mod home;
 mod msg;
+mod revalidate;
 
 pub use field::{Field, clean_paste};
 pub use guide::{GuideState, Run};
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
+pub use revalidate::Revalidation;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::path::PathBuf;
@@ -41,12 +43,8 @@ pub enum Screen {
         selected: usize,
     },
     Guide(Box<GuideState>),
-    /// Re-validating a saved profile.
-    Revalidate {
-        name: String,
-        provider: ProviderId,
-        run: Run,
-    },
+    /// Re-validating saved profiles (one, or all).
+    Revalidate(Box<Revalidation>),
     ConfirmRemove {
         name: String,
     },
@@ -107,7 +105,7 @@ impl Wizard {
     pub fn busy(&self) -> bool {
         match &self.screen {
             Screen::Guide(g) => g.running(),
-            Screen::Revalidate { run, .. } => run.report.is_none(),
+            Screen::Revalidate(r) => r.running(),
             _ => false,
         }
     }
@@ -140,33 +138,12 @@ impl Wizard {
                 self.home.load(*data);
                 vec![]
             }
-            Msg::Validation { attempt, event } => {
-                if attempt != self.attempt {
-                    return vec![];
-                }
-                match &mut self.screen {
-                    Screen::Guide(g) => g.validation(event),
-                    Screen::Revalidate { name, run, .. } => {
-                        let done = if let ValidationEvent::Done(r) = &event {
-                            Some(r.clone())
-                        } else {
-                            None
-                        };
-                        run.apply(event);
-                        match done {
-                            Some(report) => vec![
-                                Effect::Record {
-                                    name: name.clone(),
-                                    report: Box::new(report),
-                                },
-                                Effect::LoadProfiles,
-                            ],
-                            None => vec![],
-                        }
-                    }
-                    _ => vec![],
-                }
-            }
+            Msg::Validation { attempt, event } => match &mut self.screen {
+                // Several runs at once: each finds its row by attempt; unknown ones are stale.
+                Screen::Revalidate(r) => r.apply(attempt, event),
+                Screen::Guide(g) if attempt == self.attempt => g.validation(event),
+                _ => vec![],
+            },
             Msg::Saved(result) => match &mut self.screen {
                 Screen::Guide(g) => g.saved(result),
                 _ => vec![],
@@ -192,20 +169,14 @@ impl Wizard {
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        if k.modifiers.contains(KeyModifiers::CONTROL)
-            && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))
-        {
+        if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C')) {
             return self.quit();
         }
         if self.help {
             // Scroll keys scroll; any other key closes help and does nothing else.
             match k.code {
-                KeyCode::PageDown | KeyCode::Down => {
-                    self.help_scroll = (self.help_scroll + 3).min(30)
-                }
-                KeyCode::PageUp | KeyCode::Up => {
-                    self.help_scroll = self.help_scroll.saturating_sub(3)
-                }
+                KeyCode::PageDown | KeyCode::Down => self.help_scroll = (self.help_scroll + 3).min(30),
+                KeyCode::PageUp | KeyCode::Up => self.help_scroll = self.help_scroll.saturating_sub(3),
                 _ => {
                     self.help = false;
                     self.help_scroll = 0;
@@ -222,15 +193,12 @@ impl Wizard {
             Screen::Home => self.home_key(k),
             Screen::ChooseProvider { selected } => self.choose_key(selected, k),
             Screen::Guide(g) => self.guide_key(g, k),
-            Screen::Revalidate {
-                name,
-                provider,
-                run,
-            } => self.revalidate_key(name, provider, run, k),
+            Screen::Revalidate(mut r) => match r.key(k, &mut self.attempt) {
+                revalidate::Outcome::Stay(fx) => (Screen::Revalidate(r), fx),
+                revalidate::Outcome::Leave(fx) => (Screen::Home, fx),
+            },
             Screen::ConfirmRemove { name } => match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => {
-                    (Screen::Home, vec![Effect::Remove { name }])
-                }
+                KeyCode::Char('y') | KeyCode::Char('Y') => (Screen::Home, vec![Effect::Remove { name }]),
                 _ => {
                     self.home.status = Some("Nothing removed.".into());
                     (Screen::Home, vec![])
@@ -249,22 +217,13 @@ impl Wizard {
     fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {
         let n = ProviderId::AVAILABLE.len();
         match k.code {
-            KeyCode::Up | KeyCode::Char('k') => (
-                Screen::ChooseProvider {
-                    selected: selected.saturating_sub(1),
-                },
-                vec![],
-            ),
-            KeyCode::Down | KeyCode::Char('j') => (
-                Screen::ChooseProvider {
-                    selected: (selected + 1).min(n - 1),
-                },
-                vec![],
-            ),
-            KeyCode::Enter => (
-                Screen::Guide(Box::new(GuideState::new(ProviderId::AVAILABLE[selected]))),
-                vec![],
-            ),
+            KeyCode::Up | KeyCode::Char('k') => {
+                (Screen::ChooseProvider { selected: selected.saturating_sub(1) }, vec![])
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                (Screen::ChooseProvider { selected: (selected + 1).min(n - 1) }, vec![])
+            }
+            KeyCode::Enter => (Screen::Guide(Box::new(GuideState::new(ProviderId::AVAILABLE[selected]))), vec![]),
             KeyCode::Esc => (Screen::Home, vec![]),
             _ => (Screen::ChooseProvider { selected }, vec![]),
         }
@@ -291,61 +250,6 @@ impl Wizard {
                     (Screen::Home, fx)
                 }
             }
-        }
-    }
-
-    fn revalidate_key(
-        &mut self,
-        name: String,
-        provider: ProviderId,
-        run: Run,
-        k: KeyEvent,
-    ) -> (Screen, Vec<Effect>) {
-        match k.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter
-                if run.report.is_some() || k.code == KeyCode::Esc =>
-            {
-                let fx = if run.report.is_none() {
-                    self.attempt += 1;
-                    vec![Effect::CancelValidation]
-                } else {
-                    vec![]
-                };
-                (Screen::Home, fx)
-            }
-            KeyCode::Char('r') if run.report.is_some() => match self.home.profile(&name) {
-                Some(p) => {
-                    self.attempt += 1;
-                    let fx = vec![Effect::Validate {
-                        attempt: self.attempt,
-                        profile: Box::new(p.clone()),
-                    }];
-                    (
-                        Screen::Revalidate {
-                            name,
-                            provider,
-                            run: Run::new(self.attempt),
-                        },
-                        fx,
-                    )
-                }
-                None => (
-                    Screen::Revalidate {
-                        name,
-                        provider,
-                        run,
-                    },
-                    vec![],
-                ),
-            },
-            _ => (
-                Screen::Revalidate {
-                    name,
-                    provider,
-                    run,
-                },
-                vec![],
-            ),
         }
     }
 }

@@ -25,11 +25,7 @@ fn typed(w: &mut Wizard, s: &str) {
 }
 
 fn loaded(w: &mut Wizard, entries: Vec<Entry>) {
-    w.update(Msg::Loaded(Box::new(HomeData {
-        entries,
-        now: 1000,
-        ..HomeData::default()
-    })));
+    w.update(Msg::Loaded(Box::new(HomeData { entries, now: 1000, ..HomeData::default() })));
 }
 
 fn guide(w: &Wizard) -> &GuideState {
@@ -80,9 +76,7 @@ fn to_credentials(w: &mut Wizard) {
     w.update(key(KeyCode::Char(' ')));
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(w), "domain");
-    w.update(Msg::Paste(
-        " https://PBX.Example.com:5001/webclient/#/login\n".into(),
-    ));
+    w.update(Msg::Paste(" https://PBX.Example.com:5001/webclient/#/login\n".into()));
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(w), "integration");
     w.update(key(KeyCode::Enter));
@@ -109,12 +103,7 @@ fn prerequisites_need_every_tick() {
     w.update(ch('a'));
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(&w), "prereqs");
-    assert!(
-        guide(&w)
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("Tick"))
-    );
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("Tick")));
     w.update(key(KeyCode::Char(' ')));
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(&w), "prereqs", "one tick of two is not enough");
@@ -145,21 +134,11 @@ fn domain_is_normalised_and_garbage_refused() {
     typed(&mut w, "https://user:pw@pbx.example.com");
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(&w), "domain");
-    assert!(
-        guide(&w)
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("user:password@")),
-        "{:?}",
-        guide(&w).message
-    );
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("user:password@")), "{:?}", guide(&w).message);
     // Ctrl-U clears the field (tui-input), then a pasted URL is accepted.
     w.update(ctrl('u'));
     w.update(Msg::Paste("https://PBX.example.com:5001/x".into()));
-    assert_eq!(
-        guide(&w).field("domain").map(|f| f.check()),
-        Some(Ok("pbx.example.com:5001".to_string()))
-    );
+    assert_eq!(guide(&w).field("domain").map(|f| f.check()), Some(Ok("pbx.example.com:5001".to_string())));
 }
 
 #[test]
@@ -168,10 +147,7 @@ fn pasted_newline_is_not_enter() {
     to_credentials(&mut w);
     w.update(Msg::Paste("900\n".into()));
     assert_eq!(step_id(&w), "credentials");
-    assert_eq!(
-        guide(&w).field("client_id").map(|f| f.value().to_string()),
-        Some("900".into())
-    );
+    assert_eq!(guide(&w).field("client_id").map(|f| f.value().to_string()), Some("900".into()));
 }
 
 #[test]
@@ -183,18 +159,12 @@ fn submit_credentials_starts_validation_and_stale_results_are_ignored() {
     w.update(Msg::Paste("  key-abc \n".into()));
     let fx = w.update(key(KeyCode::Enter));
     assert_eq!(step_id(&w), "validate");
-    let Some(Effect::Validate { attempt, profile }) = fx.first() else {
-        panic!("{fx:?}")
-    };
+    let Some(Effect::Validate { attempt, profile }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!(*attempt, 1);
     match &profile.body {
         ProfileBody::ThreeCx(x) => {
             assert_eq!(
-                (
-                    x.domain.as_str(),
-                    x.client_id.as_str(),
-                    x.api_key.expose_secret()
-                ),
+                (x.domain.as_str(), x.client_id.as_str(), x.api_key.expose_secret()),
                 ("pbx.example.com:5001", "900", "key-abc")
             );
         }
@@ -205,24 +175,15 @@ fn submit_credentials_starts_validation_and_stale_results_are_ignored() {
     let fx = w.update(key(KeyCode::Esc));
     assert!(fx.iter().any(|f| matches!(f, Effect::CancelValidation)));
     assert_eq!(step_id(&w), "credentials");
-    assert_eq!(
-        guide(&w).field("api_key").map(|f| f.value().to_string()),
-        Some("key-abc".into())
-    );
+    assert_eq!(guide(&w).field("api_key").map(|f| f.value().to_string()), Some("key-abc".into()));
     // A late result of the cancelled attempt changes nothing.
-    w.update(Msg::Validation {
-        attempt: 1,
-        event: ValidationEvent::Done(ok_report()),
-    });
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
     assert!(guide(&w).run.as_ref().is_some_and(|r| r.report.is_none()));
     // Submitting again (Enter moves from the first field to the last, then submits) starts
     // attempt 3: 2 was used by the cancel.
     w.update(key(KeyCode::Enter));
     let fx = w.update(key(KeyCode::Enter));
-    assert!(matches!(
-        fx.first(),
-        Some(Effect::Validate { attempt: 3, .. })
-    ));
+    assert!(matches!(fx.first(), Some(Effect::Validate { attempt: 3, .. })));
 }
 
 #[test]
@@ -233,27 +194,13 @@ fn failed_validation_keeps_values_and_retries_with_r() {
     w.update(key(KeyCode::Tab));
     typed(&mut w, "wrong");
     w.update(key(KeyCode::Enter));
-    let failed = Report {
-        checks: vec![],
-        failure: Some(FailureKind::Unauthorized),
-        hint: Some("fix".into()),
-        ms: 3,
-    };
-    w.update(Msg::Validation {
-        attempt: 1,
-        event: ValidationEvent::Done(failed),
-    });
+    let failed = Report { checks: vec![], failure: Some(FailureKind::Unauthorized), hint: Some("fix".into()), ms: 3 };
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(failed) });
     assert!(!w.busy());
-    assert!(
-        w.update(key(KeyCode::Enter)).is_empty(),
-        "Enter must not continue past a failure"
-    );
+    assert!(w.update(key(KeyCode::Enter)).is_empty(), "Enter must not continue past a failure");
     assert_eq!(step_id(&w), "validate");
     let fx = w.update(ch('r'));
-    assert!(matches!(
-        fx.first(),
-        Some(Effect::Validate { attempt: 2, .. })
-    ));
+    assert!(matches!(fx.first(), Some(Effect::Validate { attempt: 2, .. })));
 }
 
 #[test]
@@ -265,18 +212,13 @@ fn review_saves_under_a_fresh_name_and_records_the_result() {
     w.update(key(KeyCode::Tab));
     typed(&mut w, "key-abc");
     w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation {
-        attempt: 1,
-        event: ValidationEvent::Done(ok_report()),
-    });
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
     w.update(key(KeyCode::Enter));
     assert_eq!(guide(&w).current().kind, StepKind::Review);
     // "pbx" is taken, so the suggestion is "pbx-2".
     assert_eq!(guide(&w).name.value(), "pbx-2");
     let fx = w.update(key(KeyCode::Enter));
-    let Some(Effect::Save { profile, mode }) = fx.first() else {
-        panic!("{fx:?}")
-    };
+    let Some(Effect::Save { profile, mode }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!((profile.name.as_str(), mode), ("pbx-2", &SaveMode::Create));
     let fx = w.update(Msg::Saved(Ok("/x/profiles.toml".into())));
     assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "pbx-2"));
@@ -294,29 +236,16 @@ fn review_refuses_a_taken_or_bad_name() {
     w.update(key(KeyCode::Tab));
     typed(&mut w, "k");
     w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation {
-        attempt: 1,
-        event: ValidationEvent::Done(ok_report()),
-    });
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
     w.update(key(KeyCode::Enter));
     w.update(ctrl('u'));
     typed(&mut w, "office");
     assert!(w.update(key(KeyCode::Enter)).is_empty());
-    assert!(
-        guide(&w)
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("already exists"))
-    );
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("already exists")));
     w.update(ctrl('u'));
     typed(&mut w, "bad name");
     assert!(w.update(key(KeyCode::Enter)).is_empty());
-    assert!(
-        guide(&w)
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("not allowed"))
-    );
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("not allowed")));
 }
 
 #[test]
@@ -327,41 +256,24 @@ fn save_failure_is_shown_and_nothing_is_lost() {
     w.update(key(KeyCode::Tab));
     typed(&mut w, "k");
     w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation {
-        attempt: 1,
-        event: ValidationEvent::Done(ok_report()),
-    });
+    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
     w.update(key(KeyCode::Enter));
     w.update(key(KeyCode::Enter));
     w.update(Msg::Saved(Err("disk full".into())));
-    assert!(
-        guide(&w)
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("disk full"))
-    );
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("disk full")));
     assert_eq!(guide(&w).current().kind, StepKind::Review);
-    assert_eq!(
-        guide(&w).field("api_key").map(|f| f.value().to_string()),
-        Some("k".into())
-    );
+    assert_eq!(guide(&w).field("api_key").map(|f| f.value().to_string()), Some("k".into()));
 }
 
 #[test]
 fn home_actions() {
     let mut w = Wizard::new("p");
-    loaded(
-        &mut w,
-        vec![Entry::Ok(profile("a")), Entry::Ok(profile("b"))],
-    );
+    loaded(&mut w, vec![Entry::Ok(profile("a")), Entry::Ok(profile("b"))]);
     w.update(key(KeyCode::Down));
     let fx = w.update(key(KeyCode::Enter));
-    assert!(matches!(&w.screen, Screen::Revalidate { name, .. } if name == "b"));
+    assert!(matches!(&w.screen, Screen::Revalidate(r) if r.rows.len() == 1 && r.rows[0].0.name == "b"));
     assert!(matches!(fx.first(), Some(Effect::Validate { profile, .. }) if profile.name == "b"));
-    let fx = w.update(Msg::Validation {
-        attempt: w.attempt,
-        event: ValidationEvent::Done(ok_report()),
-    });
+    let fx = w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
     assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "b"));
     w.update(key(KeyCode::Esc));
     assert!(matches!(w.screen, Screen::Home));
@@ -372,13 +284,33 @@ fn home_actions() {
     assert!(matches!(w.update(ch('y')).first(), Some(Effect::Remove { name }) if name == "b"));
     w.update(ch('e'));
     let g = guide(&w);
-    assert_eq!(
-        (
-            g.current().id.as_str(),
-            g.field("api_key").map(|f| f.value())
-        ),
-        ("domain", Some("key-abc"))
+    assert_eq!((g.current().id.as_str(), g.field("api_key").map(|f| f.value())), ("domain", Some("key-abc")));
+}
+
+#[test]
+fn validate_all_routes_each_result_to_its_row_and_drops_stale_ones() {
+    let mut w = Wizard::new("p");
+    loaded(
+        &mut w,
+        vec![
+            Entry::Ok(profile("a")),
+            Entry::Invalid { name: "bad".into(), reason: "x".into() },
+            Entry::Ok(profile("c")),
+        ],
     );
+    let fx = w.update(ch('V'));
+    let attempts: Vec<u64> = fx
+        .iter()
+        .filter_map(|f| if let Effect::Validate { attempt, .. } = f { Some(*attempt) } else { None })
+        .collect();
+    assert_eq!(attempts.len(), 2, "the broken profile is not validated");
+    let fx = w.update(Msg::Validation { attempt: attempts[1], event: ValidationEvent::Done(ok_report()) });
+    assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "c"));
+    assert!(w.busy(), "a is still running");
+    // Esc cancels; a late result for a then changes nothing and records nothing.
+    let fx = w.update(key(KeyCode::Esc));
+    assert!(fx.iter().any(|f| matches!(f, Effect::CancelValidation)));
+    assert!(w.update(Msg::Validation { attempt: attempts[0], event: ValidationEvent::Done(ok_report()) }).is_empty());
 }
 
 #[test]
@@ -392,17 +324,11 @@ fn edit_saves_as_replace() {
     assert_eq!(step_id(&w), "credentials");
     w.update(key(KeyCode::Enter));
     w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation {
-        attempt: w.attempt,
-        event: ValidationEvent::Done(ok_report()),
-    });
+    w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
     w.update(key(KeyCode::Enter));
     assert_eq!(guide(&w).name.value(), "a");
     let fx = w.update(key(KeyCode::Enter));
-    assert!(
-        matches!(fx.first(), Some(Effect::Save { mode: SaveMode::Replace { old }, .. }) if old == "a"),
-        "{fx:?}"
-    );
+    assert!(matches!(fx.first(), Some(Effect::Save { mode: SaveMode::Replace { old }, .. }) if old == "a"), "{fx:?}");
 }
 
 #[test]
@@ -414,10 +340,7 @@ fn ctrl_c_quits_from_anywhere_and_cancels_a_validation() {
     typed(&mut w, "k");
     w.update(key(KeyCode::Enter));
     let fx = w.update(ctrl('c'));
-    assert!(matches!(
-        fx.as_slice(),
-        [Effect::CancelValidation, Effect::Exit]
-    ));
+    assert!(matches!(fx.as_slice(), [Effect::CancelValidation, Effect::Exit]));
     assert!(w.quitting);
 }
 

@@ -22,10 +22,7 @@ impl Pane {
         let socket = format!("pbxlink-test-{}-{}", std::process::id(), rand_suffix());
         let bin = env!("CARGO_BIN_EXE_pbxlink");
         let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
-        let envs: Vec<String> = env
-            .iter()
-            .map(|(k, v)| format!("{k}={}", shell_quote(v)))
-            .collect();
+        let envs: Vec<String> = env.iter().map(|(k, v)| format!("{k}={}", shell_quote(v))).collect();
         let script = format!(
             "{} {} {}; echo __EXIT=$?; stty -a > {}; sleep 60",
             envs.join(" "),
@@ -53,21 +50,13 @@ impl Pane {
             .status()
             .expect("tmux must be installed (scripts/setup installs it)");
         assert!(status.success(), "tmux failed to start");
-        let pane = Pane {
-            socket,
-            dir: dir.to_path_buf(),
-            seen: Default::default(),
-        };
+        let pane = Pane { socket, dir: dir.to_path_buf(), seen: Default::default() };
         pane.tmux(&["set-option", "-g", "escape-time", "0"]);
         pane
     }
 
     pub fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .expect("tmux");
+        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -116,11 +105,7 @@ impl Pane {
     /// The program's exit code, once it has ended.
     pub fn exit_code(&self) -> i32 {
         let s = self.wait_for("__EXIT=");
-        let code = s
-            .split("__EXIT=")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|c| c.parse().ok());
+        let code = s.split("__EXIT=").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|c| c.parse().ok());
         code.unwrap_or_else(|| panic!("no exit code in:\n{s}"))
     }
 
@@ -154,20 +139,13 @@ impl Pane {
         let stty = self.stty_after();
         let words: Vec<&str> = stty.split_whitespace().collect();
         for flag in ["icanon", "echo", "isig", "icrnl", "opost"] {
-            assert!(
-                words.contains(&flag),
-                "terminal left without {flag}: {stty}"
-            );
+            assert!(words.contains(&flag), "terminal left without {flag}: {stty}");
         }
     }
 
     /// The pid of the pbxlink process running in the pane.
     pub fn pid(&self) -> u32 {
-        let shell: u32 = self
-            .tmux(&["display-message", "-p", "#{pane_pid}"])
-            .trim()
-            .parse()
-            .expect("pane pid");
+        let shell: u32 = self.tmux(&["display-message", "-p", "#{pane_pid}"]).trim().parse().expect("pane pid");
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             for e in std::fs::read_dir("/proc").expect("proc").flatten() {
@@ -175,8 +153,7 @@ impl Pane {
                     continue;
                 };
                 let after = stat.rsplit(')').next().unwrap_or("");
-                let ppid: Option<u32> =
-                    after.split_whitespace().nth(1).and_then(|p| p.parse().ok());
+                let ppid: Option<u32> = after.split_whitespace().nth(1).and_then(|p| p.parse().ok());
                 if ppid == Some(shell) && stat.contains("(pbxlink)") {
                     return e.file_name().to_string_lossy().parse().expect("pid");
                 }
@@ -187,19 +164,14 @@ impl Pane {
     }
 
     pub fn kill(&self, signal: &str) {
-        let st = Command::new("kill")
-            .args([&format!("-{signal}"), &self.pid().to_string()])
-            .status()
-            .expect("kill");
+        let st = Command::new("kill").args([&format!("-{signal}"), &self.pid().to_string()]).status().expect("kill");
         assert!(st.success());
     }
 }
 
 impl Drop for Pane {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
     }
 }
 

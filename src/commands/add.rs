@@ -1,0 +1,166 @@
+//! `pbxlink add PROVIDER`: the guide in the TUI, or with `--non-interactive` a scripted setup that
+//! takes every value from flags and the secret from stdin, a file or an environment variable
+//! (never from a flag value, which `ps` and shell history would show). It validates before saving
+//! and saves nothing when validation fails.
+
+use anyhow::{Context, Result};
+use secrecy::SecretString;
+use std::io::{IsTerminal, Read};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use super::{exit, interactive};
+use crate::cli::{AddArgs, ProviderArg};
+use crate::profile::store::{SaveMode, Store};
+use crate::profile::{Profile, ProfileBody, ThreeCx, check_name};
+use crate::providers::FieldKind;
+use crate::report::CheckState;
+use crate::validate::{self, Options, Progress};
+use crate::wizard::Field;
+
+/// A usage problem: printed with the fix, exit code 2.
+struct Usage(String);
+
+pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs) -> Result<u8> {
+    if !args.non_interactive {
+        if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+            eprintln!(
+                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal.\nFor scripts, pass --non-interactive with --name, --domain, --client-id and one of --api-key-stdin, --api-key-file or --api-key-env."
+            );
+            return Ok(exit::USAGE);
+        }
+        return interactive::add(config, ca, args.provider, args.domain.as_deref(), args.client_id.as_deref());
+    }
+    match scripted(config, ca, &args) {
+        Ok(code) => Ok(code),
+        Err(Usage(msg)) => {
+            eprintln!("pbxlink: {msg}");
+            Ok(exit::USAGE)
+        }
+    }
+}
+
+fn required<'a>(v: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
+    v.as_deref().filter(|s| !s.trim().is_empty()).ok_or_else(|| Usage(format!("--non-interactive needs {flag}")))
+}
+
+fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usage> {
+    let ProviderArg::ThreeCx = args.provider;
+    let name = required(&args.name, "--name NAME")?;
+    check_name(name).map_err(|e| Usage(format!("--name: {e}")))?;
+    let domain = Field::new("domain", FieldKind::Host, required(&args.domain, "--domain DOMAIN")?)
+        .check()
+        .map_err(|e| Usage(format!("--domain: {e}")))?;
+    let client_id = Field::new("client_id", FieldKind::Id, required(&args.client_id, "--client-id ID")?)
+        .check()
+        .map_err(|e| Usage(format!("--client-id: {e}")))?;
+    let key = read_secret(args)?;
+    let key = Field::new("api_key", FieldKind::Secret, &key).check().map_err(|e| Usage(format!("API key: {e}")))?;
+    let ca_file = match ca {
+        Some(p) => Some(std::fs::canonicalize(p).map_err(|e| Usage(format!("--ca-file {}: {e}", p.display())))?),
+        None => None,
+    };
+    let store = Store::new(config);
+    let loaded = store.load().map_err(|e| Usage(format!("{e:#}")))?;
+    let exists = loaded.get(name).is_some();
+    if exists && !args.force {
+        return Err(Usage(format!(
+            "a profile named \"{name}\" already exists in {}; pass --force to replace it",
+            config.display()
+        )));
+    }
+    let profile = Profile {
+        name: name.to_string(),
+        body: ProfileBody::ThreeCx(ThreeCx { domain, client_id, api_key: SecretString::from(key) }),
+        ca_file,
+    };
+    if !args.no_validate {
+        let code = validate_before_save(&profile);
+        if code != exit::OK {
+            eprintln!("Nothing was saved.");
+            return Ok(code);
+        }
+    }
+    let mode = if exists { SaveMode::Replace { old: name.to_string() } } else { SaveMode::Create };
+    if let Err(e) = store.save(&profile, &mode) {
+        eprintln!("pbxlink: {e:#}");
+        return Ok(exit::ERROR);
+    }
+    eprintln!("Saved profile \"{name}\" in {}", config.display());
+    Ok(exit::OK)
+}
+
+/// Reads the key from the one source given. Never echoes it, never puts it in an error.
+fn read_secret(args: &AddArgs) -> Result<String, Usage> {
+    if args.api_key_stdin {
+        if std::io::stdin().is_terminal() {
+            return Err(Usage("--api-key-stdin reads a pipe (e.g. `pass show pbx | pbxlink add ...`); in a terminal, use the interactive guide".into()));
+        }
+        let mut s = String::new();
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut s)
+            .map_err(|e| Usage(format!("cannot read the API key from stdin: {e}")))?;
+        return Ok(first_line(&s));
+    }
+    if let Some(path) = &args.api_key_file {
+        let meta = std::fs::metadata(path).map_err(|e| Usage(format!("--api-key-file {}: {e}", path.display())))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            eprintln!(
+                "warning: {} is readable by other users; protect it with chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+        let s = read_small(path).map_err(|e| Usage(format!("--api-key-file {}: {e:#}", path.display())))?;
+        return Ok(first_line(&s));
+    }
+    if let Some(var) = &args.api_key_env {
+        return std::env::var(var)
+            .map(|s| first_line(&s))
+            .map_err(|_| Usage(format!("--api-key-env: the environment variable {var} is not set")));
+    }
+    Err(Usage("--non-interactive needs the API key from --api-key-stdin, --api-key-file PATH or --api-key-env VAR (never as a flag value)".into()))
+}
+
+fn read_small(path: &PathBuf) -> Result<String> {
+    let mut s = String::new();
+    std::fs::File::open(path)?.take(64 * 1024).read_to_string(&mut s).context("not UTF-8 text")?;
+    Ok(s)
+}
+
+/// The first non-empty line, trimmed: files and pipes usually end with a newline.
+fn first_line(s: &str) -> String {
+    s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string()
+}
+
+/// Validates, printing each check as it ends (to stderr); returns the validate exit code.
+fn validate_before_save(profile: &Profile) -> u8 {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+        return exit::ERROR;
+    };
+    let mut opts = Options::default();
+    opts.ca_files.extend(profile.ca_file.clone());
+    let mut show = |p: Progress| {
+        if let Progress::Update(c) = p {
+            let mark = match c.state {
+                CheckState::Passed => "ok  ",
+                CheckState::NotAvailable => "n/a ",
+                CheckState::Failed(_) => "FAIL",
+                _ => return,
+            };
+            eprintln!("{mark} {:<44} {:>5} ms  {}", c.title, c.ms, c.detail);
+        }
+    };
+    let report = rt.block_on(validate::validate(profile, &opts, &mut show));
+    match report.failure {
+        None => exit::OK,
+        Some(kind) => {
+            eprintln!("Validation failed: {kind}");
+            if let Some(h) = &report.hint {
+                eprintln!("Fix: {h}");
+            }
+            if kind.is_rejection() { exit::REJECTED } else { exit::UNREACHABLE }
+        }
+    }
+}

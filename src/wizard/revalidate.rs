@@ -1,0 +1,82 @@
+//! Re-validating saved profiles from the home screen: one, or all of them at once, each with its
+//! live checks. Each profile's validation has its own attempt number, so results find their row
+//! and results of a cancelled run are dropped.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::{Effect, Run, ValidationEvent};
+use crate::profile::Profile;
+
+#[derive(Debug, Clone)]
+pub struct Revalidation {
+    /// The profiles being checked, each with its run.
+    pub rows: Vec<(Profile, Run)>,
+    /// The row whose checks are shown in full.
+    pub selected: usize,
+}
+
+pub enum Outcome {
+    Stay(Vec<Effect>),
+    Leave(Vec<Effect>),
+}
+
+impl Revalidation {
+    /// Starts validating `profiles`, numbering their attempts after `*attempt`.
+    pub fn start(profiles: Vec<Profile>, attempt: &mut u64) -> (Self, Vec<Effect>) {
+        let mut rows = Vec::new();
+        let mut fx = Vec::new();
+        for p in profiles {
+            *attempt += 1;
+            fx.push(Effect::Validate { attempt: *attempt, profile: Box::new(p.clone()) });
+            rows.push((p, Run::new(*attempt)));
+        }
+        (Revalidation { rows, selected: 0 }, fx)
+    }
+
+    pub fn running(&self) -> bool {
+        self.rows.iter().any(|(_, r)| r.report.is_none())
+    }
+
+    /// Routes a validation event to its row; a finished one is recorded as the last result.
+    pub fn apply(&mut self, attempt: u64, event: ValidationEvent) -> Vec<Effect> {
+        let Some((p, run)) = self.rows.iter_mut().find(|(_, r)| r.attempt == attempt) else {
+            return vec![];
+        };
+        let done = if let ValidationEvent::Done(r) = &event { Some(r.clone()) } else { None };
+        run.apply(event);
+        match done {
+            Some(report) => {
+                vec![Effect::Record { name: p.name.clone(), report: Box::new(report) }, Effect::LoadProfiles]
+            }
+            None => vec![],
+        }
+    }
+
+    pub fn key(&mut self, k: KeyEvent, attempt: &mut u64) -> Outcome {
+        match k.code {
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            }
+            KeyCode::Esc | KeyCode::Char('q') => {
+                let fx = if self.running() {
+                    // A new generation makes every late result of this screen stale.
+                    *attempt += 1;
+                    vec![Effect::CancelValidation]
+                } else {
+                    vec![]
+                };
+                return Outcome::Leave(fx);
+            }
+            KeyCode::Enter if !self.running() => return Outcome::Leave(vec![]),
+            KeyCode::Char('r') if !self.running() => {
+                let profiles = self.rows.iter().map(|(p, _)| p.clone()).collect();
+                let (fresh, fx) = Self::start(profiles, attempt);
+                self.rows = fresh.rows;
+                return Outcome::Stay(fx);
+            }
+            _ => {}
+        }
+        Outcome::Stay(vec![])
+    }
+}
