@@ -216,7 +216,7 @@ fn interactive_commands_refuse_without_a_terminal() {
         .stdin(std::process::Stdio::null())
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(err.contains("needs a terminal") && err.contains("--non-interactive"), "{err}");
 }

@@ -88,16 +88,7 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
         domain: sim.domain(),
         accounts: demo_accounts()
             .iter()
-            .zip(["demo-key-900", "demo-key-901", "demo-key-902", "demo-key-903"])
-            .map(|(a, key)| {
-                let what = match a.behaviour {
-                    Behaviour::Good => "works",
-                    Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
-                    Behaviour::LowRole => "low role: details n/a",
-                    Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
-                };
-                (a.client_id.clone(), key.to_string(), what.to_string())
-            })
+            .map(|a| (a.client_id.clone(), a.api_key().to_string(), describe(a.behaviour).to_string()))
             .collect(),
     };
     let code = run_in(&rt, &config, &state, ca, |w| {
@@ -116,6 +107,10 @@ fn describe(b: Behaviour) -> &'static str {
         Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
         Behaviour::LowRole => "low role: details n/a",
         Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
+        Behaviour::NoLicence => "no API licence (not found)",
+        Behaviour::RateLimited => "rate limited",
+        Behaviour::ServerError => "server error",
+        Behaviour::NotThreeCx => "not a 3CX server",
     }
 }
 

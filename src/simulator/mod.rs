@@ -30,6 +30,9 @@ struct State {
     tokens: Mutex<HashMap<String, String>>,
     log: Mutex<Vec<String>>,
     handshakes: AtomicUsize,
+    /// Connections open now, and the most ever open at once.
+    open: AtomicUsize,
+    max_open: AtomicUsize,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -64,12 +67,10 @@ impl Simulator {
                 let acceptor = acceptor.clone();
                 let st = st.clone();
                 tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(tcp).await else {
-                        return;
-                    };
-                    st.handshakes.fetch_add(1, Ordering::SeqCst);
-                    let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+                    let now = st.open.fetch_add(1, Ordering::SeqCst) + 1;
+                    st.max_open.fetch_max(now, Ordering::SeqCst);
+                    serve(st.clone(), acceptor, tcp).await;
+                    st.open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
@@ -94,6 +95,11 @@ impl Simulator {
     pub fn handshakes(&self) -> usize {
         self.state.handshakes.load(Ordering::SeqCst)
     }
+
+    /// The most connections that were open at the same time.
+    pub fn max_concurrent(&self) -> usize {
+        self.state.max_open.load(Ordering::SeqCst)
+    }
 }
 
 /// The demo accounts, one per outcome worth seeing. Their keys are public by design: the demo
@@ -104,10 +110,18 @@ pub fn demo_accounts() -> Vec<ThreeCxAccount> {
         ThreeCxAccount::new("901", "demo-key-901", Behaviour::NoXapiAccess),
         ThreeCxAccount::new("902", "demo-key-902", Behaviour::LowRole),
         ThreeCxAccount::new("903", "demo-key-903", Behaviour::OldVersion),
+        ThreeCxAccount::new("904", "demo-key-904", Behaviour::NoLicence),
     ]
 }
 
 type Resp = Response<Full<Bytes>>;
+
+async fn serve(st: Arc<State>, acceptor: TlsAcceptor, tcp: tokio::net::TcpStream) {
+    let Ok(tls) = acceptor.accept(tcp).await else { return };
+    st.handshakes.fetch_add(1, Ordering::SeqCst);
+    let svc = hyper::service::service_fn(move |req| handle(st.clone(), req));
+    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+}
 
 async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::convert::Infallible> {
     let method = req.method().clone();

@@ -19,6 +19,14 @@ pub enum Behaviour {
     LowRole,
     /// A box older than 20.0.9, whose expires_in is in minutes.
     OldVersion,
+    /// A licence without the API (not 8SC+ Enterprise): the token works, /xapi answers 404.
+    NoLicence,
+    /// The token endpoint answers 429 with Retry-After.
+    RateLimited,
+    /// The token endpoint answers 503.
+    ServerError,
+    /// Something that is not 3CX: the token endpoint answers with a web page.
+    NotThreeCx,
 }
 
 #[derive(Clone)]
@@ -102,8 +110,12 @@ fn with_account(st: &State, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Re
     let Some(account) = client.and_then(|c| st.threecx.iter().find(|a| a.client_id == c)) else {
         return json(401, UNAUTHORIZED);
     };
-    if account.behaviour == Behaviour::NoXapiAccess {
-        return odata_error(403, "Forbidden", "Access denied: the integration has no Configuration API access");
+    match account.behaviour {
+        Behaviour::NoXapiAccess => {
+            return odata_error(403, "Forbidden", "Access denied: the integration has no Configuration API access");
+        }
+        Behaviour::NoLicence => return odata_error(404, "NotFound", "Not found"),
+        _ => {}
     }
     f(account)
 }
@@ -136,6 +148,20 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
     let Some(account) = account else {
         return json(401, UNAUTHORIZED);
     };
+    match account.behaviour {
+        Behaviour::RateLimited => {
+            let mut r = json(429, r#"{"error":"too_many_requests"}"#);
+            r.headers_mut().insert("Retry-After", hyper::header::HeaderValue::from_static("30"));
+            return r;
+        }
+        Behaviour::ServerError => return json(503, r#"{"error":"service_unavailable"}"#),
+        Behaviour::NotThreeCx => {
+            let mut r = json(200, "<!doctype html><title>Welcome</title>");
+            r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html"));
+            return r;
+        }
+        _ => {}
+    }
     let token: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect();
     // One active token per client: a new one ends the previous.
     if let Ok(mut t) = st.tokens.lock() {

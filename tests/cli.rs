@@ -1,0 +1,500 @@
+//! The real binary's non-interactive commands against the simulator over real HTTPS: every failure
+//! kind reaches the right JSON `failure` and exit code, Nagios lines, scripted `add` with each
+//! secret source, profiles files kept intact, bounded concurrency, and no secret in any output,
+//! log or state file.
+
+use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
+use std::cell::RefCell;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const GOOD: &str = "key-good-8f3a2c91d7e4";
+const WRONG: &str = "key-wrong-55c0a1b2c3d4";
+const OTHER: &str = "key-other-0a9b8c7d6e5f";
+const SECRETS: [&str; 3] = [GOOD, WRONG, OTHER];
+
+struct Env {
+    dir: tempfile::TempDir,
+    sim: Simulator,
+    _rt: tokio::runtime::Runtime,
+    ca: PathBuf,
+    outputs: RefCell<Vec<String>>,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn accounts() -> Vec<ThreeCxAccount> {
+    vec![
+        ThreeCxAccount::new("900", GOOD, Behaviour::Good),
+        ThreeCxAccount::new("901", OTHER, Behaviour::NoXapiAccess),
+        ThreeCxAccount::new("902", OTHER, Behaviour::LowRole),
+        ThreeCxAccount::new("904", OTHER, Behaviour::NoLicence),
+        ThreeCxAccount::new("905", OTHER, Behaviour::RateLimited),
+        ThreeCxAccount::new("906", OTHER, Behaviour::ServerError),
+        ThreeCxAccount::new("907", OTHER, Behaviour::NotThreeCx),
+    ]
+}
+
+impl Env {
+    fn new() -> Env {
+        Self::with(accounts())
+    }
+
+    fn with(accounts: Vec<ThreeCxAccount>) -> Env {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let sim = rt.block_on(Simulator::start(accounts)).expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        Env { dir, sim, _rt: rt, ca, outputs: RefCell::new(Vec::new()) }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("cfg/profiles.toml")
+    }
+
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn write_config(&self, text: &str) {
+        let p = self.config();
+        std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+
+    fn profile(&self, name: &str, domain: &str, client: &str, key: &str, with_ca: bool) -> String {
+        let ca = if with_ca { format!("ca_file = \"{}\"\n", self.ca.display()) } else { String::new() };
+        format!(
+            "[profiles.{name}]\nprovider = \"3cx\"\ndomain = \"{domain}\"\nclient_id = \"{client}\"\napi_key = \"{key}\"\n{ca}\n"
+        )
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Out {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbxlink"));
+        cmd.args(args)
+            .env("PBXLINK_CONFIG", self.config())
+            .env("PBXLINK_STATE_DIR", self.state())
+            .env("PBXLINK_LOG", "debug")
+            .env_remove("RUST_BACKTRACE")
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        if let Some(s) = stdin {
+            // The command may exit before reading (a usage error): a broken pipe is fine then.
+            let _ = child.stdin.take().expect("stdin").write_all(s.as_bytes());
+        }
+        let out = child.wait_with_output().expect("wait");
+        let o = Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        };
+        self.outputs.borrow_mut().push(format!("{args:?}\n{}\n{}", o.stdout, o.stderr));
+        o
+    }
+
+    fn validate_json(&self, name: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+        let mut args = vec!["validate", name, "--json", "--timeout", "2"];
+        args.extend_from_slice(extra);
+        let o = self.run(&args, None, &[]);
+        let v: serde_json::Value =
+            serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", o.stdout, o.stderr));
+        (o.code, v)
+    }
+
+    /// No secret in any output seen so far, in the log, or in the state files.
+    fn assert_no_secret_leaked(&self) {
+        let mut texts = self.outputs.borrow().clone();
+        if let Ok(rd) = std::fs::read_dir(self.state()) {
+            for e in rd.flatten() {
+                texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        for t in &texts {
+            for s in SECRETS {
+                assert!(!t.contains(s), "a secret leaked into:\n{t}");
+            }
+        }
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_no_secret_leaked();
+        }
+    }
+}
+
+#[test]
+fn add_with_each_secret_source() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let ca = e.ca.to_string_lossy().to_string();
+    let base = |name: &'static str| {
+        vec![
+            "--ca-file".to_string(),
+            ca.clone(),
+            "add".into(),
+            "3cx".into(),
+            "--non-interactive".into(),
+            "--name".into(),
+            name.into(),
+            "--domain".into(),
+            format!("https://{d}/webclient/"),
+            "--client-id".into(),
+            "900".into(),
+        ]
+    };
+    let args = |v: &[String]| v.to_vec();
+
+    let mut a = args(&base("piped"));
+    a.push("--api-key-stdin".into());
+    let o = e.run(&a.iter().map(String::as_str).collect::<Vec<_>>(), Some(&format!("{GOOD}\n")), &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+
+    let keyfile = e.dir.path().join("key.txt");
+    std::fs::write(&keyfile, format!("{GOOD}\n")).expect("key file");
+    std::fs::set_permissions(&keyfile, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let mut a = args(&base("filed"));
+    a.extend(["--api-key-file".into(), keyfile.to_string_lossy().into()]);
+    let o = e.run(&a.iter().map(String::as_str).collect::<Vec<_>>(), None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("readable by other users"), "{}", o.stderr);
+
+    let mut a = args(&base("env"));
+    a.extend(["--api-key-env".into(), "PBX_KEY".into()]);
+    let o = e.run(&a.iter().map(String::as_str).collect::<Vec<_>>(), None, &[("PBX_KEY", GOOD)]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+
+    let text = std::fs::read_to_string(e.config()).expect("config");
+    for n in ["piped", "filed", "env"] {
+        assert!(text.contains(&format!("[profiles.{n}]")), "{text}");
+    }
+    assert!(text.contains(&format!("domain = \"{d}\"")), "the URL was normalised: {text}");
+    assert_eq!(std::fs::metadata(e.config()).expect("meta").permissions().mode() & 0o777, 0o600);
+
+    // No key at all, and a key as a flag value, are both refused.
+    let o = e.run(&["add", "3cx", "--non-interactive", "--name", "x", "--domain", &d, "--client-id", "900"], None, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("never as a flag value"), "{}", o.stderr);
+    let o = e.run(
+        &["add", "3cx", "--non-interactive", "--name", "x", "--domain", &d, "--client-id", "900", "--api-key", "abc"],
+        None,
+        &[],
+    );
+    assert_eq!(o.code, 2, "there is no --api-key flag");
+}
+
+#[test]
+fn add_saves_nothing_when_rejected_and_refuses_to_replace() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let ca = e.ca.to_string_lossy().to_string();
+    let add = |name: &str, key: &str, extra: &[&str]| {
+        let mut a = vec![
+            "--ca-file",
+            &ca,
+            "add",
+            "3cx",
+            "--non-interactive",
+            "--name",
+            name,
+            "--domain",
+            &d,
+            "--client-id",
+            "900",
+            "--api-key-stdin",
+        ];
+        a.extend_from_slice(extra);
+        e.run(&a, Some(key), &[])
+    };
+    let o = add("office", WRONG, &[]);
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    assert!(o.stderr.contains("unauthorized") && o.stderr.contains("Nothing was saved"), "{}", o.stderr);
+    assert!(!e.config().exists(), "nothing saved");
+    assert_eq!(add("office", GOOD, &[]).code, 0);
+    let o = add("office", GOOD, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("--force"), "{}", o.stderr);
+    assert_eq!(add("office", GOOD, &["--force"]).code, 0);
+    // Bad input gets the same normalisation messages as the TUI.
+    let o = e.run(
+        &[
+            "add",
+            "3cx",
+            "--non-interactive",
+            "--name",
+            "y",
+            "--domain",
+            "http://pbx.example.com",
+            "--client-id",
+            "900",
+            "--api-key-stdin",
+        ],
+        Some(GOOD),
+        &[],
+    );
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("--domain: scheme \"http\" is not supported"), "{}", o.stderr);
+}
+
+#[test]
+fn add_without_a_terminal_exits_at_once() {
+    let e = Env::new();
+    let started = Instant::now();
+    // stdin is a pipe that is never written nor closed: the command must not wait on it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pbxlink"))
+        .args(["add", "3cx"])
+        .env("PBXLINK_CONFIG", e.config())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let _keep_stdin_open = child.stdin.take();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert_eq!(status.code(), Some(2));
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "add waited for input");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err).expect("read");
+    assert!(err.contains("--non-interactive"), "{err}");
+}
+
+#[test]
+fn every_failure_kind_has_its_json_failure_and_exit_code() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let refused = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    // A server that accepts and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let silent_port = silent.local_addr().expect("addr").port();
+    let mut cfg = String::from("# my PBXs\n");
+    // name, domain, client id, key, trust the CA, expected failure, expected exit code
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a str, bool, Option<&'a str>, i32);
+    let cases: &[Case] = &[
+        ("good", d.as_str(), "900", GOOD, true, None, 0),
+        ("lowrole", d.as_str(), "902", OTHER, true, None, 0),
+        ("wrongkey", d.as_str(), "900", WRONG, true, Some("unauthorized"), 3),
+        ("noapi", d.as_str(), "901", OTHER, true, Some("forbidden"), 3),
+        ("nolicence", d.as_str(), "904", OTHER, true, Some("not_found"), 3),
+        ("limited", d.as_str(), "905", OTHER, true, Some("rate_limited"), 4),
+        ("broken", d.as_str(), "906", OTHER, true, Some("server_error"), 4),
+        ("website", d.as_str(), "907", OTHER, true, Some("bad_response"), 4),
+        ("untrusted", d.as_str(), "900", GOOD, false, Some("tls"), 4),
+        ("refused", "", "900", GOOD, true, Some("connect"), 4),
+        ("silent", "", "900", GOOD, true, Some("timeout"), 4),
+        ("nxdomain", "pbx.nonexistent.invalid", "900", GOOD, true, Some("dns"), 4),
+    ];
+    for (name, domain, client, key, ca, _, _) in cases {
+        let domain = match *name {
+            "refused" => format!("127.0.0.1:{refused}"),
+            "silent" => format!("127.0.0.1:{silent_port}"),
+            _ => domain.to_string(),
+        };
+        cfg.push_str(&e.profile(name, &domain, client, key, *ca));
+    }
+    e.write_config(&cfg);
+    for (name, _, _, _, _, failure, code) in cases {
+        let started = Instant::now();
+        let (got, v) = e.validate_json(name, &[]);
+        let p = &v["profiles"][0];
+        assert_eq!(v["schema"], 1);
+        assert_eq!(p["name"], *name);
+        let want_failure = match failure {
+            Some(f) => serde_json::Value::from(*f),
+            None => serde_json::Value::Null,
+        };
+        // A lookup of an unknown name may time out instead of failing where there is no resolver.
+        if *name == "nxdomain" && p["failure"] == "timeout" {
+            assert_eq!(got, 4);
+            continue;
+        }
+        assert_eq!(p["failure"], want_failure, "{name}: {v:#}");
+        assert_eq!(got, *code, "{name}: exit code");
+        assert_eq!(p["ok"], failure.is_none());
+        assert!(p["checks"].as_array().is_some_and(|c| !c.is_empty()));
+        assert!(started.elapsed() < Duration::from_secs(6), "{name} took {:?}", started.elapsed());
+        if failure.is_some() {
+            assert!(p["hint"].as_str().is_some_and(|h| !h.is_empty()), "{name}: a fix is given");
+        }
+    }
+    drop(silent);
+    // validate never writes profiles.toml.
+    assert_eq!(std::fs::read_to_string(e.config()).expect("config"), cfg);
+    // And the last results are kept for `list` and the TUI.
+    let list = e.run(&["list", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&list.stdout).expect("list json");
+    let wrong = v["profiles"]
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == "wrongkey"))
+        .cloned()
+        .expect("wrongkey listed");
+    assert_eq!(wrong["last"]["failure"], "unauthorized");
+}
+
+#[test]
+fn nagios_lines_and_codes() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    e.write_config(
+        &[
+            e.profile("good", &d, "900", GOOD, true),
+            e.profile("limited", &d, "905", OTHER, true),
+            e.profile("bad", &d, "900", WRONG, true),
+        ]
+        .concat(),
+    );
+    let o = e.run(&["validate", "good", "--nagios"], None, &[]);
+    assert_eq!(o.code, 0);
+    assert!(o.stdout.starts_with("PBXLINK OK - 1 profiles ok | ok=1;;;0;1 failed=0;;;0;1 "), "{}", o.stdout);
+    assert_eq!(o.stdout.lines().count(), 1);
+    let o = e.run(&["validate", "good", "limited", "--nagios"], None, &[]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(o.stdout.starts_with("PBXLINK WARNING - 1 of 2 profiles failed: limited rate_limited |"), "{}", o.stdout);
+    let o = e.run(&["validate", "--all", "--nagios"], None, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stdout.starts_with("PBXLINK CRITICAL - 2 of 3 profiles failed:"), "{}", o.stdout);
+    assert!(o.stdout.contains("'good_ms'="), "{}", o.stdout);
+    let o = e.run(&["validate", "nosuch", "--nagios"], None, &[]);
+    assert_eq!(o.code, 3);
+    assert!(o.stdout.starts_with("PBXLINK UNKNOWN - no profile named \"nosuch\""), "{}", o.stdout);
+}
+
+#[test]
+fn text_output_and_usage_errors() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    e.write_config(&[e.profile("good", &d, "900", GOOD, true), e.profile("bad", &d, "900", WRONG, true)].concat());
+    let o = e.run(&["validate", "--all"], None, &[]);
+    assert_eq!(o.code, 3);
+    assert!(o.stdout.lines().any(|l| l.starts_with("ok    good")), "{}", o.stdout);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("FAIL  bad") && l.contains("unauthorized at token")),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("fix: 3CX rejected the Client ID or API key"));
+    assert!(o.stderr.contains("1 of 2 profiles ok"));
+    assert_eq!(e.run(&["validate"], None, &[]).code, 2, "names or --all are required");
+    assert_eq!(e.run(&["validate", "nosuch"], None, &[]).code, 2);
+    e.write_config("[profiles.x\n");
+    let o = e.run(&["validate", "--all"], None, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("profiles.toml:1:"), "{}", o.stderr);
+}
+
+#[test]
+fn comments_and_other_profiles_survive_add_and_remove() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let original = format!(
+        "# Managed by hand, do not reorder\n\n{}# the branch office\n{}",
+        e.profile("hq", &d, "900", GOOD, true),
+        e.profile("branch", "branch.example.com", "901", OTHER, false)
+    );
+    e.write_config(&original);
+    let ca = e.ca.to_string_lossy().to_string();
+    let o = e.run(
+        &[
+            "--ca-file",
+            &ca,
+            "add",
+            "3cx",
+            "--non-interactive",
+            "--name",
+            "lab",
+            "--domain",
+            &d,
+            "--client-id",
+            "900",
+            "--api-key-stdin",
+        ],
+        Some(GOOD),
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let after = std::fs::read_to_string(e.config()).expect("read");
+    assert!(after.starts_with(&original), "existing text changed:\n{after}");
+    let o = e.run(&["remove", "lab"], None, &[]);
+    assert_eq!(o.code, 2, "no terminal to confirm on: --yes needed");
+    let o = e.run(&["remove", "lab", "--yes"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(std::fs::read_to_string(e.config()).expect("read"), original);
+    assert!(e.config().with_file_name("profiles.toml.bak").exists());
+}
+
+#[test]
+fn list_show_and_paths_never_show_a_secret() {
+    let e = Env::new();
+    e.write_config(&e.profile("hq", "pbx.example.com:5001", "900", GOOD, false));
+    let o = e.run(&["show", "hq"], None, &[]);
+    assert_eq!(o.code, 0);
+    assert!(o.stdout.contains(&format!("api_key = \"…{}\"  # redacted", &GOOD[GOOD.len() - 4..])), "{}", o.stdout);
+    let o = e.run(&["show", "hq", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["api_key"], format!("…{}", &GOOD[GOOD.len() - 4..]));
+    assert_eq!(v["domain"], "pbx.example.com:5001");
+    let o = e.run(&["list"], None, &[]);
+    assert!(o.stdout.contains("hq") && o.stdout.contains("never checked"), "{}", o.stdout);
+    let o = e.run(&["paths"], None, &[]);
+    assert!(o.stdout.contains(&e.config().display().to_string()) && o.stdout.contains("last-results.json"));
+    assert_eq!(e.run(&["show", "nosuch"], None, &[]).code, 2);
+    let o = e.run(&["completions", "bash"], None, &[]);
+    assert!(o.code == 0 && o.stdout.contains("pbxlink"));
+    let o = e.run(&["man"], None, &[]);
+    assert!(o.code == 0 && o.stdout.contains(".TH pbxlink"));
+}
+
+#[test]
+fn many_profiles_validate_concurrently_within_the_job_bound() {
+    let n = 200;
+    let keys: Vec<String> = (0..n).map(|i| format!("k{i:03}-{OTHER}")).collect();
+    let accounts = (0..n).map(|i| ThreeCxAccount::new(&format!("c{i}"), &keys[i], Behaviour::Good)).collect();
+    let e = Env::with(accounts);
+    let d = e.sim.domain();
+    let cfg: String = (0..n).map(|i| e.profile(&format!("p{i}"), &d, &format!("c{i}"), &keys[i], true)).collect();
+    e.write_config(&cfg);
+    let started = Instant::now();
+    let o = e.run(&["validate", "--all", "--json", "--jobs", "6"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["profiles"].as_array().map(Vec::len), Some(n));
+    assert!(v["profiles"].as_array().is_some_and(|a| a.iter().all(|p| p["ok"] == true)));
+    assert!(e.sim.max_concurrent() <= 6, "at most 6 at once, saw {}", e.sim.max_concurrent());
+    assert!(e.sim.max_concurrent() >= 2, "they ran concurrently");
+    assert_eq!(e.sim.handshakes(), n, "one TLS connection per profile");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    for k in &keys {
+        assert!(!o.stdout.contains(k.as_str()) && !o.stderr.contains(k.as_str()));
+    }
+}
+
+#[test]
+fn profiles_of_one_3cx_client_are_validated_one_after_another() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let cfg: String = (0..4).map(|i| e.profile(&format!("same{i}"), &d, "900", GOOD, true)).collect();
+    e.write_config(&cfg);
+    let o = e.run(&["validate", "--all", "--json", "--jobs", "4"], None, &[]);
+    assert_eq!(o.code, 0, "each must keep its token until it is done: {}", o.stdout);
+    assert_eq!(e.sim.max_concurrent(), 1);
+}
