@@ -65,6 +65,9 @@ pub enum Command {
         /// Write the simulator's throw-away CA here
         #[arg(long, value_name = "PATH")]
         ca_out: PathBuf,
+        /// Also serve N working accounts, client ids bench0..bench(N-1), keys bench-key-0..
+        #[arg(long, default_value_t = 0)]
+        accounts: usize,
     },
 }
 

@@ -10,7 +10,7 @@ use crate::cli::ProviderArg;
 use crate::profile::results::Results;
 use crate::profile::store::Store;
 use crate::providers::ProviderId;
-use crate::simulator::{Behaviour, Simulator, demo_accounts};
+use crate::simulator::{Behaviour, Simulator, ThreeCxAccount, demo_accounts};
 use crate::tui;
 use crate::ui::Theme;
 use crate::validate;
@@ -49,12 +49,20 @@ pub fn add(
 
 /// `pbxlink simulator`: the demo's simulator on its own, until Ctrl-C or SIGTERM; then prints how
 /// many requests and TLS handshakes it served (the benchmark reads this).
-pub fn simulator(ca_out: &Path) -> Result<u8> {
+pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
     let rt = runtime()?;
     rt.block_on(async {
-        let sim = Simulator::demo().await?;
+        let mut accounts = demo_accounts();
+        let keys: Vec<String> = (0..extra).map(|i| format!("bench-key-{i}")).collect();
+        accounts.extend(
+            keys.iter().enumerate().map(|(i, k)| ThreeCxAccount::new(&format!("bench{i}"), k, Behaviour::Good)),
+        );
+        let sim = Simulator::start(accounts).await?;
         std::fs::write(ca_out, &sim.ca_pem).with_context(|| format!("cannot write {}", ca_out.display()))?;
         println!("simulator listening: domain {} (CA in {})", sim.domain(), ca_out.display());
+        if extra > 0 {
+            println!("  client ids bench0..bench{}, api keys bench-key-0..: works", extra - 1);
+        }
         for a in demo_accounts() {
             println!("  client id {}, api key {}: {}", a.client_id, a.api_key(), describe(a.behaviour));
         }

@@ -57,6 +57,6 @@ fn dispatch(cli: Cli) -> Result<u8> {
             clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut std::io::stdout())?;
             Ok(exit::OK)
         }
-        Some(Command::Simulator { ca_out }) => interactive::simulator(&ca_out),
+        Some(Command::Simulator { ca_out, accounts }) => interactive::simulator(&ca_out, accounts),
     }
 }

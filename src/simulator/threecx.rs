@@ -82,6 +82,11 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             r
         }),
         ("GET", "/xapi/v1/SystemStatus") => with_account(st, parts, |a| {
+            let _ = st.sessions.fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |v| Some(v.saturating_sub(1)),
+            );
             if a.behaviour == Behaviour::LowRole {
                 return odata_error(403, "Forbidden", "Access denied");
             }
@@ -167,6 +172,8 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
     if let Ok(mut t) = st.tokens.lock() {
         t.insert(account.client_id.clone(), token.clone());
     }
+    let now = st.sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    st.max_sessions.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
     let expires = if account.behaviour == Behaviour::OldVersion { 60 } else { 3600 };
     json(200, serde_json::json!({"token_type": "Bearer", "expires_in": expires, "access_token": token, "refresh_token": null}).to_string())
 }

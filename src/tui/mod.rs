@@ -36,6 +36,15 @@ pub fn to_msg(ev: Event) -> Option<Msg> {
     }
 }
 
+/// For the benchmark: with `PBXLINK_BENCH_FRAME_FILE` set, writes the time the first frame was
+/// drawn (nanoseconds since the epoch) there.
+fn mark_first_frame() {
+    if let Some(path) = std::env::var_os("PBXLINK_BENCH_FRAME_FILE") {
+        let ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let _ = std::fs::write(path, ns.to_string());
+    }
+}
+
 /// Runs the TUI until the user quits or a signal arrives.
 pub async fn run(
     mut wizard: Wizard,
@@ -54,6 +63,7 @@ pub async fn run(
     wizard.size = (size.width, size.height);
     // Draw before reading anything: the first frame never waits for disk or network.
     term.draw(|f| ui::draw(f, &wizard, &theme))?;
+    mark_first_frame();
     for fx in wizard.start() {
         exec.run(fx);
     }

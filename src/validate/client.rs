@@ -1,10 +1,9 @@
-//! Builds the HTTP client for one validation: rustls with the system roots plus any CA files,
+//! Builds the HTTP client for one validation: rustls with the roots from `tls` (system plus CA files),
 //! timeouts always set, redirects off, HTTPS only, DNS answers pinned to what the `dns` check
 //! found, and a connector layer that records how long each connection (TCP + TLS) took.
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -90,28 +89,15 @@ pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwe
     if !pinned.is_empty() {
         b = b.resolve_to_addrs(host, pinned);
     }
-    for path in &opts.ca_files {
-        b = b.tls_certs_merge(load_ca(path)?);
-    }
+    b = b.use_preconfigured_tls(super::tls::client_config(&opts.ca_files).map_err(BuildError)?);
     let client = b.build().map_err(|_| BuildError("could not set up TLS (is the system CA store readable?)".into()))?;
     Ok((client, conns))
 }
 
-fn load_ca(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, BuildError> {
-    let pem = std::fs::read(path).map_err(|e| BuildError(format!("cannot read CA file {}: {e}", path.display())))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|_| BuildError(format!("CA file {} is not PEM certificates", path.display())))?;
-    if certs.is_empty() {
-        return Err(BuildError(format!("CA file {} holds no certificate", path.display())));
-    }
-    Ok(certs)
-}
-
-/// A plain client trusting `ca` only, for tests that talk to the simulator directly.
+/// A plain client trusting `ca_pem` only, for tests that talk to the simulator directly.
 pub fn http_client_for_tests(ca_pem: &[u8]) -> reqwest::Client {
-    let certs = reqwest::Certificate::from_pem_bundle(ca_pem).unwrap_or_default();
     reqwest::Client::builder()
-        .tls_certs_only(certs)
+        .use_preconfigured_tls(super::tls::config_trusting_only(ca_pem))
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .build()

@@ -9,6 +9,7 @@
 mod client;
 mod errors;
 mod threecx;
+mod tls;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use crate::profile::{Profile, ProfileBody};
 use crate::report::{Check, CheckState, FailureKind, Report};
 
 pub use client::http_client_for_tests;
+pub use tls::roots_notice;
 
 /// Knobs for one validation.
 #[derive(Debug, Clone)]

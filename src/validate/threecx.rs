@@ -104,7 +104,11 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         }
     };
     let cms = connect_ms.unwrap_or(0);
-    t.end("connect", CheckState::Passed, format!("{hp}: TLS verified"), Some(cms));
+    let verified = match super::tls::roots_notice() {
+        Some(n) => format!("{hp}: TLS verified ({n})"),
+        None => format!("{hp}: TLS verified"),
+    };
+    t.end("connect", CheckState::Passed, verified, Some(cms));
     t.start("token");
     let token = match p::interpret_token(&answer) {
         Ok(tok) => {
