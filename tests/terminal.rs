@@ -161,6 +161,43 @@ fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
     pane
 }
 
+#[test]
+fn validate_all_in_the_tui_never_races_one_3cx_client_against_itself() {
+    let s = simulator();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &s.sim.ca_pem).expect("ca");
+    let config = dir.path().join("profiles.toml");
+    let cfg: String = (0..6)
+        .map(|i| format!("[profiles.same{i}]\nprovider = \"3cx\"\ndomain = \"{}\"\nclient_id = \"900\"\napi_key = \"{SECRET}\"\nca_file = \"{}\"\n", s.sim.domain(), ca.display()))
+        .collect();
+    std::fs::write(&config, cfg).expect("config");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let state = dir.path().join("state");
+    let pane = Pane::start(
+        dir.path(),
+        &["--config", config.to_str().expect("utf8")],
+        &[("PBXLINK_STATE_DIR", state.to_str().expect("utf8"))],
+        80,
+        24,
+    );
+    pane.wait_for("same5");
+    pane.keys(&["V"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let screen = pane.screen();
+        if screen.matches("ok, ").count() == 6 {
+            break;
+        }
+        assert!(!screen.contains("unauthorized"), "a good key was reported refused:\n{screen}");
+        assert!(std::time::Instant::now() < deadline, "not all done:\n{screen}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(s.sim.max_concurrent_validations(), 1);
+    pane.keys(&["Escape", "q"]);
+    assert_eq!(pane.exit_code(), 0);
+}
+
 #[rstest::rstest]
 #[case("TERM", 143)]
 #[case("HUP", 129)]

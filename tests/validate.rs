@@ -23,6 +23,8 @@ async fn env() -> Env {
         ThreeCxAccount::new("901", SECRET, Behaviour::NoXapiAccess),
         ThreeCxAccount::new("902", SECRET, Behaviour::LowRole),
         ThreeCxAccount::new("903", SECRET, Behaviour::OldVersion),
+        ThreeCxAccount::new("908", SECRET, Behaviour::Blocked),
+        ThreeCxAccount::new("909", SECRET, Behaviour::TokenTaken),
     ])
     .await
     .expect("simulator");
@@ -112,6 +114,28 @@ async fn api_access_not_ticked_is_forbidden() {
     assert_eq!(state(&r, "token"), CheckState::Passed);
     assert!(matches!(state(&r, "access"), CheckState::Failed(FailureKind::Forbidden)));
     assert!(r.hint.as_deref().is_some_and(|h| h.contains("3CX Configuration API Access")));
+}
+
+#[tokio::test]
+async fn the_same_kind_gets_the_fix_of_the_step_that_failed() {
+    let e = env().await;
+    // 403 on the token request: a firewall, not "the credentials work".
+    let (r, _) = run(&profile(&e.sim.domain(), "908", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::Forbidden));
+    assert!(
+        r.hint.as_deref().is_some_and(|h| h.contains("firewall") && !h.contains("credentials work")),
+        "{:?}",
+        r.hint
+    );
+    // 401 after a token was issued: the key worked; the token was taken.
+    let (r, _) = run(&profile(&e.sim.domain(), "909", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::Unauthorized));
+    assert_eq!(state(&r, "token"), CheckState::Passed);
+    assert!(
+        r.hint.as_deref().is_some_and(|h| h.contains("one active token") && !h.contains("rejected the Client ID")),
+        "{:?}",
+        r.hint
+    );
 }
 
 #[tokio::test]

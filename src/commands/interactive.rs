@@ -31,6 +31,9 @@ pub fn add(
     let p = match provider {
         ProviderArg::ThreeCx => ProviderId::ThreeCx,
     };
+    // A profiles file that cannot be read would refuse the save at the very end, after the user
+    // typed a key that is shown only once: say so before anything is typed.
+    Store::new(config).load()?;
     run(
         config,
         &crate::paths::state_dir()?,
@@ -87,7 +90,13 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
         .tempdir()
         .context("cannot create a temporary directory")?
         .keep();
-    let config = config.map(Path::to_path_buf).unwrap_or_else(|| dir.join("profiles.toml"));
+    // The demo writes to its own temporary file unless --config says otherwise on its command
+    // line: a PBXLINK_CONFIG exported for real use must not receive demo profiles.
+    let from_env = std::env::var_os("PBXLINK_CONFIG").map(PathBuf::from);
+    let config = config
+        .filter(|c| from_env.as_deref() != Some(*c))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join("profiles.toml"));
     let state = dir.join("state");
     let sim = rt.block_on(Simulator::demo())?;
     let ca_path = dir.join("demo-ca.pem");
@@ -119,6 +128,8 @@ fn describe(b: Behaviour) -> &'static str {
         Behaviour::RateLimited => "rate limited",
         Behaviour::ServerError => "server error",
         Behaviour::NotThreeCx => "not a 3CX server",
+        Behaviour::Blocked => "blocked by a firewall",
+        Behaviour::TokenTaken => "token taken by another program",
     }
 }
 
@@ -162,6 +173,10 @@ fn run_in(
 ) -> Result<u8> {
     let _log = init_log(state);
     let mut wizard = Wizard::new(config.display().to_string());
+    // New profiles keep the --ca-file they were validated with, so later checks trust it too.
+    if let Some(ca) = ca {
+        wizard.new_profile_ca = Some(std::fs::canonicalize(ca).with_context(|| format!("--ca-file {}", ca.display()))?);
+    }
     setup(&mut wizard);
     let mut opts = validate::Options::default();
     opts.ca_files.extend(ca.map(PathBuf::from));

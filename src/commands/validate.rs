@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use super::exit;
 use crate::cli::ValidateArgs;
+use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::{Entry, Store};
-use crate::profile::{Profile, ProfileBody};
 use crate::report::{CheckState, FailureKind, Report};
 use crate::validate::{self, Options};
 
@@ -92,12 +92,10 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
-/// Profiles sharing one 3CX client are validated one after another: 3CX keeps one token per
-/// client, so validating them at once would make them end each other's tokens.
 fn same_client_key(e: &Entry) -> Option<String> {
     match e {
-        Entry::Ok(Profile { body: ProfileBody::ThreeCx(x), .. }) => Some(format!("3cx {} {}", x.domain, x.client_id)),
-        _ => None,
+        Entry::Ok(p) => validate::token_group(p),
+        Entry::Invalid { .. } => None,
     }
 }
 

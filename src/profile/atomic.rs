@@ -4,18 +4,61 @@
 
 use std::fs::{self, DirBuilder, File, Permissions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// Follows a symlink so the link stays a link and its target is what gets replaced (as rclone and
-/// docker do); a plain path is returned as is.
+/// Follows symlinks (every level) so a link stays a link and its target is what gets replaced, as
+/// rclone and docker do; a path that does not exist yet is returned as is.
 pub fn real_path(path: &Path) -> io::Result<PathBuf> {
     match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            let target = fs::read_link(path)?;
-            Ok(if target.is_absolute() { target } else { path.parent().unwrap_or(Path::new(".")).join(target) })
-        }
+        Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(path) {
+            Ok(p) => Ok(p),
+            // A dangling link: write where it points.
+            Err(_) => {
+                let target = fs::read_link(path)?;
+                Ok(if target.is_absolute() { target } else { path.parent().unwrap_or(Path::new(".")).join(target) })
+            }
+        },
         _ => Ok(path.to_path_buf()),
+    }
+}
+
+/// An exclusive lock on `<file>.lock` beside `path`, held for a whole read-modify-write. It is an
+/// flock, so it dies with the process: a crash never leaves a stale lock behind. Waits up to 3 s.
+pub fn lock_beside(path: &Path) -> anyhow::Result<File> {
+    use anyhow::Context;
+    let real = real_path(path)?;
+    if let Some(dir) = real.parent() {
+        ensure_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut name = real.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    let lock_path = real.with_file_name(name);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                anyhow::bail!(
+                    "another pbxlink is writing {} ({} is locked); try again when it is done",
+                    real.display(),
+                    lock_path.display()
+                )
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+            }
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::atomic::write_atomic;
+use super::atomic::{lock_beside, write_atomic};
 use crate::report::{FailureKind, Report};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +72,8 @@ impl Results {
     }
 
     pub fn record(&self, updates: &[(String, LastResult)]) -> Result<()> {
+        // Locked, so the TUI and a cron run recording at once do not drop each other's results.
+        let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
         for (name, r) in updates {
             all.insert(name.clone(), r.clone());
@@ -80,6 +82,7 @@ impl Results {
     }
 
     pub fn forget(&self, name: &str) -> Result<()> {
+        let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
         if all.remove(name).is_some() {
             self.write(&all)?;

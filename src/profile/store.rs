@@ -4,14 +4,14 @@
 //! processes never lose each other's change.
 
 use anyhow::{Context, Result, anyhow, bail};
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs;
 use std::io::ErrorKind;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table};
 
 use super::Profile;
-use super::atomic::{ensure_private_dir, real_path, write_atomic};
+use super::atomic::{lock_beside, write_atomic};
 
 /// Files larger than this are not profile files someone wrote by hand.
 const MAX_FILE: u64 = 4 * 1024 * 1024;
@@ -98,6 +98,12 @@ impl Store {
             bail!("{}: \"profiles\" must be a table of [profiles.NAME] sections", self.path.display());
         };
         for (name, item) in profiles.iter() {
+            if let Err(why) = super::check_name(name) {
+                // Shown escaped: a hand-written name must not move the cursor of whoever lists it.
+                let shown: String = name.escape_debug().collect();
+                loaded.entries.push(Entry::Invalid { name: shown, reason: format!("bad profile name: {why}") });
+                continue;
+            }
             let entry = match item.as_table_like() {
                 Some(t) => match Profile::from_table(name, t) {
                     Ok(p) => Entry::Ok(p),
@@ -113,7 +119,7 @@ impl Store {
     /// Saves one profile, keeping everything else in the file.
     pub fn save(&self, profile: &Profile, mode: &SaveMode) -> Result<()> {
         super::check_name(&profile.name).map_err(|e| anyhow!("profile name \"{}\": {e}", profile.name))?;
-        let _lock = self.lock()?;
+        let _lock = lock_beside(&self.path)?;
         let text = self.read_text()?.unwrap_or_default();
         let mut doc = self.parse(&text)?;
         let profiles = profiles_table(&mut doc, &self.path)?;
@@ -133,6 +139,11 @@ impl Store {
             }
             _ => {}
         }
+        // A hand-written inline table (`office = { ... }`) becomes a normal one, keeping its keys.
+        if let Some(Item::Value(toml_edit::Value::InlineTable(it))) = profiles.get(&profile.name) {
+            let t = it.clone().into_table();
+            profiles.insert(&profile.name, Item::Table(t));
+        }
         let table = match profiles.get_mut(&profile.name) {
             Some(Item::Table(t)) => t,
             _ => {
@@ -149,7 +160,7 @@ impl Store {
 
     /// Removes one profile; returns false when there was none of that name.
     pub fn remove(&self, name: &str) -> Result<bool> {
-        let _lock = self.lock()?;
+        let _lock = lock_beside(&self.path)?;
         let Some(text) = self.read_text()? else {
             return Ok(false);
         };
@@ -198,43 +209,6 @@ impl Store {
             let msg = e.message().lines().next().unwrap_or("invalid TOML").to_string();
             anyhow!("{}:{line}:{col}: {msg}. Fix the file by hand; pbxlink will not overwrite it", self.path.display())
         })
-    }
-
-    /// An exclusive lock on `<file>.lock`, held for a whole read-modify-write. It is an flock, so
-    /// it dies with the process: a crash never leaves a stale lock behind.
-    fn lock(&self) -> Result<File> {
-        let real = real_path(&self.path)?;
-        if let Some(dir) = real.parent() {
-            ensure_private_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        let mut name = real.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let lock_path = real.with_file_name(name);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20))
-                }
-                Err(TryLockError::WouldBlock) => {
-                    bail!(
-                        "another pbxlink is saving profiles ({} is locked); try again when it is done",
-                        lock_path.display()
-                    )
-                }
-                Err(TryLockError::Error(e)) => {
-                    return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
-                }
-            }
-        }
     }
 }
 

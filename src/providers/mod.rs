@@ -135,6 +135,12 @@ impl Guide {
     pub fn hint(&self, kind: FailureKind) -> String {
         self.hints.get(kind.as_str()).cloned().unwrap_or_default()
     }
+
+    /// The fix for `kind` failing at check `at`: a step-specific hint (`"access.unauthorized"`)
+    /// when the guide has one, else the kind's general hint.
+    pub fn hint_at(&self, at: &str, kind: FailureKind) -> String {
+        self.hints.get(&format!("{at}.{}", kind.as_str())).cloned().unwrap_or_else(|| self.hint(kind))
+    }
 }
 
 /// What the engine hands to an interpreter: the parts of an HTTP answer that matter, with the body

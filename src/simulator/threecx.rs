@@ -27,6 +27,10 @@ pub enum Behaviour {
     ServerError,
     /// Something that is not 3CX: the token endpoint answers with a web page.
     NotThreeCx,
+    /// A firewall in front of the PBX: the token endpoint answers 403 before any credential check.
+    Blocked,
+    /// Another program takes a new token right after ours: every /xapi read answers 401.
+    TokenTaken,
 }
 
 #[derive(Clone)]
@@ -120,6 +124,7 @@ fn with_account(st: &State, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Re
             return odata_error(403, "Forbidden", "Access denied: the integration has no Configuration API access");
         }
         Behaviour::NoLicence => return odata_error(404, "NotFound", "Not found"),
+        Behaviour::TokenTaken => return json(401, UNAUTHORIZED),
         _ => {}
     }
     f(account)
@@ -160,6 +165,7 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             return r;
         }
         Behaviour::ServerError => return json(503, r#"{"error":"service_unavailable"}"#),
+        Behaviour::Blocked => return json(403, r#"{"message":"Forbidden by the firewall"}"#),
         Behaviour::NotThreeCx => {
             let mut r = json(200, "<!doctype html><title>Welcome</title>");
             r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html"));

@@ -1,6 +1,7 @@
 //! Carries out the wizard's effects: reads and writes profiles, runs validations as tasks, and sends
 //! every result back as a `Msg`. The only place the TUI touches disk or network (through `validate`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
@@ -23,6 +24,10 @@ pub struct Executor {
     running: Vec<JoinHandle<()>>,
     /// Bounds how many validations run at once.
     permits: Arc<Semaphore>,
+    /// One lock per 3CX client: validations of the same client wait for each other.
+    groups: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// The profile being saved, reported at exit once the save succeeded.
+    pending_save: Option<String>,
     pub exit: bool,
     /// Names saved during this session, reported at exit.
     pub saved: Vec<String>,
@@ -37,6 +42,8 @@ impl Executor {
             tx,
             running: Vec::new(),
             permits: Arc::new(Semaphore::new(JOBS)),
+            groups: HashMap::new(),
+            pending_save: None,
             exit: false,
             saved: Vec::new(),
         }
@@ -56,9 +63,14 @@ impl Executor {
                 self.running.retain(|h| !h.is_finished());
                 let tx = self.tx.clone();
                 let permits = self.permits.clone();
+                let group = validate::token_group(&profile).map(|k| self.groups.entry(k).or_default().clone());
                 let opts = self.opts.clone();
                 tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
                 self.running.push(tokio::spawn(async move {
+                    let _same_client = match &group {
+                        Some(g) => Some(g.lock().await),
+                        None => None,
+                    };
                     let Ok(_permit) = permits.acquire_owned().await else { return };
                     let ptx = tx.clone();
                     let mut progress = move |p: Progress| {
@@ -75,15 +87,19 @@ impl Executor {
             }
             Effect::CancelValidation => self.cancel(),
             Effect::Record { name, report } => {
-                if let Err(e) = self.results.record(&[(name, LastResult::from_report(&report, now_secs()))]) {
-                    tracing::warn!("could not record the result: {e:#}");
-                }
+                // Disk work (and a lock wait) never runs on the thread that draws and validates.
+                let results = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = results.record(&[(name, LastResult::from_report(&report, now_secs()))]) {
+                        tracing::warn!("could not record the result: {e:#}");
+                    }
+                });
             }
             Effect::Save { profile, mode } => {
                 let store = self.store.clone();
                 let tx = self.tx.clone();
                 let path = self.store.path().display().to_string();
-                self.saved.push(profile.name.clone());
+                self.pending_save = Some(profile.name.clone());
                 tokio::task::spawn_blocking(move || {
                     let r = store.save(&profile, &mode).map(|()| path).map_err(|e| format!("{e:#}"));
                     match &r {
@@ -109,6 +125,11 @@ impl Executor {
                 self.exit = true;
             }
         }
+    }
+
+    /// Called when a save is reported successful.
+    pub fn confirm_saved(&mut self) {
+        self.saved.extend(self.pending_save.take());
     }
 
     fn cancel(&mut self) {

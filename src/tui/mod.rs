@@ -54,8 +54,9 @@ pub async fn run(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut sigint = signal(SignalKind::interrupt())?;
-    let mut term = terminal::enter()?;
+    // The guard exists before the terminal changes, so a failure half-way still restores it.
     let _guard = terminal::Guard;
+    let mut term = terminal::enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let (store, results, opts) = exec_parts;
     let mut exec = Executor::new(store, results, opts, tx);
@@ -112,6 +113,9 @@ pub async fn run(
         for msg in batch {
             if panic_on_key && matches!(msg, Msg::Key(_)) {
                 panic!("PBXLINK_PANIC_ON_KEY is set: crashing on purpose to test terminal restore");
+            }
+            if let Msg::Saved(Ok(_)) = &msg {
+                exec.confirm_saved();
             }
             for fx in wizard.update(msg) {
                 exec.run(fx);

@@ -21,9 +21,13 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 pub fn enter() -> io::Result<Term> {
     install_panic_hook();
     ACTIVE.store(true, Ordering::SeqCst);
-    enable_raw_mode()?;
-    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-    Terminal::new(CrosstermBackend::new(stdout()))
+    let entered = enable_raw_mode()
+        .and_then(|()| execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste))
+        .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+    if entered.is_err() {
+        restore();
+    }
+    entered
 }
 
 /// Puts the terminal back as it was. Safe to call more than once; only the first call acts.

@@ -35,9 +35,9 @@ pub fn draw(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             Line::from(vec![
                 Span::raw("Press "),
                 Span::styled("a", t.key()),
-                Span::raw(" to link a 3CX system. pbxlink walks you through the 3CX"),
+                Span::raw(format!(" to link a {} system. pbxlink walks you through the vendor's", providers())),
             ]),
-            Line::raw("Admin Console, checks the link live, then saves it as a profile."),
+            Line::raw("console step by step, checks the link live, then saves it as a profile."),
             Line::raw(""),
             Line::styled(format!("Profiles are saved in {}", w.config_path), t.dim()),
         ];
@@ -72,6 +72,12 @@ fn row_line(r: &Row, selected: bool, width: usize, now: u64, t: &Theme) -> Line<
     let right = clip(&right, width.saturating_sub(left.chars().count() + target_w));
     let line = Line::from(vec![Span::raw(left), Span::raw(target), Span::styled(right, style)]);
     if selected { line.style(t.selected()) } else { line }
+}
+
+/// The providers on offer, by name ("3CX", "3CX or 8x8").
+fn providers() -> String {
+    let names: Vec<&str> = crate::providers::ProviderId::AVAILABLE.iter().map(|p| p.guide().name.as_str()).collect();
+    names.join(" or ")
 }
 
 /// Cuts to `n` characters with an ellipsis.

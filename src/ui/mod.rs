@@ -110,9 +110,8 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
         vec![("PgUp/PgDn", "scroll"), ("any other key", "close help")]
     } else {
         match &w.screen {
-            Screen::Home if w.home.rows.is_empty() => {
-                vec![("a", "add"), ("?", "help"), ("q", "quit")]
-            }
+            Screen::Home if w.home.error.is_some() => vec![("?", "help"), ("q", "quit")],
+            Screen::Home if w.home.rows.is_empty() => vec![("a", "add"), ("?", "help"), ("q", "quit")],
             Screen::Home => {
                 vec![("a", "add"), ("Enter", "validate"), ("e", "edit"), ("d", "remove"), ("?", "help"), ("q", "quit")]
             }
@@ -208,7 +207,8 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
 fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     let mut lines = vec![
         Line::raw("Enter      continue, submit, or validate the selected profile"),
-        Line::raw("Esc        go back; nothing typed is lost"),
+        Line::raw("Esc        go back (asks before discarding what you typed)"),
+        Line::raw("V          on the home screen: validate every profile"),
         Line::raw("Tab        next field (Shift-Tab: previous)"),
         Line::raw("Space      tick or untick the focused box"),
         Line::raw("Ctrl-R     reveal or hide a secret"),

@@ -8,6 +8,7 @@
 
 mod client;
 mod errors;
+mod proxy;
 mod threecx;
 mod tls;
 
@@ -40,6 +41,16 @@ impl Default for Options {
     }
 }
 
+/// Profiles with the same key must be validated one after another, never at once: 3CX keeps one
+/// active token per client, so two validations of one client end each other's tokens and the
+/// loser would be told its (good) key was refused.
+pub fn token_group(p: &Profile) -> Option<String> {
+    match &p.body {
+        ProfileBody::ThreeCx(x) => Some(format!("3cx {} {}", x.domain, x.client_id)),
+        ProfileBody::Unsupported { .. } => None,
+    }
+}
+
 /// Streamed while a validation runs, so a UI can show each check as it changes.
 #[derive(Debug, Clone)]
 pub enum Progress {
@@ -65,7 +76,7 @@ pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnM
                 FailureKind::BadResponse,
                 format!("provider \"{provider}\" is not supported by this pbxlink version"),
             );
-            t.finish(|_| "Upgrade pbxlink, or remove this profile.".to_string())
+            t.finish(|_, _| "Upgrade pbxlink, or remove this profile.".to_string())
         }
     }
 }
@@ -120,7 +131,9 @@ impl<'a> Tracker<'a> {
         self.end(id, CheckState::Failed(kind), detail, None);
     }
 
-    fn finish(mut self, hint: impl Fn(FailureKind) -> String) -> Report {
+    /// Ends the run: unfinished checks become skipped, and the first failure gets its fix from
+    /// `hint(check id, kind)`, so the same kind can be explained per step.
+    fn finish(mut self, hint: impl Fn(&str, FailureKind) -> String) -> Report {
         for c in &mut self.checks {
             if !c.state.is_done() {
                 c.state = CheckState::Skipped;
@@ -128,7 +141,10 @@ impl<'a> Tracker<'a> {
             }
         }
         Report {
-            hint: self.failure.map(hint),
+            hint: self.failure.map(|k| {
+                let at = self.checks.iter().find(|c| matches!(c.state, CheckState::Failed(_))).map_or("", |c| c.id);
+                hint(at, k)
+            }),
             failure: self.failure,
             checks: self.checks,
             ms: self.started.elapsed().as_millis() as u64,

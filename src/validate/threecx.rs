@@ -22,8 +22,9 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     let plan: Vec<(&'static str, String)> =
         ["dns", "connect", "token", "access", "details"].into_iter().map(|id| (id, guide.check_title(id))).collect();
     let mut t = Tracker::new(&plan, "3cx", progress);
-    let hint = |k: FailureKind| guide.hint(k);
+    let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
     let timeout_secs = opts.request_timeout.as_secs();
+    let connect_secs = opts.connect_timeout.as_secs();
 
     t.start("dns");
     let hp = match normalise_host(&cx.domain) {
@@ -34,7 +35,11 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         }
     };
     let port = hp.port_or_default();
-    let pinned: Vec<SocketAddr> = if hp.is_ip() {
+    let via_proxy = super::proxy::proxy_for(&hp.host);
+    let pinned: Vec<SocketAddr> = if let Some(proxy) = &via_proxy {
+        t.pass("dns", format!("through the proxy {proxy}, which resolves {}", hp.host));
+        Vec::new()
+    } else if hp.is_ip() {
         t.pass("dns", "an IP address: no lookup needed".into());
         Vec::new()
     } else {
@@ -90,7 +95,8 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     let answer = match answer {
         Ok(a) => a,
         Err(e) => {
-            let (kind, detail) = classify(&e, connect_ms.is_some(), timeout_secs);
+            let secs = if connect_ms.is_some() { timeout_secs } else { connect_secs };
+            let (kind, detail) = classify(&e, connect_ms.is_some(), secs);
             match connect_ms {
                 None => t.end("connect", CheckState::Failed(kind), format!("{hp}: {detail}"), Some(total_ms)),
                 Some(ms) => {
@@ -104,10 +110,13 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         }
     };
     let cms = connect_ms.unwrap_or(0);
-    let verified = match super::tls::roots_notice() {
-        Some(n) => format!("{hp}: TLS verified ({n})"),
-        None => format!("{hp}: TLS verified"),
-    };
+    let mut verified = format!("{hp}: TLS verified");
+    if let Some(p) = &via_proxy {
+        verified.push_str(&format!(" through the proxy {p}"));
+    }
+    if let Some(n) = super::tls::roots_notice() {
+        verified.push_str(&format!(" ({n})"));
+    }
     t.end("connect", CheckState::Passed, verified, Some(cms));
     t.start("token");
     let token = match p::interpret_token(&answer) {

@@ -63,6 +63,8 @@ pub struct GuideState {
     pub saving: bool,
     /// How far the step's text is scrolled (PgUp/PgDn), for small terminals.
     pub scroll: u16,
+    /// Esc was pressed on the way out with values typed: the next Esc discards them.
+    pub confirm_discard: bool,
     /// Set once saved: the file written.
     pub saved: Option<String>,
 }
@@ -108,6 +110,7 @@ impl GuideState {
             editing: None,
             saving: false,
             scroll: 0,
+            confirm_discard: false,
             saved: None,
         }
     }
@@ -229,6 +232,12 @@ impl GuideState {
             };
         }
         if self.saving {
+            return Outcome::Stay(vec![]);
+        }
+        if k.code != KeyCode::Esc && self.confirm_discard {
+            // Any other key answers "keep it".
+            self.confirm_discard = false;
+            self.message = None;
             return Outcome::Stay(vec![]);
         }
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
@@ -423,8 +432,10 @@ impl GuideState {
     fn back(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
         let mut fx = Vec::new();
         if self.running() {
-            // Bump the generation so the cancelled run's late results are dropped.
+            // Bump the generation so the cancelled run's late results are dropped, and forget the
+            // run so nothing keeps spinning.
             *ctx.attempt += 1;
+            self.run = None;
             fx.push(Effect::CancelValidation);
         }
         let steps = &self.guide().steps;
@@ -432,7 +443,7 @@ impl GuideState {
         let mut i = self.step;
         loop {
             if i == 0 {
-                return Outcome::Leave(fx);
+                return self.leave(fx);
             }
             i -= 1;
             if steps[i].kind != StepKind::Validate {
@@ -443,10 +454,23 @@ impl GuideState {
             && steps[i].kind != StepKind::Form
             && !steps[..=i].iter().any(|s| s.kind == StepKind::Form)
         {
-            return Outcome::Leave(fx);
+            return self.leave(fx);
         }
         self.enter(i);
         Outcome::Stay(fx)
+    }
+
+    /// Leaves the guide, but never silently throws away what was typed: the API key may have
+    /// been shown only once. The first Esc asks, the second leaves.
+    fn leave(&mut self, fx: Vec<Effect>) -> Outcome {
+        let typed = self.fields.iter().any(|f| !f.value().trim().is_empty());
+        if typed && !self.confirm_discard {
+            self.confirm_discard = true;
+            self.message =
+                Some("Press Esc again to discard what you typed, the API key too; any other key keeps it.".into());
+            return Outcome::Stay(fx);
+        }
+        Outcome::Leave(fx)
     }
 
     fn enter(&mut self, step: usize) {

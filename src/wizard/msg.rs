@@ -9,8 +9,9 @@ use crate::profile::results::LastResult;
 use crate::profile::store::{Entry, SaveMode};
 use crate::report::{Check, Report};
 
-/// Something that happened: a key, a paste, a result of an effect, a signal.
-#[derive(Debug, Clone)]
+/// Something that happened: a key, a paste, a result of an effect, a signal. Its `Debug` never
+/// shows typed or pasted text, which may be a secret.
+#[derive(Clone)]
 pub enum Msg {
     /// A key press (releases and repeats are filtered out by the driver).
     Key(KeyEvent),
@@ -35,6 +36,29 @@ pub enum Msg {
     },
     /// Leave now: a signal (SIGTERM, SIGHUP, SIGINT) or the terminal went away.
     Quit,
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Msg::Key(k) => match k.code {
+                crossterm::event::KeyCode::Char(_) => write!(f, "Key(<char>, {:?})", k.modifiers),
+                code => write!(f, "Key({code:?}, {:?})", k.modifiers),
+            },
+            Msg::Paste(s) => write!(f, "Paste(<{} chars>)", s.chars().count()),
+            Msg::Resize(w, h) => write!(f, "Resize({w}, {h})"),
+            Msg::Tick => f.write_str("Tick"),
+            Msg::Loaded(d) => f.debug_tuple("Loaded").field(d).finish(),
+            Msg::Validation { attempt, event } => {
+                f.debug_struct("Validation").field("attempt", attempt).field("event", event).finish()
+            }
+            Msg::Saved(r) => f.debug_tuple("Saved").field(r).finish(),
+            Msg::Removed { name, result } => {
+                f.debug_struct("Removed").field("name", name).field("result", result).finish()
+            }
+            Msg::Quit => f.write_str("Quit"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

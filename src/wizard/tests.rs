@@ -178,7 +178,8 @@ fn submit_credentials_starts_validation_and_stale_results_are_ignored() {
     assert_eq!(guide(&w).field("api_key").map(|f| f.value().to_string()), Some("key-abc".into()));
     // A late result of the cancelled attempt changes nothing.
     w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
-    assert!(guide(&w).run.as_ref().is_some_and(|r| r.report.is_none()));
+    assert!(guide(&w).run.is_none(), "the cancelled run is gone and nothing came back to life");
+    assert!(!w.busy(), "no spinner after a cancel");
     // Submitting again (Enter moves from the first field to the last, then submits) starts
     // attempt 3: 2 was used by the cancel.
     w.update(key(KeyCode::Enter));
@@ -391,6 +392,41 @@ fn add_command_exits_when_the_guide_ends() {
     w.exit_after_guide = true;
     let fx = w.update(key(KeyCode::Esc));
     assert!(fx.iter().any(|f| matches!(f, Effect::Exit)));
+}
+
+#[test]
+fn leaving_the_guide_asks_before_discarding_what_was_typed() {
+    let mut w = Wizard::new("p");
+    to_credentials(&mut w);
+    // Back to the first step (the domain is typed), then Esc once more: asks.
+    for _ in 0..4 {
+        w.update(key(KeyCode::Esc));
+    }
+    assert_eq!(step_id(&w), "prereqs");
+    w.update(key(KeyCode::Esc));
+    assert!(matches!(w.screen, Screen::Guide(_)), "the first Esc only asks");
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("discard")));
+    // Any other key keeps it; then Esc asks again, and a second Esc leaves.
+    w.update(ch('x'));
+    assert!(guide(&w).message.is_none());
+    w.update(key(KeyCode::Esc));
+    w.update(key(KeyCode::Esc));
+    assert!(matches!(w.screen, Screen::Home));
+}
+
+#[test]
+fn an_empty_guide_is_left_with_one_esc() {
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![]);
+    w.update(ch('a'));
+    w.update(key(KeyCode::Esc));
+    assert!(matches!(w.screen, Screen::Home));
+}
+
+#[test]
+fn message_debug_never_shows_typed_text() {
+    let shown = format!("{:?} {:?}", Msg::Paste("hunter2-pasted".into()), ch('z'));
+    assert!(!shown.contains("hunter2") && !shown.contains('z'), "{shown}");
 }
 
 #[test]
