@@ -489,6 +489,30 @@ fn many_profiles_validate_concurrently_within_the_job_bound() {
 }
 
 #[test]
+fn a_dead_pbx_holds_up_nobody_beyond_its_timeout() {
+    let n = 20;
+    let keys: Vec<String> = (0..n).map(|i| format!("k{i:02}-{OTHER}")).collect();
+    let e = Env::with((0..n).map(|i| ThreeCxAccount::new(&format!("c{i}"), &keys[i], Behaviour::Good)).collect());
+    let d = e.sim.domain();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let dead = format!("127.0.0.1:{}", silent.local_addr().expect("addr").port());
+    let mut cfg = e.profile("dead", &dead, "900", GOOD, true);
+    cfg.extend((0..n).map(|i| e.profile(&format!("p{i}"), &d, &format!("c{i}"), &keys[i], true)));
+    e.write_config(&cfg);
+    let started = Instant::now();
+    let o = e.run(&["validate", "--all", "--json", "--jobs", "2", "--timeout", "2"], None, &[]);
+    let took = started.elapsed();
+    assert_eq!(o.code, 4, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let ok = v["profiles"].as_array().map(|a| a.iter().filter(|p| p["ok"] == true).count());
+    assert_eq!(ok, Some(n), "every live PBX was validated");
+    assert_eq!(v["profiles"][0]["failure"], "timeout");
+    // The dead one occupies one of two jobs for its 2 s; the others share the second job.
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+    drop(silent);
+}
+
+#[test]
 fn profiles_of_one_3cx_client_are_validated_one_after_another() {
     let e = Env::new();
     let d = e.sim.domain();

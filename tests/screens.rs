@@ -13,6 +13,10 @@ use ratatui::{Terminal, backend::TestBackend};
 use rstest::rstest;
 use secrecy::SecretString;
 
+mod support {
+    pub mod svg;
+}
+
 const KEY: &str = "Zq8-secret-api-key-41";
 const NOW: u64 = 1_700_000_000;
 
@@ -315,6 +319,17 @@ fn render(w: &mut Wizard, width: u16, height: u16) -> String {
     format!("{}", term.backend())
 }
 
+/// With `PBXLINK_SCREENSHOTS=DIR` (set by `scripts/screenshots`), also writes the screen as
+/// `DIR/NAME.svg`, with its colours.
+fn picture(w: &mut Wizard, name: &str, width: u16, height: u16) {
+    let Some(dir) = std::env::var_os("PBXLINK_SCREENSHOTS") else { return };
+    w.update(Msg::Resize(width, height));
+    let mut term = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    term.draw(|f| ui::draw(f, w, &Theme::default())).expect("draw");
+    let svg = support::svg::render(term.backend().buffer(), &format!("pbxlink: {name}"));
+    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.svg")), svg).expect("write screenshot");
+}
+
 #[rstest]
 fn screen(
     #[values(
@@ -354,6 +369,9 @@ fn screen(
     } else {
         assert!(text.contains(KEY), "revealing must show the key");
     }
+    if size == (80, 24) {
+        picture(&mut w, name, 80, 24);
+    }
     insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), text);
 }
 
@@ -362,6 +380,7 @@ fn too_small_shows_enlarge_message() {
     let mut w = state("credentials");
     let text = render(&mut w, 40, 12);
     assert!(text.contains("Enlarge it to at least 60x16"), "{text}");
+    picture(&mut w, "too_small", 40, 12);
     insta::assert_snapshot!("too_small_40x12", text);
     // And it comes back when the window grows.
     let text = render(&mut w, 80, 24);

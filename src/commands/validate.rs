@@ -40,6 +40,17 @@ pub fn run(config: &Path, ca: Option<&Path>, args: ValidateArgs) -> Result<u8> {
     } else {
         Mode::Text
     };
+    if let Some(ca) = ca
+        && let Err(e) = std::fs::metadata(ca)
+    {
+        let msg = format!("--ca-file {}: {e}", ca.display());
+        if mode == Mode::Nagios {
+            println!("PBXLINK UNKNOWN - {msg}");
+            return Ok(3);
+        }
+        eprintln!("pbxlink: {msg}");
+        return Ok(exit::USAGE);
+    }
     match select(config, &args) {
         Ok(entries) => {
             let opts = Options {

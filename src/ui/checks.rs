@@ -81,8 +81,16 @@ pub fn draw_run(
         checks = lines(run, spinner, true, t);
     }
     let checks_h = checks.len() as u16;
-    let [top, mid, bottom] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(checks_h), Constraint::Length(verdict_h)]).areas(area);
+    // The intro gets what the checks and verdict leave, but no more than it needs (plus a blank
+    // line), so the checks sit right under it.
+    let intro_room = area.height.saturating_sub(checks_h + verdict_h).min(intro_h + 1);
+    let [top, mid, bottom, _] = Layout::vertical([
+        Constraint::Length(intro_room),
+        Constraint::Length(checks_h),
+        Constraint::Length(verdict_h),
+        Constraint::Min(0),
+    ])
+    .areas(area);
     scrolled_text(f, top, intro, scroll, t);
     f.render_widget(Paragraph::new(checks), mid);
     f.render_widget(Paragraph::new(verdict_lines).wrap(Wrap { trim: true }), bottom);

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use super::Options;
 
 /// Connection set-up times, one per connection made. One entry per validation is the goal.
 #[derive(Clone, Default)]
-pub struct Connections(Arc<Mutex<Vec<Duration>>>);
+pub struct Connections(Arc<Mutex<Vec<Duration>>>, Arc<AtomicBool>);
 
 impl Connections {
     pub fn first(&self) -> Option<Duration> {
@@ -25,7 +26,37 @@ impl Connections {
             v.push(d);
         }
     }
+
+    fn any(&self) -> bool {
+        self.0.lock().map(|v| !v.is_empty()).unwrap_or(false)
+    }
+
+    /// The validation is over: a connection attempt still waiting is dropped, never made.
+    pub fn finish(&self) {
+        self.1.store(true, Ordering::SeqCst);
+    }
+
+    fn finished(&self) -> bool {
+        self.1.load(Ordering::SeqCst)
+    }
 }
+
+/// Marks the validation over when dropped, whichever way the validation returns.
+pub struct FinishOnDrop(pub Connections);
+
+impl Drop for FinishOnDrop {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// How long a second connection attempt waits for the first connection to come back to the pool.
+/// hyper starts a new connection as soon as a request finds no idle one, even when the previous
+/// response's connection is about to become idle, and finishes it in the background: one more
+/// TLS handshake for nothing. Waiting a little lets the pooled connection win; the attempt is then
+/// dropped before it connects. If the server really closed the first connection, the request
+/// goes ahead after this delay.
+const SECOND_CONNECTION_GRACE: Duration = Duration::from_millis(100);
 
 #[derive(Clone)]
 struct TimingLayer(Connections);
@@ -47,6 +78,7 @@ impl<S, R> tower_service::Service<R> for Timed<S>
 where
     S: tower_service::Service<R>,
     S::Future: Send + 'static,
+    S::Error: From<std::io::Error>,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -57,10 +89,17 @@ where
     }
 
     fn call(&mut self, req: R) -> Self::Future {
-        let started = Instant::now();
+        // The connector's future is lazy: nothing is connected until it is polled.
         let fut = self.inner.call(req);
         let log = self.log.clone();
         Box::pin(async move {
+            if log.any() {
+                tokio::time::sleep(SECOND_CONNECTION_GRACE).await;
+                if log.finished() {
+                    return Err(std::io::Error::other("validation finished; connection not needed").into());
+                }
+            }
+            let started = Instant::now();
             let r = fut.await;
             if r.is_ok() {
                 log.push(started.elapsed());

@@ -77,6 +77,7 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
             return t.finish(hint);
         }
     };
+    let _finish = client::FinishOnDrop(conns.clone());
     let base = hp.https_base();
     let form = [
         ("client_id", cx.client_id.as_str()),
