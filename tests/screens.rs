@@ -261,18 +261,7 @@ fn state(name: &str) -> Wizard {
             let first = w.attempt - 2;
             let ok = Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 61 };
             w.update(Msg::Validation { attempt: first, event: ValidationEvent::Done(ok) });
-            let bad = Report {
-                checks: checks(&[
-                    CheckState::Passed,
-                    CheckState::Passed,
-                    CheckState::Failed(FailureKind::Unauthorized),
-                    CheckState::Skipped,
-                    CheckState::Skipped,
-                ]),
-                failure: Some(FailureKind::Unauthorized),
-                hint: Some(pbxlink::providers::ProviderId::ThreeCx.guide().hint(FailureKind::Unauthorized)),
-                ms: 40,
-            };
+            let bad = unauthorized();
             w.update(Msg::Validation { attempt: first + 1, event: ValidationEvent::Done(bad) });
             w.update(k(KeyCode::Down));
         }
@@ -291,23 +280,25 @@ fn demo() -> DemoInfo {
     }
 }
 
+/// A validation that failed at the token: the key was refused.
+fn unauthorized() -> Report {
+    let states = [
+        CheckState::Passed,
+        CheckState::Passed,
+        CheckState::Failed(FailureKind::Unauthorized),
+        CheckState::Skipped,
+        CheckState::Skipped,
+    ];
+    let hint = pbxlink::providers::ProviderId::ThreeCx.guide().hint_at("token", FailureKind::Unauthorized);
+    Report { checks: checks(&states), failure: Some(FailureKind::Unauthorized), hint: Some(hint), ms: 40 }
+}
+
 fn finish(w: &mut Wizard, ok: bool) {
     let a = w.attempt;
     let r = if ok {
         Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 87 }
     } else {
-        Report {
-            checks: checks(&[
-                CheckState::Passed,
-                CheckState::Passed,
-                CheckState::Failed(FailureKind::Unauthorized),
-                CheckState::Skipped,
-                CheckState::Skipped,
-            ]),
-            failure: Some(FailureKind::Unauthorized),
-            hint: Some(pbxlink::providers::ProviderId::ThreeCx.guide().hint(FailureKind::Unauthorized)),
-            ms: 40,
-        }
+        unauthorized()
     };
     w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
 }

@@ -86,6 +86,21 @@ fn to_credentials(w: &mut Wizard) {
     assert_eq!(step_id(w), "credentials");
 }
 
+/// Types a Client ID and key on the credentials step and submits them.
+fn submit(w: &mut Wizard, key_text: &str) -> Vec<Effect> {
+    typed(w, "900");
+    w.update(key(KeyCode::Tab));
+    typed(w, key_text);
+    w.update(key(KeyCode::Enter))
+}
+
+/// From the credentials step to the review step, through a validation that passes.
+fn to_review(w: &mut Wizard, key_text: &str) {
+    submit(w, key_text);
+    w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
+    w.update(key(KeyCode::Enter));
+}
+
 #[test]
 fn start_loads_profiles_and_empty_home_offers_add() {
     let mut w = Wizard::new("/x/profiles.toml");
@@ -209,12 +224,7 @@ fn review_saves_under_a_fresh_name_and_records_the_result() {
     let mut w = Wizard::new("p");
     to_credentials(&mut w);
     loaded(&mut w, vec![Entry::Ok(profile("pbx"))]);
-    typed(&mut w, "900");
-    w.update(key(KeyCode::Tab));
-    typed(&mut w, "key-abc");
-    w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
-    w.update(key(KeyCode::Enter));
+    to_review(&mut w, "key-abc");
     assert_eq!(guide(&w).current().kind, StepKind::Review);
     // "pbx" is taken, so the suggestion is "pbx-2".
     assert_eq!(guide(&w).name.value(), "pbx-2");
@@ -233,12 +243,7 @@ fn review_refuses_a_taken_or_bad_name() {
     let mut w = Wizard::new("p");
     to_credentials(&mut w);
     loaded(&mut w, vec![Entry::Ok(profile("office"))]);
-    typed(&mut w, "900");
-    w.update(key(KeyCode::Tab));
-    typed(&mut w, "k");
-    w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
-    w.update(key(KeyCode::Enter));
+    to_review(&mut w, "k");
     w.update(ctrl('u'));
     typed(&mut w, "office");
     assert!(w.update(key(KeyCode::Enter)).is_empty());
@@ -253,12 +258,7 @@ fn review_refuses_a_taken_or_bad_name() {
 fn save_failure_is_shown_and_nothing_is_lost() {
     let mut w = Wizard::new("p");
     to_credentials(&mut w);
-    typed(&mut w, "900");
-    w.update(key(KeyCode::Tab));
-    typed(&mut w, "k");
-    w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(ok_report()) });
-    w.update(key(KeyCode::Enter));
+    to_review(&mut w, "k");
     w.update(key(KeyCode::Enter));
     w.update(Msg::Saved(Err("disk full".into())));
     assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("disk full")));
@@ -336,10 +336,7 @@ fn edit_saves_as_replace() {
 fn ctrl_c_quits_from_anywhere_and_cancels_a_validation() {
     let mut w = Wizard::new("p");
     to_credentials(&mut w);
-    typed(&mut w, "900");
-    w.update(key(KeyCode::Tab));
-    typed(&mut w, "k");
-    w.update(key(KeyCode::Enter));
+    submit(&mut w, "k");
     let fx = w.update(ctrl('c'));
     assert!(matches!(fx.as_slice(), [Effect::CancelValidation, Effect::Exit]));
     assert!(w.quitting);
@@ -377,10 +374,7 @@ fn spinner_moves_only_while_busy() {
     w.update(Msg::Tick);
     assert_eq!(w.spinner, 0);
     to_credentials(&mut w);
-    typed(&mut w, "900");
-    w.update(key(KeyCode::Tab));
-    typed(&mut w, "k");
-    w.update(key(KeyCode::Enter));
+    submit(&mut w, "k");
     w.update(Msg::Tick);
     assert_eq!(w.spinner, 1);
 }
