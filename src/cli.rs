@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[command(
     name = "pbxlink",
     version,
-    about = "Link telephony accounts (3CX) from the terminal and keep those links healthy.",
+    about = "Link telephony accounts (3CX, 8x8) from the terminal and keep those links healthy.",
     after_help = "Without a command, pbxlink opens the full-screen home screen.\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict."
 )]
 pub struct Cli {
@@ -81,7 +81,7 @@ pub struct AddArgs {
     /// 3CX domain, or the URL from the browser's address bar
     #[arg(long)]
     pub domain: Option<String>,
-    /// 3CX Client ID (the DN of the API integration)
+    /// Client ID (3CX: the DN of the API integration; 8x8: the API username)
     #[arg(long)]
     pub client_id: Option<String>,
     /// Read the API key from standard input
@@ -93,6 +93,22 @@ pub struct AddArgs {
     /// Read the API key from this environment variable
     #[arg(long, group = "key", value_name = "VAR")]
     pub api_key_env: Option<String>,
+    /// 8x8: read the Client Secret from standard input
+    #[arg(long, group = "key")]
+    pub client_secret_stdin: bool,
+    /// 8x8: read the Client Secret from this file
+    #[arg(long, group = "key", value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// 8x8: read the Client Secret from this environment variable
+    #[arg(long, group = "key", value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// 8x8: the products the API app may use, comma-separated (cc-realtime-analytics,
+    /// cc-historical-analytics, cloud-storage, quality-management, cc-chat)
+    #[arg(long, value_delimiter = ',')]
+    pub products: Vec<String>,
+    /// 8x8: the API host when not api.8x8.com (proxies, regions, tests)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// Take everything from flags; never open the TUI or prompt
     #[arg(long)]
     pub non_interactive: bool,
@@ -129,4 +145,15 @@ pub struct ValidateArgs {
 pub enum ProviderArg {
     #[value(name = "3cx")]
     ThreeCx,
+    #[value(name = "8x8")]
+    EightByEight,
+}
+
+impl ProviderArg {
+    pub fn id(self) -> crate::providers::ProviderId {
+        match self {
+            ProviderArg::ThreeCx => crate::providers::ProviderId::ThreeCx,
+            ProviderArg::EightByEight => crate::providers::ProviderId::EightByEight,
+        }
+    }
 }

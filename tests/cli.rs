@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const GOOD: &str = "key-good-8f3a2c91d7e4";
 const WRONG: &str = "key-wrong-55c0a1b2c3d4";
 const OTHER: &str = "key-other-0a9b8c7d6e5f";
-const SECRETS: [&str; 3] = [GOOD, WRONG, OTHER];
+const SECRETS: [&str; 4] = [GOOD, WRONG, OTHER, "eght_cli-secret-4b5c6d7e8f"];
 
 struct Env {
     dir: tempfile::TempDir,
@@ -521,4 +521,104 @@ fn profiles_of_one_3cx_client_are_validated_one_after_another() {
     let o = e.run(&["validate", "--all", "--json", "--jobs", "4"], None, &[]);
     assert_eq!(o.code, 0, "each must keep its token until it is done: {}", o.stdout);
     assert_eq!(e.sim.max_concurrent_validations(), 1);
+}
+
+mod eightbyeight {
+    use super::*;
+    use pbxlink::simulator::{EightByEightAccount, Grants};
+
+    const SECRET8: &str = "eght_cli-secret-4b5c6d7e8f";
+
+    fn env() -> (Env, String) {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let sim = rt
+            .block_on(Simulator::start_with(
+                vec![],
+                vec![
+                    EightByEightAccount::new("app", SECRET8, Grants::All),
+                    EightByEightAccount::new("nochat", SECRET8, Grants::NoChat),
+                ],
+            ))
+            .expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        let domain = sim.domain();
+        (Env { dir, sim, _rt: rt, ca, outputs: RefCell::new(Vec::new()) }, domain)
+    }
+
+    #[test]
+    fn scripted_add_validate_show_for_8x8() {
+        let (e, base) = env();
+        let ca = e.ca.to_string_lossy().to_string();
+        let add = |name: &str, client: &str, products: &str| {
+            e.run(
+                &[
+                    "--ca-file",
+                    &ca,
+                    "add",
+                    "8x8",
+                    "--non-interactive",
+                    "--name",
+                    name,
+                    "--client-id",
+                    client,
+                    "--products",
+                    products,
+                    "--base-url",
+                    &base,
+                    "--client-secret-stdin",
+                ],
+                Some(&format!("{SECRET8}\n")),
+                &[],
+            )
+        };
+        let o = add("cc", "app", "cloud-storage,cc-chat");
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let o = add("partial", "nochat", "cloud-storage,cc-chat");
+        assert_eq!(o.code, 3, "a missing product is an access rejection: {}", o.stderr);
+        assert!(
+            o.stderr.contains("not granted: Contact Center Chat") && o.stderr.contains("Nothing was saved"),
+            "{}",
+            o.stderr
+        );
+        let o = add("bad", "app", "cloud-storage,telepathy");
+        assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("unknown product \"telepathy\""), "{}", o.stderr);
+        // The 3CX secret flags are refused for 8x8, with the right name.
+        let o = e.run(
+            &[
+                "add",
+                "8x8",
+                "--non-interactive",
+                "--name",
+                "x",
+                "--client-id",
+                "app",
+                "--products",
+                "cc-chat",
+                "--api-key-env",
+                "K",
+            ],
+            None,
+            &[("K", SECRET8)],
+        );
+        assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("--client-secret-stdin"), "{}", o.stderr);
+
+        let text = std::fs::read_to_string(e.config()).expect("config");
+        assert!(
+            text.contains("provider = \"8x8\"") && text.contains("products = [\"cloud-storage\", \"cc-chat\"]"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("base_url = \"{base}\"")), "{text}");
+        let (code, v) = e.validate_json("cc", &[]);
+        assert_eq!(code, 0, "{v:#}");
+        assert_eq!(v["profiles"][0]["provider"], "8x8");
+        assert_eq!(v["profiles"][0]["checks"][3]["name"], "products");
+        let o = e.run(&["show", "cc"], None, &[]);
+        assert!(o.stdout.contains("client_secret = \"…7e8f\"  # redacted"), "{}", o.stdout);
+        let o = e.run(&["list"], None, &[]);
+        assert!(o.stdout.contains("8x8") && o.stdout.contains("ok ("), "{}", o.stdout);
+    }
 }

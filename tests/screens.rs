@@ -6,9 +6,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pbxlink::profile::results::LastResult;
 use pbxlink::profile::store::Entry;
 use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
+use pbxlink::providers::ProviderId;
 use pbxlink::report::{Check, CheckState, FailureKind, Report};
 use pbxlink::ui::{self, Theme};
-use pbxlink::wizard::{DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
+use pbxlink::wizard::{DemoAccount, DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
 use ratatui::{Terminal, backend::TestBackend};
 use rstest::rstest;
 use secrecy::SecretString;
@@ -99,6 +100,7 @@ fn checks(states: &[CheckState]) -> Vec<Check> {
 fn to_step(w: &mut Wizard, step: &str) {
     w.update(Msg::Loaded(Box::new(home_data(vec![]))));
     w.update(k(KeyCode::Char('a')));
+    w.update(k(KeyCode::Enter));
     if step == "prereqs" {
         return;
     }
@@ -265,19 +267,118 @@ fn state(name: &str) -> Wizard {
             w.update(Msg::Validation { attempt: first + 1, event: ValidationEvent::Done(bad) });
             w.update(k(KeyCode::Down));
         }
+        "choose_provider" => {
+            w.update(Msg::Loaded(Box::new(home_data(vec![]))));
+            w.update(k(KeyCode::Char('a')));
+        }
+        "x8_products" => {
+            to_8x8(&mut w, "products");
+            for c in
+                [KeyCode::Down, KeyCode::Down, KeyCode::Char(' '), KeyCode::Down, KeyCode::Down, KeyCode::Char(' ')]
+            {
+                w.update(k(c));
+            }
+        }
+        "x8_secret_once" => to_8x8(&mut w, "secret_once"),
+        "x8_credentials" => {
+            to_8x8(&mut w, "credentials");
+            typed(&mut w, "pbxlink-monitoring");
+            w.update(k(KeyCode::Tab));
+            // Not starting with eght_: a soft hint, never a refusal.
+            w.update(Msg::Paste(KEY.into()));
+        }
+        "x8_validate_missing" => {
+            to_8x8(&mut w, "validate");
+            let states = [
+                CheckState::Passed,
+                CheckState::Passed,
+                CheckState::Passed,
+                CheckState::Failed(FailureKind::Forbidden),
+            ];
+            let guide = ProviderId::EightByEight.guide();
+            let plan = [
+                ("dns", "api.8x8.com is 192.0.2.80"),
+                ("connect", "api.8x8.com: TLS verified"),
+                ("token", "token issued, valid for 29 min"),
+                ("products", "not granted: Contact Center Chat"),
+            ];
+            let checks = plan
+                .iter()
+                .zip(states)
+                .map(|((id, d), st)| Check {
+                    id,
+                    title: guide.check_title(id),
+                    state: st,
+                    ms: 12,
+                    detail: d.to_string(),
+                })
+                .collect();
+            let r = Report {
+                checks,
+                failure: Some(FailureKind::Forbidden),
+                hint: Some(guide.hint_at("products", FailureKind::Forbidden)),
+                ms: 40,
+            };
+            let a = w.attempt;
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
+        }
         other => panic!("unknown state {other}"),
     }
     w
 }
 
 fn demo() -> DemoInfo {
+    let account = |provider, id: &str, secret: &str, what: &str| DemoAccount {
+        provider,
+        client_id: id.into(),
+        secret: secret.into(),
+        what: what.into(),
+    };
     DemoInfo {
         domain: "localhost:40123".into(),
         accounts: vec![
-            ("900".into(), "demo-key-900".into(), "works".into()),
-            ("901".into(), "demo-key-901".into(), "API access not ticked (forbidden)".into()),
+            account(ProviderId::ThreeCx, "900", "demo-key-900", "works"),
+            account(ProviderId::ThreeCx, "901", "demo-key-901", "API access not ticked (forbidden)"),
+            account(ProviderId::EightByEight, "demo-8x8-app", "eght_demo_secret_all", "every product granted"),
         ],
     }
+}
+
+/// Into the 8x8 guide (second in the chooser) up to `step`, choosing Cloud Storage and Chat.
+fn to_8x8(w: &mut Wizard, step: &str) {
+    w.update(Msg::Loaded(Box::new(home_data(vec![]))));
+    w.update(k(KeyCode::Char('a')));
+    w.update(k(KeyCode::Down));
+    w.update(k(KeyCode::Enter));
+    w.update(k(KeyCode::Char(' ')));
+    w.update(k(KeyCode::Enter));
+    w.update(k(KeyCode::Enter));
+    if step == "products" {
+        return;
+    }
+    for c in [
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Char(' '),
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Char(' '),
+        KeyCode::Enter,
+    ] {
+        w.update(k(c));
+    }
+    if step == "secret_once" {
+        return;
+    }
+    w.update(k(KeyCode::Char(' ')));
+    w.update(k(KeyCode::Enter));
+    if step == "credentials" {
+        return;
+    }
+    typed(w, "pbxlink-monitoring");
+    w.update(k(KeyCode::Tab));
+    w.update(Msg::Paste(format!("eght_{KEY}")));
+    w.update(k(KeyCode::Enter));
 }
 
 /// A validation that failed at the token: the key was refused.
@@ -348,7 +449,12 @@ fn screen(
         "review",
         "done",
         "revalidate",
-        "revalidate_all"
+        "revalidate_all",
+        "choose_provider",
+        "x8_products",
+        "x8_secret_once",
+        "x8_credentials",
+        "x8_validate_missing"
     )]
     name: &str,
     #[values((80, 24), (60, 16))] size: (u16, u16),

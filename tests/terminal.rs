@@ -113,6 +113,8 @@ fn demo_from_start_to_saved_profile() {
         .to_string();
     assert!(home.contains("demo-key-900"), "demo credentials are shown");
     pane.keys(&["a"]);
+    pane.wait_for("Link a new account");
+    pane.keys(&["Enter"]);
     pane.wait_for("Before you start");
     pane.keys(&["Space", "Down", "Space", "Enter"]);
     pane.wait_for("Find your 3CX domain");
@@ -147,6 +149,60 @@ fn demo_from_start_to_saved_profile() {
     let text = std::fs::read_to_string(&path).expect("demo profile");
     assert!(text.contains("client_id = \"900\""), "{text}");
     let _ = std::fs::remove_dir_all(std::path::Path::new(&path).parent().expect("demo dir"));
+}
+
+#[test]
+fn demo_8x8_from_start_to_saved_profile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("demo.toml");
+    let pane = Pane::start(dir.path(), &["--config", config.to_str().expect("utf8"), "demo"], &[], 80, 24);
+    pane.wait_for("No profiles yet");
+    pane.keys(&["a"]);
+    pane.wait_for("Link a new account");
+    pane.keys(&["Down", "Enter"]);
+    let screen = pane.wait_for("8x8 setup");
+    let (id, secret) = {
+        let banner = screen.lines().nth(1).expect("banner").to_string();
+        let id = banner
+            .split("Client ID ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .expect("id on banner")
+            .to_string();
+        let secret = banner
+            .split("Client Secret ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .expect("secret on banner")
+            .to_string();
+        (id, secret)
+    };
+    pane.keys(&["Space", "Enter"]);
+    pane.wait_for("Create the API app");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Choose the products");
+    pane.keys(&["Down", "Down", "Space", "Enter"]);
+    pane.wait_for("shown only once");
+    pane.keys(&["Space", "Enter"]);
+    pane.wait_for("Enter the Client ID and Client Secret");
+    pane.text(&id);
+    pane.keys(&["Tab"]);
+    pane.paste(&format!("{secret}\n"));
+    pane.keys(&["Enter"]);
+    let checks = pane.wait_for("The link works");
+    assert!(checks.contains("granted: Cloud Storage Service"), "{checks}");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Review and save");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Saved profile");
+    pane.keys(&["Enter"]);
+    pane.wait_for("ok just now");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_code(), 0);
+    pane.assert_restored();
+    let text = std::fs::read_to_string(&config).expect("profile");
+    assert!(text.contains("provider = \"8x8\"") && text.contains("products = [\"cloud-storage\"]"), "{text}");
+    assert_eq!(mode(&config), 0o600);
 }
 
 fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
@@ -217,6 +273,8 @@ fn ctrl_c_restores_the_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pane = home_pane(dir.path(), &[]);
     pane.keys(&["a"]);
+    pane.wait_for("Link a new account");
+    pane.keys(&["Enter"]);
     pane.wait_for("Before you start");
     pane.keys(&["C-c"]);
     assert_eq!(pane.exit_code(), 0);

@@ -269,3 +269,105 @@ async fn silent_server_times_out_within_the_bound() {
     assert!(started.elapsed() < Duration::from_secs(3), "bounded by the timeouts");
     hold.abort();
 }
+
+mod eightbyeight {
+    use super::*;
+    use pbxlink::profile::EightByEight;
+    use pbxlink::simulator::{EightByEightAccount, Grants};
+
+    const SECRET8: &str = "eght_s3cret-8x8-value-77aa";
+
+    async fn sim() -> (Simulator, tempfile::TempDir, Options) {
+        let sim = Simulator::start_with(
+            vec![],
+            vec![
+                EightByEightAccount::new("all", SECRET8, Grants::All),
+                EightByEightAccount::new("nochat", SECRET8, Grants::NoChat),
+                EightByEightAccount::new("jwt", SECRET8, Grants::JwtOnly),
+                EightByEightAccount::new("odd", SECRET8, Grants::Unrecognised),
+            ],
+        )
+        .await
+        .expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        let opts = Options {
+            ca_files: vec![ca],
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(3),
+        };
+        (sim, dir, opts)
+    }
+
+    fn profile(base: &str, client: &str, secret: &str, products: &[&str]) -> Profile {
+        Profile {
+            name: "cc".into(),
+            body: ProfileBody::EightByEight(EightByEight {
+                client_id: client.into(),
+                client_secret: SecretString::from(secret.to_string()),
+                products: products.iter().map(|p| p.to_string()).collect(),
+                base_url: Some(base.into()),
+                region: None,
+            }),
+            ca_file: None,
+        }
+    }
+
+    async fn check(p: &Profile, opts: &Options) -> Report {
+        let r = validate::validate(p, opts, &mut |_| {}).await;
+        assert!(!format!("{r:?}").contains(SECRET8), "the secret leaked into the report");
+        r
+    }
+
+    #[tokio::test]
+    async fn every_product_granted() {
+        let (sim, _d, opts) = sim().await;
+        let r = check(&profile(&sim.domain(), "all", SECRET8, &["cloud-storage", "cc-chat"]), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert!(
+            detail(&r, "products").contains("Cloud Storage Service, Contact Center Chat"),
+            "{}",
+            detail(&r, "products")
+        );
+        assert!(detail(&r, "token").contains("valid for 29 min"), "expires_in came as a string");
+        assert_eq!(sim.requests(), vec!["POST /oauth/v2/token"]);
+        assert_eq!(sim.handshakes(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_missing_product_is_flagged_with_the_fix() {
+        let (sim, _d, opts) = sim().await;
+        let r = check(&profile(&sim.domain(), "nochat", SECRET8, &["cloud-storage", "cc-chat"]), &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::Forbidden));
+        assert_eq!(detail(&r, "products"), "not granted: Contact Center Chat");
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("API Management")), "{:?}", r.hint);
+    }
+
+    #[tokio::test]
+    async fn products_read_from_the_jwt_when_not_listed() {
+        let (sim, _d, opts) = sim().await;
+        let r = check(&profile(&sim.domain(), "jwt", SECRET8, &["quality-management"]), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert!(detail(&r, "products").contains("services claim"), "{}", detail(&r, "products"));
+    }
+
+    #[tokio::test]
+    async fn an_unrecognised_product_list_is_shown_not_failed() {
+        let (sim, _d, opts) = sim().await;
+        let r = check(&profile(&sim.domain(), "odd", SECRET8, &["cc-chat"]), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(state(&r, "products"), CheckState::NotAvailable);
+        assert!(detail(&r, "products").contains("vcc"));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_secret_is_unauthorized() {
+        let (sim, _d, opts) = sim().await;
+        let r = check(&profile(&sim.domain(), "all", "eght_wrong", &["cc-chat"]), &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::Unauthorized));
+        assert!(detail(&r, "token").contains("401"));
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("regenerate")), "{:?}", r.hint);
+        assert_eq!(state(&r, "products"), CheckState::Skipped);
+    }
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::{exit, interactive};
 use crate::cli::{AddArgs, ProviderArg};
 use crate::profile::store::{SaveMode, Store};
-use crate::profile::{Profile, ProfileBody, ThreeCx, check_name};
+use crate::profile::{EightByEight, Profile, ProfileBody, ThreeCx, check_name};
 use crate::providers::FieldKind;
 use crate::report::CheckState;
 use crate::validate::{self, Options, Progress};
@@ -24,8 +24,16 @@ struct Usage(String);
 pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs) -> Result<u8> {
     if !args.non_interactive {
         if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+            let flags = match args.provider {
+                ProviderArg::ThreeCx => {
+                    "--name, --domain, --client-id and one of --api-key-stdin, --api-key-file or --api-key-env"
+                }
+                ProviderArg::EightByEight => {
+                    "--name, --client-id, --products and one of --client-secret-stdin, --client-secret-file or --client-secret-env"
+                }
+            };
             eprintln!(
-                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal.\nFor scripts, pass --non-interactive with --name, --domain, --client-id and one of --api-key-stdin, --api-key-file or --api-key-env."
+                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal.\nFor scripts, pass --non-interactive with {flags}."
             );
             return Ok(exit::USAGE);
         }
@@ -44,18 +52,79 @@ fn required<'a>(v: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
     v.as_deref().filter(|s| !s.trim().is_empty()).ok_or_else(|| Usage(format!("--non-interactive needs {flag}")))
 }
 
-fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usage> {
-    let ProviderArg::ThreeCx = args.provider;
-    let name = required(&args.name, "--name NAME")?;
-    check_name(name).map_err(|e| Usage(format!("--name: {e}")))?;
-    let domain = Field::new("domain", FieldKind::Host, required(&args.domain, "--domain DOMAIN")?)
-        .check()
-        .map_err(|e| Usage(format!("--domain: {e}")))?;
+/// The profile body the flags describe, checked with the same rules as the guide's fields.
+fn body_from_flags(args: &AddArgs) -> Result<ProfileBody, Usage> {
     let client_id = Field::new("client_id", FieldKind::Id, required(&args.client_id, "--client-id ID")?)
         .check()
         .map_err(|e| Usage(format!("--client-id: {e}")))?;
-    let key = read_secret(args)?;
-    let key = Field::new("api_key", FieldKind::Secret, &key).check().map_err(|e| Usage(format!("API key: {e}")))?;
+    match args.provider {
+        ProviderArg::ThreeCx => {
+            if args.client_secret_stdin || args.client_secret_file.is_some() || args.client_secret_env.is_some() {
+                return Err(Usage(
+                    "3CX calls its secret the API key: use --api-key-stdin, --api-key-file or --api-key-env".into(),
+                ));
+            }
+            let domain = Field::new("domain", FieldKind::Host, required(&args.domain, "--domain DOMAIN")?)
+                .check()
+                .map_err(|e| Usage(format!("--domain: {e}")))?;
+            let key = read_secret(
+                args.api_key_stdin,
+                args.api_key_file.as_ref(),
+                args.api_key_env.as_deref(),
+                "API key",
+                "--api-key",
+            )?;
+            let key =
+                Field::new("api_key", FieldKind::Secret, &key).check().map_err(|e| Usage(format!("API key: {e}")))?;
+            Ok(ProfileBody::ThreeCx(ThreeCx { domain, client_id, api_key: SecretString::from(key) }))
+        }
+        ProviderArg::EightByEight => {
+            if args.api_key_stdin || args.api_key_file.is_some() || args.api_key_env.is_some() {
+                return Err(Usage("8x8 calls its secret the Client Secret: use --client-secret-stdin, --client-secret-file or --client-secret-env".into()));
+            }
+            let guide = args.provider.id().guide();
+            let products: Vec<String> =
+                args.products.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+            crate::profile::check_products(guide, &products).map_err(|e| Usage(format!("--products: {e}")))?;
+            let base_url = match &args.base_url {
+                Some(b) => Some(
+                    crate::providers::host::normalise_host(b)
+                        .map_err(|e| Usage(format!("--base-url: {e}")))?
+                        .to_string(),
+                ),
+                None => None,
+            };
+            let secret = read_secret(
+                args.client_secret_stdin,
+                args.client_secret_file.as_ref(),
+                args.client_secret_env.as_deref(),
+                "Client Secret",
+                "--client-secret",
+            )?;
+            let secret = Field::new("client_secret", FieldKind::Secret, &secret)
+                .check()
+                .map_err(|e| Usage(format!("Client Secret: {e}")))?;
+            let spec = guide.field("client_secret");
+            if let Some(prefix) = &spec.expect_prefix
+                && !secret.starts_with(prefix.as_str())
+            {
+                eprintln!("note: {}", spec.expect_note);
+            }
+            Ok(ProfileBody::EightByEight(EightByEight {
+                client_id,
+                client_secret: SecretString::from(secret),
+                products,
+                base_url,
+                region: None,
+            }))
+        }
+    }
+}
+
+fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usage> {
+    let name = required(&args.name, "--name NAME")?;
+    check_name(name).map_err(|e| Usage(format!("--name: {e}")))?;
+    let body = body_from_flags(args)?;
     let ca_file = match ca {
         Some(p) => Some(std::fs::canonicalize(p).map_err(|e| Usage(format!("--ca-file {}: {e}", p.display())))?),
         None => None,
@@ -69,11 +138,7 @@ fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usag
             config.display()
         )));
     }
-    let profile = Profile {
-        name: name.to_string(),
-        body: ProfileBody::ThreeCx(ThreeCx { domain, client_id, api_key: SecretString::from(key) }),
-        ca_file,
-    };
+    let profile = Profile { name: name.to_string(), body, ca_file };
     if !args.no_validate {
         let code = validate_before_save(&profile);
         if code != exit::OK {
@@ -90,21 +155,29 @@ fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usag
     Ok(exit::OK)
 }
 
-/// Reads the key from the one source given. Never echoes it, never puts it in an error.
-fn read_secret(args: &AddArgs) -> Result<String, Usage> {
-    if args.api_key_stdin {
+/// Reads the secret from the one source given. Never echoes it, never puts it in an error.
+fn read_secret(
+    stdin: bool,
+    file: Option<&PathBuf>,
+    env: Option<&str>,
+    what: &str,
+    flag: &str,
+) -> Result<String, Usage> {
+    if stdin {
         if std::io::stdin().is_terminal() {
-            return Err(Usage("--api-key-stdin reads a pipe (e.g. `pass show pbx | pbxlink add ...`); in a terminal, use the interactive guide".into()));
+            return Err(Usage(format!(
+                "{flag}-stdin reads a pipe (e.g. `pass show pbx | pbxlink add ...`); in a terminal, use the interactive guide"
+            )));
         }
         let mut s = String::new();
         std::io::stdin()
             .take(64 * 1024)
             .read_to_string(&mut s)
-            .map_err(|e| Usage(format!("cannot read the API key from stdin: {e}")))?;
+            .map_err(|e| Usage(format!("cannot read the {what} from stdin: {e}")))?;
         return Ok(first_line(&s));
     }
-    if let Some(path) = &args.api_key_file {
-        let meta = std::fs::metadata(path).map_err(|e| Usage(format!("--api-key-file {}: {e}", path.display())))?;
+    if let Some(path) = file {
+        let meta = std::fs::metadata(path).map_err(|e| Usage(format!("{flag}-file {}: {e}", path.display())))?;
         if meta.permissions().mode() & 0o077 != 0 {
             eprintln!(
                 "warning: {} is readable by other users; protect it with chmod 600 {}",
@@ -112,15 +185,17 @@ fn read_secret(args: &AddArgs) -> Result<String, Usage> {
                 path.display()
             );
         }
-        let s = read_small(path).map_err(|e| Usage(format!("--api-key-file {}: {e:#}", path.display())))?;
+        let s = read_small(path).map_err(|e| Usage(format!("{flag}-file {}: {e:#}", path.display())))?;
         return Ok(first_line(&s));
     }
-    if let Some(var) = &args.api_key_env {
+    if let Some(var) = env {
         return std::env::var(var)
             .map(|s| first_line(&s))
-            .map_err(|_| Usage(format!("--api-key-env: the environment variable {var} is not set")));
+            .map_err(|_| Usage(format!("{flag}-env: the environment variable {var} is not set")));
     }
-    Err(Usage("--non-interactive needs the API key from --api-key-stdin, --api-key-file PATH or --api-key-env VAR (never as a flag value)".into()))
+    Err(Usage(format!(
+        "--non-interactive needs the {what} from {flag}-stdin, {flag}-file PATH or {flag}-env VAR (never as a flag value)"
+    )))
 }
 
 fn read_small(path: &PathBuf) -> Result<String> {

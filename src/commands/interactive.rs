@@ -10,11 +10,11 @@ use crate::cli::ProviderArg;
 use crate::profile::results::Results;
 use crate::profile::store::Store;
 use crate::providers::ProviderId;
-use crate::simulator::{Behaviour, Simulator, ThreeCxAccount, demo_accounts};
+use crate::simulator::{Behaviour, Grants, Simulator, ThreeCxAccount, demo_8x8_accounts, demo_accounts};
 use crate::tui;
 use crate::ui::Theme;
 use crate::validate;
-use crate::wizard::{DemoInfo, Wizard};
+use crate::wizard::{DemoAccount, DemoInfo, Wizard};
 
 pub fn home(config: &Path, ca: Option<&Path>) -> Result<u8> {
     run(config, &crate::paths::state_dir()?, ca, |_| {}, None)
@@ -28,9 +28,7 @@ pub fn add(
     domain: Option<&str>,
     client_id: Option<&str>,
 ) -> Result<u8> {
-    let p = match provider {
-        ProviderArg::ThreeCx => ProviderId::ThreeCx,
-    };
+    let p = provider.id();
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
     Store::new(config).load()?;
@@ -101,16 +99,24 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
     let sim = rt.block_on(Simulator::demo())?;
     let ca_path = dir.join("demo-ca.pem");
     std::fs::write(&ca_path, &sim.ca_pem).context("cannot write the demo CA")?;
-    let info = DemoInfo {
-        domain: sim.domain(),
-        accounts: demo_accounts()
-            .iter()
-            .map(|a| (a.client_id.clone(), a.api_key().to_string(), describe(a.behaviour).to_string()))
-            .collect(),
-    };
+    let threecx = demo_accounts().into_iter().map(|a| DemoAccount {
+        provider: ProviderId::ThreeCx,
+        client_id: a.client_id.clone(),
+        secret: a.api_key().to_string(),
+        what: describe(a.behaviour).to_string(),
+    });
+    let eightbyeight = demo_8x8_accounts().into_iter().map(|a| DemoAccount {
+        provider: ProviderId::EightByEight,
+        what: describe_grants(a.grants).to_string(),
+        secret: a.secret().to_string(),
+        client_id: a.client_id,
+    });
+    let info = DemoInfo { domain: sim.domain(), accounts: threecx.chain(eightbyeight).collect() };
+    let eightbyeight_base = sim.domain();
     let code = run_in(&rt, &config, &state, ca, |w| {
         w.demo = Some(info);
-        w.new_profile_ca = Some(ca_path.clone());
+        w.new_profile.ca_file = Some(ca_path.clone());
+        w.new_profile.eightbyeight_base = Some(eightbyeight_base);
     })?;
     drop(sim);
     println!("Demo profiles were written to {}", config.display());
@@ -130,6 +136,16 @@ fn describe(b: Behaviour) -> &'static str {
         Behaviour::NotThreeCx => "not a 3CX server",
         Behaviour::Blocked => "blocked by a firewall",
         Behaviour::TokenTaken => "token taken by another program",
+    }
+}
+
+/// What an 8x8 demo account shows.
+fn describe_grants(g: Grants) -> &'static str {
+    match g {
+        Grants::All => "every product granted",
+        Grants::NoChat => "Contact Center Chat not granted",
+        Grants::JwtOnly => "products only in the token's claims",
+        Grants::Unrecognised => "products pbxlink cannot recognise",
     }
 }
 
@@ -175,7 +191,8 @@ fn run_in(
     let mut wizard = Wizard::new(config.display().to_string());
     // New profiles keep the --ca-file they were validated with, so later checks trust it too.
     if let Some(ca) = ca {
-        wizard.new_profile_ca = Some(std::fs::canonicalize(ca).with_context(|| format!("--ca-file {}", ca.display()))?);
+        wizard.new_profile.ca_file =
+            Some(std::fs::canonicalize(ca).with_context(|| format!("--ca-file {}", ca.display()))?);
     }
     setup(&mut wizard);
     let mut opts = validate::Options::default();

@@ -89,10 +89,20 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
         Entry::Invalid { reason, .. } => fields.push(("error", reason.clone())),
         Entry::Ok(p) => {
             fields.push(("provider", p.provider_name().to_string()));
-            if let ProfileBody::ThreeCx(x) = &p.body {
-                fields.push(("domain", x.domain.clone()));
-                fields.push(("client_id", x.client_id.clone()));
-                fields.push(("api_key", redact(&x.api_key)));
+            match &p.body {
+                ProfileBody::ThreeCx(x) => {
+                    fields.push(("domain", x.domain.clone()));
+                    fields.push(("client_id", x.client_id.clone()));
+                    fields.push(("api_key", redact(&x.api_key)));
+                }
+                ProfileBody::EightByEight(e) => {
+                    fields.push(("client_id", e.client_id.clone()));
+                    fields.push(("client_secret", redact(&e.client_secret)));
+                    fields.push(("products", e.products.join(", ")));
+                    fields.extend(e.base_url.clone().map(|b| ("base_url", b)));
+                    fields.extend(e.region.clone().map(|r| ("region", r)));
+                }
+                ProfileBody::Unsupported { .. } => {}
             }
             if let Some(ca) = &p.ca_file {
                 fields.push(("ca_file", ca.display().to_string()));
@@ -110,7 +120,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
     } else {
         writeln!(out, "[profiles.{name}]")?;
         for (k, v) in fields {
-            let note = if k == "api_key" { "  # redacted" } else { "" };
+            let note = if matches!(k, "api_key" | "client_secret") { "  # redacted" } else { "" };
             writeln!(out, "{k} = {}{note}", toml_edit::Value::from(v))?;
         }
     }

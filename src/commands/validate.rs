@@ -256,7 +256,13 @@ fn text_lines(d: &Done) -> String {
     match &d.outcome {
         Outcome::Invalid(why) => format!("FAIL  {head} invalid profile: {why}\n"),
         Outcome::Report(r) if r.ok() => {
-            let about = r.checks.iter().find(|c| c.id == "access").map(|c| c.detail.clone()).unwrap_or_default();
+            let about = r
+                .checks
+                .iter()
+                .rev()
+                .find(|c| matches!(c.id, "access" | "products"))
+                .map(|c| c.detail.clone())
+                .unwrap_or_default();
             format!("ok    {head} {} ms  {about}\n", r.ms)
         }
         Outcome::Report(r) => {

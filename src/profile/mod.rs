@@ -23,6 +23,7 @@ pub struct Profile {
 #[derive(Debug, Clone)]
 pub enum ProfileBody {
     ThreeCx(ThreeCx),
+    EightByEight(EightByEight),
     /// A provider this version cannot handle (a newer pbxlink wrote it): listed, kept, not validated.
     Unsupported {
         provider: String,
@@ -37,11 +38,39 @@ pub struct ThreeCx {
     pub api_key: SecretString,
 }
 
+#[derive(Debug, Clone)]
+pub struct EightByEight {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// Product ids (see `assets/guides/8x8.toml`), at least one.
+    pub products: Vec<String>,
+    /// `host[:port]` of the API, when not the default `api.8x8.com` (proxies, regions, tests).
+    pub base_url: Option<String>,
+    /// The region for per-product checks, when known (e.g. `us-west`, `uk`).
+    pub region: Option<String>,
+}
+
+impl EightByEight {
+    /// `host[:port]` of the API.
+    pub fn host(&self) -> &str {
+        self.base_url.as_deref().unwrap_or(crate::providers::eightbyeight::DEFAULT_BASE)
+    }
+}
+
 impl Profile {
-    pub fn provider_name(&self) -> &str {
+    pub fn provider(&self) -> Option<ProviderId> {
         match &self.body {
-            ProfileBody::ThreeCx(_) => ProviderId::ThreeCx.as_str(),
-            ProfileBody::Unsupported { provider } => provider,
+            ProfileBody::ThreeCx(_) => Some(ProviderId::ThreeCx),
+            ProfileBody::EightByEight(_) => Some(ProviderId::EightByEight),
+            ProfileBody::Unsupported { .. } => None,
+        }
+    }
+
+    pub fn provider_name(&self) -> &str {
+        match (&self.body, self.provider()) {
+            (_, Some(p)) => p.as_str(),
+            (ProfileBody::Unsupported { provider }, None) => provider,
+            _ => "?",
         }
     }
 
@@ -49,6 +78,7 @@ impl Profile {
     pub fn target(&self) -> String {
         match &self.body {
             ProfileBody::ThreeCx(t) => t.domain.clone(),
+            ProfileBody::EightByEight(e) => e.host().to_string(),
             ProfileBody::Unsupported { .. } => String::new(),
         }
     }
@@ -70,6 +100,29 @@ impl Profile {
                     api_key: SecretString::from(need("api_key")?),
                 })
             }
+            Some(ProviderId::EightByEight) => {
+                let guide = ProviderId::EightByEight.guide();
+                let products: Vec<String> = match t.get("products").and_then(|i| i.as_array()) {
+                    Some(a) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                    None => return Err("missing \"products\" (a list such as [\"cloud-storage\"])".into()),
+                };
+                check_products(guide, &products)?;
+                let base_url = match get("base_url") {
+                    Some(b) => Some(
+                        crate::providers::host::normalise_host(&b)
+                            .map_err(|e| format!("base_url \"{b}\": {e}"))?
+                            .to_string(),
+                    ),
+                    None => None,
+                };
+                ProfileBody::EightByEight(EightByEight {
+                    client_id: need("client_id")?,
+                    client_secret: SecretString::from(need("client_secret")?),
+                    products,
+                    base_url,
+                    region: get("region"),
+                })
+            }
             None => ProfileBody::Unsupported { provider },
         };
         Ok(Profile { name: name.to_string(), body, ca_file })
@@ -79,11 +132,31 @@ impl Profile {
     /// that comments and unknown keys stay as they were.
     pub fn write_into(&self, t: &mut Table) {
         set(t, "provider", self.provider_name());
-        if let ProfileBody::ThreeCx(x) = &self.body {
-            set(t, "domain", &x.domain);
-            set(t, "client_id", &x.client_id);
-            // The single place a secret leaves its wrapper on its way to disk.
-            set(t, "api_key", x.api_key.expose_secret());
+        // The secrets leave their wrappers here, and only here, on their way to disk.
+        match &self.body {
+            ProfileBody::ThreeCx(x) => {
+                set(t, "domain", &x.domain);
+                set(t, "client_id", &x.client_id);
+                set(t, "api_key", x.api_key.expose_secret());
+            }
+            ProfileBody::EightByEight(e) => {
+                set(t, "client_id", &e.client_id);
+                set(t, "client_secret", e.client_secret.expose_secret());
+                let list: toml_edit::Array = e.products.iter().map(String::as_str).collect();
+                match t.get_mut("products").and_then(Item::as_value_mut) {
+                    Some(old) => {
+                        let decor = old.decor().clone();
+                        *old = Value::Array(list);
+                        *old.decor_mut() = decor;
+                    }
+                    None => {
+                        t.insert("products", toml_edit::value(list));
+                    }
+                }
+                set_or_remove(t, "base_url", e.base_url.as_deref());
+                set_or_remove(t, "region", e.region.as_deref());
+            }
+            ProfileBody::Unsupported { .. } => {}
         }
         match &self.ca_file {
             Some(p) => set(t, "ca_file", &p.to_string_lossy()),
@@ -91,6 +164,27 @@ impl Profile {
                 t.remove("ca_file");
             }
         }
+    }
+}
+
+fn set_or_remove(t: &mut Table, key: &str, v: Option<&str>) {
+    match v {
+        Some(v) => set(t, key, v),
+        None => {
+            t.remove(key);
+        }
+    }
+}
+
+/// Product ids must be known to the guide, and at least one.
+pub fn check_products(guide: &crate::providers::Guide, products: &[String]) -> Result<(), String> {
+    if products.is_empty() {
+        return Err("no product chosen: give at least one".into());
+    }
+    let known: Vec<&str> = guide.products.iter().map(|p| p.id.as_str()).collect();
+    match products.iter().find(|p| !known.contains(&p.as_str())) {
+        Some(p) => Err(format!("unknown product \"{p}\" (known: {})", known.join(", "))),
+        None => Ok(()),
     }
 }
 

@@ -2,6 +2,7 @@
 //! the pure interpretation of their API answers. Nothing here does I/O: `validate` sends the
 //! requests and hands the answers back to these functions.
 
+pub mod eightbyeight;
 pub mod host;
 pub mod threecx;
 
@@ -16,15 +17,17 @@ use crate::report::FailureKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProviderId {
     ThreeCx,
+    EightByEight,
 }
 
 impl ProviderId {
-    pub const AVAILABLE: &'static [ProviderId] = &[ProviderId::ThreeCx];
+    pub const AVAILABLE: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight];
 
     /// The name used in profiles and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ThreeCx => "3cx",
+            Self::EightByEight => "8x8",
         }
     }
 
@@ -34,8 +37,12 @@ impl ProviderId {
 
     pub fn guide(self) -> &'static Guide {
         static THREECX: OnceLock<Guide> = OnceLock::new();
+        static EIGHTBYEIGHT: OnceLock<Guide> = OnceLock::new();
         match self {
             Self::ThreeCx => THREECX.get_or_init(|| Guide::parse(include_str!("../../assets/guides/3cx.toml"))),
+            Self::EightByEight => {
+                EIGHTBYEIGHT.get_or_init(|| Guide::parse(include_str!("../../assets/guides/8x8.toml")))
+            }
         }
     }
 }
@@ -52,6 +59,8 @@ pub enum StepKind {
     Info,
     /// An explicit acknowledgement (a tick box that Enter alone cannot pass).
     Ack,
+    /// Choose one or more of the listed items (Space ticks); at least one.
+    Select,
     /// Live validation of the values entered so far.
     Validate,
     /// Name the profile, review the values (redacted) and save.
@@ -94,6 +103,21 @@ pub struct FieldSpec {
     #[serde(default)]
     pub placeholder: String,
     pub kind: FieldKind,
+    /// A prefix values usually have; when missing, `expect_note` is shown (a hint, never a refusal).
+    #[serde(default)]
+    pub expect_prefix: Option<String>,
+    #[serde(default)]
+    pub expect_note: String,
+}
+
+/// A product an API app can be granted (8x8).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProductSpec {
+    /// As stored in profiles and given to `--products`.
+    pub id: String,
+    pub name: String,
+    /// Names a token may use for it, matched case-insensitively as substrings.
+    pub grants: Vec<String>,
 }
 
 /// A vendor's guide as loaded from its asset file.
@@ -109,6 +133,8 @@ pub struct Guide {
     pub checks: BTreeMap<String, String>,
     /// Failure kind name → the fix, in the vendor's words.
     pub hints: BTreeMap<String, String>,
+    #[serde(default)]
+    pub products: Vec<ProductSpec>,
 }
 
 impl Guide {
@@ -124,8 +150,19 @@ impl Guide {
     pub fn field(&self, id: &str) -> &FieldSpec {
         static FALLBACK: OnceLock<FieldSpec> = OnceLock::new();
         self.fields.get(id).unwrap_or_else(|| {
-            FALLBACK.get_or_init(|| FieldSpec { label: "?".into(), placeholder: String::new(), kind: FieldKind::Id })
+            FALLBACK.get_or_init(|| FieldSpec {
+                label: "?".into(),
+                placeholder: String::new(),
+                kind: FieldKind::Id,
+                expect_prefix: None,
+                expect_note: String::new(),
+            })
         })
+    }
+
+    /// A product's display name from its id (the id itself when unknown).
+    pub fn product_name(&self, id: &str) -> String {
+        self.products.iter().find(|p| p.id == id).map_or_else(|| id.to_string(), |p| p.name.clone())
     }
 
     pub fn check_title(&self, id: &str) -> String {
@@ -236,8 +273,16 @@ mod tests {
                 for f in &s.fields {
                     assert!(g.fields.contains_key(f), "{}: field {f} has no spec", s.id);
                 }
-                if matches!(s.kind, StepKind::Confirm | StepKind::Ack) {
+                if matches!(s.kind, StepKind::Confirm | StepKind::Ack | StepKind::Select) {
                     assert!(!s.confirm.is_empty() && !s.refuse.is_empty(), "{}", s.id);
+                }
+                if s.kind == StepKind::Select {
+                    let names: Vec<&str> = g.products.iter().map(|p| p.name.as_str()).collect();
+                    assert_eq!(
+                        s.confirm.iter().map(String::as_str).collect::<Vec<_>>(),
+                        names,
+                        "products listed in order"
+                    );
                 }
             }
             for k in FailureKind::ALL {

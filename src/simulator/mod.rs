@@ -5,6 +5,7 @@
 //! (method and path only: never bodies or headers, which carry secrets) and counts TLS handshakes,
 //! so tests can check "one connection per validation" and "no forbidden call was made".
 
+mod eightbyeight;
 mod threecx;
 mod tls;
 
@@ -20,12 +21,14 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+pub use eightbyeight::{EightByEightAccount, Grants};
 pub use threecx::{Behaviour, ThreeCxAccount};
 
 /// What the simulator knows: its accounts and the tokens it has issued.
 #[derive(Default)]
 struct State {
     threecx: Vec<ThreeCxAccount>,
+    eightbyeight: Vec<EightByEightAccount>,
     /// client id → the one active token (3CX keeps one per client).
     tokens: Mutex<HashMap<String, String>>,
     log: Mutex<Vec<String>>,
@@ -57,10 +60,15 @@ impl Drop for Simulator {
 impl Simulator {
     /// Starts on 127.0.0.1 on a free port, in the current tokio runtime.
     pub async fn start(threecx: Vec<ThreeCxAccount>) -> Result<Simulator> {
+        Self::start_with(threecx, Vec::new()).await
+    }
+
+    /// Starts with accounts of every vendor.
+    pub async fn start_with(threecx: Vec<ThreeCxAccount>, eightbyeight: Vec<EightByEightAccount>) -> Result<Simulator> {
         let certs = tls::make()?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State { threecx, ..State::default() });
+        let state = Arc::new(State { threecx, eightbyeight, ..State::default() });
         let acceptor = TlsAcceptor::from(certs.server_config);
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -83,7 +91,7 @@ impl Simulator {
 
     /// The simulator with the demo accounts of [`demo_accounts`].
     pub async fn demo() -> Result<Simulator> {
-        Self::start(demo_accounts()).await
+        Self::start_with(demo_accounts(), demo_8x8_accounts()).await
     }
 
     /// The address a user types as the 3CX domain.
@@ -124,6 +132,15 @@ pub fn demo_accounts() -> Vec<ThreeCxAccount> {
     ]
 }
 
+/// The 8x8 demo accounts: one per product outcome.
+pub fn demo_8x8_accounts() -> Vec<EightByEightAccount> {
+    vec![
+        EightByEightAccount::new("demo-8x8-app", "eght_demo_secret_all", Grants::All),
+        EightByEightAccount::new("demo-8x8-nochat", "eght_demo_secret_nochat", Grants::NoChat),
+        EightByEightAccount::new("demo-8x8-jwt", "eght_demo_secret_jwt", Grants::JwtOnly),
+    ]
+}
+
 type Resp = Response<Full<Bytes>>;
 
 async fn serve(st: Arc<State>, acceptor: TlsAcceptor, tcp: tokio::net::TcpStream) {
@@ -147,6 +164,9 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(json(413, r#"{"error":"too_large"}"#)),
     };
+    if parts.uri.path().starts_with("/oauth/v2/") {
+        return Ok(eightbyeight::route(&st.eightbyeight, &parts, &body));
+    }
     Ok(threecx::route(&st, &parts, &body))
 }
 

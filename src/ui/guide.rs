@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, block, checks, scrolled_text};
 use crate::providers::host::normalise_host;
-use crate::providers::{FieldKind, StepKind};
+use crate::providers::{FieldKind, FieldSpec, StepKind};
 use crate::wizard::{Field, GuideState, Wizard};
 
 pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
         StepKind::Info => {
             scrolled_text(f, inner, body, g.scroll, t);
         }
-        StepKind::Confirm | StepKind::Ack => {
+        StepKind::Confirm | StepKind::Ack | StepKind::Select => {
             let ticks = g.ticks.get(&step.id).cloned().unwrap_or_default();
             let items: Vec<Line> = step
                 .confirm
@@ -46,24 +46,14 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
         }
         StepKind::Form => {
             let ids = &step.fields;
-            let per: Vec<u16> =
-                ids.iter().map(|id| if g.guide().field(id).kind == FieldKind::Host { 4 } else { 3 }).collect();
+            let per: Vec<u16> = ids.iter().map(|id| if has_note_line(g.guide().field(id)) { 4 } else { 3 }).collect();
             let total: u16 = per.iter().sum();
             let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
             scrolled_text(f, top, body, g.scroll, t);
             let areas = Layout::vertical(per.iter().map(|h| Constraint::Length(*h))).split(bottom);
             for (i, id) in ids.iter().enumerate() {
                 if let Some(field) = g.field(id) {
-                    input(
-                        f,
-                        areas[i],
-                        field,
-                        &g.guide().field(id).label,
-                        &g.guide().field(id).placeholder,
-                        i == g.focus,
-                        g.reveal,
-                        t,
-                    );
+                    input(f, areas[i], field, g.guide().field(id), i == g.focus, g.reveal, t);
                 }
             }
         }
@@ -80,6 +70,11 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
     }
 }
 
+/// Host fields show their normal form under the box, and fields with an expected prefix a hint.
+fn has_note_line(spec: &FieldSpec) -> bool {
+    spec.kind == FieldKind::Host || spec.expect_prefix.is_some()
+}
+
 /// Guide text as lines, wrapped with hanging indents for list items.
 fn text_lines(body: &str, width: u16) -> Vec<Line<'static>> {
     super::text::wrap_hanging(body, usize::from(width)).into_iter().map(Line::raw).collect()
@@ -93,16 +88,8 @@ fn inner_width(area: Rect) -> u16 {
 /// A bordered input with the label as title; secrets masked unless revealed; host fields show
 /// their normalised form (or why it is refused) live underneath.
 #[allow(clippy::too_many_arguments)]
-fn input(
-    f: &mut Frame,
-    area: Rect,
-    field: &Field,
-    label: &str,
-    placeholder: &str,
-    focused: bool,
-    reveal: bool,
-    t: &Theme,
-) {
+fn input(f: &mut Frame, area: Rect, field: &Field, spec: &FieldSpec, focused: bool, reveal: bool, t: &Theme) {
+    let (label, placeholder) = (&spec.label, &spec.placeholder);
     let title = if focused { format!(" {} {label} ", t.marker()) } else { format!(" {label} ") };
     let mut b = block(title, t);
     if focused {
@@ -133,6 +120,14 @@ fn input(
         let x = inner.x + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
         f.set_cursor_position(Position { x: x.min(inner.right().saturating_sub(1)), y: inner.y });
     }
+    if let (Some(prefix), true) = (&spec.expect_prefix, area.height > 3) {
+        // A soft hint only: the value is never refused for it.
+        let v = value.trim();
+        if !v.is_empty() && !v.starts_with(prefix.as_str()) {
+            let note = Rect { y: area.y + 3, height: 1, ..area };
+            f.render_widget(Paragraph::new(Line::styled(format!("  ! {}", spec.expect_note), t.warn())), note);
+        }
+    }
     if field.kind == FieldKind::Host && area.height > 3 {
         let live = Rect { y: area.y + 3, height: 1, ..area };
         let line = if value.trim().is_empty() {
@@ -154,7 +149,8 @@ fn input(
 fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t: &Theme) {
     let mut lines = body;
     lines.push(Line::raw(""));
-    let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<11}"), t.dim()), Span::raw(v)]);
+    let width = g.fields.iter().map(|f| g.guide().field(&f.id).label.chars().count()).max().unwrap_or(8).max(9) + 2;
+    let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<width$}"), t.dim()), Span::raw(v)]);
     lines.push(row("Provider", g.guide().name.clone()));
     for fld in &g.fields {
         let label = &g.guide().field(&fld.id).label;
@@ -166,15 +162,27 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
         };
         lines.push(row(label, v));
     }
-    if let Some(detail) =
-        g.run.as_ref().and_then(|r| r.checks.iter().find(|c| c.id == "access")).map(|c| c.detail.clone())
-    {
-        lines.push(row("Verified", detail));
+    let products = g.chosen_products();
+    if !products.is_empty() {
+        let names: Vec<String> = products.iter().map(|p| g.guide().product_name(p)).collect();
+        lines.push(row("Products", names.join(", ")));
+    }
+    // What the validation proved, from its last informative check.
+    let proof = g.run.as_ref().and_then(|r| r.checks.iter().rev().find(|c| matches!(c.id, "access" | "products")));
+    if let Some(c) = proof {
+        lines.push(row("Verified", c.detail.clone()));
     }
     let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(area);
     scrolled_text(f, top, lines, g.scroll, t);
     let label = if g.saving { "Profile name (saving…)" } else { "Profile name" };
-    input(f, bottom, &g.name, label, "letters, digits, - or _", true, true, t);
+    let spec = FieldSpec {
+        label: label.into(),
+        placeholder: "letters, digits, - or _".into(),
+        kind: FieldKind::Id,
+        expect_prefix: None,
+        expect_note: String::new(),
+    };
+    input(f, bottom, &g.name, &spec, true, true, t);
 }
 
 fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
@@ -199,7 +207,7 @@ pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
     }
     let mut k = match g.current().kind {
         StepKind::Info => vec![("Enter", "continue"), ("Esc", "back")],
-        StepKind::Confirm | StepKind::Ack => {
+        StepKind::Confirm | StepKind::Ack | StepKind::Select => {
             vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
         }
         StepKind::Form => {

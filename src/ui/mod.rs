@@ -41,8 +41,14 @@ pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
 
     f.render_widget(Paragraph::new(header_text(w, t)).style(t.header()), header);
     if let Some(d) = &w.demo {
-        let (id, key) = d.accounts.first().map(|(i, k, _)| (i.as_str(), k.as_str())).unwrap_or_default();
-        let text = format!(" DEMO{s}domain {}{s}Client ID {id}{s}API key {key}{s}? help", d.domain, s = t.sep());
+        let s = t.sep();
+        let text = match d.first_for(w.current_provider()) {
+            Some(a) if a.provider == ProviderId::ThreeCx => {
+                format!(" DEMO{s}domain {}{s}Client ID {}{s}API key {}{s}? help", d.domain, a.client_id, a.secret)
+            }
+            Some(a) => format!(" DEMO{s}Client ID {}{s}Client Secret {}{s}? help", a.client_id, a.secret),
+            None => format!(" DEMO{s}simulator at {}{s}? help", d.domain),
+        };
         f.render_widget(Paragraph::new(text).style(t.banner()), banner);
     }
     match &w.screen {
@@ -217,9 +223,9 @@ fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         Line::raw("Ctrl-C     quit at once"),
     ];
     if let Some(d) = &w.demo {
-        lines.push(Line::styled(format!("Demo accounts, domain {}:", d.domain), t.title()));
-        for (id, key, what) in &d.accounts {
-            lines.push(Line::raw(format!("  {id} / {key}: {what}")));
+        lines.push(Line::styled(format!("Demo accounts (3CX domain {}):", d.domain), t.title()));
+        for a in &d.accounts {
+            lines.push(Line::raw(format!("  {} {} / {}: {}", a.provider.guide().name, a.client_id, a.secret, a.what)));
         }
     }
     lines.push(Line::styled(format!("Profiles file: {}", w.config_path), t.dim()));

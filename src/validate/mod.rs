@@ -7,8 +7,10 @@
 //! a URL or a secret; one TLS connection serves every request of a validation.
 
 mod client;
+mod eightbyeight;
 mod errors;
 mod proxy;
+mod session;
 mod threecx;
 mod tls;
 
@@ -47,7 +49,8 @@ impl Default for Options {
 pub fn token_group(p: &Profile) -> Option<String> {
     match &p.body {
         ProfileBody::ThreeCx(x) => Some(format!("3cx {} {}", x.domain, x.client_id)),
-        ProfileBody::Unsupported { .. } => None,
+        // 8x8 issues independent tokens: its validations may run side by side.
+        ProfileBody::EightByEight(_) | ProfileBody::Unsupported { .. } => None,
     }
 }
 
@@ -69,8 +72,9 @@ pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnM
     }
     match &profile.body {
         ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
+        ProfileBody::EightByEight(e) => eightbyeight::run(e, &opts, progress).await,
         ProfileBody::Unsupported { provider } => {
-            let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], "", progress);
+            let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], progress);
             t.fail(
                 "provider",
                 FailureKind::BadResponse,
@@ -91,7 +95,7 @@ struct Tracker<'a> {
 }
 
 impl<'a> Tracker<'a> {
-    fn new(plan: &[(&'static str, String)], _provider: &str, progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
+    fn new(plan: &[(&'static str, String)], progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
         let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
         progress(Progress::Plan(checks.clone()));
         Tracker { checks, started: Instant::now(), current: None, progress, failure: None }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::{Effect, Field, ValidationEvent};
 use crate::profile::store::SaveMode;
-use crate::profile::{self, Profile, ProfileBody, ThreeCx};
+use crate::profile::{self, EightByEight, Profile, ProfileBody, ThreeCx};
 use crate::providers::{FieldKind, Guide, ProviderId, Step, StepKind};
 use crate::report::{Check, Report};
 
@@ -69,11 +69,19 @@ pub struct GuideState {
     pub saved: Option<String>,
 }
 
-/// What the driver passes in: the attempt counter, names in use, the CA for new profiles.
+/// What the driver passes in: the attempt counter, names in use, defaults for new profiles.
 pub struct Ctx<'a> {
     pub attempt: &'a mut u64,
     pub taken: Vec<String>,
-    pub new_profile_ca: Option<PathBuf>,
+    pub new: NewDefaults,
+}
+
+/// Values new profiles get that the user does not type: the `--ca-file` they were validated
+/// with, and (in the demo) the simulator as the 8x8 API host.
+#[derive(Debug, Clone, Default)]
+pub struct NewDefaults {
+    pub ca_file: Option<PathBuf>,
+    pub eightbyeight_base: Option<String>,
 }
 
 pub enum Outcome {
@@ -117,21 +125,39 @@ impl GuideState {
 
     /// A guide pre-filled from a saved profile, opened at its first form.
     pub fn edit(p: &Profile) -> Self {
-        let mut s = Self::new(ProviderId::ThreeCx);
-        if let ProfileBody::ThreeCx(x) = &p.body {
-            use secrecy::ExposeSecret;
-            for (id, v) in [
-                ("domain", x.domain.as_str()),
-                ("client_id", x.client_id.as_str()),
-                ("api_key", x.api_key.expose_secret()),
-            ] {
-                if let Some(f) = s.fields.iter_mut().find(|f| f.id == id) {
-                    *f = Field::new(id, f.kind, v);
+        use secrecy::ExposeSecret;
+        let mut s = Self::new(p.provider().unwrap_or(ProviderId::ThreeCx));
+        let values: Vec<(&str, &str)> = match &p.body {
+            ProfileBody::ThreeCx(x) => {
+                vec![
+                    ("domain", x.domain.as_str()),
+                    ("client_id", x.client_id.as_str()),
+                    ("api_key", x.api_key.expose_secret()),
+                ]
+            }
+            ProfileBody::EightByEight(e) => {
+                vec![("client_id", e.client_id.as_str()), ("client_secret", e.client_secret.expose_secret())]
+            }
+            ProfileBody::Unsupported { .. } => vec![],
+        };
+        for (id, v) in values {
+            s.prefill(id, Some(v));
+        }
+        // Confirmations were given when the profile was made; choices are the profile's own.
+        let products: Vec<String> = match &p.body {
+            ProfileBody::EightByEight(e) => e.products.clone(),
+            _ => vec![],
+        };
+        let guide = s.guide();
+        for step in &guide.steps {
+            if let Some(t) = s.ticks.get_mut(&step.id) {
+                for (i, b) in t.iter_mut().enumerate() {
+                    *b = match step.kind {
+                        StepKind::Select => guide.products.get(i).is_some_and(|p| products.contains(&p.id)),
+                        _ => true,
+                    };
                 }
             }
-        }
-        for t in s.ticks.values_mut() {
-            t.iter_mut().for_each(|b| *b = true);
         }
         s.step = s.guide().steps.iter().position(|st| st.kind == StepKind::Form).unwrap_or(0);
         s.name = Field::new("name", FieldKind::Id, &p.name);
@@ -263,7 +289,7 @@ impl GuideState {
                 KeyCode::Esc => self.back(&mut ctx),
                 _ => Outcome::Stay(vec![]),
             },
-            StepKind::Confirm | StepKind::Ack => self.tick_key(step, k, &mut ctx),
+            StepKind::Confirm | StepKind::Ack | StepKind::Select => self.tick_key(step, k, &mut ctx),
             StepKind::Form => self.form_key(step, k, &mut ctx),
             StepKind::Validate => self.validate_key(k, &mut ctx),
             StepKind::Review => self.review_key(k, &mut ctx),
@@ -282,7 +308,12 @@ impl GuideState {
                 }
             }
             KeyCode::Enter => {
-                if self.ticks.get(&step.id).is_some_and(|t| t.iter().all(|b| *b)) {
+                // Confirmations need every box; a choice needs at least one.
+                let done = self.ticks.get(&step.id).is_some_and(|t| match step.kind {
+                    StepKind::Select => t.iter().any(|b| *b),
+                    _ => t.iter().all(|b| *b),
+                });
+                if done {
                     return self.forward(ctx);
                 }
                 self.message = Some(step.refuse.clone());
@@ -349,7 +380,7 @@ impl GuideState {
                     self.message = Some(format!("A profile named \"{name}\" already exists: choose another name."));
                     return Outcome::Stay(vec![]);
                 }
-                match self.build_profile(&name, ctx.new_profile_ca.clone()) {
+                match self.build_profile(&name, &ctx.new) {
                     Ok(p) => {
                         self.saving = true;
                         self.message = None;
@@ -375,7 +406,15 @@ impl GuideState {
     }
 
     /// The profile the fields describe.
-    pub fn build_profile(&self, name: &str, new_ca: Option<PathBuf>) -> Result<Profile, String> {
+    /// The products ticked on the guide's choice step, as profile ids.
+    pub fn chosen_products(&self) -> Vec<String> {
+        let guide = self.guide();
+        let Some(step) = guide.steps.iter().find(|s| s.kind == StepKind::Select) else { return vec![] };
+        let ticks = self.ticks.get(&step.id).cloned().unwrap_or_default();
+        guide.products.iter().zip(ticks).filter(|(_, on)| *on).map(|(p, _)| p.id.clone()).collect()
+    }
+
+    pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, String> {
         let value = |id: &str| -> Result<String, String> {
             let label = &self.guide().field(id).label;
             self.field(id).ok_or_else(|| format!("{label}: missing"))?.check().map_err(|e| format!("{label}: {e}"))
@@ -386,16 +425,32 @@ impl GuideState {
                 client_id: value("client_id")?,
                 api_key: SecretString::from(value("api_key")?),
             }),
+            ProviderId::EightByEight => {
+                // An edited profile keeps where it pointed; a new one uses the default API host.
+                let (base_url, region) = match &self.editing {
+                    Some(Profile { body: ProfileBody::EightByEight(old), .. }) => {
+                        (old.base_url.clone(), old.region.clone())
+                    }
+                    _ => (new.eightbyeight_base.clone(), None),
+                };
+                ProfileBody::EightByEight(EightByEight {
+                    client_id: value("client_id")?,
+                    client_secret: SecretString::from(value("client_secret")?),
+                    products: self.chosen_products(),
+                    base_url,
+                    region,
+                })
+            }
         };
         let ca_file = match &self.editing {
             Some(p) => p.ca_file.clone(),
-            None => new_ca,
+            None => new.ca_file.clone(),
         };
         Ok(Profile { name: name.to_string(), body, ca_file })
     }
 
     fn start_validation(&mut self, ctx: &mut Ctx<'_>) -> Vec<Effect> {
-        match self.build_profile("new", ctx.new_profile_ca.clone()) {
+        match self.build_profile("new", &ctx.new) {
             Ok(p) => {
                 *ctx.attempt += 1;
                 self.run = Some(Run::new(*ctx.attempt));
@@ -419,7 +474,10 @@ impl GuideState {
             StepKind::Validate => self.start_validation(ctx),
             StepKind::Review => {
                 if self.name.value().is_empty() {
-                    let host = self.field("domain").map(|f| f.check().unwrap_or_default()).unwrap_or_default();
+                    let host = match self.field("domain") {
+                        Some(f) => f.check().unwrap_or_default(),
+                        None => self.provider.as_str().to_string(),
+                    };
                     self.name = Field::new("name", FieldKind::Id, &profile::suggest_name(&host, &ctx.taken));
                 }
                 vec![]

@@ -140,9 +140,7 @@ impl Wizard {
             return (Screen::Home, vec![]);
         };
         match &row.profile {
-            Some(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => {
-                (Screen::Guide(Box::new(GuideState::edit(p))), vec![])
-            }
+            Some(p) if p.provider().is_some() => (Screen::Guide(Box::new(GuideState::edit(p))), vec![]),
             _ => {
                 self.home.status =
                     Some(format!("\"{}\" cannot be edited here: fix it in {}", row.name, self.config_path));

@@ -12,13 +12,12 @@ mod msg;
 mod revalidate;
 
 pub use field::{Field, clean_paste};
-pub use guide::{GuideState, Run};
+pub use guide::{GuideState, NewDefaults, Run};
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use revalidate::Revalidation;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::path::PathBuf;
 
 use crate::providers::ProviderId;
 
@@ -29,9 +28,26 @@ pub const MIN_HEIGHT: u16 = 16;
 /// Shown on every screen in `pbxlink demo`.
 #[derive(Debug, Clone)]
 pub struct DemoInfo {
+    /// The simulator's address (the 3CX domain, the 8x8 API host).
     pub domain: String,
-    /// (client id, api key, what it shows); the keys are public demo values.
-    pub accounts: Vec<(String, String, String)>,
+    /// The demo accounts; their secrets are public demo values.
+    pub accounts: Vec<DemoAccount>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub provider: ProviderId,
+    pub client_id: String,
+    pub secret: String,
+    /// What it shows ("works", "API access not ticked", ...).
+    pub what: String,
+}
+
+impl DemoInfo {
+    /// The account to show on the banner for `provider`: its first, the one that works.
+    pub fn first_for(&self, provider: ProviderId) -> Option<&DemoAccount> {
+        self.accounts.iter().find(|a| a.provider == provider)
+    }
 }
 
 /// What is on screen.
@@ -67,8 +83,8 @@ pub struct Wizard {
     pub config_path: String,
     /// `pbxlink add 3cx`: leave when the guide ends instead of going home.
     pub exit_after_guide: bool,
-    /// CA file written into new profiles (the demo's throw-away CA).
-    pub new_profile_ca: Option<PathBuf>,
+    /// Values new profiles get without the user typing them (`--ca-file`, the demo's hosts).
+    pub new_profile: NewDefaults,
     /// Set when the app should end; the driver exits after drawing nothing more.
     pub quitting: bool,
 }
@@ -86,7 +102,7 @@ impl Wizard {
             attempt: 0,
             config_path: config_path.into(),
             exit_after_guide: false,
-            new_profile_ca: None,
+            new_profile: NewDefaults::default(),
             quitting: false,
         }
     }
@@ -209,6 +225,17 @@ impl Wizard {
         fx
     }
 
+    /// The provider the screen is about: the guide's, else 3CX.
+    pub fn current_provider(&self) -> ProviderId {
+        match &self.screen {
+            Screen::Guide(g) => g.provider,
+            Screen::ChooseProvider { selected } => {
+                ProviderId::AVAILABLE.get(*selected).copied().unwrap_or(ProviderId::ThreeCx)
+            }
+            _ => ProviderId::ThreeCx,
+        }
+    }
+
     /// True when `?` should be typed, not open help: inside a secret field.
     fn typing_secret(&self) -> bool {
         matches!(&self.screen, Screen::Guide(g) if g.focused_field().is_some_and(|f| f.kind == crate::providers::FieldKind::Secret))
@@ -230,11 +257,7 @@ impl Wizard {
     }
 
     fn guide_key(&mut self, mut g: Box<GuideState>, k: KeyEvent) -> (Screen, Vec<Effect>) {
-        let ctx = guide::Ctx {
-            attempt: &mut self.attempt,
-            taken: self.home.names(),
-            new_profile_ca: self.new_profile_ca.clone(),
-        };
+        let ctx = guide::Ctx { attempt: &mut self.attempt, taken: self.home.names(), new: self.new_profile.clone() };
         let outcome = g.key(k, ctx);
         match outcome {
             guide::Outcome::Stay(fx) => (Screen::Guide(g), fx),

@@ -66,10 +66,17 @@ fn ok_report() -> Report {
     }
 }
 
+/// `a` on the home screen, then the first provider (3CX) in the chooser.
+fn open_3cx(w: &mut Wizard) {
+    w.update(ch('a'));
+    assert!(matches!(w.screen, Screen::ChooseProvider { .. }), "more than one provider: a chooser");
+    w.update(key(KeyCode::Enter));
+}
+
 /// Walks a fresh wizard to the credentials step, through every earlier step the way a user would.
 fn to_credentials(w: &mut Wizard) {
     loaded(w, vec![]);
-    w.update(ch('a'));
+    open_3cx(w);
     assert_eq!(step_id(w), "prereqs");
     w.update(key(KeyCode::Char(' ')));
     w.update(key(KeyCode::Down));
@@ -107,7 +114,7 @@ fn start_loads_profiles_and_empty_home_offers_add() {
     assert!(matches!(w.start().as_slice(), [Effect::LoadProfiles]));
     loaded(&mut w, vec![]);
     assert!(w.home.loaded && w.home.rows.is_empty());
-    w.update(ch('a'));
+    open_3cx(&mut w);
     assert_eq!(step_id(&w), "prereqs");
 }
 
@@ -115,7 +122,7 @@ fn start_loads_profiles_and_empty_home_offers_add() {
 fn prerequisites_need_every_tick() {
     let mut w = Wizard::new("p");
     loaded(&mut w, vec![]);
-    w.update(ch('a'));
+    open_3cx(&mut w);
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(&w), "prereqs");
     assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("Tick")));
@@ -141,7 +148,7 @@ fn key_acknowledgement_cannot_be_passed_with_enter_alone() {
 fn domain_is_normalised_and_garbage_refused() {
     let mut w = Wizard::new("p");
     loaded(&mut w, vec![]);
-    w.update(ch('a'));
+    open_3cx(&mut w);
     w.update(key(KeyCode::Char(' ')));
     w.update(key(KeyCode::Down));
     w.update(key(KeyCode::Char(' ')));
@@ -412,7 +419,7 @@ fn leaving_the_guide_asks_before_discarding_what_was_typed() {
 fn an_empty_guide_is_left_with_one_esc() {
     let mut w = Wizard::new("p");
     loaded(&mut w, vec![]);
-    w.update(ch('a'));
+    open_3cx(&mut w);
     w.update(key(KeyCode::Esc));
     assert!(matches!(w.screen, Screen::Home));
 }
@@ -427,4 +434,83 @@ fn message_debug_never_shows_typed_text() {
 fn signal_quit() {
     let mut w = Wizard::new("p");
     assert!(matches!(w.update(Msg::Quit).as_slice(), [Effect::Exit]));
+}
+
+/// `a`, then 8x8 (second in the chooser), to its products step.
+fn to_8x8_products(w: &mut Wizard) {
+    loaded(w, vec![]);
+    w.update(ch('a'));
+    w.update(key(KeyCode::Down));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(guide(w).provider, crate::providers::ProviderId::EightByEight);
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(w), "create_app");
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(w), "products");
+}
+
+#[test]
+fn eightbyeight_needs_a_product_and_validates_what_was_chosen() {
+    let mut w = Wizard::new("p");
+    to_8x8_products(&mut w);
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "products", "no product chosen");
+    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("at least one")));
+    // Cloud Storage (3rd) and Contact Center Chat (5th).
+    for k in [
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Char(' '),
+        KeyCode::Down,
+        KeyCode::Down,
+        KeyCode::Char(' '),
+        KeyCode::Enter,
+    ] {
+        w.update(key(k));
+    }
+    assert_eq!(step_id(&w), "secret_once");
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "credentials");
+    typed(&mut w, "app-id");
+    w.update(key(KeyCode::Tab));
+    w.update(Msg::Paste("eght_s3cret\n".into()));
+    let fx = w.update(key(KeyCode::Enter));
+    let Some(Effect::Validate { profile, .. }) = fx.first() else { panic!("{fx:?}") };
+    match &profile.body {
+        ProfileBody::EightByEight(e) => {
+            assert_eq!(e.client_id, "app-id");
+            assert_eq!(e.client_secret.expose_secret(), "eght_s3cret");
+            assert_eq!(e.products, vec!["cloud-storage".to_string(), "cc-chat".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn editing_an_8x8_profile_keeps_its_products_and_host() {
+    let p = Profile {
+        name: "cc".into(),
+        body: ProfileBody::EightByEight(crate::profile::EightByEight {
+            client_id: "id".into(),
+            client_secret: SecretString::from("eght_x"),
+            products: vec!["quality-management".into()],
+            base_url: Some("eu.example.net".into()),
+            region: Some("uk".into()),
+        }),
+        ca_file: None,
+    };
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![Entry::Ok(p)]);
+    w.update(ch('e'));
+    let g = guide(&w);
+    assert_eq!(g.chosen_products(), vec!["quality-management".to_string()]);
+    let built = g.build_profile("cc", &NewDefaults::default()).expect("profile");
+    match built.body {
+        ProfileBody::EightByEight(e) => {
+            assert_eq!((e.base_url.as_deref(), e.region.as_deref()), (Some("eu.example.net"), Some("uk")))
+        }
+        other => panic!("{other:?}"),
+    }
 }

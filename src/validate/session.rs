@@ -1,0 +1,175 @@
+//! The part every vendor's validation shares: the `dns` check, the client for one host, the first
+//! request (which also ends the `connect` check with its own timing), and reading answers with a
+//! bound. A session is one TLS connection that every request of the validation reuses.
+
+use std::net::SocketAddr;
+
+use reqwest::header::ACCEPT;
+
+use super::client::{self, BuildError, Connections, FinishOnDrop};
+use super::errors::classify;
+use super::{Options, Tracker};
+use crate::providers::Answer;
+use crate::providers::host::{HostPort, normalise_host};
+use crate::report::{CheckState, FailureKind};
+
+/// Bodies longer than this are cut: a token or a status is a few hundred bytes.
+const BODY_LIMIT: usize = 256 * 1024;
+
+pub struct Session {
+    pub client: reqwest::Client,
+    /// `https://host[:port]`, for building request URLs.
+    pub base: String,
+    hp: HostPort,
+    via_proxy: Option<String>,
+    conns: Connections,
+    _finish: FinishOnDrop,
+    timeout_secs: u64,
+    connect_secs: u64,
+}
+
+/// Resolves `address` (the `dns` check) and builds the client; starts the `connect` check. `None`
+/// when a check failed (it is already marked on `t`).
+pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<Session> {
+    t.start("dns");
+    let hp = match normalise_host(address) {
+        Ok(h) => h,
+        Err(e) => {
+            t.fail("dns", FailureKind::Dns, format!("the address \"{address}\" is not valid: {e}"));
+            return None;
+        }
+    };
+    let via_proxy = super::proxy::proxy_for(&hp.host);
+    let pinned: Vec<SocketAddr> = if let Some(proxy) = &via_proxy {
+        t.pass("dns", format!("through the proxy {proxy}, which resolves {}", hp.host));
+        Vec::new()
+    } else if hp.is_ip() {
+        t.pass("dns", "an IP address: no lookup needed".into());
+        Vec::new()
+    } else {
+        let lookup = tokio::net::lookup_host((hp.host.as_str(), hp.port_or_default()));
+        match tokio::time::timeout(opts.connect_timeout, lookup).await {
+            Ok(Ok(addrs)) => {
+                let v: Vec<SocketAddr> = addrs.collect();
+                if v.is_empty() {
+                    t.fail("dns", FailureKind::Dns, format!("{} has no address", hp.host));
+                    return None;
+                }
+                let shown: Vec<String> = v.iter().take(2).map(|a| a.ip().to_string()).collect();
+                t.pass("dns", format!("{} is {}", hp.host, shown.join(", ")));
+                v
+            }
+            Ok(Err(_)) => {
+                t.fail("dns", FailureKind::Dns, format!("{} was not found", hp.host));
+                return None;
+            }
+            Err(_) => {
+                let secs = opts.connect_timeout.as_secs();
+                t.fail("dns", FailureKind::Timeout, format!("looking up {} took over {secs} s", hp.host));
+                return None;
+            }
+        }
+    };
+    t.start("connect");
+    let (client, conns) = match client::build(opts, &hp.host, &pinned) {
+        Ok(c) => c,
+        Err(BuildError(msg)) => {
+            t.fail("connect", FailureKind::Tls, msg);
+            return None;
+        }
+    };
+    Some(Session {
+        client,
+        base: hp.https_base(),
+        hp,
+        via_proxy,
+        _finish: FinishOnDrop(conns.clone()),
+        conns,
+        timeout_secs: opts.request_timeout.as_secs(),
+        connect_secs: opts.connect_timeout.as_secs(),
+    })
+}
+
+impl Session {
+    /// Sends the first request. Ends `connect` (with the connection's own time) and starts `check`,
+    /// which the caller ends from the answer; the returned milliseconds are the request's share.
+    /// `None` when the request failed: `connect` or `check` is already marked.
+    pub async fn first(&self, t: &mut Tracker<'_>, check: &str, req: reqwest::RequestBuilder) -> Option<(Answer, u64)> {
+        let sent = std::time::Instant::now();
+        let answer = match req.header(ACCEPT, "application/json").send().await {
+            Ok(r) => read_answer(r).await,
+            Err(e) => Err(e),
+        };
+        let connect_ms = self.conns.first().map(|d| d.as_millis() as u64);
+        let total_ms = sent.elapsed().as_millis() as u64;
+        let hp = &self.hp;
+        match answer {
+            Ok(a) => {
+                let cms = connect_ms.unwrap_or(0);
+                t.end("connect", CheckState::Passed, self.verified(), Some(cms));
+                t.start(check);
+                Some((a, total_ms.saturating_sub(cms)))
+            }
+            Err(e) => {
+                let secs = if connect_ms.is_some() { self.timeout_secs } else { self.connect_secs };
+                let (kind, detail) = classify(&e, connect_ms.is_some(), secs);
+                match connect_ms {
+                    None => t.end("connect", CheckState::Failed(kind), format!("{hp}: {detail}"), Some(total_ms)),
+                    Some(ms) => {
+                        t.end("connect", CheckState::Passed, self.verified(), Some(ms));
+                        t.start(check);
+                        t.end(check, CheckState::Failed(kind), detail, Some(total_ms.saturating_sub(ms)));
+                    }
+                }
+                t.failure.get_or_insert(kind);
+                None
+            }
+        }
+    }
+
+    /// A GET with a bearer token; a transport failure is classified (never shown raw: it holds the URL).
+    pub async fn get(&self, path: &str, bearer: &str) -> Result<Answer, (FailureKind, String)> {
+        let url = format!("{}{path}", self.base);
+        let sent = self.client.get(url).header(ACCEPT, "application/json").bearer_auth(bearer).send().await;
+        match sent {
+            Ok(r) => read_answer(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+            Err(e) => Err(classify(&e, true, self.timeout_secs)),
+        }
+    }
+
+    fn verified(&self) -> String {
+        let mut s = format!("{}: TLS verified", self.hp);
+        if let Some(p) = &self.via_proxy {
+            s.push_str(&format!(" through the proxy {p}"));
+        }
+        if let Some(n) = super::tls::roots_notice() {
+            s.push_str(&format!(" ({n})"));
+        }
+        s
+    }
+}
+
+/// The parts of a response the interpreters need, with the body read up to [`BODY_LIMIT`].
+async fn read_answer(mut r: reqwest::Response) -> Result<Answer, reqwest::Error> {
+    let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut a = Answer {
+        status: r.status().as_u16(),
+        location: header("location"),
+        retry_after: header("retry-after"),
+        content_type: header("content-type"),
+        version: header("x-3cx-version"),
+        body: Vec::new(),
+    };
+    if (300..400).contains(&a.status) {
+        return Ok(a);
+    }
+    while let Some(chunk) = r.chunk().await? {
+        let room = BODY_LIMIT - a.body.len();
+        if chunk.len() >= room {
+            a.body.extend_from_slice(&chunk[..room]);
+            break;
+        }
+        a.body.extend_from_slice(&chunk);
+    }
+    Ok(a)
+}
