@@ -28,7 +28,7 @@ pub enum Command {
     /// Try the whole TUI against a built-in simulator of the vendor APIs (no PBX needed)
     Demo,
     /// Link a new account: opens the guide, or with --non-interactive takes everything from flags
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// Re-validate saved profiles, concurrently; never prompts, never writes profiles.toml
     Validate(ValidateArgs),
     /// List saved profiles with their last validation result
@@ -109,6 +109,10 @@ pub struct AddArgs {
     /// 8x8: the API host when not api.8x8.com (proxies, regions, tests)
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// 8x8: the region of the account (us-west, us-east, uk, ap, ca); each chosen product's own API
+    /// is then checked too
+    #[arg(long)]
+    pub region: Option<String>,
     /// Take everything from flags; never open the TUI or prompt
     #[arg(long)]
     pub non_interactive: bool,

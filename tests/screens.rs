@@ -280,6 +280,40 @@ fn state(name: &str) -> Wizard {
             }
         }
         "x8_secret_once" => to_8x8(&mut w, "secret_once"),
+        "x8_prereqs" => {
+            to_8x8(&mut w, "products");
+            w.update(k(KeyCode::Esc));
+            w.update(k(KeyCode::Esc));
+        }
+        "x8_create_app" => {
+            to_8x8(&mut w, "products");
+            w.update(k(KeyCode::Esc));
+        }
+        "x8_review" => {
+            to_8x8(&mut w, "validate");
+            let guide = ProviderId::EightByEight.guide();
+            let checks = [
+                ("dns", "api.8x8.com is 192.0.2.80"),
+                ("connect", "api.8x8.com: TLS verified"),
+                ("token", "token issued, valid for 29 min"),
+                ("products", "granted: Cloud Storage Service, Contact Center Chat (from api_product_list)"),
+            ]
+            .iter()
+            .map(|(id, d)| Check {
+                id,
+                title: guide.check_title(id),
+                state: CheckState::Passed,
+                ms: 12,
+                detail: d.to_string(),
+            })
+            .collect();
+            let a = w.attempt;
+            w.update(Msg::Validation {
+                attempt: a,
+                event: ValidationEvent::Done(Report { checks, failure: None, hint: None, ms: 31 }),
+            });
+            w.update(k(KeyCode::Enter));
+        }
         "x8_credentials" => {
             to_8x8(&mut w, "credentials");
             typed(&mut w, "pbxlink-monitoring");
@@ -454,7 +488,10 @@ fn screen(
         "x8_products",
         "x8_secret_once",
         "x8_credentials",
-        "x8_validate_missing"
+        "x8_validate_missing",
+        "x8_prereqs",
+        "x8_create_app",
+        "x8_review"
     )]
     name: &str,
     #[values((80, 24), (60, 16))] size: (u16, u16),

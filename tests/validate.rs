@@ -361,6 +361,52 @@ mod eightbyeight {
         assert!(detail(&r, "products").contains("vcc"));
     }
 
+    fn with_region(mut p: Profile, region: &str) -> Profile {
+        if let ProfileBody::EightByEight(e) = &mut p.body {
+            e.region = Some(region.into());
+        }
+        p
+    }
+
+    #[tokio::test]
+    async fn with_a_region_each_product_api_is_asked() {
+        let (sim, _d, opts) = sim().await;
+        let p = with_region(
+            profile(&sim.domain(), "all", SECRET8, &["cloud-storage", "quality-management", "cc-chat"]),
+            "uk",
+        );
+        let r = check(&p, &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(detail(&r, "probes"), "answered in uk: Cloud Storage Service, Quality Management");
+        assert_eq!(sim.handshakes(), 1, "the probes reuse the token's connection");
+        assert!(sim.requests().contains(&"GET /storage/uk/v3/buckets".to_string()));
+    }
+
+    #[tokio::test]
+    async fn a_product_api_that_refuses_the_token_means_not_attached() {
+        let (sim, _d, opts) = sim().await;
+        // The token's list is unrecognised (n/a), so only the probe can tell.
+        let p = with_region(profile(&sim.domain(), "odd", SECRET8, &["cloud-storage"]), "uk");
+        let r = check(&p, &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::Forbidden), "{r:#?}");
+        assert_eq!(detail(&r, "probes"), "not attached: Cloud Storage Service");
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("not attached")), "{:?}", r.hint);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_region_is_not_checked_not_failed() {
+        let (sim, _d, opts) = sim().await;
+        let p = with_region(profile(&sim.domain(), "all", SECRET8, &["cloud-storage"]), "mars");
+        let r = check(&p, &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(state(&r, "probes"), CheckState::NotAvailable);
+        assert!(
+            detail(&r, "probes").contains("not checked: Cloud Storage Service (HTTP 404)"),
+            "{}",
+            detail(&r, "probes")
+        );
+    }
+
     #[tokio::test]
     async fn a_wrong_secret_is_unauthorized() {
         let (sim, _d, opts) = sim().await;

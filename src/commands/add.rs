@@ -115,10 +115,25 @@ fn body_from_flags(args: &AddArgs) -> Result<ProfileBody, Usage> {
                 client_secret: SecretString::from(secret),
                 products,
                 base_url,
-                region: None,
+                region: check_region(args.region.as_deref())?,
             }))
         }
     }
+}
+
+/// A region is a short lowercase word; the known ones come from 8x8's specs, others get a note
+/// (the list is not documented in one place, so an unknown one is not refused).
+fn check_region(region: Option<&str>) -> Result<Option<String>, Usage> {
+    let Some(r) = region.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
+    if r.len() > 20 || !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(Usage(format!("--region \"{r}\": use a region name such as us-west, us-east, uk, ap or ca")));
+    }
+    if !["us-west", "us-east", "uk", "ap", "ca"].contains(&r) {
+        eprintln!(
+            "note: region \"{r}\" is not one pbxlink knows (us-west, us-east, uk, ap, ca); product checks may say \"not checked\""
+        );
+    }
+    Ok(Some(r.to_string()))
 }
 
 fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usage> {

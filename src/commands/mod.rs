@@ -41,7 +41,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
     let ca = cli.ca_file.as_deref();
     match cli.command {
         None => interactive::home(&config, ca),
-        Some(Command::Add(args)) => add::run(&config, ca, args),
+        Some(Command::Add(args)) => add::run(&config, ca, *args),
         Some(Command::Demo) => interactive::demo(cli.config.as_deref(), ca),
         Some(Command::Validate(args)) => validate::run(&config, ca, args),
         Some(Command::List { json }) => profiles::list(&config, json),

@@ -84,28 +84,29 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
         eprintln!("pbxlink: no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display());
         return Ok(exit::USAGE);
     };
-    let mut fields: Vec<(&str, String)> = Vec::new();
+    let mut fields: Vec<(&str, toml_edit::Value)> = Vec::new();
     match entry {
-        Entry::Invalid { reason, .. } => fields.push(("error", reason.clone())),
+        Entry::Invalid { reason, .. } => fields.push(("error", reason.as_str().into())),
         Entry::Ok(p) => {
-            fields.push(("provider", p.provider_name().to_string()));
+            fields.push(("provider", p.provider_name().into()));
             match &p.body {
                 ProfileBody::ThreeCx(x) => {
-                    fields.push(("domain", x.domain.clone()));
-                    fields.push(("client_id", x.client_id.clone()));
-                    fields.push(("api_key", redact(&x.api_key)));
+                    fields.push(("domain", x.domain.as_str().into()));
+                    fields.push(("client_id", x.client_id.as_str().into()));
+                    fields.push(("api_key", redact(&x.api_key).into()));
                 }
                 ProfileBody::EightByEight(e) => {
-                    fields.push(("client_id", e.client_id.clone()));
-                    fields.push(("client_secret", redact(&e.client_secret)));
-                    fields.push(("products", e.products.join(", ")));
-                    fields.extend(e.base_url.clone().map(|b| ("base_url", b)));
-                    fields.extend(e.region.clone().map(|r| ("region", r)));
+                    fields.push(("client_id", e.client_id.as_str().into()));
+                    fields.push(("client_secret", redact(&e.client_secret).into()));
+                    fields
+                        .push(("products", e.products.iter().map(String::as_str).collect::<toml_edit::Array>().into()));
+                    fields.extend(e.base_url.as_deref().map(|b| ("base_url", b.into())));
+                    fields.extend(e.region.as_deref().map(|r| ("region", r.into())));
                 }
                 ProfileBody::Unsupported { .. } => {}
             }
             if let Some(ca) = &p.ca_file {
-                fields.push(("ca_file", ca.display().to_string()));
+                fields.push(("ca_file", ca.display().to_string().into()));
             }
         }
     }
@@ -114,14 +115,20 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
         let mut m = serde_json::Map::new();
         m.insert("name".into(), name.into());
         for (k, v) in fields {
-            m.insert(k.into(), v.into());
+            let json = match &v {
+                toml_edit::Value::Array(a) => {
+                    a.iter().filter_map(|x| x.as_str().map(serde_json::Value::from)).collect()
+                }
+                other => serde_json::Value::from(other.as_str().unwrap_or_default()),
+            };
+            m.insert(k.into(), json);
         }
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
     } else {
         writeln!(out, "[profiles.{name}]")?;
         for (k, v) in fields {
             let note = if matches!(k, "api_key" | "client_secret") { "  # redacted" } else { "" };
-            writeln!(out, "{k} = {}{note}", toml_edit::Value::from(v))?;
+            writeln!(out, "{k} = {}{note}", v.decorated("", ""))?;
         }
     }
     Ok(exit::OK)

@@ -108,6 +108,30 @@ pub fn compare(guide: &Guide, chosen: &[String], granted: Option<&(Vec<String>, 
     }
 }
 
+/// The probe path of product `id` in `region`, if the product has one.
+pub fn probe_path(guide: &Guide, id: &str, region: &str) -> Option<String> {
+    let p = guide.products.iter().find(|p| p.id == id)?.probe.as_ref()?;
+    Some(p.replace("{region}", region))
+}
+
+/// What one product probe says.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Probe {
+    Answers,
+    /// 401/403: the product is not attached to the app.
+    NotAttached,
+    /// Anything else (404: a wrong region or a wrong guess of the path): not judged.
+    Unclear(String),
+}
+
+pub fn interpret_probe(a: &Answer) -> Probe {
+    match a.status {
+        200..=299 => Probe::Answers,
+        401 | 403 => Probe::NotAttached,
+        s => Probe::Unclear(format!("HTTP {s}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +179,16 @@ mod tests {
             Some(FailureKind::BadResponse)
         );
         assert_eq!(e(ans(200, "<html>")), Some(FailureKind::BadResponse));
+    }
+
+    #[test]
+    fn probes() {
+        let g = ProviderId::EightByEight.guide();
+        assert_eq!(probe_path(g, "cloud-storage", "uk").as_deref(), Some("/storage/uk/v3/buckets"));
+        assert_eq!(probe_path(g, "cc-chat", "uk"), None, "chat needs a tenant id");
+        assert_eq!(interpret_probe(&ans(403, "")), Probe::NotAttached);
+        assert_eq!(interpret_probe(&ans(200, "[]")), Probe::Answers);
+        assert_eq!(interpret_probe(&ans(404, "")), Probe::Unclear("HTTP 404".into()));
     }
 
     #[test]

@@ -118,6 +118,9 @@ pub struct ProductSpec {
     pub name: String,
     /// Names a token may use for it, matched case-insensitively as substrings.
     pub grants: Vec<String>,
+    /// The cheapest read of its own API (`{region}` replaced), when there is one.
+    #[serde(default)]
+    pub probe: Option<String>,
 }
 
 /// A vendor's guide as loaded from its asset file.

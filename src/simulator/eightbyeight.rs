@@ -51,7 +51,68 @@ impl std::fmt::Debug for EightByEightAccount {
 
 const ALL: [&str; 5] = ["analytics realtime-api", "analytics historical-api", "storage", "QM - API", "Chat"];
 
+/// Whether a request is for the 8x8 part of the simulator.
+pub(super) fn handles(path: &str) -> bool {
+    ["/oauth/v2/", "/storage/", "/qm/", "/analytics/"].iter().any(|p| path.starts_with(p))
+}
+
+/// The product APIs: answered when the token's app was granted the product, 403 when not, 404 for
+/// an unknown path or region.
+fn probe(accounts: &[EightByEightAccount], parts: &Parts) -> Resp {
+    let not_found = || json(404, r#"{"message":"Not Found"}"#);
+    let claims = parts
+        .headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|t| t.split('.').nth(1))
+        .and_then(|c| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok())
+        .and_then(|c| serde_json::from_slice::<serde_json::Value>(&c).ok());
+    let Some(account) = claims
+        .as_ref()
+        .and_then(|c| c["client_id"].as_str())
+        .and_then(|id| accounts.iter().find(|a| a.client_id == id))
+    else {
+        return json(
+            401,
+            r#"{"fault":{"faultstring":"Invalid Access Token","detail":{"errorcode":"keymanagement.service.invalid_access_token"}}}"#,
+        );
+    };
+    let path = parts.uri.path();
+    let regions = ["us-west", "us-east", "uk", "ap", "ca"];
+    let in_region = |prefix: &str| {
+        path.strip_prefix(prefix).and_then(|r| r.split('/').next()).is_some_and(|r| regions.contains(&r))
+    };
+    let product = if path.starts_with("/analytics/cc/v5/realtime-metrics/") {
+        ALL[0]
+    } else if path.starts_with("/analytics/cc/v8/historical-metrics/") {
+        ALL[1]
+    } else if in_region("/storage/") {
+        ALL[2]
+    } else if in_region("/qm/") {
+        ALL[3]
+    } else {
+        return not_found();
+    };
+    if granted(account.grants).contains(&product) {
+        json(200, "[]")
+    } else {
+        json(403, r#"{"message":"Forbidden","errors":[]}"#)
+    }
+}
+
+fn granted(g: Grants) -> Vec<&'static str> {
+    match g {
+        Grants::All | Grants::JwtOnly => ALL.to_vec(),
+        Grants::NoChat => ALL[..4].to_vec(),
+        Grants::Unrecognised => vec!["vcc", "audit"],
+    }
+}
+
 pub(super) fn route(accounts: &[EightByEightAccount], parts: &Parts, body: &Bytes) -> Resp {
+    if parts.method == hyper::Method::GET && !parts.uri.path().starts_with("/oauth/") {
+        return probe(accounts, parts);
+    }
     if parts.method != hyper::Method::POST || parts.uri.path() != "/oauth/v2/token" {
         return json(
             404,
@@ -76,12 +137,8 @@ pub(super) fn route(accounts: &[EightByEightAccount], parts: &Parts, body: &Byte
     let Some(a) = account else {
         return json(401, r#"{"ErrorCode":"invalid_client","Error":"Invalid client identifier"}"#);
     };
-    let list: Vec<&str> = match a.grants {
-        Grants::All | Grants::JwtOnly => ALL.to_vec(),
-        Grants::NoChat => ALL[..4].to_vec(),
-        Grants::Unrecognised => vec!["vcc", "audit"],
-    };
-    let claims = serde_json::json!({"iss": "cloud8.8x8.com", "services": list}).to_string();
+    let list = granted(a.grants);
+    let claims = serde_json::json!({"iss": "cloud8.8x8.com", "client_id": a.client_id, "services": list}).to_string();
     let jwt = format!(
         "eyJhbGciOiJSUzI1NiJ9.{}.c2ltdWxhdGVk",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims)

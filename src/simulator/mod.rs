@@ -164,7 +164,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(json(413, r#"{"error":"too_large"}"#)),
     };
-    if parts.uri.path().starts_with("/oauth/v2/") {
+    if eightbyeight::handles(parts.uri.path()) {
         return Ok(eightbyeight::route(&st.eightbyeight, &parts, &body));
     }
     Ok(threecx::route(&st, &parts, &body))

@@ -149,18 +149,20 @@ fn input(f: &mut Frame, area: Rect, field: &Field, spec: &FieldSpec, focused: bo
 fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t: &Theme) {
     let mut lines = body;
     lines.push(Line::raw(""));
-    let width = g.fields.iter().map(|f| g.guide().field(&f.id).label.chars().count()).max().unwrap_or(8).max(9) + 2;
+    // Labels without their parenthesised gloss ("Client Secret (API password)" → "Client Secret").
+    let short = |id: &str| g.guide().field(id).label.split(" (").next().unwrap_or_default().to_string();
+    let width = g.fields.iter().map(|f| short(&f.id).chars().count()).max().unwrap_or(8).max(9) + 2;
     let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<width$}"), t.dim()), Span::raw(v)]);
     lines.push(row("Provider", g.guide().name.clone()));
     for fld in &g.fields {
-        let label = &g.guide().field(&fld.id).label;
+        let label = short(&fld.id);
         let v = match fld.kind {
             FieldKind::Secret => {
                 format!("{} characters, hidden", fld.value().trim().chars().count())
             }
             _ => fld.check().unwrap_or_default(),
         };
-        lines.push(row(label, v));
+        lines.push(row(&label, v));
     }
     let products = g.chosen_products();
     if !products.is_empty() {

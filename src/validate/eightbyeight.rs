@@ -13,8 +13,11 @@ use crate::report::{CheckState, FailureKind, Report};
 
 pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
     let guide = ProviderId::EightByEight.guide();
-    let plan: Vec<(&'static str, String)> =
-        ["dns", "connect", "token", "products"].into_iter().map(|id| (id, guide.check_title(id))).collect();
+    let mut ids = vec!["dns", "connect", "token", "products"];
+    if e.region.is_some() {
+        ids.push("probes");
+    }
+    let plan: Vec<(&'static str, String)> = ids.into_iter().map(|id| (id, guide.check_title(id))).collect();
     let mut t = Tracker::new(&plan, progress);
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
@@ -42,7 +45,40 @@ pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Pro
         Products::AllGranted(d) => t.pass("products", d),
         Products::Unknown(d) => t.end("products", CheckState::NotAvailable, d, None),
         Products::Missing(names) => {
-            t.fail("products", FailureKind::Forbidden, format!("not granted: {}", names.join(", ")))
+            t.fail("products", FailureKind::Forbidden, format!("not granted: {}", names.join(", ")));
+            return t.finish(hint);
+        }
+    }
+
+    // With a region, each chosen product's own API is asked once (same connection, same token).
+    if let Some(region) = &e.region {
+        t.start("probes");
+        let (mut answered, mut refused, mut unclear) = (Vec::new(), Vec::new(), Vec::new());
+        for id in &e.products {
+            let name = guide.product_name(id);
+            let Some(path) = p::probe_path(guide, id, region) else { continue };
+            match s.get(&path, token.access_token.expose_secret()).await {
+                Ok(a) => match p::interpret_probe(&a) {
+                    p::Probe::Answers => answered.push(name),
+                    p::Probe::NotAttached => refused.push(name),
+                    p::Probe::Unclear(why) => unclear.push(format!("{name} ({why})")),
+                },
+                Err((_, why)) => unclear.push(format!("{name} ({why})")),
+            }
+        }
+        let mut detail = Vec::new();
+        if !answered.is_empty() {
+            detail.push(format!("answered in {region}: {}", answered.join(", ")));
+        }
+        if !unclear.is_empty() {
+            detail.push(format!("not checked: {}", unclear.join(", ")));
+        }
+        if !refused.is_empty() {
+            t.fail("probes", FailureKind::Forbidden, format!("not attached: {}", refused.join(", ")));
+        } else if answered.is_empty() {
+            t.end("probes", CheckState::NotAvailable, format!("n/a: {}", detail.join("; ")), None);
+        } else {
+            t.pass("probes", detail.join("; "));
         }
     }
     t.finish(hint)
