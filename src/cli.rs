@@ -52,6 +52,9 @@ pub enum Command {
     },
     /// Print the files and directories pbxlink uses
     Paths,
+    /// CX-Engine CRM connector tools
+    #[command(name = "cx-engine", subcommand)]
+    CxEngine(CxEngineCommand),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -68,6 +71,21 @@ pub enum Command {
         /// Also serve N working accounts, client ids bench0..bench(N-1), keys bench-key-0..
         #[arg(long, default_value_t = 0)]
         accounts: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CxEngineCommand {
+    /// Check a 3CX CRM template (CXEngine.xml) before uploading it: its file name and structure
+    CheckTemplate {
+        path: PathBuf,
+        /// One JSON document instead of text
+        #[arg(long)]
+        json: bool,
+        /// When the file name is refused, write a correctly named copy (CXEngine.xml) beside it;
+        /// the original is never touched
+        #[arg(long)]
+        write_copy: bool,
     },
 }
 

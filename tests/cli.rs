@@ -622,3 +622,47 @@ mod eightbyeight {
         assert!(o.stdout.contains("8x8") && o.stdout.contains("ok ("), "{}", o.stdout);
     }
 }
+
+#[test]
+fn check_template_reports_each_problem_with_its_line_and_never_changes_the_file() {
+    let e = Env::new();
+    let good = "<Crm Country=\"\" Name=\"CX-Engine\" Version=\"3\">\n<Number Prefix=\"AsIs\"/>\n<Connection MaxConcurrentRequests=\"2\"/>\n<Parameters><Parameter Name=\"ClientId\" Type=\"String\"/></Parameters>\n<Authentication Type=\"No\"/>\n<Scenarios><Scenario Id=\"\"/></Scenarios>\n</Crm>\n";
+    let ok_path = e.dir.path().join("CXEngine.xml");
+    std::fs::write(&ok_path, good).expect("write");
+    let o = e.run(&["cx-engine", "check-template", ok_path.to_str().expect("utf8")], None, &[]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("a valid 3CX CRM template"));
+
+    let sub = e.dir.path().join("dl");
+    std::fs::create_dir(&sub).expect("mkdir");
+    let bad_path = sub.join("CXEngine (2).xml");
+    let broken =
+        good.replace("Type=\"No\"", "Type=\"Magic\"").replace("<Connection MaxConcurrentRequests=\"2\"/>\n", "");
+    std::fs::write(&bad_path, &broken).expect("write");
+    let o =
+        e.run(&["cx-engine", "check-template", bad_path.to_str().expect("utf8"), "--json", "--write-copy"], None, &[]);
+    assert_eq!(o.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert!(v["name_problem"].as_str().is_some_and(|n| n.contains("a space")));
+    let lines: Vec<(u64, String)> = v["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap_or(0), p["message"].as_str().unwrap_or("").to_string()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (1, "<Connection> is missing".to_string()),
+            (4, "<Authentication Type=\"Magic\"> is not one of No, Basic, Scenario".to_string())
+        ]
+    );
+    assert_eq!(std::fs::read_to_string(&bad_path).expect("original"), broken, "the original is never touched");
+    assert_eq!(std::fs::read_to_string(sub.join("CXEngine.xml")).expect("copy"), broken);
+
+    let not_xml = e.dir.path().join("page.xml");
+    std::fs::write(&not_xml, "<html><body>Download</body></html>").expect("write");
+    let o = e.run(&["cx-engine", "check-template", not_xml.to_str().expect("utf8")], None, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stdout.contains("not <Crm>: this is not a 3CX CRM template"), "{}", o.stdout);
+}

@@ -3,6 +3,7 @@
 mod add;
 mod interactive;
 mod profiles;
+mod template;
 mod validate;
 
 use anyhow::Result;
@@ -48,6 +49,9 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
         Some(Command::Paths) => profiles::paths(&config),
+        Some(Command::CxEngine(crate::cli::CxEngineCommand::CheckTemplate { path, json, write_copy })) => {
+            template::check(&path, json, write_copy)
+        }
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "pbxlink", &mut std::io::stdout());

@@ -2,6 +2,7 @@
 //! the pure interpretation of their API answers. Nothing here does I/O: `validate` sends the
 //! requests and hands the answers back to these functions.
 
+pub mod crm_template;
 pub mod eightbyeight;
 pub mod host;
 pub mod threecx;
