@@ -124,9 +124,22 @@ pub struct AddArgs {
     /// cc-historical-analytics, cloud-storage, quality-management, cc-chat)
     #[arg(long, value_delimiter = ',')]
     pub products: Vec<String>,
-    /// 8x8: the API host when not api.8x8.com (proxies, regions, tests)
+    /// 8x8: the API host when not api.8x8.com (proxies, regions, tests); CX-Engine: the workspace
+    /// or central address (https://mycompany.cx-engine.app)
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// CX-Engine: how 3CX authorises (authorization_code or client_credentials)
+    #[arg(long, value_name = "METHOD")]
+    pub auth_method: Option<String>,
+    /// CX-Engine: the Account ID (the CX-Engine client ID shown under Clients)
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// CX-Engine: the downloaded CRM template (CXEngine.xml), checked before saving
+    #[arg(long, value_name = "PATH")]
+    pub template: Option<PathBuf>,
+    /// CX-Engine: the 3CX profile this connector belongs to
+    #[arg(long, value_name = "NAME")]
+    pub pbx_profile: Option<String>,
     /// 8x8: the region of the account (us-west, us-east, uk, ap, ca); each chosen product's own API
     /// is then checked too
     #[arg(long)]
@@ -169,6 +182,8 @@ pub enum ProviderArg {
     ThreeCx,
     #[value(name = "8x8")]
     EightByEight,
+    #[value(name = "cx-engine")]
+    CxEngine,
 }
 
 impl ProviderArg {
@@ -176,6 +191,7 @@ impl ProviderArg {
         match self {
             ProviderArg::ThreeCx => crate::providers::ProviderId::ThreeCx,
             ProviderArg::EightByEight => crate::providers::ProviderId::EightByEight,
+            ProviderArg::CxEngine => crate::providers::ProviderId::CxEngine,
         }
     }
 }

@@ -666,3 +666,95 @@ fn check_template_reports_each_problem_with_its_line_and_never_changes_the_file(
     assert_eq!(o.code, 2);
     assert!(o.stdout.contains("not <Crm>: this is not a 3CX CRM template"), "{}", o.stdout);
 }
+
+mod cx_engine {
+    use super::*;
+    use pbxlink::simulator::CxEngineAccount;
+
+    const SECRET_CX: &str = "cx-cli-secret-1a2b3c4d5e";
+
+    #[test]
+    fn scripted_add_checks_the_template_and_the_linked_pbx() {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let sim = rt
+            .block_on(Simulator::start_all(
+                vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)],
+                vec![],
+                vec![CxEngineAccount::new("7", SECRET_CX)],
+            ))
+            .expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        let url = format!("https://{}/some/page", sim.domain());
+        let e = Env { dir, sim, _rt: rt, ca: ca.clone(), outputs: RefCell::new(Vec::new()) };
+        e.write_config(&e.profile("pbx", &e.sim.domain(), "900", GOOD, true));
+        let good_tpl = e.dir.path().join("CXEngine.xml");
+        std::fs::write(&good_tpl, "<Crm Country=\"\" Name=\"CX\" Version=\"1\"><Number/><Connection/><Parameters/><Authentication Type=\"No\"/><Scenarios/></Crm>").expect("tpl");
+        let bad_tpl = e.dir.path().join("CX Engine.xml");
+        std::fs::write(&bad_tpl, "<Crm/>").expect("tpl");
+        let ca_s = ca.to_string_lossy().to_string();
+        let add = |name: &str, method: &str, tpl: &std::path::Path, pbx: &str, secret: &str| {
+            e.run(
+                &[
+                    "--ca-file",
+                    &ca_s,
+                    "add",
+                    "cx-engine",
+                    "--non-interactive",
+                    "--name",
+                    name,
+                    "--base-url",
+                    &url,
+                    "--auth-method",
+                    method,
+                    "--client-id",
+                    "7",
+                    "--account-id",
+                    "7",
+                    "--template",
+                    tpl.to_str().expect("utf8"),
+                    "--pbx-profile",
+                    pbx,
+                    "--client-secret-stdin",
+                ],
+                Some(secret),
+                &[],
+            )
+        };
+        let o = add("crm", "authorization_code", &good_tpl, "pbx", SECRET_CX);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let o = add("crm2", "password", &good_tpl, "pbx", SECRET_CX);
+        assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("does not support the password grant"), "{}", o.stderr);
+        let o = add("crm3", "client_credentials", &bad_tpl, "pbx", SECRET_CX);
+        assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("contains a space") && o.stderr.contains("<Number> is missing"), "{}", o.stderr);
+        let o = add("crm4", "client_credentials", &good_tpl, "nosuch", SECRET_CX);
+        assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("is not a 3CX profile"), "{}", o.stderr);
+        let o = add("crm5", "client_credentials", &good_tpl, "pbx", "wrong");
+        assert_eq!(o.code, 3, "{}", o.stderr);
+
+        let text = std::fs::read_to_string(e.config()).expect("config");
+        assert!(
+            text.contains("provider = \"cx-engine\"")
+                && text.contains(&format!("base_url = \"https://{}\"", e.sim.domain())),
+            "{text}"
+        );
+        assert!(
+            text.contains("auth_method = \"authorization_code\"") && text.contains("pbx_profile = \"pbx\""),
+            "{text}"
+        );
+        let (code, v) = e.validate_json("crm", &[]);
+        assert_eq!(code, 0, "{v:#}");
+        let o = e.run(&["show", "crm"], None, &[]);
+        assert!(o.stdout.contains("client_secret = \"…4d5e\"  # redacted"), "{}", o.stdout);
+        for out in e.outputs.borrow().iter() {
+            assert!(!out.contains(SECRET_CX), "the secret leaked:\n{out}");
+        }
+        // The full-screen guide is not offered yet, and says what to use.
+        let o = e.run(&["add", "cx-engine"], None, &[]);
+        assert_eq!(o.code, 2);
+    }
+}

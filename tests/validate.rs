@@ -417,3 +417,77 @@ mod eightbyeight {
         assert_eq!(state(&r, "products"), CheckState::Skipped);
     }
 }
+
+mod cx_engine {
+    use super::*;
+    use pbxlink::profile::CxEngine;
+    use pbxlink::providers::cxengine::AuthMethod;
+    use pbxlink::simulator::CxEngineAccount;
+
+    const SECRET_CX: &str = "cx-secret-9f8e7d6c5b4a";
+
+    fn profile(base: &str, client: &str, secret: &str) -> Profile {
+        Profile {
+            name: "crm".into(),
+            body: ProfileBody::CxEngine(CxEngine {
+                base_url: format!("https://{base}"),
+                auth_method: AuthMethod::AuthorizationCode,
+                client_id: client.into(),
+                client_secret: SecretString::from(secret.to_string()),
+                account_id: "7".into(),
+                template_path: None,
+                pbx_profile: None,
+            }),
+            ca_file: None,
+        }
+    }
+
+    async fn env() -> (Simulator, tempfile::TempDir, Options) {
+        let sim =
+            Simulator::start_all(vec![], vec![], vec![CxEngineAccount::new("7", SECRET_CX)]).await.expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        let opts = Options {
+            ca_files: vec![ca],
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(3),
+        };
+        (sim, dir, opts)
+    }
+
+    #[tokio::test]
+    async fn client_credentials_token() {
+        let (sim, _d, opts) = env().await;
+        let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(detail(&r, "token"), "token issued, valid for 365 days");
+        assert_eq!(sim.requests(), vec!["POST /oauth/token"]);
+        let r = validate::validate(&profile(&sim.domain(), "7", "wrong"), &opts, &mut |_| {}).await;
+        assert_eq!(r.failure, Some(FailureKind::Unauthorized));
+        assert!(detail(&r, "token").contains("Client authentication failed"));
+        assert!(!format!("{r:?}").contains(SECRET_CX));
+    }
+
+    #[tokio::test]
+    async fn a_host_without_oauth_names_the_url_tried() {
+        // A 3CX-only simulator: /oauth/token answers 404 there.
+        let sim = Simulator::start(vec![]).await.expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        let opts = Options {
+            ca_files: vec![ca],
+            connect_timeout: Duration::from_secs(3),
+            request_timeout: Duration::from_secs(3),
+        };
+        let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
+        assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");
+        assert!(
+            detail(&r, "token").contains(&format!("https://{}/oauth/token", sim.domain())),
+            "{}",
+            detail(&r, "token")
+        );
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("not documented")));
+    }
+}

@@ -31,9 +31,18 @@ pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs) -> Result<u8> {
                 ProviderArg::EightByEight => {
                     "--name, --client-id, --products and one of --client-secret-stdin, --client-secret-file or --client-secret-env"
                 }
+                ProviderArg::CxEngine => {
+                    "--name, --base-url, --auth-method, --client-id, --account-id and one of --client-secret-stdin, --client-secret-file or --client-secret-env"
+                }
             };
             eprintln!(
                 "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal.\nFor scripts, pass --non-interactive with {flags}."
+            );
+            return Ok(exit::USAGE);
+        }
+        if !crate::providers::ProviderId::AVAILABLE.contains(&args.provider.id()) {
+            eprintln!(
+                "pbxlink: the full-screen CX-Engine guide is not available yet; use `pbxlink add cx-engine --non-interactive` (see --help)"
             );
             return Ok(exit::USAGE);
         }
@@ -53,11 +62,19 @@ fn required<'a>(v: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
 }
 
 /// The profile body the flags describe, checked with the same rules as the guide's fields.
-fn body_from_flags(args: &AddArgs) -> Result<ProfileBody, Usage> {
+fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> {
     let client_id = Field::new("client_id", FieldKind::Id, required(&args.client_id, "--client-id ID")?)
         .check()
         .map_err(|e| Usage(format!("--client-id: {e}")))?;
     match args.provider {
+        ProviderArg::CxEngine => {
+            if args.api_key_stdin || args.api_key_file.is_some() || args.api_key_env.is_some() {
+                return Err(Usage(
+                    "CX-Engine calls its secret the Client Secret: use --client-secret-stdin, --client-secret-file or --client-secret-env".into(),
+                ));
+            }
+            cx_engine_from_flags(args, client_id, config)
+        }
         ProviderArg::ThreeCx => {
             if args.client_secret_stdin || args.client_secret_file.is_some() || args.client_secret_env.is_some() {
                 return Err(Usage(
@@ -136,10 +153,68 @@ fn check_region(region: Option<&str>) -> Result<Option<String>, Usage> {
     Ok(Some(r.to_string()))
 }
 
+/// CX-Engine's values from flags: the URL keeps its https scheme, the template is checked, and a
+/// linked 3CX profile must exist.
+fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Result<ProfileBody, Usage> {
+    use crate::providers::crm_template;
+    let url = required(&args.base_url, "--base-url URL")?;
+    let base_url = crate::profile::cx_engine_url(url).map_err(|e| Usage(format!("--base-url: {e}")))?;
+    let auth_method =
+        crate::providers::cxengine::AuthMethod::parse(required(&args.auth_method, "--auth-method METHOD")?)
+            .map_err(|e| Usage(format!("--auth-method: {e}")))?;
+    let account_id = Field::new("account_id", FieldKind::Id, required(&args.account_id, "--account-id ID")?)
+        .check()
+        .map_err(|e| Usage(format!("--account-id: {e}")))?;
+    let template_path = match &args.template {
+        Some(t) => {
+            let text = read_small(t).map_err(|e| Usage(format!("--template {}: {e:#}", t.display())))?;
+            let name = t.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let mut problems: Vec<String> = crm_template::check_file_name(&name).err().into_iter().collect();
+            problems
+                .extend(crm_template::check_xml(&text).into_iter().map(|p| format!("line {}: {}", p.line, p.message)));
+            if !problems.is_empty() {
+                return Err(Usage(format!(
+                    "--template {}:\n  {}\n`pbxlink cx-engine check-template --write-copy` writes a correctly named copy",
+                    t.display(),
+                    problems.join("\n  ")
+                )));
+            }
+            Some(std::fs::canonicalize(t).map_err(|e| Usage(format!("--template {}: {e}", t.display())))?)
+        }
+        None => None,
+    };
+    if let Some(pbx) = &args.pbx_profile {
+        let loaded = Store::new(config).load().map_err(|e| Usage(format!("{e:#}")))?;
+        match loaded.get(pbx) {
+            Some(crate::profile::store::Entry::Ok(Profile { body: ProfileBody::ThreeCx(_), .. })) => {}
+            _ => return Err(Usage(format!("--pbx-profile: \"{pbx}\" is not a 3CX profile in {}", config.display()))),
+        }
+    }
+    let secret = read_secret(
+        args.client_secret_stdin,
+        args.client_secret_file.as_ref(),
+        args.client_secret_env.as_deref(),
+        "Client Secret",
+        "--client-secret",
+    )?;
+    let secret = Field::new("client_secret", FieldKind::Secret, &secret)
+        .check()
+        .map_err(|e| Usage(format!("Client Secret: {e}")))?;
+    Ok(ProfileBody::CxEngine(crate::profile::CxEngine {
+        base_url,
+        auth_method,
+        client_id,
+        client_secret: SecretString::from(secret),
+        account_id,
+        template_path,
+        pbx_profile: args.pbx_profile.clone(),
+    }))
+}
+
 fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usage> {
     let name = required(&args.name, "--name NAME")?;
     check_name(name).map_err(|e| Usage(format!("--name: {e}")))?;
-    let body = body_from_flags(args)?;
+    let body = body_from_flags(args, config)?;
     let ca_file = match ca {
         Some(p) => Some(std::fs::canonicalize(p).map_err(|e| Usage(format!("--ca-file {}: {e}", p.display())))?),
         None => None,

@@ -58,14 +58,26 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
         accounts.extend(
             keys.iter().enumerate().map(|(i, k)| ThreeCxAccount::new(&format!("bench{i}"), k, Behaviour::Good)),
         );
-        let sim = Simulator::start(accounts).await?;
+        let sim =
+            Simulator::start_all(accounts, demo_8x8_accounts(), crate::simulator::demo_cx_engine_accounts()).await?;
         std::fs::write(ca_out, &sim.ca_pem).with_context(|| format!("cannot write {}", ca_out.display()))?;
         println!("simulator listening: domain {} (CA in {})", sim.domain(), ca_out.display());
         if extra > 0 {
             println!("  client ids bench0..bench{}, api keys bench-key-0..: works", extra - 1);
         }
         for a in demo_accounts() {
-            println!("  client id {}, api key {}: {}", a.client_id, a.api_key(), describe(a.behaviour));
+            println!("  3CX client id {}, api key {}: {}", a.client_id, a.api_key(), describe(a.behaviour));
+        }
+        for a in demo_8x8_accounts() {
+            println!("  8x8 client id {}, client secret {}: {}", a.client_id, a.secret(), describe_grants(a.grants));
+        }
+        for a in crate::simulator::demo_cx_engine_accounts() {
+            println!(
+                "  CX-Engine client id {}, client secret {} (base URL https://{})",
+                a.client_id,
+                a.secret(),
+                sim.domain()
+            );
         }
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate())?;

@@ -103,6 +103,15 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
                     fields.extend(e.base_url.as_deref().map(|b| ("base_url", b.into())));
                     fields.extend(e.region.as_deref().map(|r| ("region", r.into())));
                 }
+                ProfileBody::CxEngine(c) => {
+                    fields.push(("base_url", c.base_url.as_str().into()));
+                    fields.push(("auth_method", c.auth_method.as_str().into()));
+                    fields.push(("client_id", c.client_id.as_str().into()));
+                    fields.push(("client_secret", redact(&c.client_secret).into()));
+                    fields.push(("account_id", c.account_id.as_str().into()));
+                    fields.extend(c.template_path.as_ref().map(|t| ("template_path", t.display().to_string().into())));
+                    fields.extend(c.pbx_profile.as_deref().map(|p| ("pbx_profile", p.into())));
+                }
                 ProfileBody::Unsupported { .. } => {}
             }
             if let Some(ca) = &p.ca_file {

@@ -24,6 +24,7 @@ pub struct Profile {
 pub enum ProfileBody {
     ThreeCx(ThreeCx),
     EightByEight(EightByEight),
+    CxEngine(CxEngine),
     /// A provider this version cannot handle (a newer pbxlink wrote it): listed, kept, not validated.
     Unsupported {
         provider: String,
@@ -50,6 +51,20 @@ pub struct EightByEight {
     pub region: Option<String>,
 }
 
+#[derive(Debug, Clone)]
+pub struct CxEngine {
+    /// `https://host[:port]` of the workspace or central address.
+    pub base_url: String,
+    pub auth_method: crate::providers::cxengine::AuthMethod,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// The CX-Engine client ID shown under Clients, which 3CX's template asks for.
+    pub account_id: String,
+    pub template_path: Option<PathBuf>,
+    /// The 3CX profile this connector belongs to.
+    pub pbx_profile: Option<String>,
+}
+
 impl EightByEight {
     /// `host[:port]` of the API.
     pub fn host(&self) -> &str {
@@ -62,6 +77,7 @@ impl Profile {
         match &self.body {
             ProfileBody::ThreeCx(_) => Some(ProviderId::ThreeCx),
             ProfileBody::EightByEight(_) => Some(ProviderId::EightByEight),
+            ProfileBody::CxEngine(_) => Some(ProviderId::CxEngine),
             ProfileBody::Unsupported { .. } => None,
         }
     }
@@ -79,6 +95,7 @@ impl Profile {
         match &self.body {
             ProfileBody::ThreeCx(t) => t.domain.clone(),
             ProfileBody::EightByEight(e) => e.host().to_string(),
+            ProfileBody::CxEngine(c) => c.base_url.trim_start_matches("https://").to_string(),
             ProfileBody::Unsupported { .. } => String::new(),
         }
     }
@@ -123,6 +140,18 @@ impl Profile {
                     region: get("region"),
                 })
             }
+            Some(ProviderId::CxEngine) => {
+                let url = need("base_url")?;
+                ProfileBody::CxEngine(CxEngine {
+                    base_url: cx_engine_url(&url).map_err(|e| format!("base_url \"{url}\": {e}"))?,
+                    auth_method: crate::providers::cxengine::AuthMethod::parse(&need("auth_method")?)?,
+                    client_id: need("client_id")?,
+                    client_secret: SecretString::from(need("client_secret")?),
+                    account_id: need("account_id")?,
+                    template_path: get("template_path").map(PathBuf::from),
+                    pbx_profile: get("pbx_profile"),
+                })
+            }
             None => ProfileBody::Unsupported { provider },
         };
         Ok(Profile { name: name.to_string(), body, ca_file })
@@ -156,6 +185,15 @@ impl Profile {
                 set_or_remove(t, "base_url", e.base_url.as_deref());
                 set_or_remove(t, "region", e.region.as_deref());
             }
+            ProfileBody::CxEngine(c) => {
+                set(t, "base_url", &c.base_url);
+                set(t, "auth_method", c.auth_method.as_str());
+                set(t, "client_id", &c.client_id);
+                set(t, "client_secret", c.client_secret.expose_secret());
+                set(t, "account_id", &c.account_id);
+                set_or_remove(t, "template_path", c.template_path.as_ref().map(|p| p.to_string_lossy()).as_deref());
+                set_or_remove(t, "pbx_profile", c.pbx_profile.as_deref());
+            }
             ProfileBody::Unsupported { .. } => {}
         }
         match &self.ca_file {
@@ -165,6 +203,12 @@ impl Profile {
             }
         }
     }
+}
+
+/// A CX-Engine address in normal form: `https://host[:port]`. Like a 3CX domain (a pasted URL is
+/// fine, its path is dropped), but the scheme is kept, and only https is accepted.
+pub fn cx_engine_url(input: &str) -> Result<String, String> {
+    crate::providers::host::normalise_host(input).map(|h| h.https_base()).map_err(|e| e.to_string())
 }
 
 fn set_or_remove(t: &mut Table, key: &str, v: Option<&str>) {

@@ -3,6 +3,7 @@
 //! requests and hands the answers back to these functions.
 
 pub mod crm_template;
+pub mod cxengine;
 pub mod eightbyeight;
 pub mod host;
 pub mod threecx;
@@ -19,31 +20,39 @@ use crate::report::FailureKind;
 pub enum ProviderId {
     ThreeCx,
     EightByEight,
+    /// Scripted setup and validation work; the full-screen guide is not offered yet.
+    CxEngine,
 }
 
 impl ProviderId {
+    /// Offered by the TUI's guides.
     pub const AVAILABLE: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight];
+    /// Every provider profiles may name.
+    pub const ALL: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight, ProviderId::CxEngine];
 
     /// The name used in profiles and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ThreeCx => "3cx",
             Self::EightByEight => "8x8",
+            Self::CxEngine => "cx-engine",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::AVAILABLE.iter().copied().find(|p| p.as_str() == s)
+        Self::ALL.iter().copied().find(|p| p.as_str() == s)
     }
 
     pub fn guide(self) -> &'static Guide {
         static THREECX: OnceLock<Guide> = OnceLock::new();
         static EIGHTBYEIGHT: OnceLock<Guide> = OnceLock::new();
+        static CXENGINE: OnceLock<Guide> = OnceLock::new();
         match self {
             Self::ThreeCx => THREECX.get_or_init(|| Guide::parse(include_str!("../../assets/guides/3cx.toml"))),
             Self::EightByEight => {
                 EIGHTBYEIGHT.get_or_init(|| Guide::parse(include_str!("../../assets/guides/8x8.toml")))
             }
+            Self::CxEngine => CXENGINE.get_or_init(|| Guide::parse(include_str!("../../assets/guides/cx-engine.toml"))),
         }
     }
 }
@@ -132,6 +141,7 @@ pub struct Guide {
     pub title: String,
     pub summary: String,
     pub steps: Vec<Step>,
+    #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
     /// Check id → title shown while validating.
     pub checks: BTreeMap<String, String>,
@@ -270,7 +280,7 @@ mod tests {
 
     #[test]
     fn every_guide_parses_and_is_complete() {
-        for p in ProviderId::AVAILABLE {
+        for p in ProviderId::ALL {
             let g = p.guide();
             assert_eq!(g.provider, p.as_str());
             for s in &g.steps {

@@ -5,6 +5,7 @@
 //! (method and path only: never bodies or headers, which carry secrets) and counts TLS handshakes,
 //! so tests can check "one connection per validation" and "no forbidden call was made".
 
+mod cxengine;
 mod eightbyeight;
 mod threecx;
 mod tls;
@@ -21,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
+pub use cxengine::CxEngineAccount;
 pub use eightbyeight::{EightByEightAccount, Grants};
 pub use threecx::{Behaviour, ThreeCxAccount};
 
@@ -29,6 +31,7 @@ pub use threecx::{Behaviour, ThreeCxAccount};
 struct State {
     threecx: Vec<ThreeCxAccount>,
     eightbyeight: Vec<EightByEightAccount>,
+    cxengine: Vec<CxEngineAccount>,
     /// client id → the one active token (3CX keeps one per client).
     tokens: Mutex<HashMap<String, String>>,
     log: Mutex<Vec<String>>,
@@ -63,12 +66,21 @@ impl Simulator {
         Self::start_with(threecx, Vec::new()).await
     }
 
-    /// Starts with accounts of every vendor.
+    /// Starts with 3CX and 8x8 accounts.
     pub async fn start_with(threecx: Vec<ThreeCxAccount>, eightbyeight: Vec<EightByEightAccount>) -> Result<Simulator> {
+        Self::start_all(threecx, eightbyeight, Vec::new()).await
+    }
+
+    /// Starts with accounts of every vendor.
+    pub async fn start_all(
+        threecx: Vec<ThreeCxAccount>,
+        eightbyeight: Vec<EightByEightAccount>,
+        cxengine: Vec<CxEngineAccount>,
+    ) -> Result<Simulator> {
         let certs = tls::make()?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State { threecx, eightbyeight, ..State::default() });
+        let state = Arc::new(State { threecx, eightbyeight, cxengine, ..State::default() });
         let acceptor = TlsAcceptor::from(certs.server_config);
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -91,7 +103,7 @@ impl Simulator {
 
     /// The simulator with the demo accounts of [`demo_accounts`].
     pub async fn demo() -> Result<Simulator> {
-        Self::start_with(demo_accounts(), demo_8x8_accounts()).await
+        Self::start_all(demo_accounts(), demo_8x8_accounts(), demo_cx_engine_accounts()).await
     }
 
     /// The address a user types as the 3CX domain.
@@ -132,6 +144,11 @@ pub fn demo_accounts() -> Vec<ThreeCxAccount> {
     ]
 }
 
+/// The CX-Engine demo API client.
+pub fn demo_cx_engine_accounts() -> Vec<CxEngineAccount> {
+    vec![CxEngineAccount::new("7", "demo-cx-engine-secret")]
+}
+
 /// The 8x8 demo accounts: one per product outcome.
 pub fn demo_8x8_accounts() -> Vec<EightByEightAccount> {
     vec![
@@ -164,6 +181,11 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(json(413, r#"{"error":"too_large"}"#)),
     };
+    // Only a simulator with CX-Engine clients serves /oauth/token: without, it is a host where
+    // that endpoint does not exist (404), as on a 3CX box.
+    if parts.uri.path() == "/oauth/token" && !st.cxengine.is_empty() {
+        return Ok(cxengine::route(&st.cxengine, &parts, &body));
+    }
     if eightbyeight::handles(parts.uri.path()) {
         return Ok(eightbyeight::route(&st.eightbyeight, &parts, &body));
     }

@@ -7,6 +7,7 @@
 //! a URL or a secret; one TLS connection serves every request of a validation.
 
 mod client;
+mod cxengine;
 mod eightbyeight;
 mod errors;
 mod proxy;
@@ -50,7 +51,7 @@ pub fn token_group(p: &Profile) -> Option<String> {
     match &p.body {
         ProfileBody::ThreeCx(x) => Some(format!("3cx {} {}", x.domain, x.client_id)),
         // 8x8 issues independent tokens: its validations may run side by side.
-        ProfileBody::EightByEight(_) | ProfileBody::Unsupported { .. } => None,
+        ProfileBody::EightByEight(_) | ProfileBody::CxEngine(_) | ProfileBody::Unsupported { .. } => None,
     }
 }
 
@@ -73,6 +74,7 @@ pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnM
     match &profile.body {
         ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
         ProfileBody::EightByEight(e) => eightbyeight::run(e, &opts, progress).await,
+        ProfileBody::CxEngine(c) => cxengine::run(c, &opts, progress).await,
         ProfileBody::Unsupported { provider } => {
             let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], progress);
             t.fail(

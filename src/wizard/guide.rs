@@ -138,7 +138,7 @@ impl GuideState {
             ProfileBody::EightByEight(e) => {
                 vec![("client_id", e.client_id.as_str()), ("client_secret", e.client_secret.expose_secret())]
             }
-            ProfileBody::Unsupported { .. } => vec![],
+            ProfileBody::CxEngine(_) | ProfileBody::Unsupported { .. } => vec![],
         };
         for (id, v) in values {
             s.prefill(id, Some(v));
@@ -440,6 +440,11 @@ impl GuideState {
                     base_url,
                     region,
                 })
+            }
+            ProviderId::CxEngine => {
+                return Err(
+                    "the CX-Engine guide is not available yet: use `pbxlink add cx-engine --non-interactive`".into()
+                );
             }
         };
         let ca_file = match &self.editing {

@@ -140,7 +140,9 @@ impl Wizard {
             return (Screen::Home, vec![]);
         };
         match &row.profile {
-            Some(p) if p.provider().is_some() => (Screen::Guide(Box::new(GuideState::edit(p))), vec![]),
+            Some(p) if p.provider().is_some_and(|x| ProviderId::AVAILABLE.contains(&x)) => {
+                (Screen::Guide(Box::new(GuideState::edit(p))), vec![])
+            }
             _ => {
                 self.home.status =
                     Some(format!("\"{}\" cannot be edited here: fix it in {}", row.name, self.config_path));

@@ -1,0 +1,103 @@
+//! CX-Engine API clients: the client-credentials token request and how its answer is read. Pure:
+//! `validate::cxengine` sends the request.
+//!
+//! Facts (CX-Engine's docs): `POST /oauth/token`; answers `{"token_type":"Bearer","expires_in":…,
+//! "access_token":…}`; the password grant is not supported for PBX connections. Inferred: the
+//! Laravel Passport error bodies (401 `invalid_client`), and which host serves `/oauth`, so a 404
+//! names the URL tried and says the host is undocumented.
+
+use serde::Deserialize;
+
+use super::{Answer, Failure, status_failure};
+use crate::report::FailureKind;
+
+pub const TOKEN_PATH: &str = "/oauth/token";
+
+/// How 3CX will authorise against CX-Engine (stored in the profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    AuthorizationCode,
+    ClientCredentials,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "authorization_code" => Ok(Self::AuthorizationCode),
+            "client_credentials" => Ok(Self::ClientCredentials),
+            "password" => Err("CX-Engine does not support the password grant for PBX connections: use authorization_code or client_credentials".into()),
+            other => Err(format!("auth method \"{other}\" is not authorization_code or client_credentials")),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    access_token: Option<String>,
+    expires_in: Option<serde_json::Value>,
+}
+
+/// The detail for a good token, or the failure. `url` is the token URL tried (no secret in it),
+/// named when it answers 404.
+pub fn interpret_token(a: &Answer, url: &str) -> Result<String, Failure> {
+    if let Some((kind, detail)) = status_failure(a) {
+        return Err(match kind {
+            FailureKind::NotFound => (kind, format!("{detail}: no token endpoint at {url}")),
+            _ if a.status == 400 && String::from_utf8_lossy(&a.body).contains("invalid_client") => {
+                (FailureKind::Unauthorized, detail)
+            }
+            _ => (kind, detail),
+        });
+    }
+    let not_token =
+        || (FailureKind::BadResponse, format!("HTTP {}: the answer from {url} is not an OAuth token", a.status));
+    let body: TokenBody = serde_json::from_slice(&a.body).map_err(|_| not_token())?;
+    body.access_token.filter(|t| !t.is_empty()).ok_or_else(not_token)?;
+    let secs = match &body.expires_in {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    Ok(match secs {
+        Some(s) if s >= 86_400 => format!("token issued, valid for {} days", s / 86_400),
+        Some(s) => format!("token issued, valid for {} min", s / 60),
+        None => "token issued".to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ans(status: u16, body: &str) -> Answer {
+        Answer { status, body: body.as_bytes().to_vec(), ..Default::default() }
+    }
+
+    #[test]
+    fn tokens_and_failures() {
+        let url = "https://x.cx-engine.app/oauth/token";
+        assert_eq!(
+            interpret_token(&ans(200, r#"{"token_type":"Bearer","expires_in":31536000,"access_token":"eyJ"}"#), url),
+            Ok("token issued, valid for 365 days".into())
+        );
+        let e = interpret_token(&ans(401, r#"{"error":"invalid_client","error_description":"Client authentication failed","message":"Client authentication failed"}"#), url).expect_err("401");
+        assert_eq!(e, (FailureKind::Unauthorized, "HTTP 401: Client authentication failed".into()));
+        let e = interpret_token(&ans(404, "<html>"), url).expect_err("404");
+        assert_eq!(e.0, FailureKind::NotFound);
+        assert!(e.1.contains(url), "{}", e.1);
+        assert_eq!(interpret_token(&ans(200, "{}"), url).map_err(|f| f.0), Err(FailureKind::BadResponse));
+    }
+
+    #[test]
+    fn methods() {
+        assert_eq!(AuthMethod::parse("client_credentials"), Ok(AuthMethod::ClientCredentials));
+        assert!(AuthMethod::parse("password").expect_err("refused").contains("does not support the password grant"));
+    }
+}
