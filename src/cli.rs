@@ -19,6 +19,14 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
 
+    /// Draw with ASCII only (automatic when the locale is not UTF-8)
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// Colours: auto (off with NO_COLOR), always, never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -174,6 +182,13 @@ pub struct ValidateArgs {
     /// Seconds allowed for each request (connecting is bounded separately, at most 5 s)
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -269,6 +269,25 @@ fn signals_restore_the_terminal(#[case] signal: &str, #[case] code: i32) {
 }
 
 #[test]
+fn a_non_utf8_locale_gets_ascii_and_no_color_gets_no_colour() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(dir.path(), &[("LC_ALL", "C"), ("LANG", "C"), ("NO_COLOR", "1")]);
+    pane.keys(&["?"]);
+    pane.wait_for("Help");
+    pane.keys(&["x", "a", "Enter"]);
+    let screen = pane.wait_for("Before you start");
+    let odd: Vec<char> = screen.chars().filter(|c| !c.is_ascii()).collect();
+    assert!(odd.is_empty(), "non-ASCII on a C locale: {odd:?}\n{screen}");
+    // With escapes: reverse video is allowed (it is not colour), colour sequences are not.
+    let styled = pane.tmux(&["capture-pane", "-p", "-e"]);
+    for sgr in ["[31m", "[32m", "[33m", "[36m", "[90m", "[43m", "38;5", "[1;31m"] {
+        assert!(!styled.contains(sgr), "colour {sgr:?} despite NO_COLOR:\n{styled}");
+    }
+    pane.keys(&["C-c"]);
+    assert_eq!(pane.exit_code(), 0);
+}
+
+#[test]
 fn ctrl_c_restores_the_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pane = home_pane(dir.path(), &[]);

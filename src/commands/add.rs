@@ -21,7 +21,7 @@ use crate::wizard::Field;
 /// A usage problem: printed with the fix, exit code 2.
 struct Usage(String);
 
-pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs) -> Result<u8> {
+pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs, theme: crate::ui::Theme) -> Result<u8> {
     if !args.non_interactive {
         if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
             let flags = match args.provider {
@@ -46,7 +46,7 @@ pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs) -> Result<u8> {
             );
             return Ok(exit::USAGE);
         }
-        return interactive::add(config, ca, args.provider, args.domain.as_deref(), args.client_id.as_deref());
+        return interactive::add(config, ca, args.provider, args.domain.as_deref(), args.client_id.as_deref(), theme);
     }
     match scripted(config, ca, &args) {
         Ok(code) => Ok(code),

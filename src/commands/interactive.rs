@@ -16,8 +16,8 @@ use crate::ui::Theme;
 use crate::validate;
 use crate::wizard::{DemoAccount, DemoInfo, Wizard};
 
-pub fn home(config: &Path, ca: Option<&Path>) -> Result<u8> {
-    run(config, &crate::paths::state_dir()?, ca, |_| {}, None)
+pub fn home(config: &Path, ca: Option<&Path>, theme: Theme) -> Result<u8> {
+    run(config, &crate::paths::state_dir()?, ca, theme, |_| {})
 }
 
 /// The guide for `provider`, with the values given as flags already filled in.
@@ -27,25 +27,20 @@ pub fn add(
     provider: ProviderArg,
     domain: Option<&str>,
     client_id: Option<&str>,
+    theme: Theme,
 ) -> Result<u8> {
     let p = provider.id();
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
     Store::new(config).load()?;
-    run(
-        config,
-        &crate::paths::state_dir()?,
-        ca,
-        |w| {
-            w.open_guide(p);
-            if let crate::wizard::Screen::Guide(g) = &mut w.screen {
-                g.prefill("domain", domain);
-                g.prefill("client_id", client_id);
-            }
-            w.exit_after_guide = true;
-        },
-        None,
-    )
+    run(config, &crate::paths::state_dir()?, ca, theme, |w| {
+        w.open_guide(p);
+        if let crate::wizard::Screen::Guide(g) = &mut w.screen {
+            g.prefill("domain", domain);
+            g.prefill("client_id", client_id);
+        }
+        w.exit_after_guide = true;
+    })
 }
 
 /// `pbxlink simulator`: the demo's simulator on its own, until Ctrl-C or SIGTERM; then prints how
@@ -92,7 +87,7 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
     Ok(exit::OK)
 }
 
-pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
+pub fn demo(config: Option<&Path>, ca: Option<&Path>, theme: Theme) -> Result<u8> {
     check_terminal()?;
     let rt = runtime()?;
     let dir = tempfile::Builder::new()
@@ -125,7 +120,7 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>) -> Result<u8> {
     });
     let info = DemoInfo { domain: sim.domain(), accounts: threecx.chain(eightbyeight).collect() };
     let eightbyeight_base = sim.domain();
-    let code = run_in(&rt, &config, &state, ca, |w| {
+    let code = run_in(&rt, &config, &state, ca, theme, |w| {
         w.demo = Some(info);
         w.new_profile.ca_file = Some(ca_path.clone());
         w.new_profile.eightbyeight_base = Some(eightbyeight_base);
@@ -180,16 +175,10 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
 
-fn run(
-    config: &Path,
-    state: &Path,
-    ca: Option<&Path>,
-    setup: impl FnOnce(&mut Wizard),
-    _unused: Option<()>,
-) -> Result<u8> {
+fn run(config: &Path, state: &Path, ca: Option<&Path>, theme: Theme, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {
     check_terminal()?;
     let rt = runtime()?;
-    run_in(&rt, config, state, ca, setup)
+    run_in(&rt, config, state, ca, theme, setup)
 }
 
 fn run_in(
@@ -197,6 +186,7 @@ fn run_in(
     config: &Path,
     state: &Path,
     ca: Option<&Path>,
+    theme: Theme,
     setup: impl FnOnce(&mut Wizard),
 ) -> Result<u8> {
     let _log = init_log(state);
@@ -210,7 +200,7 @@ fn run_in(
     let mut opts = validate::Options::default();
     opts.ca_files.extend(ca.map(PathBuf::from));
     let parts = (Store::new(config), Results::in_dir(state), opts);
-    let ended = rt.block_on(tui::run(wizard, parts, Theme::default()))?;
+    let ended = rt.block_on(tui::run(wizard, parts, theme))?;
     for name in &ended.saved {
         eprintln!("Saved profile \"{name}\" in {}", config.display());
     }

@@ -40,10 +40,16 @@ pub fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<u8> {
     let config = crate::paths::config_file(cli.config.clone())?;
     let ca = cli.ca_file.as_deref();
+    let color = match cli.color {
+        crate::cli::ColorChoice::Auto => None,
+        crate::cli::ColorChoice::Always => Some(true),
+        crate::cli::ColorChoice::Never => Some(false),
+    };
+    let theme = crate::ui::Theme::detect(cli.ascii, color, |k| std::env::var(k).ok());
     match cli.command {
-        None => interactive::home(&config, ca),
-        Some(Command::Add(args)) => add::run(&config, ca, *args),
-        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), ca),
+        None => interactive::home(&config, ca, theme),
+        Some(Command::Add(args)) => add::run(&config, ca, *args, theme),
+        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), ca, theme),
         Some(Command::Validate(args)) => validate::run(&config, ca, args),
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),

@@ -5,7 +5,7 @@
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
     pub ascii: bool,
@@ -18,6 +18,18 @@ impl Default for Theme {
 }
 
 impl Theme {
+    /// The theme for this terminal: ASCII when asked or when the locale is not UTF-8 (LC_ALL, then
+    /// LC_CTYPE, then LANG, as the C library decides), colour unless NO_COLOR is set or refused.
+    pub fn detect(ascii: bool, color: Option<bool>, env: impl Fn(&str) -> Option<String>) -> Theme {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"].iter().find_map(|k| env(k).filter(|v| !v.is_empty()));
+        let utf8 = locale.is_some_and(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("utf-8") || l.contains("utf8")
+        });
+        let no_color = env("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme { ascii: ascii || !utf8, color: color.unwrap_or(!no_color) }
+    }
+
     fn fg(&self, c: Color) -> Style {
         if self.color { Style::new().fg(c) } else { Style::new() }
     }
@@ -127,5 +139,30 @@ pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
             _ => "?",
         };
         cell.set_symbol(rep);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn locale_and_no_color() {
+        assert_eq!(Theme::detect(false, None, env(&[("LANG", "en_US.UTF-8")])), Theme { ascii: false, color: true });
+        assert_eq!(Theme::detect(false, None, env(&[("LANG", "C")])), Theme { ascii: true, color: true });
+        // LC_ALL wins over LANG, LC_CTYPE over LANG.
+        assert!(Theme::detect(false, None, env(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])).ascii);
+        assert!(!Theme::detect(false, None, env(&[("LC_CTYPE", "C.UTF-8"), ("LANG", "C")])).ascii);
+        assert!(Theme::detect(false, None, env(&[])).ascii, "no locale at all: ASCII");
+        assert!(!Theme::detect(false, None, env(&[("LANG", "C.UTF-8"), ("NO_COLOR", "1")])).color);
+        assert!(
+            Theme::detect(false, Some(true), env(&[("LANG", "C.UTF-8"), ("NO_COLOR", "1")])).color,
+            "--color always wins"
+        );
+        assert!(Theme::detect(true, None, env(&[("LANG", "C.UTF-8")])).ascii, "--ascii wins");
     }
 }

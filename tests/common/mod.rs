@@ -22,7 +22,11 @@ impl Pane {
         let socket = format!("pbxlink-test-{}-{}", std::process::id(), rand_suffix());
         let bin = env!("CARGO_BIN_EXE_pbxlink");
         let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
-        let envs: Vec<String> = env.iter().map(|(k, v)| format!("{k}={}", shell_quote(v))).collect();
+        // A UTF-8 locale unless the test sets one: the tests read the Unicode glyphs.
+        let mut all: Vec<(&str, &str)> = vec![("LC_ALL", "C.UTF-8"), ("LANG", "C.UTF-8")];
+        all.retain(|(k, _)| !env.iter().any(|(e, _)| e == k));
+        all.extend_from_slice(env);
+        let envs: Vec<String> = all.iter().map(|(k, v)| format!("{k}={}", shell_quote(v))).collect();
         let script = format!(
             "{} {} {}; echo __EXIT=$?; stty -a > {}; sleep 60",
             envs.join(" "),
