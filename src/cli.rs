@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "pbxlink",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PBXLINK_COMMIT"), ", TLS rustls with ring)"),
     about = "Link telephony accounts (3CX, 8x8) from the terminal and keep those links healthy.",
     after_help = "Without a command, pbxlink opens the full-screen home screen.\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict."
 )]
@@ -18,6 +18,14 @@ pub struct Cli {
     /// Also trust this CA (PEM) for validations, besides the system roots
     #[arg(long, global = true, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
+
+    /// Connect directly, ignoring HTTPS_PROXY and ALL_PROXY
+    #[arg(long, global = true)]
+    pub no_proxy: bool,
+
+    /// Write the log here instead of <state dir>/pbxlink.log
+    #[arg(long, global = true, env = "PBXLINK_LOG_FILE", value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
 
     /// Draw with ASCII only (automatic when the locale is not UTF-8)
     #[arg(long, global = true)]

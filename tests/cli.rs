@@ -513,6 +513,38 @@ fn a_dead_pbx_holds_up_nobody_beyond_its_timeout() {
 }
 
 #[test]
+fn proxies_are_used_and_named_unless_no_proxy() {
+    let e = Env::new();
+    e.write_config(&e.profile("good", &e.sim.domain(), "900", GOOD, true));
+    // A proxy that refuses connections: through it, nothing can be reached.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let proxy = format!("http://user:pw@127.0.0.1:{dead}");
+    let env = [("HTTPS_PROXY", proxy.as_str()), ("NO_PROXY", ""), ("no_proxy", "")];
+    let o = e.run(&["validate", "good", "--json"], None, &env);
+    assert_eq!(o.code, 4, "{}", o.stdout);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let dns = v["profiles"][0]["checks"][0]["detail"].as_str().unwrap_or_default().to_string();
+    assert!(dns.contains(&format!("through the proxy 127.0.0.1:{dead}")), "{dns}");
+    assert!(!o.stdout.contains("user:pw"), "the proxy's credentials are never shown");
+    let o = e.run(&["--no-proxy", "validate", "good"], None, &env);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+#[test]
+fn version_names_the_commit_and_tls_and_log_file_is_honoured() {
+    let e = Env::new();
+    let o = e.run(&["--version"], None, &[]);
+    assert!(o.stdout.contains("commit ") && o.stdout.contains("TLS rustls with ring"), "{}", o.stdout);
+    e.write_config(&e.profile("good", &e.sim.domain(), "900", GOOD, true));
+    let log = e.dir.path().join("logs/custom.log");
+    let o = e.run(&["--log-file", log.to_str().expect("utf8"), "validate", "good"], None, &[]);
+    assert_eq!(o.code, 0);
+    let text = std::fs::read_to_string(&log).expect("the log went to --log-file");
+    assert!(text.contains("validation finished") && text.contains("good"), "{text}");
+    assert!(!e.state().join("pbxlink.log").exists(), "and not to the default place");
+}
+
+#[test]
 fn profiles_of_one_3cx_client_are_validated_one_after_another() {
     let e = Env::new();
     let d = e.sim.domain();

@@ -25,6 +25,8 @@ async fn env() -> Env {
         ThreeCxAccount::new("903", SECRET, Behaviour::OldVersion),
         ThreeCxAccount::new("908", SECRET, Behaviour::Blocked),
         ThreeCxAccount::new("909", SECRET, Behaviour::TokenTaken),
+        ThreeCxAccount::new("910", SECRET, Behaviour::RedirectsAway),
+        ThreeCxAccount::new("911", SECRET, Behaviour::HugeBody),
     ])
     .await
     .expect("simulator");
@@ -35,6 +37,7 @@ async fn env() -> Env {
         ca_files: vec![ca],
         connect_timeout: Duration::from_secs(3),
         request_timeout: Duration::from_secs(3),
+        no_proxy: false,
     };
     Env { sim, _dir: dir, opts }
 }
@@ -136,6 +139,46 @@ async fn the_same_kind_gets_the_fix_of_the_step_that_failed() {
         "{:?}",
         r.hint
     );
+}
+
+#[tokio::test]
+async fn a_redirect_is_reported_and_never_followed() {
+    let e = env().await;
+    let (r, _) = run(&profile(&e.sim.domain(), "910", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::BadResponse), "{r:#?}");
+    let d = detail(&r, "token");
+    assert!(d.contains("redirected to https://collector.invalid") && d.contains("not followed"), "{d}");
+    assert!(!d.contains("steal"), "the redirect's path is not shown: {d}");
+    // Had it been followed, the lookup of collector.invalid would have taken its time and failed
+    // as a dns/connect error instead; the simulator saw exactly one request.
+    assert_eq!(e.sim.requests(), vec!["POST /connect/token"]);
+}
+
+#[tokio::test]
+async fn a_huge_answer_is_read_with_a_bound() {
+    let e = env().await;
+    let started = std::time::Instant::now();
+    let (r, _) = run(&profile(&e.sim.domain(), "911", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::BadResponse), "{r:#?}");
+    assert!(detail(&r, "token").contains("not a 3CX token"), "{}", detail(&r, "token"));
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn plain_http_on_the_tls_port_is_a_tls_failure() {
+    let e = env().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        while let Ok((mut s, _)) = listener.accept().await {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n").await;
+        }
+    });
+    let (r, _) = run(&profile(&format!("127.0.0.1:{port}"), "900", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::Tls), "{r:#?}");
+    assert!(detail(&r, "connect").contains("does not speak TLS"), "{}", detail(&r, "connect"));
+    server.abort();
 }
 
 #[tokio::test]
@@ -296,6 +339,7 @@ mod eightbyeight {
             ca_files: vec![ca],
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(3),
+            no_proxy: false,
         };
         (sim, dir, opts)
     }
@@ -452,6 +496,7 @@ mod cx_engine {
             ca_files: vec![ca],
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(3),
+            no_proxy: false,
         };
         (sim, dir, opts)
     }
@@ -480,6 +525,7 @@ mod cx_engine {
             ca_files: vec![ca],
             connect_timeout: Duration::from_secs(3),
             request_timeout: Duration::from_secs(3),
+            no_proxy: false,
         };
         let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");

@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use super::{exit, interactive};
+use super::{Globals, exit, interactive};
 use crate::cli::{AddArgs, ProviderArg};
 use crate::profile::store::{SaveMode, Store};
 use crate::profile::{EightByEight, Profile, ProfileBody, ThreeCx, check_name};
@@ -21,7 +21,7 @@ use crate::wizard::Field;
 /// A usage problem: printed with the fix, exit code 2.
 struct Usage(String);
 
-pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs, theme: crate::ui::Theme) -> Result<u8> {
+pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
     if !args.non_interactive {
         if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
             let flags = match args.provider {
@@ -46,9 +46,9 @@ pub fn run(config: &Path, ca: Option<&Path>, args: AddArgs, theme: crate::ui::Th
             );
             return Ok(exit::USAGE);
         }
-        return interactive::add(config, ca, args.provider, args.domain.as_deref(), args.client_id.as_deref(), theme);
+        return interactive::add(config, g, args.provider, args.domain.as_deref(), args.client_id.as_deref());
     }
-    match scripted(config, ca, &args) {
+    match scripted(config, g, &args) {
         Ok(code) => Ok(code),
         Err(Usage(msg)) => {
             eprintln!("pbxlink: {msg}");
@@ -211,7 +211,8 @@ fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Res
     }))
 }
 
-fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usage> {
+fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
+    let ca = g.ca();
     let name = required(&args.name, "--name NAME")?;
     check_name(name).map_err(|e| Usage(format!("--name: {e}")))?;
     let body = body_from_flags(args, config)?;
@@ -230,7 +231,7 @@ fn scripted(config: &Path, ca: Option<&Path>, args: &AddArgs) -> Result<u8, Usag
     }
     let profile = Profile { name: name.to_string(), body, ca_file };
     if !args.no_validate {
-        let code = validate_before_save(&profile);
+        let code = validate_before_save(&profile, g);
         if code != exit::OK {
             eprintln!("Nothing was saved.");
             return Ok(code);
@@ -300,12 +301,12 @@ fn first_line(s: &str) -> String {
 }
 
 /// Validates, printing each check as it ends (to stderr); returns the validate exit code.
-fn validate_before_save(profile: &Profile) -> u8 {
+fn validate_before_save(profile: &Profile, g: &Globals) -> u8 {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         return exit::ERROR;
     };
-    let mut opts = Options::default();
-    opts.ca_files.extend(profile.ca_file.clone());
+    // The profile's own ca_file (set from --ca-file) is added by the engine.
+    let opts = Options { no_proxy: g.no_proxy, ..Options::default() };
     let mut show = |p: Progress| {
         if let Progress::Update(c) = p {
             let mark = match c.state {

@@ -5,35 +5,32 @@ use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use super::exit;
+use super::{Globals, exit};
 use crate::cli::ProviderArg;
 use crate::profile::results::Results;
 use crate::profile::store::Store;
 use crate::providers::ProviderId;
 use crate::simulator::{Behaviour, Grants, Simulator, ThreeCxAccount, demo_8x8_accounts, demo_accounts};
 use crate::tui;
-use crate::ui::Theme;
-use crate::validate;
 use crate::wizard::{DemoAccount, DemoInfo, Wizard};
 
-pub fn home(config: &Path, ca: Option<&Path>, theme: Theme) -> Result<u8> {
-    run(config, &crate::paths::state_dir()?, ca, theme, |_| {})
+pub fn home(config: &Path, g: &Globals) -> Result<u8> {
+    run(config, &crate::paths::state_dir()?, g, |_| {})
 }
 
 /// The guide for `provider`, with the values given as flags already filled in.
 pub fn add(
     config: &Path,
-    ca: Option<&Path>,
+    g: &Globals,
     provider: ProviderArg,
     domain: Option<&str>,
     client_id: Option<&str>,
-    theme: Theme,
 ) -> Result<u8> {
     let p = provider.id();
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
     Store::new(config).load()?;
-    run(config, &crate::paths::state_dir()?, ca, theme, |w| {
+    run(config, &crate::paths::state_dir()?, g, |w| {
         w.open_guide(p);
         if let crate::wizard::Screen::Guide(g) = &mut w.screen {
             g.prefill("domain", domain);
@@ -87,7 +84,7 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
     Ok(exit::OK)
 }
 
-pub fn demo(config: Option<&Path>, ca: Option<&Path>, theme: Theme) -> Result<u8> {
+pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
     check_terminal()?;
     let rt = runtime()?;
     let dir = tempfile::Builder::new()
@@ -120,7 +117,7 @@ pub fn demo(config: Option<&Path>, ca: Option<&Path>, theme: Theme) -> Result<u8
     });
     let info = DemoInfo { domain: sim.domain(), accounts: threecx.chain(eightbyeight).collect() };
     let eightbyeight_base = sim.domain();
-    let code = run_in(&rt, &config, &state, ca, theme, |w| {
+    let code = run_in(&rt, &config, &state, g, |w| {
         w.demo = Some(info);
         w.new_profile.ca_file = Some(ca_path.clone());
         w.new_profile.eightbyeight_base = Some(eightbyeight_base);
@@ -143,6 +140,8 @@ fn describe(b: Behaviour) -> &'static str {
         Behaviour::NotThreeCx => "not a 3CX server",
         Behaviour::Blocked => "blocked by a firewall",
         Behaviour::TokenTaken => "token taken by another program",
+        Behaviour::RedirectsAway => "redirects to another host",
+        Behaviour::HugeBody => "answers 10 MB of junk",
     }
 }
 
@@ -175,21 +174,21 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
 }
 
-fn run(config: &Path, state: &Path, ca: Option<&Path>, theme: Theme, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {
+fn run(config: &Path, state: &Path, g: &Globals, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {
     check_terminal()?;
     let rt = runtime()?;
-    run_in(&rt, config, state, ca, theme, setup)
+    run_in(&rt, config, state, g, setup)
 }
 
 fn run_in(
     rt: &tokio::runtime::Runtime,
     config: &Path,
     state: &Path,
-    ca: Option<&Path>,
-    theme: Theme,
+    g: &Globals,
     setup: impl FnOnce(&mut Wizard),
 ) -> Result<u8> {
-    let _log = init_log(state);
+    let _log = super::init_log(state, g.log_file.as_deref());
+    let ca = g.ca();
     let mut wizard = Wizard::new(config.display().to_string());
     // New profiles keep the --ca-file they were validated with, so later checks trust it too.
     if let Some(ca) = ca {
@@ -197,10 +196,8 @@ fn run_in(
             Some(std::fs::canonicalize(ca).with_context(|| format!("--ca-file {}", ca.display()))?);
     }
     setup(&mut wizard);
-    let mut opts = validate::Options::default();
-    opts.ca_files.extend(ca.map(PathBuf::from));
-    let parts = (Store::new(config), Results::in_dir(state), opts);
-    let ended = rt.block_on(tui::run(wizard, parts, theme))?;
+    let parts = (Store::new(config), Results::in_dir(state), g.options());
+    let ended = rt.block_on(tui::run(wizard, parts, g.theme))?;
     for name in &ended.saved {
         eprintln!("Saved profile \"{name}\" in {}", config.display());
     }
@@ -208,24 +205,4 @@ fn run_in(
         Some(n) => 128 + n as u8,
         None => exit::OK,
     })
-}
-
-/// Logs go to `<state>/pbxlink.log` (never to the screen), filtered by `PBXLINK_LOG`
-/// (`RUST_LOG` syntax, default `info`; `off` disables). Secrets are never passed to the logger.
-fn init_log(state: &Path) -> Option<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let filter = std::env::var("PBXLINK_LOG").unwrap_or_else(|_| "info".into());
-    if filter == "off" {
-        return None;
-    }
-    crate::profile::atomic::ensure_private_dir(state).ok()?;
-    let file =
-        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(state.join("pbxlink.log")).ok()?;
-    let env = tracing_subscriber::EnvFilter::try_new(filter).ok()?;
-    tracing_subscriber::fmt()
-        .with_env_filter(env)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init()
-        .ok()
 }

@@ -8,6 +8,7 @@ mod validate;
 
 use anyhow::Result;
 use clap::Parser;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -26,6 +27,29 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 4;
 }
 
+/// The flags every command shares.
+pub struct Globals {
+    pub ca: Option<PathBuf>,
+    pub no_proxy: bool,
+    pub log_file: Option<PathBuf>,
+    pub theme: crate::ui::Theme,
+}
+
+impl Globals {
+    pub fn ca(&self) -> Option<&Path> {
+        self.ca.as_deref()
+    }
+
+    /// Validation options from the flags (timeouts at their defaults).
+    pub fn options(&self) -> crate::validate::Options {
+        crate::validate::Options {
+            ca_files: self.ca.clone().into_iter().collect(),
+            no_proxy: self.no_proxy,
+            ..Default::default()
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
@@ -39,18 +63,18 @@ pub fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<u8> {
     let config = crate::paths::config_file(cli.config.clone())?;
-    let ca = cli.ca_file.as_deref();
     let color = match cli.color {
         crate::cli::ColorChoice::Auto => None,
         crate::cli::ColorChoice::Always => Some(true),
         crate::cli::ColorChoice::Never => Some(false),
     };
     let theme = crate::ui::Theme::detect(cli.ascii, color, |k| std::env::var(k).ok());
+    let g = Globals { ca: cli.ca_file.clone(), no_proxy: cli.no_proxy, log_file: cli.log_file.clone(), theme };
     match cli.command {
-        None => interactive::home(&config, ca, theme),
-        Some(Command::Add(args)) => add::run(&config, ca, *args, theme),
-        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), ca, theme),
-        Some(Command::Validate(args)) => validate::run(&config, ca, args),
+        None => interactive::home(&config, &g),
+        Some(Command::Add(args)) => add::run(&config, &g, *args),
+        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), &g),
+        Some(Command::Validate(args)) => validate::run(&config, &g, args),
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
@@ -69,4 +93,27 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Some(Command::Simulator { ca_out, accounts }) => interactive::simulator(&ca_out, accounts),
     }
+}
+
+/// Logs go to `<state>/pbxlink.log` or `--log-file` (never to the screen), filtered by
+/// `PBXLINK_LOG` (`RUST_LOG` syntax, default `info`; `off` disables). Secrets are never passed to
+/// the logger.
+pub(crate) fn init_log(state: &Path, file: Option<&Path>) -> Option<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let filter = std::env::var("PBXLINK_LOG").unwrap_or_else(|_| "info".into());
+    if filter == "off" {
+        return None;
+    }
+    let path = file.map_or_else(|| state.join("pbxlink.log"), Path::to_path_buf);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::profile::atomic::ensure_private_dir(dir).ok()?;
+    }
+    let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).ok()?;
+    let env = tracing_subscriber::EnvFilter::try_new(filter).ok()?;
+    tracing_subscriber::fmt()
+        .with_env_filter(env)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .ok()
 }

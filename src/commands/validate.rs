@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::exit;
+use super::{Globals, exit};
 use crate::cli::ValidateArgs;
 use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, now_secs};
@@ -32,7 +32,11 @@ struct Done {
     outcome: Outcome,
 }
 
-pub fn run(config: &Path, ca: Option<&Path>, args: ValidateArgs) -> Result<u8> {
+pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
+    let ca = g.ca();
+    if let Ok(state) = crate::paths::state_dir() {
+        super::init_log(&state, g.log_file.as_deref());
+    }
     let mode = if args.json {
         Mode::Json
     } else if args.nagios {
@@ -57,6 +61,7 @@ pub fn run(config: &Path, ca: Option<&Path>, args: ValidateArgs) -> Result<u8> {
                 ca_files: ca.map(PathBuf::from).into_iter().collect(),
                 connect_timeout: Duration::from_secs(args.timeout.min(5)),
                 request_timeout: Duration::from_secs(args.timeout),
+                no_proxy: g.no_proxy,
             };
             validate_all(entries, opts, usize::from(args.jobs), mode)
         }
@@ -177,7 +182,11 @@ async fn validate_one(index: usize, e: Entry, opts: &Options) -> Done {
                 ProfileBody::Unsupported { provider } => {
                     Outcome::Invalid(format!("provider \"{provider}\" needs a newer pbxlink"))
                 }
-                _ => Outcome::Report(validate::validate(&p, opts, &mut |_| {}).await),
+                _ => {
+                    let r = validate::validate(&p, opts, &mut |_| {}).await;
+                    tracing::info!(profile = %p.name, ok = r.ok(), failure = ?r.failure, ms = r.ms, "validation finished");
+                    Outcome::Report(r)
+                }
             };
             Done { index, provider: p.provider_name().to_string(), target: p.target(), name: p.name, outcome }
         }

@@ -31,6 +31,11 @@ pub enum Behaviour {
     Blocked,
     /// Another program takes a new token right after ours: every /xapi read answers 401.
     TokenTaken,
+    /// A misconfigured proxy: the token endpoint redirects to another host (which must never
+    /// receive the credentials).
+    RedirectsAway,
+    /// The token endpoint answers 200 with 10 MB of junk (the read must stay bounded).
+    HugeBody,
 }
 
 #[derive(Clone)]
@@ -166,6 +171,15 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
         }
         Behaviour::ServerError => return json(503, r#"{"error":"service_unavailable"}"#),
         Behaviour::Blocked => return json(403, r#"{"message":"Forbidden by the firewall"}"#),
+        Behaviour::RedirectsAway => {
+            let mut r = json(307, "");
+            r.headers_mut().insert(
+                hyper::header::LOCATION,
+                hyper::header::HeaderValue::from_static("https://collector.invalid/steal?from=pbx"),
+            );
+            return r;
+        }
+        Behaviour::HugeBody => return json(200, "x".repeat(10 * 1024 * 1024)),
         Behaviour::NotThreeCx => {
             let mut r = json(200, "<!doctype html><title>Welcome</title>");
             r.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html"));

@@ -128,6 +128,9 @@ pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwe
     if !pinned.is_empty() {
         b = b.resolve_to_addrs(host, pinned);
     }
+    if opts.no_proxy {
+        b = b.no_proxy();
+    }
     b = b.use_preconfigured_tls(super::tls::client_config(&opts.ca_files).map_err(BuildError)?);
     let client = b.build().map_err(|_| BuildError("could not set up TLS (is the system CA store readable?)".into()))?;
     Ok((client, conns))

@@ -32,6 +32,8 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// Bound on each request, from sending it to the end of the body.
     pub request_timeout: Duration,
+    /// Connect directly even when HTTPS_PROXY/ALL_PROXY are set (`--no-proxy`).
+    pub no_proxy: bool,
 }
 
 impl Default for Options {
@@ -40,6 +42,7 @@ impl Default for Options {
             ca_files: Vec::new(),
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
+            no_proxy: false,
         }
     }
 }

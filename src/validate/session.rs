@@ -39,7 +39,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
             return None;
         }
     };
-    let via_proxy = super::proxy::proxy_for(&hp.host);
+    let via_proxy = if opts.no_proxy { None } else { super::proxy::proxy_for(&hp.host) };
     let pinned: Vec<SocketAddr> = if let Some(proxy) = &via_proxy {
         t.pass("dns", format!("through the proxy {proxy}, which resolves {}", hp.host));
         Vec::new()
