@@ -30,6 +30,13 @@ async fn env() -> Env {
     ])
     .await
     .expect("simulator");
+    let (dir, opts) = trusting(&sim);
+    Env { sim, _dir: dir, opts }
+}
+
+/// Options that trust the simulator's throw-away CA (written to a temp dir kept with them), with
+/// short timeouts.
+fn trusting(sim: &Simulator) -> (tempfile::TempDir, Options) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &sim.ca_pem).expect("write CA");
@@ -39,7 +46,7 @@ async fn env() -> Env {
         request_timeout: Duration::from_secs(3),
         no_proxy: false,
     };
-    Env { sim, _dir: dir, opts }
+    (dir, opts)
 }
 
 fn profile(domain: &str, client: &str, key: &str) -> Profile {
@@ -332,15 +339,7 @@ mod eightbyeight {
         )
         .await
         .expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let opts = Options {
-            ca_files: vec![ca],
-            connect_timeout: Duration::from_secs(3),
-            request_timeout: Duration::from_secs(3),
-            no_proxy: false,
-        };
+        let (dir, opts) = trusting(&sim);
         (sim, dir, opts)
     }
 
@@ -489,15 +488,7 @@ mod cx_engine {
     async fn env() -> (Simulator, tempfile::TempDir, Options) {
         let sim =
             Simulator::start_all(vec![], vec![], vec![CxEngineAccount::new("7", SECRET_CX)]).await.expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let opts = Options {
-            ca_files: vec![ca],
-            connect_timeout: Duration::from_secs(3),
-            request_timeout: Duration::from_secs(3),
-            no_proxy: false,
-        };
+        let (dir, opts) = trusting(&sim);
         (sim, dir, opts)
     }
 
@@ -518,15 +509,7 @@ mod cx_engine {
     async fn a_host_without_oauth_names_the_url_tried() {
         // A 3CX-only simulator: /oauth/token answers 404 there.
         let sim = Simulator::start(vec![]).await.expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let opts = Options {
-            ca_files: vec![ca],
-            connect_timeout: Duration::from_secs(3),
-            request_timeout: Duration::from_secs(3),
-            no_proxy: false,
-        };
+        let (_dir, opts) = trusting(&sim);
         let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");
         assert!(

@@ -67,38 +67,15 @@ fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> 
         .check()
         .map_err(|e| Usage(format!("--client-id: {e}")))?;
     match args.provider {
-        ProviderArg::CxEngine => {
-            if args.api_key_stdin || args.api_key_file.is_some() || args.api_key_env.is_some() {
-                return Err(Usage(
-                    "CX-Engine calls its secret the Client Secret: use --client-secret-stdin, --client-secret-file or --client-secret-env".into(),
-                ));
-            }
-            cx_engine_from_flags(args, client_id, config)
-        }
+        ProviderArg::CxEngine => cx_engine_from_flags(args, client_id, config),
         ProviderArg::ThreeCx => {
-            if args.client_secret_stdin || args.client_secret_file.is_some() || args.client_secret_env.is_some() {
-                return Err(Usage(
-                    "3CX calls its secret the API key: use --api-key-stdin, --api-key-file or --api-key-env".into(),
-                ));
-            }
             let domain = Field::new("domain", FieldKind::Host, required(&args.domain, "--domain DOMAIN")?)
                 .check()
                 .map_err(|e| Usage(format!("--domain: {e}")))?;
-            let key = read_secret(
-                args.api_key_stdin,
-                args.api_key_file.as_ref(),
-                args.api_key_env.as_deref(),
-                "API key",
-                "--api-key",
-            )?;
-            let key =
-                Field::new("api_key", FieldKind::Secret, &key).check().map_err(|e| Usage(format!("API key: {e}")))?;
+            let key = secret(args)?;
             Ok(ProfileBody::ThreeCx(ThreeCx { domain, client_id, api_key: SecretString::from(key) }))
         }
         ProviderArg::EightByEight => {
-            if args.api_key_stdin || args.api_key_file.is_some() || args.api_key_env.is_some() {
-                return Err(Usage("8x8 calls its secret the Client Secret: use --client-secret-stdin, --client-secret-file or --client-secret-env".into()));
-            }
             let guide = args.provider.id().guide();
             let products: Vec<String> =
                 args.products.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
@@ -111,16 +88,7 @@ fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> 
                 ),
                 None => None,
             };
-            let secret = read_secret(
-                args.client_secret_stdin,
-                args.client_secret_file.as_ref(),
-                args.client_secret_env.as_deref(),
-                "Client Secret",
-                "--client-secret",
-            )?;
-            let secret = Field::new("client_secret", FieldKind::Secret, &secret)
-                .check()
-                .map_err(|e| Usage(format!("Client Secret: {e}")))?;
+            let secret = secret(args)?;
             let spec = guide.field("client_secret");
             if let Some(prefix) = &spec.expect_prefix
                 && !secret.starts_with(prefix.as_str())
@@ -190,16 +158,7 @@ fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Res
             _ => return Err(Usage(format!("--pbx-profile: \"{pbx}\" is not a 3CX profile in {}", config.display()))),
         }
     }
-    let secret = read_secret(
-        args.client_secret_stdin,
-        args.client_secret_file.as_ref(),
-        args.client_secret_env.as_deref(),
-        "Client Secret",
-        "--client-secret",
-    )?;
-    let secret = Field::new("client_secret", FieldKind::Secret, &secret)
-        .check()
-        .map_err(|e| Usage(format!("Client Secret: {e}")))?;
+    let secret = secret(args)?;
     Ok(ProfileBody::CxEngine(crate::profile::CxEngine {
         base_url,
         auth_method,
@@ -244,6 +203,26 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
     }
     eprintln!("Saved profile \"{name}\" in {}", config.display());
     Ok(exit::OK)
+}
+
+/// The provider's secret, from its own family of flags (3CX says "API key", the others "Client
+/// Secret"), checked like the guide's secret field. The other family's flags are refused by name.
+fn secret(args: &AddArgs) -> Result<String, Usage> {
+    let api_key = (args.api_key_stdin, args.api_key_file.as_ref(), args.api_key_env.as_deref());
+    let client_secret = (args.client_secret_stdin, args.client_secret_file.as_ref(), args.client_secret_env.as_deref());
+    let given = |(stdin, file, env): (bool, Option<&PathBuf>, Option<&str>)| stdin || file.is_some() || env.is_some();
+    let name = args.provider.id().guide().name.as_str();
+    let (ours, theirs, what, flag, other) = match args.provider {
+        ProviderArg::ThreeCx => (api_key, client_secret, "API key", "--api-key", "--client-secret"),
+        _ => (client_secret, api_key, "Client Secret", "--client-secret", "--api-key"),
+    };
+    if given(theirs) {
+        return Err(Usage(format!(
+            "{name} calls its secret the {what}: use {flag}-stdin, {flag}-file or {flag}-env, not {other}-*"
+        )));
+    }
+    let value = read_secret(ours.0, ours.1, ours.2, what, flag)?;
+    Field::new("secret", FieldKind::Secret, &value).check().map_err(|e| Usage(format!("{what}: {e}")))
 }
 
 /// Reads the secret from the one source given. Never echoes it, never puts it in an error.
