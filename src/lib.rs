@@ -7,6 +7,7 @@
 //! - `validate`: the only code that talks HTTP, shared by the TUI and the CLI;
 //! - `providers`: each vendor's guide (text in `assets/guides/`) and the pure reading of its answers;
 //! - `profile`: the profile model and `profiles.toml` store (atomic, 0600, comment-keeping);
+//! - `template_file`: reading, copying and path-completing CRM template files;
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
 //! - `cli` and `commands`: the command line.
 
@@ -17,6 +18,7 @@ pub mod profile;
 pub mod providers;
 pub mod report;
 pub mod simulator;
+pub mod template_file;
 pub mod tui;
 pub mod ui;
 pub mod validate;

@@ -722,7 +722,7 @@ mod cx_engine {
         let e = Env { dir, sim, _rt: rt, ca: ca.clone(), outputs: RefCell::new(Vec::new()) };
         e.write_config(&e.profile("pbx", &e.sim.domain(), "900", GOOD, true));
         let good_tpl = e.dir.path().join("CXEngine.xml");
-        std::fs::write(&good_tpl, "<Crm Country=\"\" Name=\"CX\" Version=\"1\"><Number/><Connection/><Parameters/><Authentication Type=\"No\"/><Scenarios/></Crm>").expect("tpl");
+        std::fs::write(&good_tpl, pbxlink::simulator::DEMO_TEMPLATE).expect("tpl");
         let bad_tpl = e.dir.path().join("CX Engine.xml");
         std::fs::write(&bad_tpl, "<Crm/>").expect("tpl");
         let ca_s = ca.to_string_lossy().to_string();
@@ -780,13 +780,25 @@ mod cx_engine {
         );
         let (code, v) = e.validate_json("crm", &[]);
         assert_eq!(code, 0, "{v:#}");
+        // The linked 3CX profile's CRM settings were read back, and its test endpoint never called.
+        let checks = v["profiles"][0]["checks"].as_array().cloned().unwrap_or_default();
+        let crm = checks.iter().find(|c| c["name"] == "crm").cloned().unwrap_or_default();
+        assert_eq!(crm["state"], "passed", "{v:#}");
+        assert!(crm["detail"].as_str().is_some_and(|d| d.contains("\"CX-Engine\"")), "{crm:#}");
+        assert!(!e.sim.requests().iter().any(|r| r.contains("Pbx.Test")));
+        // 3CX no longer uses the template: the connector is reported broken on the 3CX side.
+        e.sim.set_crm_template(None);
+        let (code, v) = e.validate_json("crm", &[]);
+        assert_eq!((code, v["profiles"][0]["failure"].as_str()), (3, Some("not_found")), "{v:#}");
+        e.sim.set_crm_template(Some(pbxlink::simulator::DEMO_TEMPLATE_NAME));
         let o = e.run(&["show", "crm"], None, &[]);
         assert!(o.stdout.contains("client_secret = \"…4d5e\"  # redacted"), "{}", o.stdout);
         for out in e.outputs.borrow().iter() {
             assert!(!out.contains(SECRET_CX), "the secret leaked:\n{out}");
         }
-        // The full-screen guide is not offered yet, and says what to use.
+        // Without a terminal, the guide says to use --non-interactive and its flags.
         let o = e.run(&["add", "cx-engine"], None, &[]);
         assert_eq!(o.code, 2);
+        assert!(o.stderr.contains("--non-interactive") && o.stderr.contains("--base-url"), "{}", o.stderr);
     }
 }

@@ -6,8 +6,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pbxlink::profile::results::LastResult;
 use pbxlink::profile::store::Entry;
 use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
-use pbxlink::providers::ProviderId;
+use pbxlink::providers::{ProviderId, crm_template};
 use pbxlink::report::{Check, CheckState, FailureKind, Report};
+use pbxlink::simulator::DEMO_TEMPLATE;
+use pbxlink::template_file::{Completion, Inspection};
 use pbxlink::ui::{self, Theme};
 use pbxlink::wizard::{DemoAccount, DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
 use ratatui::{Terminal, backend::TestBackend};
@@ -356,9 +358,171 @@ fn state(name: &str) -> Wizard {
             let a = w.attempt;
             w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
         }
+        other if other.starts_with("cx_") => cx_state(&mut w, other),
         other => panic!("unknown state {other}"),
     }
     w
+}
+
+const DOWNLOADED: &str = "/home/admin/Downloads/CX Engine (1).xml";
+const COPY: &str = "/home/admin/Downloads/CXEngine.xml";
+
+/// What the template check finds in a file at `path` with `text`, as the driver would report it.
+fn inspection(path: &str, text: &str) -> Inspection {
+    let name = std::path::Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    Inspection {
+        path: path.into(),
+        name_problem: crm_template::check_file_name(name).err(),
+        problems: crm_template::check_xml(text),
+        template_name: crm_template::template_name(text),
+    }
+}
+
+/// Into the CX-Engine guide (third in the chooser) up to `step`, with three 3CX profiles saved.
+fn to_cx(w: &mut Wizard, step: &str) {
+    w.update(Msg::Loaded(Box::new(home_data(several()))));
+    w.update(k(KeyCode::Char('a')));
+    w.update(k(KeyCode::Down));
+    w.update(k(KeyCode::Down));
+    w.update(k(KeyCode::Enter));
+    if step == "method" {
+        return;
+    }
+    w.update(k(KeyCode::Enter));
+    if step == "url" {
+        return;
+    }
+    w.update(Msg::Paste("https://MyCompany.cx-engine.app/crm/settings\n".into()));
+    w.update(k(KeyCode::Enter));
+    if step == "api_client" {
+        return;
+    }
+    typed(w, "7");
+    w.update(k(KeyCode::Tab));
+    w.update(Msg::Paste(KEY.into()));
+    w.update(k(KeyCode::Tab));
+    typed(w, "12");
+    w.update(k(KeyCode::Enter));
+    if step == "template" {
+        return;
+    }
+    typed(w, DOWNLOADED);
+    w.update(k(KeyCode::Enter));
+    w.update(Msg::TemplateChecked { typed: DOWNLOADED.into(), result: Ok(inspection(DOWNLOADED, DEMO_TEMPLATE)) });
+    if step == "template_bad_name" {
+        return;
+    }
+    w.update(k(KeyCode::Enter));
+    w.update(Msg::TemplateCopied(Ok(COPY.into())));
+    w.update(Msg::TemplateChecked { typed: COPY.into(), result: Ok(inspection(COPY, DEMO_TEMPLATE)) });
+    if step == "threecx" {
+        return;
+    }
+    w.update(k(KeyCode::Enter));
+    if step == "test_warning" {
+        return;
+    }
+    w.update(k(KeyCode::Char(' ')));
+    w.update(k(KeyCode::Enter));
+    if step == "link" {
+        return;
+    }
+    w.update(k(KeyCode::Down));
+    w.update(k(KeyCode::Enter));
+}
+
+/// A CX-Engine validation with the linked 3CX read: `crm` as given.
+fn cx_report(crm: CheckState, crm_detail: &str) -> Report {
+    let guide = ProviderId::CxEngine.guide();
+    let plan = [
+        ("dns", CheckState::Passed, "mycompany.cx-engine.app is 192.0.2.40"),
+        ("connect", CheckState::Passed, "mycompany.cx-engine.app: TLS verified"),
+        ("token", CheckState::Passed, "token issued, valid for 365 days"),
+        ("crm", crm, crm_detail),
+    ];
+    let checks = plan
+        .iter()
+        .map(|(id, st, d)| Check { id, title: guide.check_title(id), state: *st, ms: 14, detail: d.to_string() })
+        .collect();
+    let failure = if let CheckState::Failed(kind) = crm { Some(kind) } else { None };
+    Report { checks, failure, hint: failure.map(|f| guide.hint_at("crm", f)), ms: 55 }
+}
+
+fn cx_state(w: &mut Wizard, name: &str) {
+    match name {
+        "cx_method" => to_cx(w, "method"),
+        "cx_method_password" => {
+            to_cx(w, "method");
+            w.update(k(KeyCode::Down));
+            w.update(k(KeyCode::Down));
+            w.update(k(KeyCode::Enter));
+        }
+        "cx_url" => {
+            to_cx(w, "url");
+            typed(w, "http://mycompany.cx-engine.app");
+        }
+        "cx_api_client" => {
+            to_cx(w, "api_client");
+            typed(w, "7");
+            w.update(k(KeyCode::Tab));
+            w.update(Msg::Paste(KEY.into()));
+        }
+        "cx_template_empty" => to_cx(w, "template"),
+        "cx_template_candidates" => {
+            to_cx(w, "template");
+            typed(w, "~/Downloads/CX");
+            w.update(k(KeyCode::Tab));
+            let completion = Completion {
+                text: "~/Downloads/CX".into(),
+                candidates: vec!["CX Engine (1).xml".into(), "CX-old/".into(), "CXEngine-notes.txt".into()],
+            };
+            w.update(Msg::Completed { typed: "~/Downloads/CX".into(), completion });
+        }
+        "cx_template_bad_name" => to_cx(w, "template_bad_name"),
+        "cx_template_broken" => {
+            to_cx(w, "template");
+            let path = "/home/admin/Downloads/CXEngine.xml";
+            typed(w, path);
+            w.update(k(KeyCode::Enter));
+            let broken = DEMO_TEMPLATE
+                .replace("Version=\"3\"", "Version=\"three\"")
+                .replace("Prefix=\"AsIs\"", "Prefix=\"Sometimes\"");
+            w.update(Msg::TemplateChecked { typed: path.into(), result: Ok(inspection(path, &broken)) });
+        }
+        "cx_threecx" => to_cx(w, "threecx"),
+        "cx_test_warning" => to_cx(w, "test_warning"),
+        "cx_link" => {
+            to_cx(w, "link");
+            w.update(k(KeyCode::Down));
+        }
+        "cx_validate_ok" => {
+            to_cx(w, "validate");
+            let r = cx_report(CheckState::Passed, "3CX uses \"CX-Engine\"; lookups: external calls on, DID calls off");
+            let a = w.attempt;
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
+        }
+        "cx_validate_crm_failed" => {
+            to_cx(w, "validate");
+            let r = cx_report(
+                CheckState::Failed(FailureKind::NotFound),
+                "3CX mycompany.3cx.us: no CRM template is selected",
+            );
+            let a = w.attempt;
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
+        }
+        "cx_review" => {
+            to_cx(w, "validate");
+            let r = cx_report(CheckState::Passed, "3CX uses \"CX-Engine\"; lookups: external calls on, DID calls off");
+            let a = w.attempt;
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
+            w.update(k(KeyCode::Enter));
+        }
+        "cx_demo_template" => {
+            w.demo = Some(demo());
+            to_cx(w, "template");
+        }
+        other => panic!("unknown state {other}"),
+    }
 }
 
 fn demo() -> DemoInfo {
@@ -374,7 +538,9 @@ fn demo() -> DemoInfo {
             account(ProviderId::ThreeCx, "900", "demo-key-900", "works"),
             account(ProviderId::ThreeCx, "901", "demo-key-901", "API access not ticked (forbidden)"),
             account(ProviderId::EightByEight, "demo-8x8-app", "eght_demo_secret_all", "every product granted"),
+            account(ProviderId::CxEngine, "7", "demo-cx-engine-secret", "works"),
         ],
+        template: Some("/tmp/pbxlink-demo-x1/Downloads/CX Engine (1).xml".into()),
     }
 }
 
@@ -491,7 +657,22 @@ fn screen(
         "x8_validate_missing",
         "x8_prereqs",
         "x8_create_app",
-        "x8_review"
+        "x8_review",
+        "cx_method",
+        "cx_method_password",
+        "cx_url",
+        "cx_api_client",
+        "cx_template_empty",
+        "cx_template_candidates",
+        "cx_template_bad_name",
+        "cx_template_broken",
+        "cx_threecx",
+        "cx_test_warning",
+        "cx_link",
+        "cx_validate_ok",
+        "cx_validate_crm_failed",
+        "cx_review",
+        "cx_demo_template"
     )]
     name: &str,
     #[values((80, 24), (60, 16))] size: (u16, u16),

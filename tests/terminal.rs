@@ -205,6 +205,127 @@ fn demo_8x8_from_start_to_saved_profile() {
     assert_eq!(mode(&config), 0o600);
 }
 
+/// The 3CX demo guide, typed as a user would, saving profile `name`.
+fn add_demo_3cx(pane: &Pane, domain: &str, name: &str) {
+    pane.keys(&["a"]);
+    pane.wait_for("Link a new account");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Before you start");
+    pane.keys(&["Space", "Down", "Space", "Enter"]);
+    pane.wait_for("Find your 3CX domain");
+    pane.text(domain);
+    pane.keys(&["Enter"]);
+    pane.wait_for("Create the API integration");
+    pane.keys(&["Enter", "Space", "Enter"]);
+    pane.wait_for("Enter the Client ID");
+    pane.text("900");
+    pane.keys(&["Tab"]);
+    pane.text("demo-key-900");
+    pane.keys(&["Enter"]);
+    pane.wait_for("The link works");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Review and save");
+    for _ in 0..20 {
+        pane.keys(&["BSpace"]);
+    }
+    pane.text(name);
+    pane.keys(&["Enter"]);
+    pane.wait_for("Saved profile");
+    pane.keys(&["Enter"]);
+    pane.wait_for("ok just now");
+}
+
+#[test]
+fn demo_cx_engine_with_template_copy_and_linked_3cx() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("demo.toml");
+    let pane = Pane::start(dir.path(), &["--config", config.to_str().expect("utf8"), "demo"], &[], 100, 30);
+    let home = pane.wait_for("No profiles yet");
+    let domain = home
+        .split("domain ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("demo domain on screen")
+        .to_string();
+    add_demo_3cx(&pane, &domain, "office");
+
+    pane.keys(&["a"]);
+    pane.wait_for("Link a new account");
+    pane.keys(&["Down", "Down", "Enter"]);
+    pane.wait_for("Choose the method");
+    pane.keys(&["Down", "Down", "Enter"]);
+    pane.wait_for("does not support the password grant");
+    pane.keys(&["Up", "Up", "Enter"]);
+    pane.wait_for("Your CX-Engine address");
+    pane.text(&format!("https://{domain}/crm/settings"));
+    pane.keys(&["Enter"]);
+    pane.wait_for("Create the API client");
+    pane.text("7");
+    pane.keys(&["Tab"]);
+    pane.paste("demo-cx-engine-secret\n");
+    pane.keys(&["Tab"]);
+    pane.text("7");
+    pane.keys(&["Enter"]);
+    let screen = pane.wait_for("The 3CX template");
+    // The demo names its sample template on the banner; Tab completes the rest of its name.
+    let template = screen
+        .split("DEMO · template ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .expect("template path on the banner")
+        .trim()
+        .to_string();
+    let downloads = template.rsplit_once('/').expect("a directory").0.to_string();
+    pane.text(&format!("{downloads}/CX"));
+    pane.keys(&["Tab"]);
+    pane.wait_for("CX Engine (1).xml");
+    pane.keys(&["Enter"]);
+    pane.wait_for("contains a space");
+    pane.keys(&["Enter"]);
+    let threecx = pane.wait_for("Add the template in 3CX");
+    assert!(threecx.contains("upload CXEngine.xml"), "{threecx}");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Before you use Test");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Tick the box with Space");
+    pane.keys(&["Space", "Enter"]);
+    pane.wait_for("Link your 3CX profile");
+    pane.keys(&["Down", "Enter"]);
+    let checks = pane.wait_for("The link works");
+    assert!(checks.contains("3CX uses \"CX-Engine\""), "{checks}");
+    assert!(
+        checks.contains("takes a token for the linked 3CX"),
+        "the one-token warning is shown when linked: {checks}"
+    );
+    pane.keys(&["Enter"]);
+    pane.wait_for("Review and save");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Saved profile");
+    pane.keys(&["Enter"]);
+    pane.wait_for("cx-engine");
+    pane.keys(&["q"]);
+    assert_eq!(pane.exit_code(), 0);
+    pane.assert_restored();
+
+    let text = std::fs::read_to_string(&config).expect("profiles");
+    let copy = format!("{downloads}/CXEngine.xml");
+    assert!(
+        text.contains("provider = \"cx-engine\"") && text.contains("auth_method = \"authorization_code\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("template_path = \"{copy}\"")) && text.contains("pbx_profile = \"office\""),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read(&template).expect("original kept"),
+        std::fs::read(&copy).expect("copy written"),
+        "the copy has the original's bytes, and the original is still there"
+    );
+    assert_eq!(mode(&config), 0o600);
+    let _ = std::fs::remove_dir_all(std::path::Path::new(&downloads).parent().expect("demo dir"));
+}
+
 fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
     let config = dir.join("profiles.toml");
     std::fs::write(&config, "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"pbx.example.com\"\nclient_id = \"900\"\napi_key = \"k\"\n").expect("config");

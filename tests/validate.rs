@@ -519,4 +519,113 @@ mod cx_engine {
         );
         assert!(r.hint.as_deref().is_some_and(|h| h.contains("not documented")));
     }
+
+    /// A CX-Engine profile linked to a 3CX profile for client `client` (with its own CA file, as a
+    /// saved profile would have), and that 3CX profile.
+    fn linked(sim: &Simulator, dir: &std::path::Path, client: &str, template: Option<&str>) -> (Profile, Profile) {
+        let mut cx = profile(&sim.domain(), "7", SECRET_CX);
+        let template_path = template.map(|text| {
+            let p = dir.join("CXEngine.xml");
+            std::fs::write(&p, text).expect("template");
+            p
+        });
+        if let ProfileBody::CxEngine(c) = &mut cx.body {
+            c.pbx_profile = Some("office".into());
+            c.template_path = template_path;
+        }
+        let mut pbx = super::profile(&sim.domain(), client, SECRET);
+        pbx.name = "office".into();
+        (cx, pbx)
+    }
+
+    async fn env_linked() -> (Simulator, tempfile::TempDir, Options) {
+        let sim = Simulator::start_all(
+            vec![
+                ThreeCxAccount::new("900", SECRET, Behaviour::Good),
+                ThreeCxAccount::new("902", SECRET, Behaviour::LowRole),
+            ],
+            vec![],
+            vec![CxEngineAccount::new("7", SECRET_CX)],
+        )
+        .await
+        .expect("simulator");
+        let (dir, opts) = trusting(&sim);
+        (sim, dir, opts)
+    }
+
+    async fn linked_run(cx: &Profile, pbx: Option<&Profile>, opts: &Options) -> Report {
+        let r = validate::validate_linked(cx, pbx, opts, &mut |_| {}).await;
+        let all = format!("{r:?}");
+        assert!(!all.contains(SECRET_CX) && !all.contains(SECRET), "a secret leaked: {all}");
+        r
+    }
+
+    #[tokio::test]
+    async fn a_linked_3cx_reports_the_template_it_uses_and_is_never_tested() {
+        let (sim, dir, opts) = env_linked().await;
+        let (cx, pbx) = linked(&sim, dir.path(), "900", Some(pbxlink::simulator::DEMO_TEMPLATE));
+        let r = linked_run(&cx, Some(&pbx), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(detail(&r, "crm"), "3CX uses \"CX-Engine\"; lookups: external calls on, DID calls off");
+        let log = sim.requests();
+        assert_eq!(log, vec!["POST /oauth/token", "POST /connect/token", "GET /xapi/v1/CrmIntegration"]);
+        assert!(!log.iter().any(|l| l.contains("Pbx.Test")), "the CRM test endpoint must never be called");
+        assert_eq!(sim.handshakes(), 2, "one connection per host");
+    }
+
+    #[tokio::test]
+    async fn the_3cx_side_says_what_is_missing_there() {
+        let (sim, dir, opts) = env_linked().await;
+        // Nothing selected in 3CX yet.
+        sim.set_crm_template(None);
+        let (cx, pbx) = linked(&sim, dir.path(), "900", None);
+        let r = linked_run(&cx, Some(&pbx), &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");
+        assert_eq!(detail(&r, "crm"), format!("3CX {}: no CRM template is selected", sim.domain()));
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("Add Template")), "{:?}", r.hint);
+        // Another CRM's template is selected: compared with the template file's own name.
+        sim.set_crm_template(Some("Salesforce"));
+        let (cx, pbx) = linked(&sim, dir.path(), "900", Some(pbxlink::simulator::DEMO_TEMPLATE));
+        let r = linked_run(&cx, Some(&pbx), &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::NotFound));
+        assert!(detail(&r, "crm").ends_with("the CRM template in use is \"Salesforce\", not \"CX-Engine\""));
+        // A role that may not read it.
+        let (cx, pbx) = linked(&sim, dir.path(), "902", None);
+        let r = linked_run(&cx, Some(&pbx), &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::Forbidden));
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("System Owner")), "{:?}", r.hint);
+        // The 3CX profile's key is refused: named as the 3CX side's problem, not CX-Engine's.
+        let (cx, mut pbx) = linked(&sim, dir.path(), "900", None);
+        if let ProfileBody::ThreeCx(x) = &mut pbx.body {
+            x.api_key = SecretString::from("wrong-key".to_string());
+        }
+        let r = linked_run(&cx, Some(&pbx), &opts).await;
+        assert_eq!(r.failure, Some(FailureKind::Unauthorized));
+        assert_eq!(state(&r, "token"), CheckState::Passed, "CX-Engine's own token was fine");
+        assert!(
+            detail(&r, "crm").starts_with(&format!("3CX {}: token: HTTP 401", sim.domain())),
+            "{}",
+            detail(&r, "crm")
+        );
+        assert!(r.hint.as_deref().is_some_and(|h| h.contains("3CX profile")), "{:?}", r.hint);
+    }
+
+    #[tokio::test]
+    async fn a_missing_linked_profile_is_not_a_failure_of_the_connector() {
+        let (sim, dir, opts) = env_linked().await;
+        let (cx, _) = linked(&sim, dir.path(), "900", None);
+        let r = linked_run(&cx, None, &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(state(&r, "crm"), CheckState::NotAvailable);
+        assert!(detail(&r, "crm").contains("no saved 3CX profile named \"office\""));
+        // A failed CX-Engine token skips the 3CX read (no needless token taken there).
+        let (mut cx, pbx) = linked(&sim, dir.path(), "900", None);
+        if let ProfileBody::CxEngine(c) = &mut cx.body {
+            c.client_secret = SecretString::from("wrong".to_string());
+        }
+        let before = sim.requests().len();
+        let r = linked_run(&cx, Some(&pbx), &opts).await;
+        assert_eq!((r.failure, state(&r, "crm")), (Some(FailureKind::Unauthorized), CheckState::Skipped));
+        assert_eq!(sim.requests()[before..], ["POST /oauth/token".to_string()]);
+    }
 }

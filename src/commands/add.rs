@@ -40,13 +40,13 @@ pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
             );
             return Ok(exit::USAGE);
         }
-        if !crate::providers::ProviderId::AVAILABLE.contains(&args.provider.id()) {
-            eprintln!(
-                "pbxlink: the full-screen CX-Engine guide is not available yet; use `pbxlink add cx-engine --non-interactive` (see --help)"
-            );
-            return Ok(exit::USAGE);
-        }
-        return interactive::add(config, g, args.provider, args.domain.as_deref(), args.client_id.as_deref());
+        let prefill = [
+            ("domain", args.domain.as_deref()),
+            ("base_url", args.base_url.as_deref()),
+            ("client_id", args.client_id.as_deref()),
+            ("account_id", args.account_id.as_deref()),
+        ];
+        return interactive::add(config, g, args.provider, &prefill);
     }
     match scripted(config, g, &args) {
         Ok(code) => Ok(code),
@@ -124,7 +124,6 @@ fn check_region(region: Option<&str>) -> Result<Option<String>, Usage> {
 /// CX-Engine's values from flags: the URL keeps its https scheme, the template is checked, and a
 /// linked 3CX profile must exist.
 fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Result<ProfileBody, Usage> {
-    use crate::providers::crm_template;
     let url = required(&args.base_url, "--base-url URL")?;
     let base_url = crate::profile::cx_engine_url(url).map_err(|e| Usage(format!("--base-url: {e}")))?;
     let auth_method =
@@ -135,19 +134,18 @@ fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Res
         .map_err(|e| Usage(format!("--account-id: {e}")))?;
     let template_path = match &args.template {
         Some(t) => {
-            let text = read_small(t).map_err(|e| Usage(format!("--template {}: {e:#}", t.display())))?;
-            let name = t.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let mut problems: Vec<String> = crm_template::check_file_name(&name).err().into_iter().collect();
-            problems
-                .extend(crm_template::check_xml(&text).into_iter().map(|p| format!("line {}: {}", p.line, p.message)));
-            if !problems.is_empty() {
+            let at = |e: String| Usage(format!("--template {}: {e}", t.display()));
+            let found = crate::template_file::inspect(&t.to_string_lossy()).map_err(at)?;
+            if !found.ok() {
+                let mut problems: Vec<String> = found.name_problem.clone().into_iter().collect();
+                problems.extend(found.problems.iter().map(|p| format!("line {}: {}", p.line, p.message)));
                 return Err(Usage(format!(
                     "--template {}:\n  {}\n`pbxlink cx-engine check-template --write-copy` writes a correctly named copy",
                     t.display(),
                     problems.join("\n  ")
                 )));
             }
-            Some(std::fs::canonicalize(t).map_err(|e| Usage(format!("--template {}: {e}", t.display())))?)
+            Some(found.path)
         }
         None => None,
     };
@@ -190,7 +188,15 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
     }
     let profile = Profile { name: name.to_string(), body, ca_file };
     if !args.no_validate {
-        let code = validate_before_save(&profile, g);
+        let all: Vec<Profile> = loaded
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                crate::profile::store::Entry::Ok(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let code = validate_before_save(&profile, profile.linked_in(&all), g);
         if code != exit::OK {
             eprintln!("Nothing was saved.");
             return Ok(code);
@@ -280,7 +286,7 @@ fn first_line(s: &str) -> String {
 }
 
 /// Validates, printing each check as it ends (to stderr); returns the validate exit code.
-fn validate_before_save(profile: &Profile, g: &Globals) -> u8 {
+fn validate_before_save(profile: &Profile, linked: Option<&Profile>, g: &Globals) -> u8 {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         return exit::ERROR;
     };
@@ -297,7 +303,7 @@ fn validate_before_save(profile: &Profile, g: &Globals) -> u8 {
             eprintln!("{mark} {:<44} {:>5} ms  {}", c.title, c.ms, c.detail);
         }
     };
-    let report = rt.block_on(validate::validate(profile, &opts, &mut show));
+    let report = rt.block_on(validate::validate_linked(profile, linked, &opts, &mut show));
     match report.failure {
         None => exit::OK,
         Some(kind) => {

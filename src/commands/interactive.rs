@@ -19,13 +19,8 @@ pub fn home(config: &Path, g: &Globals) -> Result<u8> {
 }
 
 /// The guide for `provider`, with the values given as flags already filled in.
-pub fn add(
-    config: &Path,
-    g: &Globals,
-    provider: ProviderArg,
-    domain: Option<&str>,
-    client_id: Option<&str>,
-) -> Result<u8> {
+/// `pbxlink add PROVIDER`: the guide on its own; `prefill` (field id, value) comes from flags.
+pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, Option<&str>)]) -> Result<u8> {
     let p = provider.id();
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
@@ -33,8 +28,9 @@ pub fn add(
     run(config, &crate::paths::state_dir()?, g, |w| {
         w.open_guide(p);
         if let crate::wizard::Screen::Guide(g) = &mut w.screen {
-            g.prefill("domain", domain);
-            g.prefill("client_id", client_id);
+            for (id, value) in prefill {
+                g.prefill(id, *value);
+            }
         }
         w.exit_after_guide = true;
     })
@@ -115,7 +111,22 @@ pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
         secret: a.secret().to_string(),
         client_id: a.client_id,
     });
-    let info = DemoInfo { domain: sim.domain(), accounts: threecx.chain(eightbyeight).collect() };
+    let cxengine = crate::simulator::demo_cx_engine_accounts().into_iter().map(|a| DemoAccount {
+        provider: ProviderId::CxEngine,
+        secret: a.secret().to_string(),
+        client_id: a.client_id,
+        what: "works".to_string(),
+    });
+    // A template as a browser saves a second download: a name 3CX refuses, to show the safe copy.
+    let downloads = dir.join("Downloads");
+    std::fs::create_dir_all(&downloads).context("cannot create the demo Downloads directory")?;
+    let template = downloads.join("CX Engine (1).xml");
+    std::fs::write(&template, crate::simulator::DEMO_TEMPLATE).context("cannot write the demo template")?;
+    let info = DemoInfo {
+        domain: sim.domain(),
+        accounts: threecx.chain(eightbyeight).chain(cxengine).collect(),
+        template: Some(template.display().to_string()),
+    };
     let eightbyeight_base = sim.domain();
     let code = run_in(&rt, &config, &state, g, |w| {
         w.demo = Some(info);

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 
 use super::{Globals, exit};
 use crate::cli::ValidateArgs;
-use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::{Entry, Store};
+use crate::profile::{Profile, ProfileBody};
 use crate::report::{CheckState, FailureKind, Report};
 use crate::validate::{self, Options};
 
@@ -56,13 +56,24 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
         return Ok(exit::USAGE);
     }
     match select(config, &args) {
-        Ok(entries) => {
+        Ok((entries, threecx)) => {
             let opts = Options {
                 ca_files: ca.map(PathBuf::from).into_iter().collect(),
                 connect_timeout: Duration::from_secs(args.timeout.min(5)),
                 request_timeout: Duration::from_secs(args.timeout),
                 no_proxy: g.no_proxy,
             };
+            // A CX-Engine profile travels with the 3CX profile it links, found among all saved ones.
+            let entries = entries
+                .into_iter()
+                .map(|e| {
+                    let linked = match &e {
+                        Entry::Ok(p) => p.linked_in(&threecx).cloned(),
+                        Entry::Invalid { .. } => None,
+                    };
+                    (e, linked)
+                })
+                .collect();
             validate_all(entries, opts, usize::from(args.jobs), mode)
         }
         Err(msg) => {
@@ -83,17 +94,26 @@ enum Mode {
     Nagios,
 }
 
-/// The entries to validate, or a usage/config error.
-fn select(config: &Path, args: &ValidateArgs) -> Result<Vec<Entry>, String> {
+/// The entries to validate and every saved 3CX profile (which CX-Engine profiles may link), or a
+/// usage/config error.
+fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile>), String> {
     let loaded = Store::new(config).load().map_err(|e| format!("{e:#}"))?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
+    let threecx: Vec<Profile> = loaded
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Ok(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
     if args.all {
         if loaded.entries.is_empty() {
             return Err(format!("no profiles in {}; add one with `pbxlink add 3cx`", config.display()));
         }
-        return Ok(loaded.entries);
+        return Ok((loaded.entries, threecx));
     }
     if args.names.is_empty() {
         return Err("name the profiles to validate, or pass --all".into());
@@ -105,23 +125,26 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<Vec<Entry>, String> {
             None => return Err(format!("no profile named \"{n}\" in {}; `pbxlink list` shows them", config.display())),
         }
     }
-    Ok(out)
+    Ok((out, threecx))
 }
 
-fn same_client_key(e: &Entry) -> Option<String> {
+fn same_client_key(e: &Entry, linked: Option<&Profile>) -> Option<String> {
     match e {
-        Entry::Ok(p) => validate::token_group(p),
+        Entry::Ok(p) => validate::token_group(p, linked),
         Entry::Invalid { .. } => None,
     }
 }
 
-fn validate_all(entries: Vec<Entry>, opts: Options, jobs: usize, mode: Mode) -> Result<u8> {
+/// One profile to validate, with the 3CX profile it links (CX-Engine).
+type Job = (Entry, Option<Profile>);
+
+fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Result<u8> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let started = Instant::now();
-    let mut groups: Vec<Vec<(usize, Entry)>> = Vec::new();
+    let mut groups: Vec<Vec<(usize, Job)>> = Vec::new();
     let mut keys: Vec<Option<String>> = Vec::new();
     for (i, e) in entries.into_iter().enumerate() {
-        let key = same_client_key(&e);
+        let key = same_client_key(&e.0, e.1.as_ref());
         match key.as_ref().and_then(|k| keys.iter().position(|x| x.as_ref() == Some(k))) {
             Some(g) => groups[g].push((i, e)),
             None => {
@@ -175,7 +198,7 @@ fn validate_all(entries: Vec<Entry>, opts: Options, jobs: usize, mode: Mode) -> 
     }
 }
 
-async fn validate_one(index: usize, e: Entry, opts: &Options) -> Done {
+async fn validate_one(index: usize, (e, linked): Job, opts: &Options) -> Done {
     match e {
         Entry::Ok(p) => {
             let outcome = match &p.body {
@@ -183,7 +206,7 @@ async fn validate_one(index: usize, e: Entry, opts: &Options) -> Done {
                     Outcome::Invalid(format!("provider \"{provider}\" needs a newer pbxlink"))
                 }
                 _ => {
-                    let r = validate::validate(&p, opts, &mut |_| {}).await;
+                    let r = validate::validate_linked(&p, linked.as_ref(), opts, &mut |_| {}).await;
                     tracing::info!(profile = %p.name, ok = r.ok(), failure = ?r.failure, ms = r.ms, "validation finished");
                     Outcome::Report(r)
                 }

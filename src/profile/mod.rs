@@ -100,6 +100,12 @@ impl Profile {
         }
     }
 
+    /// The saved 3CX profile this CX-Engine profile names as its `pbx_profile`, found among `all`.
+    pub fn linked_in<'a>(&self, all: impl IntoIterator<Item = &'a Profile>) -> Option<&'a Profile> {
+        let ProfileBody::CxEngine(CxEngine { pbx_profile: Some(name), .. }) = &self.body else { return None };
+        all.into_iter().find(|p| &p.name == name && matches!(p.body, ProfileBody::ThreeCx(_)))
+    }
+
     /// Reads a profile from its `[profiles.NAME]` table.
     pub fn from_table(name: &str, t: &dyn toml_edit::TableLike) -> Result<Profile, String> {
         let get = |k: &str| t.get(k).and_then(|i| i.as_str()).map(str::to_string);

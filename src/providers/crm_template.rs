@@ -43,6 +43,14 @@ pub fn check_file_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The template's own name (`<Crm Name=…>`), which 3CX shows once it is selected.
+pub fn template_name(text: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let root = doc.root_element();
+    let name = root.attribute("Name").filter(|_| root.tag_name().name() == "Crm")?.trim();
+    (!name.is_empty()).then(|| super::one_line(name, 80))
+}
+
 /// Every structural problem of a template, in document order.
 pub fn check_xml(text: &str) -> Vec<Problem> {
     let doc = match roxmltree::Document::parse(text) {
@@ -180,6 +188,8 @@ mod tests {
     #[test]
     fn a_good_template_has_no_problem() {
         assert_eq!(check_xml(GOOD), vec![]);
+        assert_eq!(template_name(GOOD).as_deref(), Some("CX-Engine"));
+        assert_eq!(template_name("<html Name=\"x\"/>"), None);
         assert!(check_file_name("CXEngine.xml").is_ok());
         assert!(check_file_name("cx-engine_v2.XML").is_ok());
     }

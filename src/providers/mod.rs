@@ -2,6 +2,7 @@
 //! the pure interpretation of their API answers. Nothing here does I/O: `validate` sends the
 //! requests and hands the answers back to these functions.
 
+pub mod crm_integration;
 pub mod crm_template;
 pub mod cxengine;
 pub mod eightbyeight;
@@ -14,20 +15,16 @@ use std::sync::OnceLock;
 
 use crate::report::FailureKind;
 
-/// A vendor pbxlink can link. Only providers whose guide, validation and simulator really work are
-/// listed in [`ProviderId::AVAILABLE`].
+/// A vendor pbxlink can link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProviderId {
     ThreeCx,
     EightByEight,
-    /// Scripted setup and validation work; the full-screen guide is not offered yet.
     CxEngine,
 }
 
 impl ProviderId {
-    /// Offered by the TUI's guides.
-    pub const AVAILABLE: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight];
-    /// Every provider profiles may name.
+    /// Every provider, in the order the TUI offers their guides.
     pub const ALL: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight, ProviderId::CxEngine];
 
     /// The name used in profiles and on the command line.
@@ -71,6 +68,10 @@ pub enum StepKind {
     Ack,
     /// Choose one or more of the listed items (Space ticks); at least one.
     Select,
+    /// Choose exactly one of the step's `choices` (a choice with `refuse` set is explained, never taken).
+    Choose,
+    /// Optionally link a saved 3CX profile (CX-Engine: the PBX the connector belongs to).
+    Link,
     /// Live validation of the values entered so far.
     Validate,
     /// Name the profile, review the values (redacted) and save.
@@ -93,6 +94,26 @@ pub struct Step {
     /// A caution shown on the step (e.g. 3CX's one-token rule on validation).
     #[serde(default)]
     pub warning: String,
+    /// A caution shown on the step only when a 3CX profile is linked.
+    #[serde(default)]
+    pub link_warning: String,
+    /// The options of a `choose` step.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+}
+
+/// One option of a `choose` step.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Choice {
+    /// The value stored in the profile (`authorization_code`).
+    pub id: String,
+    pub label: String,
+    /// One line under the label: when to use it.
+    #[serde(default)]
+    pub note: String,
+    /// Set for an option the vendor does not support: choosing it shows this and stays.
+    #[serde(default)]
+    pub refuse: Option<String>,
 }
 
 /// How a field's input is cleaned and checked.
@@ -105,6 +126,10 @@ pub enum FieldKind {
     Id,
     /// A secret: masked on screen, trimmed, never altered otherwise.
     Secret,
+    /// An `https://` URL whose scheme is kept (CX-Engine), normalised like a host and shown back live.
+    Url,
+    /// A local file path; Tab completes it. May be left empty when the step says so.
+    Path,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -289,6 +314,9 @@ mod tests {
                 }
                 if matches!(s.kind, StepKind::Confirm | StepKind::Ack | StepKind::Select) {
                     assert!(!s.confirm.is_empty() && !s.refuse.is_empty(), "{}", s.id);
+                }
+                if s.kind == StepKind::Choose {
+                    assert!(s.choices.iter().any(|c| c.refuse.is_none()), "{}: nothing to choose", s.id);
                 }
                 if s.kind == StepKind::Select {
                     let names: Vec<&str> = g.products.iter().map(|p| p.name.as_str()).collect();

@@ -43,6 +43,8 @@ struct State {
     /// validation), and the most at once: unlike connections, this has no closing lag.
     sessions: AtomicUsize,
     max_sessions: AtomicUsize,
+    /// The CRM template 3CX's CRM integration has selected (`None`: none selected).
+    crm_template: Mutex<Option<String>>,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -80,7 +82,8 @@ impl Simulator {
         let certs = tls::make()?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State { threecx, eightbyeight, cxengine, ..State::default() });
+        let crm_template = Mutex::new(Some(DEMO_TEMPLATE_NAME.to_string()));
+        let state = Arc::new(State { threecx, eightbyeight, cxengine, crm_template, ..State::default() });
         let acceptor = TlsAcceptor::from(certs.server_config);
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -109,6 +112,13 @@ impl Simulator {
     /// The address a user types as the 3CX domain.
     pub fn domain(&self) -> String {
         format!("localhost:{}", self.addr.port())
+    }
+
+    /// Which CRM template 3CX reports as selected (`None`: none); the sample's by default.
+    pub fn set_crm_template(&self, name: Option<&str>) {
+        if let Ok(mut t) = self.state.crm_template.lock() {
+            *t = name.map(str::to_string);
+        }
     }
 
     /// "METHOD /path" of every request so far.
@@ -143,6 +153,11 @@ pub fn demo_accounts() -> Vec<ThreeCxAccount> {
         ThreeCxAccount::new("904", "demo-key-904", Behaviour::NoLicence),
     ]
 }
+
+/// A sample 3CX CRM template shaped like CX-Engine's (the demo offers it; tests use it).
+pub const DEMO_TEMPLATE: &str = include_str!("../../assets/demo/CXEngine.xml");
+/// Its `<Crm Name>`, which the simulated 3CX reports as selected.
+pub const DEMO_TEMPLATE_NAME: &str = "CX-Engine";
 
 /// The CX-Engine demo API client.
 pub fn demo_cx_engine_accounts() -> Vec<CxEngineAccount> {

@@ -105,6 +105,23 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             });
             json(200, select(all, parts.uri.query()).to_string())
         }),
+        ("GET", "/xapi/v1/CrmIntegration") => with_account(st, parts, |a| {
+            // This read ends a CX-Engine validation's 3CX part, as SystemStatus ends a 3CX one.
+            let _ = st.sessions.fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |v| Some(v.saturating_sub(1)),
+            );
+            if a.behaviour == Behaviour::LowRole {
+                return odata_error(403, "Forbidden", "Access denied");
+            }
+            let name = st.crm_template.lock().ok().and_then(|t| t.clone()).unwrap_or_default();
+            let all = serde_json::json!({
+                "Id": "crm", "Name": name, "Country": "", "EnabledForDidCalls": false,
+                "EnabledForExternalCalls": !name.is_empty(), "PhonebookSynchronization": false, "VariableChoices": [],
+            });
+            json(200, select(all, parts.uri.query()).to_string())
+        }),
         (_, p) if p.starts_with("/xapi/") => {
             with_account(st, parts, |_| odata_error(404, "NotFound", "Resource not found"))
         }

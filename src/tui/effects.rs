@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::Store;
+use crate::template_file;
 use crate::validate::{self, Progress};
 use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
 
@@ -59,11 +60,12 @@ impl Executor {
             Effect::LoadProfiles => {
                 let _ = self.tx.send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
             }
-            Effect::Validate { attempt, profile } => {
+            Effect::Validate { attempt, profile, linked } => {
                 self.running.retain(|h| !h.is_finished());
                 let tx = self.tx.clone();
                 let permits = self.permits.clone();
-                let group = validate::token_group(&profile).map(|k| self.groups.entry(k).or_default().clone());
+                let group = validate::token_group(&profile, linked.as_deref())
+                    .map(|k| self.groups.entry(k).or_default().clone());
                 let opts = self.opts.clone();
                 tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
                 self.running.push(tokio::spawn(async move {
@@ -80,7 +82,7 @@ impl Executor {
                         };
                         let _ = ptx.send(Msg::Validation { attempt, event });
                     };
-                    let report = validate::validate(&profile, &opts, &mut progress).await;
+                    let report = validate::validate_linked(&profile, linked.as_deref(), &opts, &mut progress).await;
                     tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
                     let _ = tx.send(Msg::Validation { attempt, event: ValidationEvent::Done(report) });
                 }));
@@ -119,6 +121,31 @@ impl Executor {
                     let _ = self.results.forget(&name);
                 }
                 let _ = self.tx.send(Msg::Removed { name, result });
+            }
+            // Disk work runs off the drawing thread; each answer names what it answers.
+            Effect::CheckTemplate { typed } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = template_file::inspect(&typed);
+                    let _ = tx.send(Msg::TemplateChecked { typed, result });
+                });
+            }
+            Effect::CopyTemplate { from } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = template_file::write_copy(&from);
+                    if let Ok(p) = &result {
+                        tracing::info!(copy = %p.display(), "wrote a correctly named template copy");
+                    }
+                    let _ = tx.send(Msg::TemplateCopied(result));
+                });
+            }
+            Effect::CompletePath { typed } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let completion = template_file::complete(&typed);
+                    let _ = tx.send(Msg::Completed { typed, completion });
+                });
             }
             Effect::Exit => {
                 self.cancel();

@@ -19,7 +19,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
     let b = block(format!(" {} ", step.title), t);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    let body = text_lines(&step.body, inner_width(area));
+    let body = text_lines(&g.body(step), inner_width(area));
     match step.kind {
         StepKind::Info => {
             scrolled_text(f, inner, body, g.scroll, t);
@@ -44,9 +44,55 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
             lines.extend(items);
             f.render_widget(Paragraph::new(lines), bottom);
         }
+        StepKind::Choose => {
+            let width = usize::from(inner_width(area)).saturating_sub(6).max(10);
+            let mut items: Vec<Line> = vec![Line::raw("")];
+            for (i, c) in step.choices.iter().enumerate() {
+                let focused = i == g.focus;
+                let on = g.chosen.get(&step.id) == Some(&i);
+                let text = format!("{} {} {}", if focused { t.marker() } else { " " }, t.radio(on), c.label);
+                items.push(if focused { Line::styled(text, t.selected()) } else { Line::raw(text) });
+                for l in super::text::wrap_hanging(&c.note, width) {
+                    items.push(Line::styled(format!("      {l}"), t.dim()));
+                }
+            }
+            list_below(f, inner, body, items, g.scroll, t);
+        }
+        StepKind::Link => {
+            let mut items: Vec<Line> = vec![Line::raw("")];
+            let options = std::iter::once(("Do not link a 3CX profile".to_string(), String::new()))
+                .chain(g.link_options.iter().map(|(n, d)| (n.clone(), format!("  {d}"))));
+            for (i, (name, domain)) in options.enumerate() {
+                let focused = i == g.focus;
+                let on = match (i, &g.pbx) {
+                    (0, None) => true,
+                    (i, Some(p)) => g.link_options.get(i.wrapping_sub(1)).is_some_and(|(n, _)| n == p),
+                    _ => false,
+                };
+                let head = format!("{} {} {name}", if focused { t.marker() } else { " " }, t.radio(on));
+                let style = if focused { t.selected() } else { ratatui::style::Style::default() };
+                items.push(Line::from(vec![Span::styled(head, style), Span::styled(domain, t.dim())]));
+            }
+            if g.link_options.is_empty() {
+                let width = usize::from(inner_width(area)).saturating_sub(2).max(10);
+                items.extend(
+                    super::text::wrap_hanging(&step.refuse, width).into_iter().map(|l| Line::styled(l, t.dim())),
+                );
+            }
+            list_below(f, inner, body, items, g.scroll, t);
+        }
         StepKind::Form => {
             let ids = &step.fields;
-            let per: Vec<u16> = ids.iter().map(|id| if has_note_line(g.guide().field(id)) { 4 } else { 3 }).collect();
+            let per: Vec<u16> = ids
+                .iter()
+                .map(|id| match g.guide().field(id) {
+                    spec if spec.kind == FieldKind::Path => {
+                        3 + template_lines(g, usize::from(inner.width), t).len() as u16
+                    }
+                    spec if has_note_line(spec) => 4,
+                    _ => 3,
+                })
+                .collect();
             let total: u16 = per.iter().sum();
             let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(total)]).areas(inner);
             scrolled_text(f, top, body, g.scroll, t);
@@ -54,6 +100,10 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
             for (i, id) in ids.iter().enumerate() {
                 if let Some(field) = g.field(id) {
                     input(f, areas[i], field, g.guide().field(id), i == g.focus, g.reveal, t);
+                    if field.kind == FieldKind::Path {
+                        let below = Rect { y: areas[i].y + 3, height: areas[i].height.saturating_sub(3), ..areas[i] };
+                        f.render_widget(Paragraph::new(template_lines(g, usize::from(inner.width), t)), below);
+                    }
                 }
             }
         }
@@ -61,6 +111,9 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
             let mut intro = body;
             if !step.warning.is_empty() {
                 intro.push(Line::styled(format!("! {}", step.warning), t.warn()));
+            }
+            if g.pbx.is_some() && !step.link_warning.is_empty() {
+                intro.push(Line::styled(format!("! {}", step.link_warning), t.warn()));
             }
             if let Some(run) = &g.run {
                 checks::draw_run(f, inner, intro, run, w.spinner, g.scroll, t);
@@ -70,9 +123,109 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
     }
 }
 
-/// Host fields show their normal form under the box, and fields with an expected prefix a hint.
+/// Host and URL fields show their normal form under the box, and fields with an expected prefix a
+/// hint.
 fn has_note_line(spec: &FieldSpec) -> bool {
-    spec.kind == FieldKind::Host || spec.expect_prefix.is_some()
+    matches!(spec.kind, FieldKind::Host | FieldKind::Url) || spec.expect_prefix.is_some()
+}
+
+/// The step's text above, a list of options (already styled) below it.
+fn list_below(f: &mut Frame, area: Rect, body: Vec<Line<'static>>, items: Vec<Line<'static>>, scroll: u16, t: &Theme) {
+    let h = (items.len() as u16).min(area.height.saturating_sub(2));
+    let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(h)]).areas(area);
+    scrolled_text(f, top, body, scroll, t);
+    f.render_widget(Paragraph::new(items), bottom);
+}
+
+/// Under the template field: Tab's candidates, the check in progress, or what the file turned out
+/// to be and what Enter will do next. Wrapped to `width`, at most a few lines.
+fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let typed = g.field("template_path").map(|f| f.value().trim().to_string()).unwrap_or_default();
+    let ts = &g.template;
+    let width = width.max(20);
+    let say = |glyph: &str, text: &str, style| -> Vec<Line<'static>> {
+        let body = super::text::wrap_hanging(text, width - 4);
+        body.into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let lead = if i == 0 { format!("  {glyph:<1} ") } else { "    ".to_string() };
+                Line::styled(format!("{lead}{l}"), style)
+            })
+            .collect()
+    };
+    if !ts.candidates.is_empty() {
+        return pack(&ts.candidates, width - 2, 3)
+            .into_iter()
+            .map(|l| Line::styled(format!("  {l}"), t.dim()))
+            .collect();
+    }
+    if ts.busy {
+        return say("", "checking the file…", t.dim());
+    }
+    if typed.is_empty() {
+        return say("", "empty: skip this (the template is already in 3CX)", t.dim());
+    }
+    match ts.found_for(&typed) {
+        None => say("", "Enter checks the file", t.dim()),
+        Some(Err(e)) => say(t.fail_glyph(), e, t.bad()),
+        Some(Ok(found)) if found.ok() => {
+            let name = found.template_name.clone().unwrap_or_default();
+            say(t.pass_glyph(), &format!("a 3CX CRM template, \"{name}\""), t.ok())
+        }
+        Some(Ok(found)) => {
+            let mut lines = Vec::new();
+            if let Some(n) = &found.name_problem {
+                lines.extend(say(t.fail_glyph(), &format!("file name: {n}"), t.bad()));
+            }
+            const SHOWN: usize = 3;
+            for p in found.problems.iter().take(SHOWN) {
+                lines.extend(say(t.fail_glyph(), &format!("line {}: {}", p.line, p.message), t.bad()));
+            }
+            if found.problems.len() > SHOWN {
+                let more = found.problems.len() - SHOWN;
+                lines.extend(say(
+                    "",
+                    &format!("… {more} more: `pbxlink cx-engine check-template` lists them all"),
+                    t.dim(),
+                ));
+            }
+            let next = if found.problems.is_empty() {
+                let copy = found.path.with_file_name(crate::providers::crm_template::RECOMMENDED_NAME);
+                format!("Press Enter to write a correctly named copy, {}; the original stays as it is.", copy.display())
+            } else {
+                "Download the template again (or fix it), then press Enter to check again.".to_string()
+            };
+            lines.extend(say("", &next, t.warn()));
+            lines
+        }
+    }
+}
+
+/// Packs names into at most `max` lines of `width`, three spaces apart (names may hold spaces);
+/// what does not fit is counted on the last line.
+fn pack(names: &[String], width: usize, max: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for (i, n) in names.iter().enumerate() {
+        let last = lines.last_mut().map(|l| l.chars().count()).unwrap_or(0);
+        let need = n.chars().count() + if last == 0 { 0 } else { 3 };
+        if last > 0 && last + need > width {
+            if lines.len() == max {
+                let rest = format!("   (+{} more)", names.len() - i);
+                if let Some(l) = lines.last_mut() {
+                    l.push_str(&rest);
+                }
+                break;
+            }
+            lines.push(String::new());
+        }
+        if let Some(l) = lines.last_mut() {
+            if !l.is_empty() {
+                l.push_str("   ");
+            }
+            l.push_str(&super::home::clip(n, width));
+        }
+    }
+    lines
 }
 
 /// Guide text as lines, wrapped with hanging indents for list items.
@@ -128,7 +281,7 @@ fn input(f: &mut Frame, area: Rect, field: &Field, spec: &FieldSpec, focused: bo
             f.render_widget(Paragraph::new(Line::styled(format!("  ! {}", spec.expect_note), t.warn())), note);
         }
     }
-    if field.kind == FieldKind::Host && area.height > 3 {
+    if matches!(field.kind, FieldKind::Host | FieldKind::Url) && area.height > 3 {
         let live = Rect { y: area.y + 3, height: 1, ..area };
         let line = if value.trim().is_empty() {
             Line::styled("  paste the address from your browser, or type the domain", t.dim())
@@ -154,15 +307,24 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
     let width = g.fields.iter().map(|f| short(&f.id).chars().count()).max().unwrap_or(8).max(9) + 2;
     let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<width$}"), t.dim()), Span::raw(v)]);
     lines.push(row("Provider", g.guide().name.clone()));
+    let choose = g.guide().steps.iter().find(|s| s.kind == StepKind::Choose);
+    if let Some((step, i)) = choose.and_then(|s| Some((s, *g.chosen.get(&s.id)?))) {
+        let label = step.choices.get(i).map(|c| c.label.split(" (").next().unwrap_or_default().to_string());
+        lines.push(row("Method", label.unwrap_or_default()));
+    }
     for fld in &g.fields {
         let label = short(&fld.id);
         let v = match fld.kind {
             FieldKind::Secret => {
                 format!("{} characters, hidden", fld.value().trim().chars().count())
             }
+            FieldKind::Path => g.template_path().map_or_else(|| "none".into(), |p| p.display().to_string()),
             _ => fld.check().unwrap_or_default(),
         };
         lines.push(row(&label, v));
+    }
+    if g.guide().steps.iter().any(|s| s.kind == StepKind::Link) {
+        lines.push(row("3CX profile", g.pbx.clone().unwrap_or_else(|| "not linked".into())));
     }
     let products = g.chosen_products();
     if !products.is_empty() {
@@ -170,7 +332,12 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
         lines.push(row("Products", names.join(", ")));
     }
     // What the validation proved, from its last informative check.
-    let proof = g.run.as_ref().and_then(|r| r.checks.iter().rev().find(|c| matches!(c.id, "access" | "products")));
+    let proof = g.run.as_ref().and_then(|r| {
+        r.checks.iter().rev().find(|c| {
+            matches!(c.id, "access" | "products" | "crm" | "token")
+                && matches!(c.state, crate::report::CheckState::Passed | crate::report::CheckState::NotAvailable)
+        })
+    });
     if let Some(c) = proof {
         lines.push(row("Verified", c.detail.clone()));
     }
@@ -211,6 +378,10 @@ pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
         StepKind::Info => vec![("Enter", "continue"), ("Esc", "back")],
         StepKind::Confirm | StepKind::Ack | StepKind::Select => {
             vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
+        }
+        StepKind::Choose | StepKind::Link => vec![("Up/Down", "move"), ("Enter", "choose"), ("Esc", "back")],
+        StepKind::Form if g.focused_field().is_some_and(|f| f.kind == FieldKind::Path) => {
+            vec![("Enter", "check"), ("Tab", "complete"), ("Esc", "back")]
         }
         StepKind::Form => {
             let mut v = vec![("Enter", "continue"), ("Tab", "next"), ("Esc", "back")];

@@ -35,9 +35,11 @@ pub fn draw(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
             Line::from(vec![
                 Span::raw("Press "),
                 Span::styled("a", t.key()),
-                Span::raw(format!(" to link a {} system. pbxlink walks you through the vendor's", providers())),
+                Span::raw(format!(
+                    " to link a {} system. pbxlink walks you through the vendor's console step by step, checks the link live, then saves it as a profile.",
+                    providers()
+                )),
             ]),
-            Line::raw("console step by step, checks the link live, then saves it as a profile."),
             Line::raw(""),
             Line::styled(format!("Profiles are saved in {}", w.config_path), t.dim()),
         ];
@@ -74,10 +76,13 @@ fn row_line(r: &Row, selected: bool, width: usize, now: u64, t: &Theme) -> Line<
     if selected { line.style(t.selected()) } else { line }
 }
 
-/// The providers on offer, by name ("3CX", "3CX or 8x8").
+/// The providers on offer, by name ("3CX", "3CX or 8x8", "3CX, 8x8 or CX-Engine").
 fn providers() -> String {
-    let names: Vec<&str> = crate::providers::ProviderId::AVAILABLE.iter().map(|p| p.guide().name.as_str()).collect();
-    names.join(" or ")
+    let names: Vec<&str> = crate::providers::ProviderId::ALL.iter().map(|p| p.guide().name.as_str()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
 }
 
 /// Cuts to `n` characters with an ellipsis.

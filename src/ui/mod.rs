@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Wrap};
 
 pub use theme::Theme;
 
-use crate::providers::ProviderId;
+use crate::providers::{FieldKind, ProviderId};
 use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, Screen, Wizard};
 
 /// Draws the whole screen.
@@ -42,10 +42,19 @@ pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
     f.render_widget(Paragraph::new(header_text(w, t)).style(t.header()), header);
     if let Some(d) = &w.demo {
         let s = t.sep();
+        let on_template =
+            matches!(&w.screen, Screen::Guide(g) if g.focused_field().is_some_and(|f| f.kind == FieldKind::Path));
         let text = match d.first_for(w.current_provider()) {
             Some(a) if a.provider == ProviderId::ThreeCx => {
                 format!(" DEMO{s}domain {}{s}Client ID {}{s}API key {}{s}? help", d.domain, a.client_id, a.secret)
             }
+            Some(_) if on_template && d.template.is_some() => {
+                format!(" DEMO{s}template {}", d.template.as_deref().unwrap_or_default())
+            }
+            Some(a) if a.provider == ProviderId::CxEngine => format!(
+                " DEMO{s}URL {}{s}Client ID and Account ID {}{s}Secret {}{s}? help",
+                d.domain, a.client_id, a.secret
+            ),
             Some(a) => format!(" DEMO{s}Client ID {}{s}Client Secret {}{s}? help", a.client_id, a.secret),
             None => format!(" DEMO{s}simulator at {}{s}? help", d.domain),
         };
@@ -198,15 +207,21 @@ pub(crate) fn block<'a>(title: impl Into<Line<'a>>, t: &Theme) -> Block<'a> {
 }
 
 fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
-    let lines: Vec<Line> = ProviderId::AVAILABLE
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let g = p.guide();
-            let text = format!("{} {:<8} {}", if i == selected { t.marker() } else { " " }, g.name, g.summary);
-            if i == selected { Line::styled(text, t.selected()) } else { Line::raw(text) }
-        })
-        .collect();
+    let name_w = ProviderId::ALL.iter().map(|p| p.guide().name.chars().count()).max().unwrap_or(8);
+    // The summary wraps under itself, not under the name.
+    let summary_w = usize::from(area.width.saturating_sub(4)).saturating_sub(name_w + 3);
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, p) in ProviderId::ALL.iter().enumerate() {
+        let g = p.guide();
+        let style = if i == selected { t.selected() } else { Style::default() };
+        for (j, part) in text::wrap_hanging(&g.summary, summary_w).into_iter().enumerate() {
+            let head = match j {
+                0 => format!("{} {:<name_w$} ", if i == selected { t.marker() } else { " " }, g.name),
+                _ => " ".repeat(name_w + 3),
+            };
+            lines.push(Line::styled(format!("{head}{part}"), style));
+        }
+    }
     f.render_widget(Paragraph::new(lines).block(block(" Link a new account ", t)), area);
 }
 
@@ -215,7 +230,8 @@ fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         Line::raw("Enter      continue, submit, or validate the selected profile"),
         Line::raw("Esc        go back (asks before discarding what you typed)"),
         Line::raw("V          on the home screen: validate every profile"),
-        Line::raw("Tab        next field (Shift-Tab: previous)"),
+        Line::raw("Tab        next field (Shift-Tab: previous); in a file path: complete it"),
+        Line::raw("Up/Down    move between options; Enter chooses"),
         Line::raw("Space      tick or untick the focused box"),
         Line::raw("Ctrl-R     reveal or hide a secret"),
         Line::raw("PgUp/PgDn  scroll a long text"),
@@ -226,6 +242,9 @@ fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         lines.push(Line::styled(format!("Demo accounts (3CX domain {}):", d.domain), t.title()));
         for a in &d.accounts {
             lines.push(Line::raw(format!("  {} {} / {}: {}", a.provider.guide().name, a.client_id, a.secret, a.what)));
+        }
+        if let Some(tpl) = &d.template {
+            lines.push(Line::raw(format!("  CX-Engine template: {tpl}")));
         }
     }
     lines.push(Line::styled(format!("Profiles file: {}", w.config_path), t.dim()));

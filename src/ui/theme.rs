@@ -116,6 +116,14 @@ impl Theme {
     pub fn tick_box(&self, on: bool) -> &'static str {
         if on { "[x]" } else { "[ ]" }
     }
+    /// A single-choice option: chosen or not.
+    pub fn radio(&self, on: bool) -> &'static str {
+        match (on, self.ascii) {
+            (true, false) => "(•)",
+            (true, true) => "(*)",
+            (false, _) => "( )",
+        }
+    }
 }
 
 /// In ASCII mode, replaces every non-ASCII character left in the frame (guide text, server

@@ -1,20 +1,29 @@
 //! The CX-Engine validation sequence: DNS, connect (TCP + TLS), and a client-credentials token
-//! request (the same API client serves both of 3CX's methods). Answers are read by
-//! `providers::cxengine`.
+//! request (the same API client serves both of 3CX's methods); then, when the profile links a
+//! saved 3CX profile, a read-only look at the PBX's CRM settings (`crm`). Answers are read by
+//! `providers::cxengine` and `providers::crm_integration`.
 
 use secrecy::ExposeSecret;
 
 use super::session;
 use super::{Options, Progress, Tracker};
-use crate::profile::CxEngine;
-use crate::providers::ProviderId;
+use crate::profile::{CxEngine, Profile, ProfileBody};
 use crate::providers::cxengine as p;
+use crate::providers::{ProviderId, crm_integration, crm_template, threecx};
 use crate::report::{CheckState, FailureKind, Report};
 
-pub async fn run(c: &CxEngine, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+pub async fn run(
+    c: &CxEngine,
+    linked: Option<&Profile>,
+    opts: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Report {
     let guide = ProviderId::CxEngine.guide();
-    let plan: Vec<(&'static str, String)> =
-        ["dns", "connect", "token"].into_iter().map(|id| (id, guide.check_title(id))).collect();
+    let mut ids = vec!["dns", "connect", "token"];
+    if c.pbx_profile.is_some() {
+        ids.push("crm");
+    }
+    let plan: Vec<(&'static str, String)> = ids.into_iter().map(|id| (id, guide.check_title(id))).collect();
     let mut t = Tracker::new(&plan, progress);
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
@@ -32,7 +41,62 @@ pub async fn run(c: &CxEngine, opts: &Options, progress: &mut (dyn FnMut(Progres
         Err((kind, detail)) => {
             t.failure.get_or_insert(kind);
             t.end("token", CheckState::Failed(kind), detail, Some(ms));
+            return t.finish(hint);
+        }
+    }
+    // The CX-Engine connection is done with: the 3CX read is another host.
+    drop(s);
+    if let Some(name) = &c.pbx_profile {
+        t.start("crm");
+        match crm(name, linked, c, opts).await {
+            Ok(detail) => t.pass("crm", detail),
+            Err((CheckState::Failed(kind), detail)) => t.fail("crm", kind, detail),
+            Err((state, detail)) => t.end("crm", state, detail, None),
         }
     }
     t.finish(hint)
+}
+
+/// Reads the linked 3CX's CRM settings with that profile's own credentials: the 3CX checks run on
+/// a scratch tracker and their first failure becomes the `crm` check's, prefixed with the PBX.
+async fn crm(
+    name: &str,
+    linked: Option<&Profile>,
+    c: &CxEngine,
+    opts: &Options,
+) -> Result<String, (CheckState, String)> {
+    let Some(Profile { body: ProfileBody::ThreeCx(x), ca_file, .. }) = linked else {
+        return Err((CheckState::NotAvailable, format!("n/a: there is no saved 3CX profile named \"{name}\"")));
+    };
+    let mut opts = opts.clone();
+    opts.ca_files.extend(ca_file.iter().cloned());
+    let failed = |kind: FailureKind, detail: String| (CheckState::Failed(kind), format!("3CX {}: {detail}", x.domain));
+    let mut quiet = |_: Progress| {};
+    let plan = [("dns", String::new()), ("connect", String::new()), ("token", String::new())];
+    let mut sub = Tracker::new(&plan, &mut quiet);
+    let first_failure = |sub: Tracker<'_>| {
+        let report = sub.finish(|_, _| String::new());
+        let c = report.checks.into_iter().find(|c| matches!(c.state, CheckState::Failed(_)));
+        match c {
+            Some(c) => failed(report.failure.unwrap_or(FailureKind::BadResponse), c.detail),
+            None => failed(FailureKind::BadResponse, "no answer".into()),
+        }
+    };
+    let Some(s) = session::open(&mut sub, &x.domain, &opts).await else { return Err(first_failure(sub)) };
+    let form = [
+        ("client_id", x.client_id.as_str()),
+        ("client_secret", x.api_key.expose_secret()),
+        ("grant_type", "client_credentials"),
+    ];
+    let req = s.client.post(format!("{}{}", s.base, threecx::TOKEN_PATH)).form(&form);
+    let Some((answer, _)) = s.first(&mut sub, "token", req).await else { return Err(first_failure(sub)) };
+    let token = threecx::interpret_token(&answer).map_err(|(k, d)| failed(k, format!("token: {d}")))?;
+    let expected = c
+        .template_path
+        .as_deref()
+        .and_then(|p| crate::template_file::read(p).ok())
+        .and_then(|text| crm_template::template_name(&text));
+    let answer =
+        s.get(crm_integration::PATH, token.access_token.expose_secret()).await.map_err(|(k, d)| failed(k, d))?;
+    crm_integration::interpret(&answer, expected.as_deref()).map_err(|(k, d)| failed(k, d))
 }

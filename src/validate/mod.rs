@@ -50,11 +50,13 @@ impl Default for Options {
 /// Profiles with the same key must be validated one after another, never at once: 3CX keeps one
 /// active token per client, so two validations of one client end each other's tokens and the
 /// loser would be told its (good) key was refused.
-pub fn token_group(p: &Profile) -> Option<String> {
-    match &p.body {
-        ProfileBody::ThreeCx(x) => Some(format!("3cx {} {}", x.domain, x.client_id)),
-        // 8x8 issues independent tokens: its validations may run side by side.
-        ProfileBody::EightByEight(_) | ProfileBody::CxEngine(_) | ProfileBody::Unsupported { .. } => None,
+/// A CX-Engine profile with a `linked` 3CX profile takes a token for that 3CX client too.
+pub fn token_group(p: &Profile, linked: Option<&Profile>) -> Option<String> {
+    match (&p.body, linked) {
+        (ProfileBody::ThreeCx(x), _) => Some(format!("3cx {} {}", x.domain, x.client_id)),
+        (ProfileBody::CxEngine(_), Some(l)) => token_group(l, None),
+        // 8x8 and CX-Engine issue independent tokens: their validations may run side by side.
+        _ => None,
     }
 }
 
@@ -70,6 +72,18 @@ pub enum Progress {
 /// Validates a profile, calling `progress` on every change. Never panics on bad input or bad
 /// answers; every outcome is in the returned report.
 pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+    validate_linked(profile, None, opts, progress).await
+}
+
+/// [`validate`], with the saved 3CX profile a CX-Engine profile links (its `pbx_profile`), whose
+/// CRM settings are then read back too. `None` for a CX-Engine profile that names one means the
+/// name was not found among the saved 3CX profiles.
+pub async fn validate_linked(
+    profile: &Profile,
+    linked: Option<&Profile>,
+    opts: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Report {
     let mut opts = opts.clone();
     if let Some(ca) = &profile.ca_file {
         opts.ca_files.push(ca.clone());
@@ -77,7 +91,7 @@ pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnM
     match &profile.body {
         ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
         ProfileBody::EightByEight(e) => eightbyeight::run(e, &opts, progress).await,
-        ProfileBody::CxEngine(c) => cxengine::run(c, &opts, progress).await,
+        ProfileBody::CxEngine(c) => cxengine::run(c, linked, &opts, progress).await,
         ProfileBody::Unsupported { provider } => {
             let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], progress);
             t.fail(

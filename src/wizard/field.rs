@@ -63,6 +63,14 @@ impl Field {
             FieldKind::Host => {
                 normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix))
             }
+            FieldKind::Url => crate::profile::cx_engine_url(v),
+            // Optional: an empty path means "skip"; whether the file is good is checked on disk.
+            FieldKind::Path => {
+                if v.chars().any(char::is_control) {
+                    return Err("contains a control character: type the path again".into());
+                }
+                Ok(v.to_string())
+            }
             FieldKind::Id | FieldKind::Secret => {
                 if v.is_empty() {
                     return Err("empty: paste or type it".into());
@@ -107,6 +115,10 @@ mod tests {
         assert_eq!(f(FieldKind::Id, " 900 "), Ok("900".into()));
         assert!(f(FieldKind::Secret, "ab cd").is_err());
         assert!(f(FieldKind::Secret, "").is_err());
+        assert_eq!(f(FieldKind::Url, "mycompany.cx-engine.app/crm"), Ok("https://mycompany.cx-engine.app".into()));
+        assert!(f(FieldKind::Url, "http://x.example").is_err());
+        assert_eq!(f(FieldKind::Path, "  "), Ok(String::new()));
+        assert_eq!(f(FieldKind::Path, " ~/CX Engine.xml "), Ok("~/CX Engine.xml".into()));
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //! live validation and the save. Steps come from the guide asset; their `kind` decides the keys.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::steps::TemplateStep;
 use super::{Effect, Field, ValidationEvent};
 use crate::profile::store::SaveMode;
-use crate::profile::{self, EightByEight, Profile, ProfileBody, ThreeCx};
+use crate::profile::{self, Profile};
 use crate::providers::{FieldKind, Guide, ProviderId, Step, StepKind};
 use crate::report::{Check, Report};
 
@@ -67,13 +67,23 @@ pub struct GuideState {
     pub confirm_discard: bool,
     /// Set once saved: the file written.
     pub saved: Option<String>,
+    /// The option chosen per `choose` step (index into its choices).
+    pub chosen: BTreeMap<String, usize>,
+    /// Saved 3CX profiles (name, domain) offered on the `link` step.
+    pub link_options: Vec<(String, String)>,
+    /// The linked 3CX profile's name.
+    pub pbx: Option<String>,
+    /// The template file step: its last check and Tab's candidates.
+    pub template: TemplateStep,
 }
 
-/// What the driver passes in: the attempt counter, names in use, defaults for new profiles.
+/// What the driver passes in: the attempt counter, names in use, defaults for new profiles, and
+/// the saved 3CX profiles (which a CX-Engine profile may link).
 pub struct Ctx<'a> {
     pub attempt: &'a mut u64,
     pub taken: Vec<String>,
     pub new: NewDefaults,
+    pub threecx: Vec<Profile>,
 }
 
 /// Values new profiles get that the user does not type: the `--ca-file` they were validated
@@ -120,49 +130,11 @@ impl GuideState {
             scroll: 0,
             confirm_discard: false,
             saved: None,
+            chosen: BTreeMap::new(),
+            link_options: Vec::new(),
+            pbx: None,
+            template: TemplateStep::default(),
         }
-    }
-
-    /// A guide pre-filled from a saved profile, opened at its first form.
-    pub fn edit(p: &Profile) -> Self {
-        use secrecy::ExposeSecret;
-        let mut s = Self::new(p.provider().unwrap_or(ProviderId::ThreeCx));
-        let values: Vec<(&str, &str)> = match &p.body {
-            ProfileBody::ThreeCx(x) => {
-                vec![
-                    ("domain", x.domain.as_str()),
-                    ("client_id", x.client_id.as_str()),
-                    ("api_key", x.api_key.expose_secret()),
-                ]
-            }
-            ProfileBody::EightByEight(e) => {
-                vec![("client_id", e.client_id.as_str()), ("client_secret", e.client_secret.expose_secret())]
-            }
-            ProfileBody::CxEngine(_) | ProfileBody::Unsupported { .. } => vec![],
-        };
-        for (id, v) in values {
-            s.prefill(id, Some(v));
-        }
-        // Confirmations were given when the profile was made; choices are the profile's own.
-        let products: Vec<String> = match &p.body {
-            ProfileBody::EightByEight(e) => e.products.clone(),
-            _ => vec![],
-        };
-        let guide = s.guide();
-        for step in &guide.steps {
-            if let Some(t) = s.ticks.get_mut(&step.id) {
-                for (i, b) in t.iter_mut().enumerate() {
-                    *b = match step.kind {
-                        StepKind::Select => guide.products.get(i).is_some_and(|p| products.contains(&p.id)),
-                        _ => true,
-                    };
-                }
-            }
-        }
-        s.step = s.guide().steps.iter().position(|st| st.kind == StepKind::Form).unwrap_or(0);
-        s.name = Field::new("name", FieldKind::Id, &p.name);
-        s.editing = Some(p.clone());
-        s
     }
 
     /// Fills a field before the user sees it (values given on the command line).
@@ -290,6 +262,8 @@ impl GuideState {
                 _ => Outcome::Stay(vec![]),
             },
             StepKind::Confirm | StepKind::Ack | StepKind::Select => self.tick_key(step, k, &mut ctx),
+            StepKind::Choose => self.choose_key(step, k, &mut ctx),
+            StepKind::Link => self.link_key(k, &mut ctx),
             StepKind::Form => self.form_key(step, k, &mut ctx),
             StepKind::Validate => self.validate_key(k, &mut ctx),
             StepKind::Review => self.review_key(k, &mut ctx),
@@ -327,6 +301,7 @@ impl GuideState {
     fn form_key(&mut self, step: &Step, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
         let n = step.fields.len().max(1);
         match k.code {
+            KeyCode::Tab if self.completing() => return Outcome::Stay(self.complete()),
             KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1) % n,
             KeyCode::BackTab | KeyCode::Up => self.focus = (self.focus + n - 1) % n,
             KeyCode::Esc => return self.back(ctx),
@@ -339,13 +314,14 @@ impl GuideState {
                         return Outcome::Stay(vec![]);
                     }
                 }
-                return self.forward(ctx);
+                return self.template_enter(ctx);
             }
             _ => {
                 if let Some(f) = self.focused_field_mut()
                     && f.key(k)
                 {
                     self.message = None;
+                    self.template.candidates.clear();
                 }
             }
         }
@@ -405,62 +381,14 @@ impl GuideState {
         }
     }
 
-    /// The profile the fields describe.
-    /// The products ticked on the guide's choice step, as profile ids.
-    pub fn chosen_products(&self) -> Vec<String> {
-        let guide = self.guide();
-        let Some(step) = guide.steps.iter().find(|s| s.kind == StepKind::Select) else { return vec![] };
-        let ticks = self.ticks.get(&step.id).cloned().unwrap_or_default();
-        guide.products.iter().zip(ticks).filter(|(_, on)| *on).map(|(p, _)| p.id.clone()).collect()
-    }
-
-    pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, String> {
-        let value = |id: &str| -> Result<String, String> {
-            let label = &self.guide().field(id).label;
-            self.field(id).ok_or_else(|| format!("{label}: missing"))?.check().map_err(|e| format!("{label}: {e}"))
-        };
-        let body = match self.provider {
-            ProviderId::ThreeCx => ProfileBody::ThreeCx(ThreeCx {
-                domain: value("domain")?,
-                client_id: value("client_id")?,
-                api_key: SecretString::from(value("api_key")?),
-            }),
-            ProviderId::EightByEight => {
-                // An edited profile keeps where it pointed; a new one uses the default API host.
-                let (base_url, region) = match &self.editing {
-                    Some(Profile { body: ProfileBody::EightByEight(old), .. }) => {
-                        (old.base_url.clone(), old.region.clone())
-                    }
-                    _ => (new.eightbyeight_base.clone(), None),
-                };
-                ProfileBody::EightByEight(EightByEight {
-                    client_id: value("client_id")?,
-                    client_secret: SecretString::from(value("client_secret")?),
-                    products: self.chosen_products(),
-                    base_url,
-                    region,
-                })
-            }
-            ProviderId::CxEngine => {
-                return Err(
-                    "the CX-Engine guide is not available yet: use `pbxlink add cx-engine --non-interactive`".into()
-                );
-            }
-        };
-        let ca_file = match &self.editing {
-            Some(p) => p.ca_file.clone(),
-            None => new.ca_file.clone(),
-        };
-        Ok(Profile { name: name.to_string(), body, ca_file })
-    }
-
     fn start_validation(&mut self, ctx: &mut Ctx<'_>) -> Vec<Effect> {
         match self.build_profile("new", &ctx.new) {
             Ok(p) => {
                 *ctx.attempt += 1;
                 self.run = Some(Run::new(*ctx.attempt));
                 self.message = None;
-                vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p) }]
+                let linked = p.linked_in(&ctx.threecx).cloned().map(Box::new);
+                vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p), linked }]
             }
             Err(e) => {
                 self.message = Some(e);
@@ -469,7 +397,7 @@ impl GuideState {
         }
     }
 
-    fn forward(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
+    pub(super) fn forward(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
         let last = self.guide().steps.len() - 1;
         if self.step >= last {
             return Outcome::Stay(vec![]);
@@ -477,6 +405,10 @@ impl GuideState {
         self.enter(self.step + 1);
         let fx = match self.current().kind {
             StepKind::Validate => self.start_validation(ctx),
+            StepKind::Link => {
+                self.enter_link(ctx);
+                vec![]
+            }
             StepKind::Review => {
                 if self.name.value().is_empty() {
                     let host = match self.field("domain") {
@@ -492,7 +424,7 @@ impl GuideState {
         Outcome::Stay(fx)
     }
 
-    fn back(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
+    pub(super) fn back(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
         let mut fx = Vec::new();
         if self.running() {
             // Bump the generation so the cancelled run's late results are dropped, and forget the
@@ -538,10 +470,18 @@ impl GuideState {
 
     fn enter(&mut self, step: usize) {
         self.step = step;
-        self.focus = 0;
         self.scroll = 0;
         self.message = None;
         self.reveal = false;
+        let st = self.current();
+        // A choice opens on what was chosen before (going back, or editing).
+        self.focus = match st.kind {
+            StepKind::Choose => self.chosen.get(&st.id).copied().unwrap_or(0),
+            StepKind::Link => {
+                self.pbx.as_ref().map_or(0, |n| self.link_options.iter().position(|(o, _)| o == n).map_or(0, |i| i + 1))
+            }
+            _ => 0,
+        };
     }
 
     /// "step k of n", counting the guide's steps.

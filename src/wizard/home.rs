@@ -72,6 +72,15 @@ impl Home {
         self.rows.iter().map(|r| r.name.clone()).collect()
     }
 
+    /// The saved, readable 3CX profiles (which CX-Engine profiles may link).
+    pub fn threecx_profiles(&self) -> Vec<Profile> {
+        self.rows
+            .iter()
+            .filter_map(|r| r.profile.clone())
+            .filter(|p| matches!(p.body, crate::profile::ProfileBody::ThreeCx(_)))
+            .collect()
+    }
+
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.rows.iter().find(|r| r.name == name).and_then(|r| r.profile.as_ref())
     }
@@ -98,7 +107,7 @@ impl Wizard {
                 self.quitting = true;
                 (Screen::Home, vec![Effect::Exit])
             }
-            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => match ProviderId::AVAILABLE {
+            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => match ProviderId::ALL {
                 [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
                 _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
             },
@@ -131,7 +140,7 @@ impl Wizard {
             self.home.status = Some("No profile here can be validated.".into());
             return (Screen::Home, vec![]);
         }
-        let (r, fx) = Revalidation::start(profiles, &mut self.attempt);
+        let (r, fx) = Revalidation::start(profiles, self.home.threecx_profiles(), &mut self.attempt);
         (Screen::Revalidate(Box::new(r)), fx)
     }
 
@@ -140,7 +149,7 @@ impl Wizard {
             return (Screen::Home, vec![]);
         };
         match &row.profile {
-            Some(p) if p.provider().is_some_and(|x| ProviderId::AVAILABLE.contains(&x)) => {
+            Some(p) if p.provider().is_some_and(|x| ProviderId::ALL.contains(&x)) => {
                 (Screen::Guide(Box::new(GuideState::edit(p))), vec![])
             }
             _ => {

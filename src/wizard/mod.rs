@@ -5,17 +5,20 @@
 //! with plain `#[test]`s. Async results carry the `attempt` that started them; a result from an
 //! older attempt (the user pressed Esc or retried) is dropped.
 
+mod build;
 mod field;
 mod guide;
 mod home;
 mod msg;
 mod revalidate;
+mod steps;
 
 pub use field::{Field, clean_paste};
 pub use guide::{GuideState, NewDefaults, Run};
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use revalidate::Revalidation;
+pub use steps::TemplateStep;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -32,6 +35,8 @@ pub struct DemoInfo {
     pub domain: String,
     /// The demo accounts; their secrets are public demo values.
     pub accounts: Vec<DemoAccount>,
+    /// A sample CRM template file written for the CX-Engine guide.
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -164,6 +169,13 @@ impl Wizard {
                 Screen::Guide(g) => g.saved(result),
                 _ => vec![],
             },
+            Msg::TemplateChecked { typed, result } => {
+                self.send_to_guide(|g, mut ctx| g.template_checked(typed, result, &mut ctx))
+            }
+            Msg::TemplateCopied(result) => self.send_to_guide(|g, _| guide::Outcome::Stay(g.template_copied(result))),
+            Msg::Completed { typed, completion } => {
+                self.send_to_guide(|g, _| guide::Outcome::Stay(g.completed(&typed, completion)))
+            }
             Msg::Removed { name, result } => {
                 self.home.status = Some(match result {
                     Ok(()) => format!("Removed profile \"{name}\"."),
@@ -230,7 +242,7 @@ impl Wizard {
         match &self.screen {
             Screen::Guide(g) => g.provider,
             Screen::ChooseProvider { selected } => {
-                ProviderId::AVAILABLE.get(*selected).copied().unwrap_or(ProviderId::ThreeCx)
+                ProviderId::ALL.get(*selected).copied().unwrap_or(ProviderId::ThreeCx)
             }
             _ => ProviderId::ThreeCx,
         }
@@ -242,7 +254,7 @@ impl Wizard {
     }
 
     fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {
-        let n = ProviderId::AVAILABLE.len();
+        let n = ProviderId::ALL.len();
         match k.code {
             KeyCode::Up | KeyCode::Char('k') => {
                 (Screen::ChooseProvider { selected: selected.saturating_sub(1) }, vec![])
@@ -250,28 +262,54 @@ impl Wizard {
             KeyCode::Down | KeyCode::Char('j') => {
                 (Screen::ChooseProvider { selected: (selected + 1).min(n - 1) }, vec![])
             }
-            KeyCode::Enter => (Screen::Guide(Box::new(GuideState::new(ProviderId::AVAILABLE[selected]))), vec![]),
+            KeyCode::Enter => (Screen::Guide(Box::new(GuideState::new(ProviderId::ALL[selected]))), vec![]),
             KeyCode::Esc => (Screen::Home, vec![]),
             _ => (Screen::ChooseProvider { selected }, vec![]),
         }
     }
 
-    fn guide_key(&mut self, mut g: Box<GuideState>, k: KeyEvent) -> (Screen, Vec<Effect>) {
-        let ctx = guide::Ctx { attempt: &mut self.attempt, taken: self.home.names(), new: self.new_profile.clone() };
-        let outcome = g.key(k, ctx);
-        match outcome {
+    fn guide_key(&mut self, g: Box<GuideState>, k: KeyEvent) -> (Screen, Vec<Effect>) {
+        self.in_guide(g, |g, ctx| g.key(k, ctx))
+    }
+
+    /// Runs `f` on the guide with its context, and goes home (or exits, for `pbxlink add`) when
+    /// the guide is over.
+    fn in_guide(
+        &mut self,
+        mut g: Box<GuideState>,
+        f: impl FnOnce(&mut GuideState, guide::Ctx<'_>) -> guide::Outcome,
+    ) -> (Screen, Vec<Effect>) {
+        let ctx = guide::Ctx {
+            attempt: &mut self.attempt,
+            taken: self.home.names(),
+            new: self.new_profile.clone(),
+            threecx: self.home.threecx_profiles(),
+        };
+        match f(&mut g, ctx) {
             guide::Outcome::Stay(fx) => (Screen::Guide(g), fx),
-            guide::Outcome::Leave(fx) => {
+            guide::Outcome::Leave(mut fx) => {
                 if self.exit_after_guide {
                     self.quitting = true;
-                    let mut fx = fx;
                     fx.push(Effect::Exit);
-                    (Screen::Home, fx)
                 } else {
-                    let mut fx = fx;
                     fx.push(Effect::LoadProfiles);
-                    (Screen::Home, fx)
                 }
+                (Screen::Home, fx)
+            }
+        }
+    }
+
+    /// Hands a message to the guide on screen, if there is one.
+    fn send_to_guide(&mut self, f: impl FnOnce(&mut GuideState, guide::Ctx<'_>) -> guide::Outcome) -> Vec<Effect> {
+        match std::mem::replace(&mut self.screen, Screen::Home) {
+            Screen::Guide(g) => {
+                let (screen, fx) = self.in_guide(g, f);
+                self.screen = screen;
+                fx
+            }
+            other => {
+                self.screen = other;
+                vec![]
             }
         }
     }
@@ -279,3 +317,5 @@ impl Wizard {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_cx;

@@ -8,6 +8,7 @@ use crate::profile::Profile;
 use crate::profile::results::LastResult;
 use crate::profile::store::{Entry, SaveMode};
 use crate::report::{Check, Report};
+use crate::template_file::{Completion, Inspection};
 
 /// Something that happened: a key, a paste, a result of an effect, a signal. Its `Debug` never
 /// shows typed or pasted text, which may be a secret.
@@ -34,6 +35,18 @@ pub enum Msg {
         name: String,
         result: Result<(), String>,
     },
+    /// The template file typed as `typed` was read and checked (or could not be read).
+    TemplateChecked {
+        typed: String,
+        result: Result<Inspection, String>,
+    },
+    /// A correctly named copy of the template was written (its path), or why not.
+    TemplateCopied(Result<std::path::PathBuf, String>),
+    /// Tab completed the path typed as `typed`.
+    Completed {
+        typed: String,
+        completion: Completion,
+    },
     /// Leave now: a signal (SIGTERM, SIGHUP, SIGINT) or the terminal went away.
     Quit,
 }
@@ -55,6 +68,11 @@ impl std::fmt::Debug for Msg {
             Msg::Saved(r) => f.debug_tuple("Saved").field(r).finish(),
             Msg::Removed { name, result } => {
                 f.debug_struct("Removed").field("name", name).field("result", result).finish()
+            }
+            Msg::TemplateChecked { result, .. } => f.debug_tuple("TemplateChecked").field(&result.is_ok()).finish(),
+            Msg::TemplateCopied(r) => f.debug_tuple("TemplateCopied").field(&r.is_ok()).finish(),
+            Msg::Completed { completion, .. } => {
+                write!(f, "Completed({} candidates)", completion.candidates.len())
             }
             Msg::Quit => f.write_str("Quit"),
         }
@@ -84,10 +102,12 @@ pub struct HomeData {
 #[derive(Debug, Clone)]
 pub enum Effect {
     LoadProfiles,
-    /// Validate `profile`, reporting as `Msg::Validation { attempt, .. }`.
+    /// Validate `profile`, reporting as `Msg::Validation { attempt, .. }`. `linked` is the saved 3CX
+    /// profile a CX-Engine profile names, whose CRM settings are read back.
     Validate {
         attempt: u64,
         profile: Box<Profile>,
+        linked: Option<Box<Profile>>,
     },
     /// Stop the running validation (its late results would be ignored anyway).
     CancelValidation,
@@ -102,6 +122,18 @@ pub enum Effect {
     },
     Remove {
         name: String,
+    },
+    /// Read and check the template file typed as `typed` (`~` allowed).
+    CheckTemplate {
+        typed: String,
+    },
+    /// Write a correctly named copy of the template beside it; the original is never touched.
+    CopyTemplate {
+        from: std::path::PathBuf,
+    },
+    /// List the directory of a typed path and complete it (Tab).
+    CompletePath {
+        typed: String,
     },
     Exit,
 }

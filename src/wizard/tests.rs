@@ -181,7 +181,7 @@ fn submit_credentials_starts_validation_and_stale_results_are_ignored() {
     w.update(Msg::Paste("  key-abc \n".into()));
     let fx = w.update(key(KeyCode::Enter));
     assert_eq!(step_id(&w), "validate");
-    let Some(Effect::Validate { attempt, profile }) = fx.first() else { panic!("{fx:?}") };
+    let Some(Effect::Validate { attempt, profile, .. }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!(*attempt, 1);
     match &profile.body {
         ProfileBody::ThreeCx(x) => {

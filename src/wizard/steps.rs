@@ -1,0 +1,196 @@
+//! The guide steps that need more than fields and tick boxes: a single choice (CX-Engine's method),
+//! linking a saved 3CX profile, and the template file (Tab completion, the check on disk and the
+//! correctly named copy, all as effects: this module stays pure).
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::Effect;
+use super::guide::{Ctx, GuideState, Outcome};
+use crate::providers::{FieldKind, Step};
+use crate::template_file::{Completion, Inspection};
+
+/// The template step's state besides its field.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateStep {
+    /// The text last checked and what was found, or why the file could not be read.
+    pub checked: Option<(String, Result<Inspection, String>)>,
+    /// A check, copy or completion is running: Enter waits for it.
+    pub busy: bool,
+    /// Names that match the typed path after Tab, when there are several.
+    pub candidates: Vec<String>,
+}
+
+impl TemplateStep {
+    /// What was found for exactly this text, if it was checked.
+    pub fn found_for(&self, typed: &str) -> Option<&Result<Inspection, String>> {
+        self.checked.as_ref().filter(|(t, _)| t == typed).map(|(_, r)| r)
+    }
+}
+
+impl GuideState {
+    pub(super) fn choose_key(&mut self, step: &Step, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        let n = step.choices.len().max(1);
+        match k.code {
+            KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => self.focus = (self.focus + 1).min(n - 1),
+            KeyCode::Enter | KeyCode::Char(' ') => match step.choices.get(self.focus) {
+                Some(c) if c.refuse.is_some() => self.message = c.refuse.clone(),
+                Some(_) => {
+                    self.chosen.insert(step.id.clone(), self.focus);
+                    return self.forward(ctx);
+                }
+                None => self.message = Some(step.refuse.clone()),
+            },
+            KeyCode::Esc => return self.back(ctx),
+            _ => return Outcome::Stay(vec![]),
+        }
+        if !matches!(k.code, KeyCode::Enter | KeyCode::Char(' ')) {
+            self.message = None;
+        }
+        Outcome::Stay(vec![])
+    }
+
+    /// The options of the link step: "do not link" first, then each saved 3CX profile.
+    pub fn link_count(&self) -> usize {
+        1 + self.link_options.len()
+    }
+
+    pub(super) fn link_key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        let n = self.link_count();
+        match k.code {
+            KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => self.focus = (self.focus + 1).min(n - 1),
+            KeyCode::Enter | KeyCode::Char(' ') => {
+                self.pbx =
+                    self.focus.checked_sub(1).and_then(|i| self.link_options.get(i)).map(|(name, _)| name.clone());
+                return self.forward(ctx);
+            }
+            KeyCode::Esc => return self.back(ctx),
+            _ => {}
+        }
+        Outcome::Stay(vec![])
+    }
+
+    /// Fills the link step's options from the saved profiles, keeping the current choice focused.
+    pub(super) fn enter_link(&mut self, ctx: &Ctx<'_>) {
+        self.link_options = ctx
+            .threecx
+            .iter()
+            .filter_map(|p| match &p.body {
+                crate::profile::ProfileBody::ThreeCx(x) => Some((p.name.clone(), x.domain.clone())),
+                _ => None,
+            })
+            .collect();
+        self.focus = match &self.pbx {
+            Some(name) => self.link_options.iter().position(|(n, _)| n == name).map_or(0, |i| i + 1),
+            None => 0,
+        };
+    }
+
+    /// The step's focused field is a path: Tab completes it instead of moving on.
+    pub(super) fn completing(&self) -> bool {
+        self.focused_field().is_some_and(|f| f.kind == FieldKind::Path)
+    }
+
+    pub(super) fn complete(&mut self) -> Vec<Effect> {
+        let typed = self.focused_field().map(|f| f.value().to_string()).unwrap_or_default();
+        self.template.busy = true;
+        vec![Effect::CompletePath { typed }]
+    }
+
+    pub fn completed(&mut self, typed: &str, c: Completion) -> Vec<Effect> {
+        self.template.busy = false;
+        if let Some(f) = self.fields.iter_mut().find(|f| f.kind == FieldKind::Path)
+            && f.value() == typed
+        {
+            *f = super::Field::new(&f.id, FieldKind::Path, &c.text);
+            self.template.candidates = c.candidates;
+            self.message = None;
+        }
+        vec![]
+    }
+
+    /// Enter on a step with a template field: an empty path skips; a file is checked first; a good
+    /// file continues; a file whose only fault is its name gets its copy on a second Enter.
+    pub(super) fn template_enter(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
+        let Some(typed) = self.fields.iter().find(|f| f.kind == FieldKind::Path).map(|f| f.value().trim().to_string())
+        else {
+            return self.forward(ctx);
+        };
+        if typed.is_empty() {
+            return self.forward(ctx);
+        }
+        if self.template.busy {
+            return Outcome::Stay(vec![]);
+        }
+        let copy_of = match self.template.found_for(&typed) {
+            Some(Ok(found)) if found.ok() => return self.forward(ctx),
+            Some(Ok(found)) if found.problems.is_empty() => Some(found.path.clone()),
+            _ => None,
+        };
+        match copy_of {
+            Some(from) => {
+                self.template.busy = true;
+                Outcome::Stay(vec![Effect::CopyTemplate { from }])
+            }
+            _ => {
+                self.template.busy = true;
+                self.template.candidates.clear();
+                Outcome::Stay(vec![Effect::CheckTemplate { typed }])
+            }
+        }
+    }
+
+    /// A check finished: a good file continues at once; otherwise the step shows what was found.
+    pub fn template_checked(
+        &mut self,
+        typed: String,
+        result: Result<Inspection, String>,
+        ctx: &mut Ctx<'_>,
+    ) -> Outcome {
+        self.template.busy = false;
+        let current = self.field("template_path").map(|f| f.value().trim().to_string());
+        if current.as_deref() != Some(typed.as_str()) {
+            return Outcome::Stay(vec![]); // The user typed on meanwhile: this answer is stale.
+        }
+        let good = matches!(&result, Ok(f) if f.ok());
+        self.template.checked = Some((typed, result));
+        if good { self.forward(ctx) } else { Outcome::Stay(vec![]) }
+    }
+
+    /// The copy was written: the field now names it, and it is checked like a typed path.
+    pub fn template_copied(&mut self, result: Result<std::path::PathBuf, String>) -> Vec<Effect> {
+        self.template.busy = false;
+        match result {
+            Ok(path) => {
+                let typed = path.to_string_lossy().into_owned();
+                self.prefill("template_path", Some(&typed));
+                self.template.busy = true;
+                vec![Effect::CheckTemplate { typed }]
+            }
+            Err(e) => {
+                self.message = Some(format!("No copy written: {e}"));
+                vec![]
+            }
+        }
+    }
+
+    /// A step's text with `{client_id}`, `{account_id}` and `{template}` filled in from what was
+    /// typed (never a secret).
+    pub fn body(&self, step: &Step) -> String {
+        if !step.body.contains('{') {
+            return step.body.clone();
+        }
+        let value = |id: &str, or: &str| {
+            self.field(id).and_then(|f| f.check().ok()).filter(|v| !v.is_empty()).unwrap_or_else(|| or.to_string())
+        };
+        let template = self
+            .template_path()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "the template file".into());
+        step.body
+            .replace("{client_id}", &value("client_id", "from CX-Engine"))
+            .replace("{account_id}", &value("account_id", "from CX-Engine"))
+            .replace("{template}", &template)
+    }
+}
