@@ -116,6 +116,13 @@ pub struct Choice {
     pub refuse: Option<String>,
 }
 
+impl StepKind {
+    /// A step whose answer is part of the profile (what editing a profile opens on).
+    pub fn holds_values(self) -> bool {
+        matches!(self, Self::Form | Self::Choose)
+    }
+}
+
 /// How a field's input is cleaned and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -60,7 +60,9 @@ impl GuideState {
                 }
             }
         }
-        s.step = s.guide().steps.iter().position(|st| st.kind == StepKind::Form).unwrap_or(0);
+        // Editing opens on the first step that holds a value; the instructions before it were done.
+        s.step = s.guide().steps.iter().position(|st| st.kind.holds_values()).unwrap_or(0);
+        s.focus = s.chosen.get(&s.current().id).copied().unwrap_or(0);
         s.name = Field::new("name", FieldKind::Id, &p.name);
         s.editing = Some(p.clone());
         s

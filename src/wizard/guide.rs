@@ -446,8 +446,7 @@ impl GuideState {
             }
         }
         if self.editing.is_some()
-            && steps[i].kind != StepKind::Form
-            && !steps[..=i].iter().any(|s| s.kind == StepKind::Form)
+            && !steps[..=i].iter().any(|s| s.kind.holds_values())
         {
             return self.leave(fx);
         }

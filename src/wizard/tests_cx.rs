@@ -250,11 +250,24 @@ fn editing_a_cx_engine_profile_keeps_every_value() {
         ca_file: None,
     };
     let g = GuideState::edit(&p);
-    assert_eq!(g.current().id, "url");
+    assert_eq!((g.current().id.as_str(), g.focus), ("method", 1), "opens on the method, as saved");
     let built = g.build_profile("crm", &NewDefaults::default()).expect("builds");
     let ProfileBody::CxEngine(c) = built.body else { panic!() };
     assert_eq!(c.auth_method, AuthMethod::ClientCredentials);
     assert_eq!(c.template_path, Some(PathBuf::from("/t/CXEngine.xml")));
     assert_eq!(c.pbx_profile.as_deref(), Some("office"));
     assert_eq!(c.client_secret.expose_secret(), "cx-secret-123456");
+    // Through the home screen: the method can be changed, and Esc on it leaves the edit.
+    let mut w = Wizard::new("/tmp/p.toml");
+    w.update(Msg::Loaded(Box::new(HomeData { entries: vec![Entry::Ok(p)], now: 1, ..HomeData::default() })));
+    w.update(key(KeyCode::Char('e')));
+    w.update(key(KeyCode::Up));
+    w.update(key(KeyCode::Enter));
+    assert_eq!((step_id(&w), guide(&w).chosen_id()), ("url", Some("authorization_code")));
+    w.update(key(KeyCode::Esc));
+    assert_eq!(step_id(&w), "method");
+    w.update(key(KeyCode::Esc));
+    assert!(guide(&w).confirm_discard, "leaving an edit asks first");
+    w.update(key(KeyCode::Esc));
+    assert!(matches!(w.screen, Screen::Home), "{:?}", w.screen);
 }
