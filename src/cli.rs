@@ -68,6 +68,9 @@ pub enum Command {
     },
     /// Print the files and directories pbxlink uses
     Paths,
+    /// 3CX tools: list service principals, generate an app token for one
+    #[command(name = "3cx", subcommand)]
+    ThreeCx(ThreeCxCommand),
     /// CX-Engine CRM connector tools
     #[command(name = "cx-engine", subcommand)]
     CxEngine(CxEngineCommand),
@@ -87,6 +90,34 @@ pub enum Command {
         /// Also serve N working accounts, client ids bench0..bench(N-1), keys bench-key-0..
         #[arg(long, default_value_t = 0)]
         accounts: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThreeCxCommand {
+    /// List the service principals (API integrations) of the PBX a 3CX profile signs in to; the
+    /// profile's own is marked. Needs an admin-level role (System Owner or System Admin)
+    Principals {
+        /// A saved 3CX profile
+        profile: String,
+        /// One JSON document instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a new app token for one service principal and print it on stdout (only there).
+    /// The principal's current key may stop working
+    AppToken {
+        /// A saved 3CX profile, used to sign in
+        profile: String,
+        /// The principal's Id (`pbxlink 3cx principals` lists them)
+        #[arg(long)]
+        id: i32,
+        /// Do not ask for confirmation (needed without a terminal)
+        #[arg(long)]
+        yes: bool,
+        /// Validate the token, then save it as 3CX profile NAME (created, or replaced if it is 3CX)
+        #[arg(long, value_name = "NAME")]
+        save_to: Option<String>,
     },
 }
 

@@ -286,7 +286,7 @@ fn first_line(s: &str) -> String {
 }
 
 /// Validates, printing each check as it ends (to stderr); returns the validate exit code.
-fn validate_before_save(profile: &Profile, linked: Option<&Profile>, g: &Globals) -> u8 {
+pub(super) fn validate_before_save(profile: &Profile, linked: Option<&Profile>, g: &Globals) -> u8 {
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
         return exit::ERROR;
     };
@@ -311,7 +311,7 @@ fn validate_before_save(profile: &Profile, linked: Option<&Profile>, g: &Globals
             if let Some(h) = &report.hint {
                 eprintln!("Fix: {h}");
             }
-            if kind.is_rejection() { exit::REJECTED } else { exit::UNREACHABLE }
+            exit::for_failure(kind)
         }
     }
 }

@@ -143,7 +143,7 @@ fn describe(b: Behaviour) -> &'static str {
     match b {
         Behaviour::Good => "works",
         Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
-        Behaviour::LowRole => "low role: details n/a",
+        Behaviour::LowRole => "low role: details n/a, service principals refused",
         Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
         Behaviour::NoLicence => "no API licence (not found)",
         Behaviour::RateLimited => "rate limited",

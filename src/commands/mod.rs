@@ -2,6 +2,7 @@
 
 mod add;
 mod interactive;
+mod principals;
 mod profiles;
 mod template;
 mod validate;
@@ -25,6 +26,11 @@ pub mod exit {
     pub const REJECTED: u8 = 3;
     /// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response.
     pub const UNREACHABLE: u8 = 4;
+
+    /// The code for one failure: [`REJECTED`] when the server said no, else [`UNREACHABLE`].
+    pub fn for_failure(kind: crate::report::FailureKind) -> u8 {
+        if kind.is_rejection() { REJECTED } else { UNREACHABLE }
+    }
 }
 
 /// The flags every command shares.
@@ -79,6 +85,12 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
         Some(Command::Paths) => profiles::paths(&config),
+        Some(Command::ThreeCx(crate::cli::ThreeCxCommand::Principals { profile, json })) => {
+            principals::list(&config, &g, &profile, json)
+        }
+        Some(Command::ThreeCx(crate::cli::ThreeCxCommand::AppToken { profile, id, yes, save_to })) => {
+            principals::app_token(&config, &g, &profile, id, yes, save_to.as_deref())
+        }
         Some(Command::CxEngine(crate::cli::CxEngineCommand::CheckTemplate { path, json, write_copy })) => {
             template::check(&path, json, write_copy)
         }

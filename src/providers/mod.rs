@@ -7,6 +7,7 @@ pub mod crm_template;
 pub mod cxengine;
 pub mod eightbyeight;
 pub mod host;
+pub mod principals;
 pub mod threecx;
 
 use serde::Deserialize;

@@ -34,6 +34,11 @@ struct State {
     cxengine: Vec<CxEngineAccount>,
     /// client id → the one active token (3CX keeps one per client).
     tokens: Mutex<HashMap<String, String>>,
+    /// 3CX client id (a service principal's Number) → its current API key. Starts as each
+    /// account's key; generating an app token replaces it, so the old key stops working.
+    keys: Mutex<HashMap<String, String>>,
+    /// 3CX client id → when it last got a token (seconds since the epoch), for `LastUsed`.
+    last_used: Mutex<HashMap<String, u64>>,
     log: Mutex<Vec<String>>,
     handshakes: AtomicUsize,
     /// Connections open now, and the most ever open at once.
@@ -83,7 +88,15 @@ impl Simulator {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
         let addr = listener.local_addr()?;
         let crm_template = Mutex::new(Some(DEMO_TEMPLATE_NAME.to_string()));
-        let state = Arc::new(State { threecx, eightbyeight, cxengine, crm_template, ..State::default() });
+        let keys = threecx.iter().map(|a| (a.client_id.clone(), a.api_key().to_string())).collect();
+        let state = Arc::new(State {
+            threecx,
+            eightbyeight,
+            cxengine,
+            crm_template,
+            keys: Mutex::new(keys),
+            ..State::default()
+        });
         let acceptor = TlsAcceptor::from(certs.server_config);
         let st = state.clone();
         let task = tokio::spawn(async move {

@@ -1,6 +1,8 @@
 //! The 3CX part of the simulator: `/connect/token` (form-encoded and multipart, the documented 401
-//! body, one active token per client), `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, and
-//! OData errors elsewhere. Each account behaves like one real-world situation.
+//! body, one active token per client), `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, the
+//! service principals (the accounts, Id 1.. in order, then two system principals) with
+//! `GenerateAppToken`, which replaces the principal's key as the real PBX may, and OData errors
+//! elsewhere. Each account behaves like one real-world situation.
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
@@ -15,7 +17,7 @@ pub enum Behaviour {
     Good,
     /// "3CX Configuration API Access" not ticked: the token works, every /xapi read is 403.
     NoXapiAccess,
-    /// A role that may not read SystemStatus (403 there only).
+    /// A role that may not read SystemStatus nor manage service principals (403 there only).
     LowRole,
     /// A box older than 20.0.9, whose expires_in is in minutes.
     OldVersion,
@@ -91,11 +93,7 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             r
         }),
         ("GET", "/xapi/v1/SystemStatus") => with_account(st, parts, |a| {
-            let _ = st.sessions.fetch_update(
-                std::sync::atomic::Ordering::SeqCst,
-                std::sync::atomic::Ordering::SeqCst,
-                |v| Some(v.saturating_sub(1)),
-            );
+            end_session(st);
             if a.behaviour == Behaviour::LowRole {
                 return odata_error(403, "Forbidden", "Access denied");
             }
@@ -107,11 +105,7 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
         }),
         ("GET", "/xapi/v1/CrmIntegration") => with_account(st, parts, |a| {
             // This read ends a CX-Engine validation's 3CX part, as SystemStatus ends a 3CX one.
-            let _ = st.sessions.fetch_update(
-                std::sync::atomic::Ordering::SeqCst,
-                std::sync::atomic::Ordering::SeqCst,
-                |v| Some(v.saturating_sub(1)),
-            );
+            end_session(st);
             if a.behaviour == Behaviour::LowRole {
                 return odata_error(403, "Forbidden", "Access denied");
             }
@@ -121,6 +115,24 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
                 "EnabledForExternalCalls": !name.is_empty(), "PhonebookSynchronization": false, "VariableChoices": [],
             });
             json(200, select(all, parts.uri.query()).to_string())
+        }),
+        // A principals request ends its session too: it is the one XAPI call after its token.
+        ("GET", "/xapi/v1/ServicePrincipals") => with_account(st, parts, |a| {
+            end_session(st);
+            if a.behaviour == Behaviour::LowRole {
+                return odata_error(403, "Forbidden", "Access denied");
+            }
+            let all: Vec<serde_json::Value> =
+                principals(st).into_iter().map(|p| select(p, parts.uri.query())).collect();
+            let context = "https://localhost/xapi/v1/$metadata#ServicePrincipals";
+            json(200, serde_json::json!({"@odata.context": context, "value": all}).to_string())
+        }),
+        ("POST", p) if app_token_id(p).is_some() => with_account(st, parts, |a| {
+            end_session(st);
+            if a.behaviour == Behaviour::LowRole {
+                return odata_error(403, "Forbidden", "Access denied");
+            }
+            generate_app_token(st, app_token_id(p).unwrap_or(-1))
         }),
         (_, p) if p.starts_with("/xapi/") => {
             with_account(st, parts, |_| odata_error(404, "NotFound", "Resource not found"))
@@ -173,10 +185,12 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             r#"{"error":"unsupported_grant_type","error_description":"The specified 'grant_type' is not supported."}"#,
         );
     }
-    let account = st
-        .threecx
-        .iter()
-        .find(|a| Some(a.client_id.as_str()) == get("client_id") && Some(a.api_key.as_str()) == get("client_secret"));
+    let key_ok = |a: &ThreeCxAccount| {
+        let keys = st.keys.lock().ok();
+        let current = keys.as_ref().and_then(|k| k.get(&a.client_id));
+        current.is_some_and(|k| Some(k.as_str()) == get("client_secret"))
+    };
+    let account = st.threecx.iter().find(|a| Some(a.client_id.as_str()) == get("client_id") && key_ok(a));
     let Some(account) = account else {
         return json(401, UNAUTHORIZED);
     };
@@ -204,15 +218,97 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
         }
         _ => {}
     }
-    let token: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect();
+    let token = random_token();
     // One active token per client: a new one ends the previous.
     if let Ok(mut t) = st.tokens.lock() {
         t.insert(account.client_id.clone(), token.clone());
+    }
+    if let Ok(mut l) = st.last_used.lock() {
+        l.insert(account.client_id.clone(), crate::profile::results::now_secs());
     }
     let now = st.sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
     st.max_sessions.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
     let expires = if account.behaviour == Behaviour::OldVersion { 60 } else { 3600 };
     json(200, serde_json::json!({"token_type": "Bearer", "expires_in": expires, "access_token": token, "refresh_token": null}).to_string())
+}
+
+fn random_token() -> String {
+    rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect()
+}
+
+/// One validation (or principals request) is over: see `State::sessions`.
+fn end_session(st: &State) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let _ = st.sessions.fetch_update(SeqCst, SeqCst, |v| Some(v.saturating_sub(1)));
+}
+
+/// The service principals: each account (Id 1.. in order, Number = its client id), then two system
+/// principals, the second without `CallControlEnabled` and `LastUsed` (a PBX may leave fields out).
+fn principals(st: &State) -> Vec<serde_json::Value> {
+    let used = st.last_used.lock().map(|l| l.clone()).unwrap_or_default();
+    let n = st.threecx.len();
+    let mut out: Vec<serde_json::Value> = st
+        .threecx
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            serde_json::json!({
+                "Id": i + 1, "Number": a.client_id, "XAPIEnabled": a.behaviour != Behaviour::NoXapiAccess,
+                "CallControlEnabled": false, "IsSystem": false, "MyPhoneEnabled": false,
+                "TranscriptionMode": "Nothing", "Groups": [], "Peers": [],
+                "LastUsed": used.get(&a.client_id).map(|&t| iso8601(t)),
+            })
+        })
+        .collect();
+    out.push(serde_json::json!({
+        "Id": n + 1, "Number": "sys-0", "XAPIEnabled": true, "CallControlEnabled": true, "IsSystem": true,
+        "MyPhoneEnabled": false, "TranscriptionMode": "Nothing", "Groups": [], "Peers": [], "LastUsed": null,
+    }));
+    out.push(serde_json::json!({"Id": n + 2, "Number": "sys-1", "XAPIEnabled": false, "IsSystem": true}));
+    out
+}
+
+/// `ServicePrincipals(N)/Pbx.GenerateAppToken` → N.
+fn app_token_id(path: &str) -> Option<i64> {
+    let rest = path.strip_prefix("/xapi/v1/ServicePrincipals(")?;
+    let (id, action) = rest.split_once(')')?;
+    if action != "/Pbx.GenerateAppToken" {
+        return None;
+    }
+    id.parse().ok()
+}
+
+/// A new app token for principal `id`. It replaces the principal's key: the old key stops working.
+fn generate_app_token(st: &State, id: i64) -> Resp {
+    let number = principals(st)
+        .into_iter()
+        .find(|p| p["Id"].as_i64() == Some(id))
+        .and_then(|p| p["Number"].as_str().map(str::to_string));
+    let Some(number) = number else {
+        return odata_error(404, "NotFound", &format!("No ServicePrincipal with Id {id}"));
+    };
+    let token = random_token();
+    if let Ok(mut k) = st.keys.lock() {
+        k.insert(number, token.clone());
+    }
+    let context = "https://localhost/xapi/v1/$metadata#Edm.String";
+    json(200, serde_json::json!({"@odata.context": context, "value": token}).to_string())
+}
+
+/// Seconds since the epoch as an ISO 8601 UTC date-time, as 3CX writes `LastUsed`.
+fn iso8601(secs: u64) -> String {
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Keeps only the `$select`ed properties, as OData does.
@@ -246,4 +342,19 @@ fn multipart(body: &[u8], boundary: &str) -> Vec<(String, String)> {
         out.push((name.to_string(), value.trim_end_matches("\r\n").to_string()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_action_paths() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso8601(1_748_852_100), "2025-06-02T08:15:00Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(app_token_id("/xapi/v1/ServicePrincipals(12)/Pbx.GenerateAppToken"), Some(12));
+        assert_eq!(app_token_id("/xapi/v1/ServicePrincipals(x)/Pbx.GenerateAppToken"), None);
+        assert_eq!(app_token_id("/xapi/v1/ServicePrincipals(1)/Pbx.Other"), None);
+    }
 }

@@ -5,11 +5,10 @@
 
 use secrecy::ExposeSecret;
 
-use super::session;
-use super::{Options, Progress, Tracker};
+use super::{Options, Progress, Tracker, session, threecx};
 use crate::profile::{CxEngine, Profile, ProfileBody};
 use crate::providers::cxengine as p;
-use crate::providers::{ProviderId, crm_integration, crm_template, threecx};
+use crate::providers::{ProviderId, crm_integration, crm_template};
 use crate::report::{CheckState, FailureKind, Report};
 
 pub async fn run(
@@ -65,11 +64,10 @@ async fn crm(
     c: &CxEngine,
     opts: &Options,
 ) -> Result<String, (CheckState, String)> {
-    let Some(Profile { body: ProfileBody::ThreeCx(x), ca_file, .. }) = linked else {
+    let Some(pbx @ Profile { body: ProfileBody::ThreeCx(x), .. }) = linked else {
         return Err((CheckState::NotAvailable, format!("n/a: there is no saved 3CX profile named \"{name}\"")));
     };
-    let mut opts = opts.clone();
-    opts.ca_files.extend(ca_file.iter().cloned());
+    let opts = opts.for_profile(pbx);
     let failed = |kind: FailureKind, detail: String| (CheckState::Failed(kind), format!("3CX {}: {detail}", x.domain));
     let mut quiet = |_: Progress| {};
     let plan = [("dns", String::new()), ("connect", String::new()), ("token", String::new())];
@@ -78,19 +76,11 @@ async fn crm(
         let report = sub.finish(|_, _| String::new());
         let c = report.checks.into_iter().find(|c| matches!(c.state, CheckState::Failed(_)));
         match c {
-            Some(c) => failed(report.failure.unwrap_or(FailureKind::BadResponse), c.detail),
+            Some(c) => failed(report.failure.unwrap_or(FailureKind::BadResponse), format!("{}: {}", c.id, c.detail)),
             None => failed(FailureKind::BadResponse, "no answer".into()),
         }
     };
-    let Some(s) = session::open(&mut sub, &x.domain, &opts).await else { return Err(first_failure(sub)) };
-    let form = [
-        ("client_id", x.client_id.as_str()),
-        ("client_secret", x.api_key.expose_secret()),
-        ("grant_type", "client_credentials"),
-    ];
-    let req = s.client.post(format!("{}{}", s.base, threecx::TOKEN_PATH)).form(&form);
-    let Some((answer, _)) = s.first(&mut sub, "token", req).await else { return Err(first_failure(sub)) };
-    let token = threecx::interpret_token(&answer).map_err(|(k, d)| failed(k, format!("token: {d}")))?;
+    let Some((s, token)) = threecx::sign_in(&mut sub, x, &opts).await else { return Err(first_failure(sub)) };
     let expected = c
         .template_path
         .as_deref()

@@ -1,6 +1,8 @@
 //! The validation engine: the only code in pbxlink that talks HTTP. Shared by the TUI and the
 //! `validate` command. It proves a profile live as a list of checks, reporting each as it starts
 //! and ends, and turns every failure into one of the contract's kinds with the vendor's fix.
+//! [`principals`] reuses its 3CX sign-in for the service principal requests, which are never part
+//! of a validation.
 //!
 //! Rules it keeps: connect and request timeouts are always set; redirects are never followed (a
 //! credential is never re-sent elsewhere); bodies are read with a bound; no error text ever carries
@@ -10,6 +12,7 @@ mod client;
 mod cxengine;
 mod eightbyeight;
 mod errors;
+pub mod principals;
 mod proxy;
 mod session;
 mod threecx;
@@ -34,6 +37,15 @@ pub struct Options {
     pub request_timeout: Duration,
     /// Connect directly even when HTTPS_PROXY/ALL_PROXY are set (`--no-proxy`).
     pub no_proxy: bool,
+}
+
+impl Options {
+    /// These options with the profile's own CA file (`ca_file`) trusted too.
+    pub fn for_profile(&self, profile: &Profile) -> Options {
+        let mut opts = self.clone();
+        opts.ca_files.extend(profile.ca_file.iter().cloned());
+        opts
+    }
 }
 
 impl Default for Options {
@@ -84,10 +96,7 @@ pub async fn validate_linked(
     opts: &Options,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Report {
-    let mut opts = opts.clone();
-    if let Some(ca) = &profile.ca_file {
-        opts.ca_files.push(ca.clone());
-    }
+    let opts = opts.for_profile(profile);
     match &profile.body {
         ProfileBody::ThreeCx(p) => threecx::run(p, &opts, progress).await,
         ProfileBody::EightByEight(e) => eightbyeight::run(e, &opts, progress).await,

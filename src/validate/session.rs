@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use reqwest::header::ACCEPT;
+use reqwest::header::{ACCEPT, CONTENT_LENGTH};
 
 use super::client::{self, BuildError, Connections, FinishOnDrop};
 use super::errors::classify;
@@ -129,9 +129,17 @@ impl Session {
 
     /// A GET with a bearer token; a transport failure is classified (never shown raw: it holds the URL).
     pub async fn get(&self, path: &str, bearer: &str) -> Result<Answer, (FailureKind, String)> {
-        let url = format!("{}{path}", self.base);
-        let sent = self.client.get(url).header(ACCEPT, "application/json").bearer_auth(bearer).send().await;
-        match sent {
+        self.send(self.client.get(format!("{}{path}", self.base)), bearer).await
+    }
+
+    /// A POST without a body (an OData action), with a bearer token. `Content-Length: 0` is set by
+    /// hand: hyper sends no length for an empty body, and some servers refuse a POST without one (411).
+    pub async fn post_empty(&self, path: &str, bearer: &str) -> Result<Answer, (FailureKind, String)> {
+        self.send(self.client.post(format!("{}{path}", self.base)).header(CONTENT_LENGTH, "0"), bearer).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
+        match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
             Ok(r) => read_answer(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }

@@ -3,7 +3,7 @@
 
 use secrecy::ExposeSecret;
 
-use super::session;
+use super::session::{self, Session};
 use super::{Options, Progress, Tracker};
 use crate::profile::ThreeCx;
 use crate::providers::ProviderId;
@@ -17,25 +17,7 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     let mut t = Tracker::new(&plan, progress);
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
-    let Some(s) = session::open(&mut t, &cx.domain, opts).await else { return t.finish(hint) };
-    let form = [
-        ("client_id", cx.client_id.as_str()),
-        ("client_secret", cx.api_key.expose_secret()),
-        ("grant_type", "client_credentials"),
-    ];
-    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&form);
-    let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
-    let token = match p::interpret_token(&answer) {
-        Ok(tok) => {
-            t.end("token", CheckState::Passed, p::token_detail(&tok), Some(ms));
-            tok
-        }
-        Err((kind, detail)) => {
-            t.failure.get_or_insert(kind);
-            t.end("token", CheckState::Failed(kind), detail, Some(ms));
-            return t.finish(hint);
-        }
-    };
+    let Some((s, token)) = sign_in(&mut t, cx, opts).await else { return t.finish(hint) };
 
     t.start("access");
     match s.get(p::ACCESS_PATH, token.access_token.expose_secret()).await.and_then(|a| p::interpret_access(&a)) {
@@ -55,4 +37,29 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         Err((_, detail)) => t.end("details", CheckState::NotAvailable, format!("n/a: {detail}"), None),
     }
     t.finish(hint)
+}
+
+/// The `dns`, `connect` and `token` checks every 3CX conversation starts with (validation, and the
+/// service principal requests): the session, and a token for `cx`. `None` when a check failed; it
+/// is already marked on `t`.
+pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -> Option<(Session, p::Token)> {
+    let s = session::open(t, &cx.domain, opts).await?;
+    let form = [
+        ("client_id", cx.client_id.as_str()),
+        ("client_secret", cx.api_key.expose_secret()),
+        ("grant_type", "client_credentials"),
+    ];
+    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&form);
+    let (answer, ms) = s.first(t, "token", req).await?;
+    match p::interpret_token(&answer) {
+        Ok(tok) => {
+            t.end("token", CheckState::Passed, p::token_detail(&tok), Some(ms));
+            Some((s, tok))
+        }
+        Err((kind, detail)) => {
+            t.failure.get_or_insert(kind);
+            t.end("token", CheckState::Failed(kind), detail, Some(ms));
+            None
+        }
+    }
 }

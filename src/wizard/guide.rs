@@ -445,9 +445,7 @@ impl GuideState {
                 break;
             }
         }
-        if self.editing.is_some()
-            && !steps[..=i].iter().any(|s| s.kind.holds_values())
-        {
+        if self.editing.is_some() && !steps[..=i].iter().any(|s| s.kind.holds_values()) {
             return self.leave(fx);
         }
         self.enter(i);
