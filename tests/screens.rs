@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use pbxlink::profile::results::LastResult;
 use pbxlink::profile::store::Entry;
 use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
+use pbxlink::providers::principals::{Principal, Problem};
 use pbxlink::providers::{ProviderId, crm_template};
 use pbxlink::report::{Check, CheckState, FailureKind, Report};
 use pbxlink::simulator::DEMO_TEMPLATE;
@@ -359,9 +360,81 @@ fn state(name: &str) -> Wizard {
             w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
         }
         other if other.starts_with("cx_") => cx_state(&mut w, other),
+        other if other.starts_with("principals_") => principals_state(&mut w, other),
         other => panic!("unknown state {other}"),
     }
     w
+}
+
+/// The 3CX profiles' principals as a PBX lists them: the profile's own (900), another integration,
+/// a system one with an unknown Number.
+fn principal_rows() -> Vec<Principal> {
+    let p = |id, number: Option<&str>, xapi, cc, system, last: Option<&str>| Principal {
+        id,
+        number: number.map(str::to_string),
+        xapi_enabled: xapi,
+        call_control_enabled: cc,
+        is_system: system,
+        last_used: last.map(str::to_string),
+    };
+    vec![
+        p(1, Some("900"), Some(true), Some(false), Some(false), Some("2026-11-22T08:15:00Z")),
+        p(2, Some("901"), Some(true), Some(true), Some(false), None),
+        p(3, None, None, Some(true), Some(true), None),
+    ]
+}
+
+fn principals_state(w: &mut Wizard, name: &str) {
+    w.update(Msg::Loaded(Box::new(home_data(several()))));
+    w.update(k(KeyCode::Char('p')));
+    let attempt = w.attempt;
+    if name == "principals_loading" {
+        return;
+    }
+    if name == "principals_forbidden" {
+        let problem = Problem {
+            step: None,
+            kind: FailureKind::Forbidden,
+            detail: "listing service principals: HTTP 403: Access denied (the integration's role is probably too low)"
+                .into(),
+            fix: ProviderId::ThreeCx.guide().hint_at("principals", FailureKind::Forbidden),
+        };
+        w.update(Msg::Principals { attempt, result: Err(problem) });
+        return;
+    }
+    w.update(Msg::Principals { attempt, result: Ok(principal_rows()) });
+    if name == "principals_list" {
+        return;
+    }
+    w.update(k(KeyCode::Down));
+    w.update(k(KeyCode::Char('g')));
+    typed(w, "ye");
+    if name == "principals_confirm" {
+        return;
+    }
+    typed(w, "s");
+    w.update(k(KeyCode::Enter));
+    let attempt = w.attempt;
+    w.update(Msg::AppToken { attempt, result: Ok(SecretString::from(KEY)) });
+    if name == "principals_token" {
+        return;
+    }
+    w.update(k(KeyCode::Char('s')));
+    if name == "principals_token_name" {
+        return;
+    }
+    w.update(k(KeyCode::Enter));
+    let attempt = w.attempt;
+    w.update(Msg::Validation {
+        attempt,
+        event: ValidationEvent::Done(Report {
+            checks: checks(&[CheckState::Passed; 5]),
+            failure: None,
+            hint: None,
+            ms: 40,
+        }),
+    });
+    w.update(Msg::Saved(Ok("/home/admin/.config/pbxlink/profiles.toml".into())));
 }
 
 const DOWNLOADED: &str = "/home/admin/Downloads/CX Engine (1).xml";
@@ -672,7 +745,14 @@ fn screen(
         "cx_validate_ok",
         "cx_validate_crm_failed",
         "cx_review",
-        "cx_demo_template"
+        "cx_demo_template",
+        "principals_loading",
+        "principals_forbidden",
+        "principals_list",
+        "principals_confirm",
+        "principals_token",
+        "principals_token_name",
+        "principals_saved"
     )]
     name: &str,
     #[values((80, 24), (60, 16))] size: (u16, u16),

@@ -326,6 +326,65 @@ fn demo_cx_engine_with_template_copy_and_linked_3cx() {
     let _ = std::fs::remove_dir_all(std::path::Path::new(&downloads).parent().expect("demo dir"));
 }
 
+#[test]
+fn demo_app_token_confirmed_then_saved_and_validated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("demo.toml");
+    let pane = Pane::start(dir.path(), &["--config", config.to_str().expect("utf8"), "demo"], &[], 100, 30);
+    let home = pane.wait_for("No profiles yet");
+    let domain = home
+        .split("domain ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("demo domain on screen")
+        .to_string();
+    add_demo_3cx(&pane, &domain, "office");
+    pane.keys(&["p"]);
+    let list = pane.wait_for("signs in with");
+    assert!(list.contains("*  1  900"), "the profile's own principal is marked: {list}");
+    pane.keys(&["g"]);
+    pane.wait_for("Generate an app token?");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Type yes and press Enter to generate, or Esc");
+    pane.text("yes");
+    pane.keys(&["Enter"]);
+    let shown = pane.wait_for("New app token (shown once)");
+    assert!(shown.contains("characters, hidden"), "masked until revealed: {shown}");
+    // Copy goes through the terminal (OSC 52): tmux, allowed to, keeps it as its paste buffer.
+    pane.tmux(&["set-option", "-g", "set-clipboard", "on"]);
+    pane.keys(&["c"]);
+    pane.wait_for("Sent to your terminal's clipboard");
+    pane.keys(&["C-r"]);
+    let revealed = pane.wait_for("Ctrl-R hide");
+    let token = revealed
+        .split("(Number 900) on ")
+        .nth(1)
+        .and_then(|r| r.lines().nth(2))
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()).to_string())
+        .expect("the revealed token");
+    assert_eq!(pane.tmux(&["show-buffer"]).trim(), token, "the clipboard holds the token");
+    pane.keys(&["C-r"]);
+    pane.keys(&["s"]);
+    pane.wait_for("Profile name: Enter validates and saves");
+    for _ in 0..20 {
+        pane.keys(&["BSpace"]);
+    }
+    pane.text("office");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Saved the token as profile");
+    pane.keys(&["Escape"]);
+    pane.wait_for("saved profiles");
+    // The saved token signs in: the old key was replaced on the PBX and in the profile.
+    pane.keys(&["Enter"]);
+    pane.wait_for("The link works");
+    pane.keys(&["Escape", "q"]);
+    assert_eq!(pane.exit_code(), 0);
+    pane.assert_restored();
+    let text = std::fs::read_to_string(&config).expect("profiles");
+    assert!(!text.contains("demo-key-900"), "the old key is gone from the profile: {text}");
+    assert_eq!(mode(&config), 0o600);
+}
+
 fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
     let config = dir.join("profiles.toml");
     std::fs::write(&config, "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"pbx.example.com\"\nclient_id = \"900\"\napi_key = \"k\"\n").expect("config");

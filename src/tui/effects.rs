@@ -7,6 +7,7 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::Store;
 use crate::template_file;
@@ -32,6 +33,8 @@ pub struct Executor {
     pub exit: bool,
     /// Names saved during this session, reported at exit.
     pub saved: Vec<String>,
+    /// Text for the terminal's clipboard, written by the driver (which owns the terminal).
+    pub clipboard: Option<secrecy::SecretString>,
 }
 
 impl Executor {
@@ -47,6 +50,7 @@ impl Executor {
             pending_save: None,
             exit: false,
             saved: Vec::new(),
+            clipboard: None,
         }
     }
 
@@ -147,11 +151,47 @@ impl Executor {
                     let _ = tx.send(Msg::Completed { typed, completion });
                 });
             }
+            // Both take a 3CX token for the profile's client: they wait for that client's lock, as
+            // validations do, so they never end a running validation's token.
+            Effect::ListPrincipals { attempt, profile } => {
+                let (tx, opts, group) = (self.tx.clone(), self.opts.for_profile(&profile), self.group(&profile));
+                self.running.push(tokio::spawn(async move {
+                    let _same_client = match &group {
+                        Some(g) => Some(g.lock().await),
+                        None => None,
+                    };
+                    let ProfileBody::ThreeCx(cx) = &profile.body else { return };
+                    let result = validate::principals::list(cx, &opts).await;
+                    let _ = tx.send(Msg::Principals { attempt, result });
+                }));
+            }
+            Effect::GenerateAppToken { attempt, profile, id } => {
+                let (tx, opts, group) = (self.tx.clone(), self.opts.for_profile(&profile), self.group(&profile));
+                tracing::info!(profile = %profile.name, principal = id, "generating an app token (confirmed by the user)");
+                // Not kept in `running`: a cancel must not drop the answer of a request that may
+                // already have replaced the principal's key.
+                tokio::spawn(async move {
+                    let _same_client = match &group {
+                        Some(g) => Some(g.lock().await),
+                        None => None,
+                    };
+                    let ProfileBody::ThreeCx(cx) = &profile.body else { return };
+                    let result = validate::principals::generate_app_token(cx, id, &opts).await;
+                    tracing::info!(ok = result.is_ok(), "app token request finished");
+                    let _ = tx.send(Msg::AppToken { attempt, result });
+                });
+            }
+            Effect::CopyToClipboard(text) => self.clipboard = Some(text),
             Effect::Exit => {
                 self.cancel();
                 self.exit = true;
             }
         }
+    }
+
+    /// The lock of `profile`'s 3CX client, if it has one.
+    fn group(&mut self, profile: &crate::profile::Profile) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        validate::token_group(profile, None).map(|k| self.groups.entry(k).or_default().clone())
     }
 
     /// Called when a save is reported successful.

@@ -63,7 +63,7 @@ pub async fn run(
     let size = term.size()?;
     wizard.size = (size.width, size.height);
     // Draw before reading anything: the first frame never waits for disk or network.
-    term.draw(|f| ui::draw(f, &wizard, &theme))?;
+    terminal::draw(&mut term, |f| ui::draw(f, &wizard, &theme))?;
     mark_first_frame();
     for fx in wizard.start() {
         exec.run(fx);
@@ -124,7 +124,10 @@ pub async fn run(
         if exec.exit || wizard.quitting {
             break;
         }
-        term.draw(|f| ui::draw(f, &wizard, &theme))?;
+        if let Some(text) = exec.clipboard.take() {
+            terminal::copy_to_clipboard(&text)?;
+        }
+        terminal::draw(&mut term, |f| ui::draw(f, &wizard, &theme))?;
     }
     drop(term);
     terminal::restore();

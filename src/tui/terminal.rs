@@ -44,6 +44,30 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Draws one frame inside a synchronized update (DEC mode 2026): terminals that support it show
+/// the frame at once instead of painting it in pieces over a slow link; the others ignore the
+/// unknown private mode, as ECMA-48 asks.
+pub fn draw(term: &mut Term, f: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = term.draw(f).map(|_| ());
+    // Always end the update, even when the draw failed, or the terminal would stop painting.
+    execute!(term.backend_mut(), EndSynchronizedUpdate)?;
+    drawn
+}
+
+/// Puts `text` on the clipboard of the terminal the user sits at (OSC 52), which works over SSH.
+/// Terminals that do not allow it ignore the sequence.
+pub fn copy_to_clipboard(text: &secrecy::SecretString) -> io::Result<()> {
+    use base64::Engine;
+    use secrecy::ExposeSecret;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.expose_secret());
+    let mut out = stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
 /// Restores on drop, so an early `?` return cannot leave the terminal raw.
 pub struct Guard;
 

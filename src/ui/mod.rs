@@ -4,6 +4,7 @@
 mod checks;
 mod guide;
 mod home;
+mod principals;
 mod text;
 pub mod theme;
 
@@ -65,6 +66,7 @@ pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
         Screen::ChooseProvider { selected } => choose(f, body, *selected, t),
         Screen::Guide(g) => guide::draw(f, body, g, w, t),
         Screen::Revalidate(r) => checks::revalidate(f, body, r, w, t),
+        Screen::Principals(p) => principals::draw(f, body, p, w, t),
     }
     if let Some((text, style)) = message(w, t) {
         f.render_widget(Paragraph::new(text).style(style).wrap(Wrap { trim: true }), msg_area);
@@ -91,6 +93,7 @@ fn header_text(w: &Wizard, t: &Theme) -> String {
         }
         Screen::Revalidate(r) if r.rows.len() == 1 => format!("validating \"{}\"", r.rows[0].0.name),
         Screen::Revalidate(r) => format!("validating {} profiles", r.rows.len()),
+        Screen::Principals(p) => format!("3CX service principals of \"{}\"", p.profile.name),
     };
     format!(" pbxlink{}{what}", t.sep())
 }
@@ -100,6 +103,7 @@ fn message(w: &Wizard, t: &Theme) -> Option<(String, Style)> {
     match &w.screen {
         Screen::Guide(g) => g.message.clone().map(|m| (m, t.bad())),
         Screen::Home => w.home.status.clone().map(|m| (m, t.warn())),
+        Screen::Principals(p) => p.message.clone().map(|m| (m, t.warn())),
         _ => None,
     }
 }
@@ -108,6 +112,7 @@ fn message_height(w: &Wizard, width: u16) -> u16 {
     match &w.screen {
         Screen::Guide(g) => g.message.as_ref().map_or(0, |m| wrapped_lines(m, width)),
         Screen::Home => w.home.status.as_ref().map_or(0, |m| wrapped_lines(m, width)),
+        Screen::Principals(p) => p.message.as_ref().map_or(0, |m| wrapped_lines(m, width)),
         _ => 0,
     }
 }
@@ -128,7 +133,12 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
             Screen::Home if w.home.error.is_some() => vec![("?", "help"), ("q", "quit")],
             Screen::Home if w.home.rows.is_empty() => vec![("a", "add"), ("?", "help"), ("q", "quit")],
             Screen::Home => {
-                vec![("a", "add"), ("Enter", "validate"), ("e", "edit"), ("d", "remove"), ("?", "help"), ("q", "quit")]
+                let mut k = vec![("a", "add"), ("Enter", "validate"), ("e", "edit"), ("d", "remove")];
+                if w.home.selected_is_3cx() {
+                    k.push(("p", "principals"));
+                }
+                k.extend([("?", "help"), ("q", "quit")]);
+                k
             }
             Screen::ConfirmRemove { .. } => vec![("y", "remove"), ("other", "keep")],
             Screen::ChooseProvider { .. } => {
@@ -140,6 +150,7 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
                 vec![("Up/Down", "choose"), ("r", "again"), ("Esc", "back"), ("?", "help")]
             }
             Screen::Revalidate(_) => vec![("r", "again"), ("Esc", "back"), ("?", "help")],
+            Screen::Principals(p) => principals::keys(p),
         }
     };
     let len = |ks: &[(&str, &str)]| {
@@ -230,6 +241,7 @@ fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
         Line::raw("Enter      continue, submit, or validate the selected profile"),
         Line::raw("Esc        go back (asks before discarding what you typed)"),
         Line::raw("V          on the home screen: validate every profile"),
+        Line::raw("p          on a 3CX profile: its service principals, app tokens"),
         Line::raw("Tab        next field (Shift-Tab: previous); in a file path: complete it"),
         Line::raw("Up/Down    move between options; Enter chooses"),
         Line::raw("Space      tick or untick the focused box"),

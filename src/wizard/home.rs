@@ -74,15 +74,23 @@ impl Home {
 
     /// The saved, readable 3CX profiles (which CX-Engine profiles may link).
     pub fn threecx_profiles(&self) -> Vec<Profile> {
-        self.rows
-            .iter()
-            .filter_map(|r| r.profile.clone())
-            .filter(|p| matches!(p.body, crate::profile::ProfileBody::ThreeCx(_)))
-            .collect()
+        self.profiles().into_iter().filter(|p| matches!(p.body, crate::profile::ProfileBody::ThreeCx(_))).collect()
+    }
+
+    /// Every saved, readable profile.
+    pub fn profiles(&self) -> Vec<Profile> {
+        self.rows.iter().filter_map(|r| r.profile.clone()).collect()
     }
 
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.rows.iter().find(|r| r.name == name).and_then(|r| r.profile.as_ref())
+    }
+
+    /// True when the selected row is a readable 3CX profile (`p` applies).
+    pub fn selected_is_3cx(&self) -> bool {
+        self.current()
+            .and_then(|r| r.profile.as_ref())
+            .is_some_and(|p| matches!(p.body, crate::profile::ProfileBody::ThreeCx(_)))
     }
 
     fn current(&self) -> Option<&Row> {
@@ -114,6 +122,7 @@ impl Wizard {
             KeyCode::Char('v') | KeyCode::Enter => self.revalidate(false),
             KeyCode::Char('V') => self.revalidate(true),
             KeyCode::Char('e') => self.edit(),
+            KeyCode::Char('p') => self.principals(),
             KeyCode::Char('d') | KeyCode::Delete => match self.home.current() {
                 Some(r) => (Screen::ConfirmRemove { name: r.name.clone() }, vec![]),
                 None => (Screen::Home, vec![]),
@@ -142,6 +151,20 @@ impl Wizard {
         }
         let (r, fx) = Revalidation::start(profiles, self.home.threecx_profiles(), &mut self.attempt);
         (Screen::Revalidate(Box::new(r)), fx)
+    }
+
+    /// The selected 3CX profile's service principals.
+    fn principals(&mut self) -> (Screen, Vec<Effect>) {
+        match self.home.current().and_then(|r| r.profile.clone()) {
+            Some(p @ Profile { body: crate::profile::ProfileBody::ThreeCx(_), .. }) => {
+                let (s, fx) = super::Principals::open(p, &mut self.attempt);
+                (Screen::Principals(Box::new(s)), fx)
+            }
+            _ => {
+                self.home.status = Some("Service principals (p) are a 3CX thing: select a 3CX profile.".into());
+                (Screen::Home, vec![])
+            }
+        }
     }
 
     fn edit(&mut self) -> (Screen, Vec<Effect>) {

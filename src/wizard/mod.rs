@@ -10,6 +10,7 @@ mod field;
 mod guide;
 mod home;
 mod msg;
+mod principals;
 mod revalidate;
 mod steps;
 
@@ -17,6 +18,7 @@ pub use field::{Field, clean_paste};
 pub use guide::{GuideState, NewDefaults, Run};
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
+pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};
 pub use revalidate::Revalidation;
 pub use steps::TemplateStep;
 
@@ -69,6 +71,8 @@ pub enum Screen {
     ConfirmRemove {
         name: String,
     },
+    /// A 3CX profile's service principals, and generating an app token for one.
+    Principals(Box<Principals>),
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +131,7 @@ impl Wizard {
         match &self.screen {
             Screen::Guide(g) => g.running(),
             Screen::Revalidate(r) => r.running(),
+            Screen::Principals(p) => p.busy(),
             _ => false,
         }
     }
@@ -159,16 +164,35 @@ impl Wizard {
                 self.home.load(*data);
                 vec![]
             }
-            Msg::Validation { attempt, event } => match &mut self.screen {
-                // Several runs at once: each finds its row by attempt; unknown ones are stale.
-                Screen::Revalidate(r) => r.apply(attempt, event),
-                Screen::Guide(g) if attempt == self.attempt => g.validation(event),
-                _ => vec![],
-            },
+            Msg::Validation { attempt, event } => {
+                let ctx = self.principals_ctx_profiles();
+                match &mut self.screen {
+                    // Several runs at once: each finds its row by attempt; unknown ones are stale.
+                    Screen::Revalidate(r) => r.apply(attempt, event),
+                    Screen::Guide(g) if attempt == self.attempt => g.validation(event),
+                    Screen::Principals(p) => {
+                        p.validation(attempt, event, &principals::Ctx { attempt: &mut 0, profiles: ctx })
+                    }
+                    _ => vec![],
+                }
+            }
             Msg::Saved(result) => match &mut self.screen {
                 Screen::Guide(g) => g.saved(result),
+                Screen::Principals(p) => p.saved(result),
                 _ => vec![],
             },
+            Msg::Principals { attempt, result } => {
+                if let Screen::Principals(p) = &mut self.screen {
+                    p.listed(attempt, result);
+                }
+                vec![]
+            }
+            Msg::AppToken { attempt, result } => {
+                if let Screen::Principals(p) = &mut self.screen {
+                    p.generated(attempt, result);
+                }
+                vec![]
+            }
             Msg::TemplateChecked { typed, result } => {
                 self.send_to_guide(|g, mut ctx| g.template_checked(typed, result, &mut ctx))
             }
@@ -225,6 +249,13 @@ impl Wizard {
                 revalidate::Outcome::Stay(fx) => (Screen::Revalidate(r), fx),
                 revalidate::Outcome::Leave(fx) => (Screen::Home, fx),
             },
+            Screen::Principals(mut p) => {
+                let mut ctx = principals::Ctx { attempt: &mut self.attempt, profiles: self.home.profiles() };
+                match p.key(k, &mut ctx) {
+                    principals::Outcome::Stay(fx) => (Screen::Principals(p), fx),
+                    principals::Outcome::Leave(fx) => (Screen::Home, fx),
+                }
+            }
             Screen::ConfirmRemove { name } => match k.code {
                 KeyCode::Char('y') | KeyCode::Char('Y') => (Screen::Home, vec![Effect::Remove { name }]),
                 _ => {
@@ -248,9 +279,19 @@ impl Wizard {
         }
     }
 
-    /// True when `?` should be typed, not open help: inside a secret field.
+    /// True when `?` should be typed, not open help: inside a secret field, or typing an answer on
+    /// the principals screen.
     fn typing_secret(&self) -> bool {
-        matches!(&self.screen, Screen::Guide(g) if g.focused_field().is_some_and(|f| f.kind == crate::providers::FieldKind::Secret))
+        match &self.screen {
+            Screen::Guide(g) => g.focused_field().is_some_and(|f| f.kind == crate::providers::FieldKind::Secret),
+            Screen::Principals(p) => p.typing(),
+            _ => false,
+        }
+    }
+
+    /// The saved profiles, for the principals screen's save.
+    fn principals_ctx_profiles(&self) -> Vec<crate::profile::Profile> {
+        self.home.profiles()
     }
 
     fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {
@@ -319,3 +360,5 @@ impl Wizard {
 mod tests;
 #[cfg(test)]
 mod tests_cx;
+#[cfg(test)]
+mod tests_principals;

@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use crate::profile::Profile;
 use crate::profile::results::LastResult;
 use crate::profile::store::{Entry, SaveMode};
+use crate::providers::principals::{Principal, Problem};
 use crate::report::{Check, Report};
 use crate::template_file::{Completion, Inspection};
+use secrecy::SecretString;
 
 /// Something that happened: a key, a paste, a result of an effect, a signal. Its `Debug` never
 /// shows typed or pasted text, which may be a secret.
@@ -47,6 +49,16 @@ pub enum Msg {
         typed: String,
         completion: Completion,
     },
+    /// The service principals of the PBX, for the request started with `attempt`.
+    Principals {
+        attempt: u64,
+        result: Result<Vec<Principal>, Problem>,
+    },
+    /// A new app token (shown once), or why none was made.
+    AppToken {
+        attempt: u64,
+        result: Result<SecretString, Problem>,
+    },
     /// Leave now: a signal (SIGTERM, SIGHUP, SIGINT) or the terminal went away.
     Quit,
 }
@@ -73,6 +85,13 @@ impl std::fmt::Debug for Msg {
             Msg::TemplateCopied(r) => f.debug_tuple("TemplateCopied").field(&r.is_ok()).finish(),
             Msg::Completed { completion, .. } => {
                 write!(f, "Completed({} candidates)", completion.candidates.len())
+            }
+            Msg::Principals { attempt, result } => {
+                f.debug_struct("Principals").field("attempt", attempt).field("result", result).finish()
+            }
+            // SecretString's Debug is redacted; the token never prints.
+            Msg::AppToken { attempt, result } => {
+                f.debug_struct("AppToken").field("attempt", attempt).field("result", result).finish()
             }
             Msg::Quit => f.write_str("Quit"),
         }
@@ -135,5 +154,19 @@ pub enum Effect {
     CompletePath {
         typed: String,
     },
+    /// List the service principals `profile` (3CX) can see.
+    ListPrincipals {
+        attempt: u64,
+        profile: Box<Profile>,
+    },
+    /// Generate an app token for principal `id`: may replace its current key. Only ever after the
+    /// user typed `yes`.
+    GenerateAppToken {
+        attempt: u64,
+        profile: Box<Profile>,
+        id: i32,
+    },
+    /// Put this text on the user's local clipboard through the terminal (OSC 52).
+    CopyToClipboard(SecretString),
     Exit,
 }

@@ -91,9 +91,9 @@ impl Pane {
         s
     }
 
-    /// Waits until the screen contains `needle`; panics with the screen after 10 s.
+    /// Waits until the screen contains `needle`; panics with the screen after 20 s (generous: a loaded machine is slow, and this bounds a hang, it times nothing).
     pub fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let s = self.screen();
             if s.contains(needle) {
