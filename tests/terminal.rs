@@ -448,6 +448,35 @@ fn signals_restore_the_terminal(#[case] signal: &str, #[case] code: i32) {
     assert!(text.starts_with("# kept\n"), "the profiles file is untouched");
 }
 
+/// An SSH drop for real: the terminal itself disappears (tmux closes the pty) while a guide has
+/// values typed. The process must end promptly, and the profiles file stays as it was.
+#[test]
+fn the_terminal_vanishing_ends_the_process_and_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(dir.path(), &[]);
+    pane.keys(&["a"]);
+    pane.wait_for("Link a new account");
+    pane.keys(&["Enter", "Space", "Down", "Space", "Enter"]);
+    pane.wait_for("Find your 3CX domain");
+    pane.text("typed.example.org");
+    let pid = pane.pid();
+    pane.tmux(&["kill-server"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(std::time::Instant::now() < deadline, "pbxlink still runs after its terminal went away");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let text = std::fs::read_to_string(dir.path().join("profiles.toml")).expect("config");
+    assert!(text.starts_with("# kept\n") && !text.contains("typed.example.org"), "untouched: {text}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "half-written files left: {left:?}");
+}
+
 #[test]
 fn a_non_utf8_locale_gets_ascii_and_no_color_gets_no_colour() {
     let dir = tempfile::tempdir().expect("tempdir");
