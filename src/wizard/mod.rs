@@ -357,6 +357,8 @@ impl Wizard {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_cx;

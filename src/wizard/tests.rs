@@ -1,43 +1,14 @@
 //! Pure transition tests: feed messages, check the screen and the effects. No I/O, no async.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use secrecy::{ExposeSecret, SecretString};
 
+use super::test_support::*;
 use super::*;
 use crate::profile::store::{Entry, SaveMode};
 use crate::profile::{Profile, ProfileBody, ThreeCx};
 use crate::providers::StepKind;
 use crate::report::{Check, CheckState, FailureKind, Report};
-
-fn key(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-fn ch(c: char) -> Msg {
-    key(KeyCode::Char(c))
-}
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-fn typed(w: &mut Wizard, s: &str) {
-    for c in s.chars() {
-        w.update(ch(c));
-    }
-}
-
-fn loaded(w: &mut Wizard, entries: Vec<Entry>) {
-    w.update(Msg::Loaded(Box::new(HomeData { entries, now: 1000, ..HomeData::default() })));
-}
-
-fn guide(w: &Wizard) -> &GuideState {
-    match &w.screen {
-        Screen::Guide(g) => g,
-        other => panic!("not in a guide: {other:?}"),
-    }
-}
-
-fn step_id(w: &Wizard) -> &str {
-    &guide(w).current().id
-}
 
 fn profile(name: &str) -> Profile {
     Profile {

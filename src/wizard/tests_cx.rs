@@ -2,46 +2,17 @@
 //! URL, the template file (check, stale answers, safe copy, Tab completion), the 3CX link and the
 //! profile it all builds.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 
+use super::test_support::*;
 use super::*;
 use crate::profile::store::Entry;
-use crate::profile::{CxEngine, Profile, ProfileBody, ThreeCx};
+use crate::profile::{CxEngine, Profile, ProfileBody};
 use crate::providers::crm_template::Problem;
 use crate::providers::cxengine::AuthMethod;
 use crate::template_file::{Completion, Inspection};
-
-fn key(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-fn typed(w: &mut Wizard, s: &str) {
-    for c in s.chars() {
-        w.update(key(KeyCode::Char(c)));
-    }
-}
-fn guide(w: &Wizard) -> &GuideState {
-    match &w.screen {
-        Screen::Guide(g) => g,
-        other => panic!("not in a guide: {other:?}"),
-    }
-}
-fn step_id(w: &Wizard) -> &str {
-    &guide(w).current().id
-}
-
-fn pbx(name: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: "pbx.example.com".into(),
-            client_id: "900".into(),
-            api_key: SecretString::from("key-abc"),
-        }),
-        ca_file: None,
-    }
-}
 
 fn found(path: &str, name_problem: Option<&str>, problems: usize) -> Inspection {
     Inspection {

@@ -1,37 +1,17 @@
 //! Pure transition tests of the service principals screen: the list, a confirmation that cannot
 //! be skipped, the token shown once (never in Debug), copy, and save after a validation.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use secrecy::{ExposeSecret, SecretString};
 
+use super::test_support::*;
 use super::*;
 use crate::profile::store::{Entry, SaveMode};
-use crate::profile::{EightByEight, Profile, ProfileBody, ThreeCx};
+use crate::profile::{EightByEight, Profile, ProfileBody};
 use crate::providers::principals::{Principal, Problem};
 use crate::report::{Check, CheckState, FailureKind, Report};
 
 const TOKEN: &str = "app-token-5e6f7a8b9c0d";
-
-fn key(c: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
-}
-fn typed(w: &mut Wizard, s: &str) {
-    for c in s.chars() {
-        w.update(key(KeyCode::Char(c)));
-    }
-}
-
-fn pbx(name: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: "pbx.example.com".into(),
-            client_id: "900".into(),
-            api_key: SecretString::from("key-abc"),
-        }),
-        ca_file: Some("/etc/pbx-ca.pem".into()),
-    }
-}
 
 fn principal(id: i32, number: &str) -> Principal {
     Principal {
@@ -65,7 +45,8 @@ fn listed() -> Wizard {
         }),
         ca_file: None,
     };
-    let entries = vec![Entry::Ok(x8), Entry::Ok(pbx("office"))];
+    let office = Profile { ca_file: Some("/etc/pbx-ca.pem".into()), ..pbx("office") };
+    let entries = vec![Entry::Ok(x8), Entry::Ok(office)];
     w.update(Msg::Loaded(Box::new(HomeData { entries, now: 1, ..HomeData::default() })));
     assert!(w.update(key(KeyCode::Char('p'))).is_empty(), "an 8x8 profile has no principals");
     assert!(w.home.status.as_deref().unwrap_or_default().contains("3CX"));
