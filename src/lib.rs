@@ -1,4 +1,5 @@
-//! pbxlink: link telephony accounts (3CX first) from the terminal and keep those links healthy.
+//! pbxlink: link telephony accounts (3CX, 8x8, the CX-Engine CRM connector) from the terminal and keep
+//! those links healthy.
 //!
 //! Map of the crate:
 //! - `wizard`: the pure state machine of the TUI (no I/O, no tokio, no terminal);
