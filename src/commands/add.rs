@@ -14,7 +14,6 @@ use crate::cli::{AddArgs, ProviderArg};
 use crate::profile::store::{SaveMode, Store};
 use crate::profile::{EightByEight, Profile, ProfileBody, ThreeCx, check_name};
 use crate::providers::FieldKind;
-use crate::report::CheckState;
 use crate::validate::{self, Options, Progress};
 use crate::wizard::Field;
 
@@ -293,14 +292,10 @@ pub(super) fn validate_before_save(profile: &Profile, linked: Option<&Profile>, 
     // The profile's own ca_file (set from --ca-file) is added by the engine.
     let opts = Options { no_proxy: g.no_proxy, ..Options::default() };
     let mut show = |p: Progress| {
-        if let Progress::Update(c) = p {
-            let mark = match c.state {
-                CheckState::Passed => "ok  ",
-                CheckState::NotAvailable => "n/a ",
-                CheckState::Failed(_) => "FAIL",
-                _ => return,
-            };
-            eprintln!("{mark} {:<44} {:>5} ms  {}", c.title, c.ms, c.detail);
+        if let Progress::Update(c) = p
+            && let Some(line) = c.line()
+        {
+            eprintln!("{line}");
         }
     };
     let report = rt.block_on(validate::validate_linked(profile, linked, &opts, &mut show));
