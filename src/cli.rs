@@ -8,7 +8,7 @@ use std::path::PathBuf;
     name = "pbxlink",
     version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PBXLINK_COMMIT"), ", TLS rustls with ring)"),
     about = "Link telephony accounts (3CX, 8x8, the CX-Engine CRM connector) from the terminal and keep those links healthy.",
-    after_help = "Without a command, pbxlink opens the full-screen home screen.\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict."
+    after_help = "Without a command, pbxlink opens the full-screen home screen (with --plain, line prompts).\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict."
 )]
 pub struct Cli {
     /// The profiles file [default: ~/.config/pbxlink/profiles.toml]
@@ -34,6 +34,11 @@ pub struct Cli {
     /// Colours: auto (off with NO_COLOR), always, never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Plain mode: the home screen, `add` and `demo` as line prompts instead of the full-screen UI,
+    /// for screen readers, serial consoles, TERM=dumb and piped answers (also ACCESSIBLE=1)
+    #[arg(long, global = true)]
+    pub plain: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -247,5 +252,27 @@ impl ProviderArg {
             ProviderArg::EightByEight => crate::providers::ProviderId::EightByEight,
             ProviderArg::CxEngine => crate::providers::ProviderId::CxEngine,
         }
+    }
+}
+
+/// Plain mode is asked for by `--plain`, or by `ACCESSIBLE` set to anything but empty or `0` (the
+/// variable screen-reader set-ups export for command-line tools).
+pub fn plain_requested(flag: bool, accessible: Option<&std::ffi::OsStr>) -> bool {
+    flag || accessible.is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_requested;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn accessible_selects_plain_mode() {
+        assert!(plain_requested(true, None));
+        assert!(!plain_requested(false, None));
+        assert!(plain_requested(false, Some(OsStr::new("1"))));
+        assert!(plain_requested(false, Some(OsStr::new("yes"))));
+        assert!(!plain_requested(false, Some(OsStr::new(""))));
+        assert!(!plain_requested(false, Some(OsStr::new("0"))));
     }
 }

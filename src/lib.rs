@@ -5,6 +5,7 @@
 //! - `wizard`: the pure state machine of the TUI (no I/O, no tokio, no terminal);
 //! - `ui`: pure drawing of that state into a ratatui frame;
 //! - `tui`: owns the terminal, turns key presses into messages and runs the wizard's effects;
+//! - `plain`: the same guides and home as line prompts (`--plain`), for screen readers and pipes;
 //! - `validate`: the only code that talks HTTP, shared by the TUI and the CLI;
 //! - `providers`: each vendor's guide (text in `assets/guides/`) and the pure reading of its answers;
 //! - `profile`: the profile model and `profiles.toml` store (atomic, 0600, comment-keeping);
@@ -15,6 +16,7 @@
 pub mod cli;
 pub mod commands;
 pub mod paths;
+pub mod plain;
 pub mod profile;
 pub mod providers;
 pub mod report;

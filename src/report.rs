@@ -107,6 +107,18 @@ impl Check {
     pub fn pending(id: &'static str, title: impl Into<String>) -> Self {
         Check { id, title: title.into(), state: CheckState::Pending, ms: 0, detail: String::new() }
     }
+
+    /// One plain-text line for a check that has ended (`ok   Get a token ...   12 ms  detail`), as
+    /// the scripted `add` and plain mode print them; `None` while it runs or when it was skipped.
+    pub fn line(&self) -> Option<String> {
+        let mark = match self.state {
+            CheckState::Passed => "ok  ",
+            CheckState::NotAvailable => "n/a ",
+            CheckState::Failed(_) => "FAIL",
+            _ => return None,
+        };
+        Some(format!("{mark} {:<44} {:>5} ms  {}", self.title, self.ms, self.detail))
+    }
 }
 
 /// The end of a validation: every check plus the first failure and what to do about it.

@@ -1,7 +1,7 @@
-//! `pbxlink add PROVIDER`: the guide in the TUI, or with `--non-interactive` a scripted setup that
-//! takes every value from flags and the secret from stdin, a file or an environment variable
-//! (never from a flag value, which `ps` and shell history would show). It validates before saving
-//! and saves nothing when validation fails.
+//! `pbxlink add PROVIDER`: the guide in the TUI (or as line prompts with `--plain`), or with
+//! `--non-interactive` a scripted setup that takes every value from flags and the secret from
+//! stdin, a file or an environment variable (never from a flag value, which `ps` and shell history
+//! would show). It validates before saving and saves nothing when validation fails.
 
 use anyhow::{Context, Result};
 use secrecy::SecretString;
@@ -14,7 +14,6 @@ use crate::cli::{AddArgs, ProviderArg};
 use crate::profile::store::{SaveMode, Store};
 use crate::profile::{EightByEight, Profile, ProfileBody, ThreeCx, check_name};
 use crate::providers::FieldKind;
-use crate::report::CheckState;
 use crate::validate::{self, Options, Progress};
 use crate::wizard::Field;
 
@@ -23,7 +22,8 @@ struct Usage(String);
 
 pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
     if !args.non_interactive {
-        if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        // Plain mode reads its answers as lines, from a terminal or a pipe alike.
+        if !g.plain && (!std::io::stdin().is_terminal() || !std::io::stdout().is_terminal()) {
             let flags = match args.provider {
                 ProviderArg::ThreeCx => {
                     "--name, --domain, --client-id and one of --api-key-stdin, --api-key-file or --api-key-env"
@@ -36,7 +36,7 @@ pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
                 }
             };
             eprintln!(
-                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal.\nFor scripts, pass --non-interactive with {flags}."
+                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal (with --plain, it asks line prompts and reads the answers from a pipe too).\nFor scripts, pass --non-interactive with {flags}."
             );
             return Ok(exit::USAGE);
         }
@@ -293,14 +293,10 @@ pub(super) fn validate_before_save(profile: &Profile, linked: Option<&Profile>, 
     // The profile's own ca_file (set from --ca-file) is added by the engine.
     let opts = Options { no_proxy: g.no_proxy, ..Options::default() };
     let mut show = |p: Progress| {
-        if let Progress::Update(c) = p {
-            let mark = match c.state {
-                CheckState::Passed => "ok  ",
-                CheckState::NotAvailable => "n/a ",
-                CheckState::Failed(_) => "FAIL",
-                _ => return,
-            };
-            eprintln!("{mark} {:<44} {:>5} ms  {}", c.title, c.ms, c.detail);
+        if let Progress::Update(c) = p
+            && let Some(line) = c.line()
+        {
+            eprintln!("{line}");
         }
     };
     let report = rt.block_on(validate::validate_linked(profile, linked, &opts, &mut show));

@@ -1,5 +1,6 @@
 //! The full-screen commands: the home screen, `add PROVIDER`, and `demo` (the same TUI against the
-//! loopback simulator, in a temporary config).
+//! loopback simulator, in a temporary config). With `--plain` (or `ACCESSIBLE`), the same three as
+//! line prompts (`crate::plain`), sharing the set-up here.
 
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
@@ -7,15 +8,22 @@ use std::path::{Path, PathBuf};
 
 use super::{Globals, exit};
 use crate::cli::ProviderArg;
+use crate::plain;
 use crate::profile::results::Results;
 use crate::profile::store::Store;
 use crate::providers::ProviderId;
 use crate::simulator::{Behaviour, Grants, Simulator, ThreeCxAccount, demo_8x8_accounts, demo_accounts};
 use crate::tui;
-use crate::wizard::{DemoAccount, DemoInfo, Wizard};
+use crate::wizard::{DemoAccount, DemoInfo, NewDefaults, Wizard};
 
 pub fn home(config: &Path, g: &Globals) -> Result<u8> {
-    run(config, &crate::paths::state_dir()?, g, |_| {})
+    let state = crate::paths::state_dir()?;
+    if g.plain {
+        let rt = plain::runtime()?;
+        let session = plain_session(config, &state, g, NewDefaults { ca_file: canonical_ca(g)?, ..Default::default() });
+        return plain::run(&rt, session, plain::Start::Home);
+    }
+    run(config, &state, g, |_| {})
 }
 
 /// The guide for `provider`, with the values given as flags already filled in.
@@ -25,7 +33,14 @@ pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, 
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
     Store::new(config).load()?;
-    run(config, &crate::paths::state_dir()?, g, |w| {
+    let state = crate::paths::state_dir()?;
+    if g.plain {
+        let rt = plain::runtime()?;
+        let prefill = prefill.iter().filter_map(|(id, v)| Some((id.to_string(), (*v)?.to_string()))).collect();
+        let session = plain_session(config, &state, g, NewDefaults { ca_file: canonical_ca(g)?, ..Default::default() });
+        return plain::run(&rt, session, plain::Start::Guide(p, prefill));
+    }
+    run(config, &state, g, |w| {
         w.open_guide(p);
         if let crate::wizard::Screen::Guide(g) = &mut w.screen {
             for (id, value) in prefill {
@@ -34,6 +49,25 @@ pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, 
         }
         w.exit_after_guide = true;
     })
+}
+
+/// Plain mode's session: the same files, log, validation options and defaults for new profiles
+/// (`new`) as the TUI's (`run_in`).
+fn plain_session(config: &Path, state: &Path, g: &Globals, new: NewDefaults) -> plain::Session {
+    let _log = super::init_log(state, g.log_file.as_deref());
+    plain::Session {
+        config: config.to_path_buf(),
+        state: state.to_path_buf(),
+        opts: g.options(),
+        new,
+        ascii: g.theme.ascii,
+        demo: None,
+    }
+}
+
+/// New profiles keep the --ca-file they were validated with, so later checks trust it too.
+fn canonical_ca(g: &Globals) -> Result<Option<PathBuf>> {
+    g.ca().map(|ca| std::fs::canonicalize(ca).with_context(|| format!("--ca-file {}", ca.display()))).transpose()
 }
 
 /// `pbxlink simulator`: the demo's simulator on its own, until Ctrl-C or SIGTERM; then prints how
@@ -81,8 +115,44 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
 }
 
 pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
+    if g.plain {
+        let rt = plain::runtime()?;
+        let d = demo_setup(&rt, config)?;
+        let session =
+            plain::Session { demo: Some(d.info.clone()), ..plain_session(&d.config, &d.state, g, d.new_defaults()) };
+        let code = plain::run(&rt, session, plain::Start::Home)?;
+        println!("Demo profiles were written to {}", d.config.display());
+        return Ok(code);
+    }
     check_terminal()?;
     let rt = runtime()?;
+    let d = demo_setup(&rt, config)?;
+    let code = run_in(&rt, &d.config, &d.state, g, |w| {
+        w.demo = Some(d.info.clone());
+        w.new_profile = d.new_defaults();
+    })?;
+    println!("Demo profiles were written to {}", d.config.display());
+    Ok(code)
+}
+
+/// What `demo` runs against, in either mode: the simulator (running in `rt` until dropped), a
+/// temporary directory with its CA, a sample template and the state, and the profiles file.
+struct Demo {
+    sim: Simulator,
+    config: PathBuf,
+    state: PathBuf,
+    ca_path: PathBuf,
+    info: DemoInfo,
+}
+
+impl Demo {
+    /// New demo profiles trust the simulator's CA, and 8x8 ones use it as their API host.
+    fn new_defaults(&self) -> NewDefaults {
+        NewDefaults { ca_file: Some(self.ca_path.clone()), eightbyeight_base: Some(self.sim.domain()) }
+    }
+}
+
+fn demo_setup(rt: &tokio::runtime::Runtime, config: Option<&Path>) -> Result<Demo> {
     let dir = tempfile::Builder::new()
         .prefix("pbxlink-demo-")
         .tempdir()
@@ -127,15 +197,7 @@ pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
         accounts: threecx.chain(eightbyeight).chain(cxengine).collect(),
         template: Some(template.display().to_string()),
     };
-    let eightbyeight_base = sim.domain();
-    let code = run_in(&rt, &config, &state, g, |w| {
-        w.demo = Some(info);
-        w.new_profile.ca_file = Some(ca_path.clone());
-        w.new_profile.eightbyeight_base = Some(eightbyeight_base);
-    })?;
-    drop(sim);
-    println!("Demo profiles were written to {}", config.display());
-    Ok(code)
+    Ok(Demo { sim, config, state, ca_path, info })
 }
 
 /// What a demo account shows, for the help screen and `pbxlink simulator`.
@@ -170,12 +232,12 @@ fn describe_grants(g: Grants) -> &'static str {
 fn check_terminal() -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         bail!(
-            "the interactive UI needs a terminal (stdin and stdout are not both terminals); use `pbxlink list` or `pbxlink show`"
+            "the interactive UI needs a terminal (stdin and stdout are not both terminals); add --plain for line prompts that read answers from a pipe too, or use `pbxlink list` or `pbxlink show`"
         );
     }
     if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
         bail!(
-            "TERM=dumb cannot show the full-screen UI; use `pbxlink list` or `pbxlink show`, or set TERM (e.g. TERM=xterm)"
+            "TERM=dumb cannot show the full-screen UI; add --plain for line prompts (screen readers, serial consoles), or set TERM (e.g. TERM=xterm)"
         );
     }
     Ok(())
@@ -199,13 +261,8 @@ fn run_in(
     setup: impl FnOnce(&mut Wizard),
 ) -> Result<u8> {
     let _log = super::init_log(state, g.log_file.as_deref());
-    let ca = g.ca();
     let mut wizard = Wizard::new(config.display().to_string());
-    // New profiles keep the --ca-file they were validated with, so later checks trust it too.
-    if let Some(ca) = ca {
-        wizard.new_profile.ca_file =
-            Some(std::fs::canonicalize(ca).with_context(|| format!("--ca-file {}", ca.display()))?);
-    }
+    wizard.new_profile.ca_file = canonical_ca(g)?;
     setup(&mut wizard);
     let parts = (Store::new(config), Results::in_dir(state), g.options());
     let ended = rt.block_on(tui::run(wizard, parts, g.theme))?;

@@ -3,7 +3,7 @@
 mod add;
 mod interactive;
 mod principals;
-mod profiles;
+pub(crate) mod profiles;
 mod template;
 mod validate;
 
@@ -39,6 +39,8 @@ pub struct Globals {
     pub no_proxy: bool,
     pub log_file: Option<PathBuf>,
     pub theme: crate::ui::Theme,
+    /// `--plain` or `ACCESSIBLE`: line prompts instead of the full-screen UI.
+    pub plain: bool,
 }
 
 impl Globals {
@@ -75,7 +77,13 @@ fn dispatch(cli: Cli) -> Result<u8> {
         crate::cli::ColorChoice::Never => Some(false),
     };
     let theme = crate::ui::Theme::detect(cli.ascii, color, |k| std::env::var(k).ok());
-    let g = Globals { ca: cli.ca_file.clone(), no_proxy: cli.no_proxy, log_file: cli.log_file.clone(), theme };
+    let g = Globals {
+        ca: cli.ca_file.clone(),
+        no_proxy: cli.no_proxy,
+        log_file: cli.log_file.clone(),
+        theme,
+        plain: crate::cli::plain_requested(cli.plain, std::env::var_os("ACCESSIBLE").as_deref()),
+    };
     match cli.command {
         None => interactive::home(&config, &g),
         Some(Command::Add(args)) => add::run(&config, &g, *args),

@@ -4,13 +4,14 @@
 use anyhow::{Result, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::exit;
 use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, ago, now_secs};
-use crate::profile::store::{Entry, Store};
+use crate::profile::store::{Entry, Loaded, Store};
 
 #[derive(Serialize)]
 struct ListItem<'a> {
@@ -28,7 +29,31 @@ pub fn list(config: &Path, json: bool) -> Result<u8> {
         eprintln!("warning: {w}");
     }
     let results = Results::in_dir(&crate::paths::state_dir()?).load();
-    let items: Vec<ListItem> = loaded
+    let items = items(&loaded, &results);
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "profiles": items }))?)?;
+        return Ok(exit::OK);
+    }
+    if items.is_empty() {
+        eprintln!("No profiles in {}. Add one with `pbxlink add 3cx`.", config.display());
+        return Ok(exit::OK);
+    }
+    for line in rows(&items, now_secs()) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(exit::OK)
+}
+
+/// The `list` table as lines, header first (plain mode's home shows it too); empty without
+/// profiles.
+pub(crate) fn table(loaded: &Loaded, results: &BTreeMap<String, LastResult>, now: u64) -> Vec<String> {
+    let items = items(loaded, results);
+    if items.is_empty() { Vec::new() } else { rows(&items, now) }
+}
+
+fn items<'a>(loaded: &'a Loaded, results: &'a BTreeMap<String, LastResult>) -> Vec<ListItem<'a>> {
+    loaded
         .entries
         .iter()
         .map(|e| match e {
@@ -43,28 +68,21 @@ pub fn list(config: &Path, json: bool) -> Result<u8> {
                 ListItem { name, provider: "?".into(), target: String::new(), error: Some(reason), last: None }
             }
         })
-        .collect();
-    let mut out = std::io::stdout().lock();
-    if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "profiles": items }))?)?;
-        return Ok(exit::OK);
-    }
-    if items.is_empty() {
-        eprintln!("No profiles in {}. Add one with `pbxlink add 3cx`.", config.display());
-        return Ok(exit::OK);
-    }
-    let now = now_secs();
-    writeln!(out, "{:<16} {:<9} {:<32} LAST RESULT", "NAME", "PROVIDER", "TARGET")?;
-    for i in &items {
+        .collect()
+}
+
+fn rows(items: &[ListItem], now: u64) -> Vec<String> {
+    let mut lines = vec![format!("{:<16} {:<9} {:<32} LAST RESULT", "NAME", "PROVIDER", "TARGET")];
+    for i in items {
         let last = match (i.error, i.last) {
             (Some(e), _) => format!("invalid: {e}"),
             (None, Some(r)) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
             (None, Some(r)) => format!("{} ({})", r.failure.as_deref().unwrap_or("failed"), ago(r.checked_at, now)),
             (None, None) => "never checked".into(),
         };
-        writeln!(out, "{:<16} {:<9} {:<32} {last}", i.name, i.provider, i.target)?;
+        lines.push(format!("{:<16} {:<9} {:<32} {last}", i.name, i.provider, i.target));
     }
-    Ok(exit::OK)
+    lines
 }
 
 /// A secret as `show` prints it: its last 4 characters when it is long enough that they give

@@ -101,6 +101,17 @@ pub struct Step {
     /// The options of a `choose` step.
     #[serde(default)]
     pub choices: Vec<Choice>,
+    /// Plain mode's wording: phrases of this step's text (body, refusal, its fields' placeholders)
+    /// that name keys of the full-screen UI, and what line prompts say instead.
+    #[serde(default)]
+    pub plain: BTreeMap<String, String>,
+}
+
+impl Step {
+    /// `text` (this step's body, refusal, or a placeholder of its fields) as plain mode says it.
+    pub fn plain_text(&self, text: &str) -> String {
+        self.plain.iter().fold(text.to_string(), |t, (from, to)| t.replace(from.as_str(), to))
+    }
 }
 
 /// One option of a `choose` step.
@@ -337,6 +348,35 @@ mod tests {
             }
             for k in FailureKind::ALL {
                 assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
+            }
+        }
+    }
+
+    /// Plain mode never tells the user to press a key only the full-screen UI has, and each of
+    /// its phrases still matches the text it replaces (a reworded asset cannot leave it stale).
+    #[test]
+    fn plain_wording_names_no_tui_keys() {
+        const TUI_KEYS: [&str; 6] = ["Space", "Tab", "Esc", "Ctrl", "PgUp", "PgDn"];
+        for p in ProviderId::ALL {
+            let g = p.guide();
+            for s in &g.steps {
+                let placeholders: Vec<&str> = s.fields.iter().map(|f| g.field(f).placeholder.as_str()).collect();
+                let mut texts: Vec<&str> = vec![&s.body, &s.refuse, &s.warning, &s.link_warning];
+                texts.extend(&placeholders);
+                texts.extend(s.confirm.iter().map(String::as_str));
+                texts.extend(s.choices.iter().flat_map(|c| [&c.label, &c.note]).map(String::as_str));
+                texts.extend(s.choices.iter().filter_map(|c| c.refuse.as_deref()));
+                for from in s.plain.keys() {
+                    assert!(texts.iter().any(|t| t.contains(from.as_str())), "{}: stale plain phrase {from:?}", s.id);
+                }
+                for t in texts {
+                    let said = s.plain_text(t);
+                    assert!(!said.contains("Up and Down"), "{}: {said}", s.id);
+                    let words: Vec<&str> = said.split(|c: char| !c.is_alphanumeric()).collect();
+                    for key in TUI_KEYS {
+                        assert!(!words.contains(&key), "{}/{}: plain mode would say {key:?}: {said}", g.provider, s.id);
+                    }
+                }
             }
         }
     }

@@ -134,19 +134,24 @@ pub fn asciify(buf: &mut ratatui::buffer::Buffer) {
         if sym.is_ascii() {
             continue;
         }
-        let rep = match sym {
-            "›" | "»" | "→" => ">",
-            "‹" | "«" | "←" => "<",
-            "•" | "·" | "●" => "*",
-            "–" | "—" | "─" => "-",
-            "…" => ".",
-            "“" | "”" | "„" => "\"",
-            "‘" | "’" => "'",
-            "✓" => "v",
-            "✗" => "x",
-            _ => "?",
-        };
-        cell.set_symbol(rep);
+        cell.set_symbol(ascii_lookalike(sym));
+    }
+}
+
+/// The ASCII look-alike of a non-ASCII symbol (`›` is `>`, `•` is `*`; `?` when there is none).
+/// Shared by the ASCII theme and plain mode.
+pub fn ascii_lookalike(sym: &str) -> &'static str {
+    match sym {
+        "›" | "»" | "→" => ">",
+        "‹" | "«" | "←" => "<",
+        "•" | "·" | "●" => "*",
+        "–" | "—" | "─" => "-",
+        "…" => ".",
+        "“" | "”" | "„" => "\"",
+        "‘" | "’" => "'",
+        "✓" => "v",
+        "✗" => "x",
+        _ => "?",
     }
 }
 

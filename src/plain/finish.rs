@@ -1,0 +1,156 @@
+//! The end of a guide as line prompts: the live checks (one line each as it ends, then the failure
+//! and its fix, and retry / back / quit), then the review with secrets hidden, the profile name
+//! and the save through the same store as the TUI.
+
+use super::Plain;
+use super::prompt::{Prompter, Stop};
+use crate::commands::exit;
+use crate::profile::store::SaveMode;
+use crate::profile::{check_name, suggest_name};
+use crate::providers::{FieldKind, Step, StepKind};
+use crate::report::Report;
+use crate::wizard::GuideState;
+
+/// How the validation step ended.
+pub enum Checked {
+    Passed(Report),
+    /// Change the answer of this step (an index into the guide's steps), then check again.
+    Back(usize),
+    /// Leave without saving, with this exit code.
+    Quit(u8),
+}
+
+/// Checks the values typed so far (step `at` of the guide) until they pass or the user goes back
+/// or quits.
+pub fn validate(pl: &mut Plain, g: &mut GuideState, step: &Step, at: usize) -> Result<Checked, Stop> {
+    if !step.warning.is_empty() {
+        pl.p.say(&format!("Warning: {}", step.warning));
+    }
+    if g.pbx.is_some() && !step.link_warning.is_empty() {
+        pl.p.say(&format!("Warning: {}", step.link_warning));
+    }
+    loop {
+        pl.p.say("");
+        let code = match g.build_profile("new", &pl.s.new) {
+            Ok(profile) => {
+                let loaded = pl.load();
+                let linked = profile.linked_in(&super::threecx(&loaded)).cloned();
+                let report = pl.check(&profile, linked.as_ref());
+                match report.failure {
+                    None => {
+                        pl.p.say("The link works.");
+                        return Ok(Checked::Passed(report));
+                    }
+                    Some(kind) => exit::for_failure(kind),
+                }
+            }
+            Err(e) => {
+                pl.p.say(&e);
+                exit::USAGE
+            }
+        };
+        loop {
+            let answer = pl.p.ask("Type r to retry, b to go back and change a value, q to quit: ")?;
+            match answer.trim().to_ascii_lowercase().as_str() {
+                "r" | "retry" => break,
+                "b" | "back" => return Ok(Checked::Back(back_to(&mut pl.p, g, at)?)),
+                "q" | "quit" => return Ok(Checked::Quit(code)),
+                _ => pl.p.say("Type r, b or q."),
+            }
+        }
+    }
+}
+
+/// The step to change: the only one that holds answers, or one picked from a numbered list.
+fn back_to(p: &mut Prompter, g: &GuideState, at: usize) -> Result<usize, Stop> {
+    let steps = &g.guide().steps;
+    let answers: Vec<usize> = (0..at)
+        .filter(|&i| matches!(steps[i].kind, StepKind::Form | StepKind::Choose | StepKind::Select | StepKind::Link))
+        .collect();
+    if let [only] = answers[..] {
+        return Ok(only);
+    }
+    p.say("Which step?");
+    for (k, &i) in answers.iter().enumerate() {
+        p.say(&format!("  {}  {}", k + 1, steps[i].title));
+    }
+    let k = p.number(1, answers.len(), None)?;
+    Ok(answers.get(k - 1).copied().unwrap_or(0))
+}
+
+/// Shows the values (secrets as their length only), asks the profile name and saves.
+pub fn review(pl: &mut Plain, g: &mut GuideState, report: Option<&Report>) -> Result<(), Stop> {
+    pl.p.say("");
+    for (label, value) in rows(g) {
+        pl.p.say(&format!("  {label:<16} {value}"));
+    }
+    pl.p.say("");
+    let taken = pl.load().names();
+    let host = match g.field("domain") {
+        Some(f) => f.check().unwrap_or_default(),
+        None => g.provider.as_str().to_string(),
+    };
+    let suggested = suggest_name(&host, &taken);
+    loop {
+        let line = pl.p.ask(&format!("Profile name [{suggested}]: "))?;
+        let name = match line.trim() {
+            "" => suggested.clone(),
+            typed => typed.to_string(),
+        };
+        if let Err(e) = check_name(&name) {
+            pl.p.say(&format!("Profile name: {e}"));
+            continue;
+        }
+        // Read again: another pbxlink may have saved this name meanwhile.
+        let mode = if pl.load().get(&name).is_some() {
+            let config = pl.s.config.display().to_string();
+            let ask = format!("A profile named \"{name}\" already exists in {config}. Replace it? Type yes or no: ");
+            if !pl.p.yes_no(&ask)? {
+                continue;
+            }
+            SaveMode::Replace { old: name.clone() }
+        } else {
+            SaveMode::Create
+        };
+        let saved = g.build_profile(&name, &pl.s.new).map_err(anyhow::Error::msg).and_then(|profile| {
+            // Built again under its name: the values are those just validated.
+            pl.save(&profile, &mode, report)
+        });
+        match saved {
+            Ok(()) => {
+                pl.p.say(&format!("Saved profile \"{name}\" in {} (readable only by you).", pl.s.config.display()));
+                pl.p.say(&format!("Check it again any time, by hand or from cron: pbxlink validate {name}"));
+                return Ok(());
+            }
+            Err(e) => pl.p.say(&format!("Not saved: {e:#}")),
+        }
+    }
+}
+
+/// What the review lists: provider, method, every field (secrets as their length, the template
+/// as the file checked), the linked 3CX profile and the products.
+fn rows(g: &GuideState) -> Vec<(String, String)> {
+    let guide = g.guide();
+    let mut rows = vec![("Provider".to_string(), guide.name.clone())];
+    let choose = guide.steps.iter().find(|s| s.kind == StepKind::Choose);
+    if let Some(c) = choose.and_then(|s| s.choices.get(*g.chosen.get(&s.id)?)) {
+        rows.push(("Method".into(), c.label.clone()));
+    }
+    for f in &g.fields {
+        let value = match f.kind {
+            FieldKind::Secret => format!("{} characters, hidden", f.value().trim().chars().count()),
+            FieldKind::Path => g.template_path().map_or_else(|| "none".into(), |p| p.display().to_string()),
+            _ => f.check().unwrap_or_default(),
+        };
+        rows.push((guide.field(&f.id).label.clone(), value));
+    }
+    if guide.steps.iter().any(|s| s.kind == StepKind::Link) {
+        rows.push(("3CX profile".into(), g.pbx.clone().unwrap_or_else(|| "not linked".into())));
+    }
+    let products = g.chosen_products();
+    if !products.is_empty() {
+        let names: Vec<String> = products.iter().map(|p| guide.product_name(p)).collect();
+        rows.push(("Products".into(), names.join(", ")));
+    }
+    rows
+}

@@ -1,0 +1,209 @@
+//! Plain mode (`--plain`, `ACCESSIBLE=1`): the home screen, the vendor guides and the demo as
+//! linear line prompts, for screen readers, serial consoles, `TERM=dumb` and piped answers. No
+//! full-screen drawing, cursor movement, colour or spinner: one line per thing said, one prompt
+//! per answer. The guides are the same assets, field checks, validation engine and profile store
+//! as the TUI's; only the way of asking differs.
+//!
+//! Ending: Ctrl-D (end of input) at a guide's prompt stops without saving that profile (exit 1);
+//! at the home menu it quits (exit 0). SIGINT, SIGTERM and SIGHUP restore the terminal's echo,
+//! let a save in progress finish, and exit with 128+n.
+
+mod echo;
+mod finish;
+mod form;
+mod guide;
+mod home;
+pub mod prompt;
+
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tokio::runtime::Runtime;
+
+use crate::commands::exit;
+use crate::profile::results::{LastResult, Results, now_secs};
+use crate::profile::store::{Entry, Loaded, SaveMode, Store};
+use crate::profile::{Profile, ProfileBody};
+use crate::providers::ProviderId;
+use crate::report::Report;
+use crate::validate::{self, Progress};
+use crate::wizard::{DemoInfo, NewDefaults};
+use prompt::{Prompter, Stop};
+
+/// What a plain session works with (built by `commands::interactive`, like the TUI's).
+pub struct Session {
+    pub config: PathBuf,
+    /// Where the last results are recorded.
+    pub state: PathBuf,
+    pub opts: validate::Options,
+    /// Values new profiles get without being typed (`--ca-file`, the demo's hosts).
+    pub new: NewDefaults,
+    /// ASCII only (`--ascii`, or a locale that is not UTF-8).
+    pub ascii: bool,
+    /// In `pbxlink demo`: the simulator's accounts, printed first.
+    pub demo: Option<DemoInfo>,
+}
+
+/// Where a session starts.
+pub enum Start {
+    Home,
+    /// `pbxlink add PROVIDER`: one guide, with values from flags (field id, value) already filled in.
+    Guide(ProviderId, Vec<(String, String)>),
+}
+
+/// Held while the profiles file or the results are written, so that a signal lets the write
+/// finish before the process exits.
+static SAVING: Mutex<()> = Mutex::new(());
+
+/// The runtime for validations and the signal watcher. Multi-threaded, with one worker, so both
+/// (and the demo's simulator) run while the main thread waits for a line to be typed.
+pub fn runtime() -> Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Runs a plain session on stdin and stdout until it ends; returns the exit code.
+pub fn run(rt: &Runtime, session: Session, start: Start) -> Result<u8> {
+    watch_signals(rt)?;
+    let mut pl = Plain { s: &session, rt, p: Prompter::stdio(session.ascii) };
+    pl.p.say("pbxlink, plain mode: answer each prompt and press Enter. Ctrl-D stops without saving.");
+    if let Some(d) = &session.demo {
+        demo_banner(&mut pl.p, d, &session);
+    }
+    let ended = match start {
+        Start::Home => home::run(&mut pl),
+        Start::Guide(provider, prefill) => guide::run(&mut pl, provider, &prefill).map(|e| match e {
+            guide::Ended::Saved => exit::OK,
+            guide::Ended::Left(code) => code,
+        }),
+    };
+    match ended {
+        Ok(code) => Ok(code),
+        Err(Stop::Eof) => {
+            eprintln!("\nInput ended: stopped without saving this profile.");
+            Ok(exit::ERROR)
+        }
+        Err(Stop::Io(e)) => Err(e).context("cannot read the answers"),
+    }
+}
+
+/// A running session: its settings, the runtime, and the prompts.
+pub(crate) struct Plain<'a> {
+    pub s: &'a Session,
+    pub rt: &'a Runtime,
+    pub p: Prompter,
+}
+
+impl Plain<'_> {
+    /// The profiles file as it is now; a file that cannot be read is reported and counts as empty
+    /// (a save then fails with the same reason, and says so).
+    fn load(&mut self) -> Loaded {
+        match Store::new(&self.s.config).load() {
+            Ok(l) => l,
+            Err(e) => {
+                self.p.say(&format!("Cannot read the profiles: {e:#}"));
+                Loaded::default()
+            }
+        }
+    }
+
+    /// Validates `profile`, printing each check as a line when it ends, then the failure and its
+    /// fix.
+    fn check(&mut self, profile: &Profile, linked: Option<&Profile>) -> Report {
+        let Plain { s, rt, p } = self;
+        let out = &mut p.out;
+        let mut show = |pr: Progress| {
+            if let Progress::Update(c) = pr
+                && let Some(line) = c.line()
+            {
+                out.say(&line);
+            }
+        };
+        tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
+        let report = rt.block_on(validate::validate_linked(profile, linked, &s.opts, &mut show));
+        tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
+        if let Some(kind) = report.failure {
+            p.say(&format!("Validation failed: {kind}"));
+            if let Some(h) = &report.hint {
+                p.say(&format!("Fix: {h}"));
+            }
+        }
+        report
+    }
+
+    /// Saves `profile` and records the validation it passed, as the TUI does.
+    fn save(&self, profile: &Profile, mode: &SaveMode, report: Option<&Report>) -> Result<()> {
+        {
+            let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
+            Store::new(&self.s.config).save(profile, mode)?;
+        }
+        tracing::info!(profile = %profile.name, "profile saved");
+        if let Some(r) = report {
+            self.record(&profile.name, r);
+        }
+        Ok(())
+    }
+
+    fn record(&self, name: &str, report: &Report) {
+        let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
+        let results = Results::in_dir(&self.s.state);
+        if let Err(e) = results.record(&[(name.to_string(), LastResult::from_report(report, now_secs()))]) {
+            tracing::warn!("could not record the result: {e:#}");
+        }
+    }
+}
+
+/// The saved 3CX profiles, which a CX-Engine profile may link.
+fn threecx(loaded: &Loaded) -> Vec<Profile> {
+    loaded
+        .entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Ok(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn demo_banner(p: &mut Prompter, d: &DemoInfo, s: &Session) {
+    p.say("");
+    p.say(&format!(
+        "Demo: a simulator of the vendor APIs answers at {0}. Type it as the 3CX domain, and https://{0} as the CX-Engine URL (8x8 profiles use it by themselves).",
+        d.domain
+    ));
+    p.say("Demo accounts (their secrets are public demo values):");
+    for a in &d.accounts {
+        let secret = if a.provider == ProviderId::ThreeCx { "API key" } else { "Client Secret" };
+        let name = &a.provider.guide().name;
+        p.say(&format!("  {name}: Client ID {}, {secret} {}: {}", a.client_id, a.secret, a.what));
+    }
+    if let Some(t) = &d.template {
+        p.say(&format!("  CX-Engine template (a name 3CX refuses): {t}"));
+    }
+    p.say(&format!("Demo profiles go to {}", s.config.display()));
+}
+
+/// SIGINT, SIGTERM and SIGHUP end the session from the runtime's worker, whatever the main thread
+/// is waiting for: echo back on, a save in progress finished, exit 128+n.
+fn watch_signals(rt: &Runtime) -> Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let _in_runtime = rt.enter();
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    rt.spawn(async move {
+        let n: i32 = tokio::select! {
+            _ = term.recv() => 15,
+            _ = int.recv() => 2,
+            _ = hup.recv() => 1,
+        };
+        let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
+        echo::restore();
+        eprintln!("\nInterrupted.");
+        std::process::exit(128 + n);
+    });
+    Ok(())
+}
