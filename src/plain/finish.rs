@@ -7,7 +7,7 @@ use super::prompt::{Prompter, Stop};
 use crate::commands::exit;
 use crate::profile::store::SaveMode;
 use crate::profile::{check_name, suggest_name};
-use crate::providers::{FieldKind, Step, StepKind};
+use crate::providers::{Step, StepKind};
 use crate::report::Report;
 use crate::wizard::GuideState;
 
@@ -81,7 +81,7 @@ fn back_to(p: &mut Prompter, g: &GuideState, at: usize) -> Result<usize, Stop> {
 /// Shows the values (secrets as their length only), asks the profile name and saves.
 pub fn review(pl: &mut Plain, g: &mut GuideState, report: Option<&Report>) -> Result<(), Stop> {
     pl.p.say("");
-    for (label, value) in rows(g) {
+    for (label, value) in g.review_rows() {
         pl.p.say(&format!("  {label:<16} {value}"));
     }
     pl.p.say("");
@@ -125,32 +125,4 @@ pub fn review(pl: &mut Plain, g: &mut GuideState, report: Option<&Report>) -> Re
             Err(e) => pl.p.say(&format!("Not saved: {e:#}")),
         }
     }
-}
-
-/// What the review lists: provider, method, every field (secrets as their length, the template
-/// as the file checked), the linked 3CX profile and the products.
-fn rows(g: &GuideState) -> Vec<(String, String)> {
-    let guide = g.guide();
-    let mut rows = vec![("Provider".to_string(), guide.name.clone())];
-    let choose = guide.steps.iter().find(|s| s.kind == StepKind::Choose);
-    if let Some(c) = choose.and_then(|s| s.choices.get(*g.chosen.get(&s.id)?)) {
-        rows.push(("Method".into(), c.label.clone()));
-    }
-    for f in &g.fields {
-        let value = match f.kind {
-            FieldKind::Secret => format!("{} characters, hidden", f.value().trim().chars().count()),
-            FieldKind::Path => g.template_path().map_or_else(|| "none".into(), |p| p.display().to_string()),
-            _ => f.check().unwrap_or_default(),
-        };
-        rows.push((guide.field(&f.id).label.clone(), value));
-    }
-    if guide.steps.iter().any(|s| s.kind == StepKind::Link) {
-        rows.push(("3CX profile".into(), g.pbx.clone().unwrap_or_else(|| "not linked".into())));
-    }
-    let products = g.chosen_products();
-    if !products.is_empty() {
-        let names: Vec<String> = products.iter().map(|p| guide.product_name(p)).collect();
-        rows.push(("Products".into(), names.join(", ")));
-    }
-    rows
 }

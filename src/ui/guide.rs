@@ -302,34 +302,11 @@ fn input(f: &mut Frame, area: Rect, field: &Field, spec: &FieldSpec, focused: bo
 fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t: &Theme) {
     let mut lines = body;
     lines.push(Line::raw(""));
-    // Labels without their parenthesised gloss ("Client Secret (API password)" → "Client Secret").
-    let short = |id: &str| g.guide().field(id).label.split(" (").next().unwrap_or_default().to_string();
-    let width = g.fields.iter().map(|f| short(&f.id).chars().count()).max().unwrap_or(8).max(9) + 2;
+    let rows = g.review_rows();
+    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(8).max(9) + 2;
     let row = |k: &str, v: String| Line::from(vec![Span::styled(format!("  {k:<width$}"), t.dim()), Span::raw(v)]);
-    lines.push(row("Provider", g.guide().name.clone()));
-    let choose = g.guide().steps.iter().find(|s| s.kind == StepKind::Choose);
-    if let Some((step, i)) = choose.and_then(|s| Some((s, *g.chosen.get(&s.id)?))) {
-        let label = step.choices.get(i).map(|c| c.label.split(" (").next().unwrap_or_default().to_string());
-        lines.push(row("Method", label.unwrap_or_default()));
-    }
-    for fld in &g.fields {
-        let label = short(&fld.id);
-        let v = match fld.kind {
-            FieldKind::Secret => {
-                format!("{} characters, hidden", fld.value().trim().chars().count())
-            }
-            FieldKind::Path => g.template_path().map_or_else(|| "none".into(), |p| p.display().to_string()),
-            _ => fld.check().unwrap_or_default(),
-        };
-        lines.push(row(&label, v));
-    }
-    if g.guide().steps.iter().any(|s| s.kind == StepKind::Link) {
-        lines.push(row("3CX profile", g.pbx.clone().unwrap_or_else(|| "not linked".into())));
-    }
-    let products = g.chosen_products();
-    if !products.is_empty() {
-        let names: Vec<String> = products.iter().map(|p| g.guide().product_name(p)).collect();
-        lines.push(row("Products", names.join(", ")));
+    for (k, v) in rows {
+        lines.push(row(&k, v));
     }
     // What the validation proved, from its last informative check.
     let proof = g.run.as_ref().and_then(|r| {

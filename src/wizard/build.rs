@@ -104,6 +104,36 @@ impl GuideState {
         }
     }
 
+    /// What a review lists, as (label, value): provider, method, every field (secrets as their
+    /// length, the template as the file checked), the linked 3CX profile and the products. Labels
+    /// drop their parenthesised gloss ("Client Secret (API password)" → "Client Secret").
+    pub fn review_rows(&self) -> Vec<(String, String)> {
+        let short = |label: &str| label.split(" (").next().unwrap_or_default().to_string();
+        let guide = self.guide();
+        let mut rows = vec![("Provider".to_string(), guide.name.clone())];
+        let choose = guide.steps.iter().find(|s| s.kind == StepKind::Choose);
+        if let Some(c) = choose.and_then(|s| s.choices.get(*self.chosen.get(&s.id)?)) {
+            rows.push(("Method".into(), short(&c.label)));
+        }
+        for f in &self.fields {
+            let value = match f.kind {
+                FieldKind::Secret => format!("{} characters, hidden", f.value().trim().chars().count()),
+                FieldKind::Path => self.template_path().map_or_else(|| "none".into(), |p| p.display().to_string()),
+                _ => f.check().unwrap_or_default(),
+            };
+            rows.push((short(&guide.field(&f.id).label), value));
+        }
+        if guide.steps.iter().any(|s| s.kind == StepKind::Link) {
+            rows.push(("3CX profile".into(), self.pbx.clone().unwrap_or_else(|| "not linked".into())));
+        }
+        let products = self.chosen_products();
+        if !products.is_empty() {
+            let names: Vec<String> = products.iter().map(|p| guide.product_name(p)).collect();
+            rows.push(("Products".into(), names.join(", ")));
+        }
+        rows
+    }
+
     /// The profile the fields describe.
     pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, String> {
         let value = |id: &str| -> Result<String, String> {
