@@ -7,7 +7,7 @@
 mod common;
 
 use common::Pane;
-use pbxlink::simulator::{Behaviour, CxEngineAccount, Simulator, ThreeCxAccount};
+use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, Simulator, ThreeCxAccount};
 use std::cell::RefCell;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -17,6 +17,7 @@ use std::process::{Command, Stdio};
 const GOOD: &str = "plain-good-key-7c1e9a";
 const WRONG: &str = "plain-wrong-key-2b8d4f";
 const CX_SECRET: &str = "plain-cx-secret-5e0b3d";
+const X8_SECRET: &str = "eght_plain-secret-3f9a1c";
 
 struct Env {
     dir: tempfile::TempDir,
@@ -37,7 +38,11 @@ impl Env {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
         let threecx = vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)];
         let sim = rt
-            .block_on(Simulator::start_all(threecx, Vec::new(), vec![CxEngineAccount::new("7", CX_SECRET)]))
+            .block_on(Simulator::start_all(
+                threecx,
+                vec![EightByEightAccount::new("app", X8_SECRET, Grants::All)],
+                vec![CxEngineAccount::new("7", CX_SECRET)],
+            ))
             .expect("simulator");
         let dir = tempfile::tempdir().expect("tempdir");
         let ca = dir.path().join("ca.pem");
@@ -173,6 +178,20 @@ fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
     assert!(results.contains("\"office\""), "{results}");
     let log = std::fs::read_to_string(&log).expect("--log-file is honoured");
     assert!(log.contains("validation finished") && log.contains("profile saved"), "{log}");
+}
+
+#[test]
+fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
+    let e = Env::new();
+    let answers = ["yes", "", "1, 3", "yes", "app", X8_SECRET, "team"];
+    let o = e.run(&["--plain", "add", "8x8", "--base-url", &e.sim.domain()], &answers, &[]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    let text = std::fs::read_to_string(e.config()).expect("profile");
+    assert!(text.contains(&format!("base_url = \"{}\"", e.sim.domain())), "{text}");
+    assert!(!o.stdout.contains(X8_SECRET) && !o.stderr.contains(X8_SECRET));
+    let o = e.run(&["--plain", "add", "8x8", "--base-url", "http://x"], &[], &[]);
+    assert_ne!(o.code, 0);
+    assert!(o.stderr.contains("--base-url http://x"), "{}", o.stderr);
 }
 
 #[test]

@@ -34,13 +34,22 @@ pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, 
     // typed a key that is shown only once: say so before anything is typed.
     Store::new(config).load()?;
     let state = crate::paths::state_dir()?;
+    // The 8x8 guide has no field for the API host: `--base-url` becomes the new profile's default.
+    let eightbyeight_base = match prefill.iter().find(|(id, _)| *id == "base_url").and_then(|(_, v)| *v) {
+        Some(b) if p == crate::providers::ProviderId::EightByEight => Some(
+            crate::providers::host::normalise_host(b).map_err(|e| anyhow::anyhow!("--base-url {b}: {e}"))?.to_string(),
+        ),
+        _ => None,
+    };
+    let new = NewDefaults { ca_file: canonical_ca(g)?, eightbyeight_base };
     if g.plain {
         let rt = plain::runtime()?;
         let prefill = prefill.iter().filter_map(|(id, v)| Some((id.to_string(), (*v)?.to_string()))).collect();
-        let session = plain_session(config, &state, g, NewDefaults { ca_file: canonical_ca(g)?, ..Default::default() });
+        let session = plain_session(config, &state, g, new);
         return plain::run(&rt, session, plain::Start::Guide(p, prefill));
     }
     run(config, &state, g, |w| {
+        w.new_profile = new;
         w.open_guide(p);
         if let crate::wizard::Screen::Guide(g) = &mut w.screen {
             for (id, value) in prefill {
