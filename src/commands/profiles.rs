@@ -10,7 +10,7 @@ use std::path::Path;
 use super::exit;
 use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, ago, now_secs};
-use crate::profile::store::{Entry, Store};
+use crate::profile::store::{Entry, Loaded, Store};
 
 #[derive(Serialize)]
 struct ListItem<'a> {
@@ -22,8 +22,20 @@ struct ListItem<'a> {
     last: Option<&'a LastResult>,
 }
 
+/// Loads the profiles file; one that cannot be read or parsed is a configuration error (exit 2),
+/// reported with its path.
+fn load(config: &Path) -> Result<Loaded, u8> {
+    Store::new(config).load().map_err(|e| {
+        eprintln!("pbxlink: {e:#}");
+        exit::USAGE
+    })
+}
+
 pub fn list(config: &Path, json: bool) -> Result<u8> {
-    let loaded = Store::new(config).load()?;
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -79,7 +91,10 @@ pub fn redact(s: &SecretString) -> String {
 }
 
 pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
-    let loaded = Store::new(config).load()?;
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
     let Some(entry) = loaded.get(name) else {
         eprintln!("pbxlink: no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display());
         return Ok(exit::USAGE);
@@ -145,7 +160,11 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
 
 pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     let store = Store::new(config);
-    if store.load()?.get(name).is_none() {
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    if loaded.get(name).is_none() {
         eprintln!("pbxlink: no profile named \"{name}\" in {}", config.display());
         return Ok(exit::USAGE);
     }

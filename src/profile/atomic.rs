@@ -34,13 +34,14 @@ pub fn lock_beside(path: &Path) -> anyhow::Result<File> {
     let mut name = real.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     let lock_path = real.with_file_name(name);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    let file = match fs::OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(&lock_path) {
+        Ok(f) => f,
+        Err(e) => {
+            let fix = unwritable_fix(&e, lock_path.parent().unwrap_or(Path::new(".")));
+            let msg = format!("cannot open the lock file {}; nothing was changed{fix}", lock_path.display());
+            return Err(anyhow::Error::new(e).context(msg));
+        }
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
     loop {
         match file.try_lock() {
@@ -59,6 +60,18 @@ pub fn lock_beside(path: &Path) -> anyhow::Result<File> {
                 return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
             }
         }
+    }
+}
+
+/// What to do when `dir` refuses a write: an empty string for other errors.
+pub fn unwritable_fix(e: &io::Error, dir: &Path) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => format!(
+            ": {} is not writable; make it writable (chmod u+w {}) or point --config at a file elsewhere",
+            dir.display(),
+            dir.display()
+        ),
+        _ => String::new(),
     }
 }
 
