@@ -22,13 +22,17 @@ struct ListItem<'a> {
     last: Option<&'a LastResult>,
 }
 
-/// Loads the profiles file; one that cannot be read or parsed is a configuration error (exit 2),
-/// reported with its path.
+/// Loads the profiles file and prints its warnings (a file readable by others); one that cannot
+/// be read or parsed is a configuration error (exit 2), reported with its path.
 fn load(config: &Path) -> Result<Loaded, u8> {
-    Store::new(config).load().map_err(|e| {
+    let loaded = Store::new(config).load().map_err(|e| {
         eprintln!("pbxlink: {e:#}");
         exit::USAGE
-    })
+    })?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded)
 }
 
 pub fn list(config: &Path, json: bool) -> Result<u8> {
@@ -36,9 +40,6 @@ pub fn list(config: &Path, json: bool) -> Result<u8> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    for w in &loaded.warnings {
-        eprintln!("warning: {w}");
-    }
     let results = Results::in_dir(&crate::paths::state_dir()?).load();
     let items: Vec<ListItem> = loaded
         .entries

@@ -202,9 +202,8 @@ impl Store {
         };
         if meta.is_dir() {
             bail!(
-                "{} is a directory, not a profiles file: point --config (or PBXLINK_CONFIG) at a file, e.g. {}",
-                self.path.display(),
-                self.path.join("profiles.toml").display()
+                "{} is a directory, not a profiles file: move it away, or point --config (or PBXLINK_CONFIG) at a file",
+                self.path.display()
             );
         }
         if !meta.is_file() {
@@ -222,7 +221,11 @@ impl Store {
         }
         let bytes = fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow!("{} is not UTF-8 text (byte {})", self.path.display(), e.utf8_error().valid_up_to())
+            anyhow!(
+                "{} is not UTF-8 text (byte {}): save it as UTF-8, or check that --config points to the right file",
+                self.path.display(),
+                e.utf8_error().valid_up_to()
+            )
         })?;
         Ok(Some(text))
     }
