@@ -23,11 +23,24 @@ struct ListItem<'a> {
     last: Option<&'a LastResult>,
 }
 
-pub fn list(config: &Path, json: bool) -> Result<u8> {
-    let loaded = Store::new(config).load()?;
+/// Loads the profiles file and prints its warnings (a file readable by others); one that cannot
+/// be read or parsed is a configuration error (exit 2), reported with its path.
+fn load(config: &Path) -> Result<Loaded, u8> {
+    let loaded = Store::new(config).load().map_err(|e| {
+        eprintln!("pbxlink: {e:#}");
+        exit::USAGE
+    })?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
+    Ok(loaded)
+}
+
+pub fn list(config: &Path, json: bool) -> Result<u8> {
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
     let results = Results::in_dir(&crate::paths::state_dir()?).load();
     let items = items(&loaded, &results);
     let mut out = std::io::stdout().lock();
@@ -97,7 +110,10 @@ pub fn redact(s: &SecretString) -> String {
 }
 
 pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
-    let loaded = Store::new(config).load()?;
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
     let Some(entry) = loaded.get(name) else {
         eprintln!("pbxlink: no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display());
         return Ok(exit::USAGE);
@@ -163,7 +179,11 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
 
 pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     let store = Store::new(config);
-    if store.load()?.get(name).is_none() {
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    if loaded.get(name).is_none() {
         eprintln!("pbxlink: no profile named \"{name}\" in {}", config.display());
         return Ok(exit::USAGE);
     }

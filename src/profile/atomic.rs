@@ -34,13 +34,14 @@ pub fn lock_beside(path: &Path) -> anyhow::Result<File> {
     let mut name = real.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     let lock_path = real.with_file_name(name);
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(&lock_path)
-        .with_context(|| format!("cannot open the lock file {}", lock_path.display()))?;
+    let file = match fs::OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(&lock_path) {
+        Ok(f) => f,
+        Err(e) => {
+            let fix = unwritable_fix(&e, lock_path.parent().unwrap_or(Path::new(".")));
+            let msg = format!("cannot open the lock file {}; nothing was changed{fix}", lock_path.display());
+            return Err(anyhow::Error::new(e).context(msg));
+        }
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
     loop {
         match file.try_lock() {
@@ -62,6 +63,18 @@ pub fn lock_beside(path: &Path) -> anyhow::Result<File> {
     }
 }
 
+/// What to do when `dir` refuses a write: an empty string for other errors.
+pub fn unwritable_fix(e: &io::Error, dir: &Path) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => format!(
+            ": {} is not writable; make it writable (chmod u+w {}) or point --config at a file elsewhere",
+            dir.display(),
+            dir.display()
+        ),
+        _ => String::new(),
+    }
+}
+
 /// Creates `dir` (and parents) with mode 0700 when missing.
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     if dir.as_os_str().is_empty() || dir.is_dir() {
@@ -70,14 +83,36 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
+/// The prefix of the temp files a write of `target` makes: `.profiles.toml.` for `profiles.toml`
+/// (its backup's temp file, `.profiles.toml.bak.XXXXXX.tmp`, shares it).
+fn temp_prefix(target: &Path) -> String {
+    format!(".{}.", target.file_name().unwrap_or_default().to_string_lossy())
+}
+
+/// Removes the temp files a killed writer of `target` left behind (a SIGKILL or a power cut skips
+/// every clean-up). Only called under the lock beside `target`, so no live writer of it has one
+/// in flight; other files' temp files have another prefix and are never touched.
+fn remove_stale_temps(dir: &Path, target: &Path) {
+    let prefix = temp_prefix(target);
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Replaces `path` with `bytes` atomically; with `backup`, the previous content is kept in
-/// `<file>.bak` (0600) first.
+/// `<file>.bak` (0600) first. The caller holds [`lock_beside`] `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
     let real = real_path(path)?;
     let dir = real.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
+    remove_stale_temps(dir, &real);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".pbxlink-")
+        .prefix(&temp_prefix(&real))
         .suffix(".tmp")
         .permissions(Permissions::from_mode(0o600))
         .tempfile_in(dir)?;
@@ -99,8 +134,8 @@ fn write_plain_copy(from: &Path, to: &Path) -> io::Result<()> {
     let data = fs::read(from)?;
     let dir = to.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".pbxlink-")
-        .suffix(".bak.tmp")
+        .prefix(&temp_prefix(to))
+        .suffix(".tmp")
         .permissions(Permissions::from_mode(0o600))
         .tempfile_in(dir)?;
     tmp.write_all(&data)?;
@@ -130,6 +165,30 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn temp_files_of_a_killed_writer_are_removed_by_the_next_save() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let p = d.path().join("profiles.toml");
+        write_atomic(&p, b"one", true).expect("first write");
+        // What a SIGKILL between creating and renaming leaves, for the file and for its backup.
+        fs::write(d.path().join(".profiles.toml.a1b2c3.tmp"), "torn").expect("leftover");
+        fs::write(d.path().join(".profiles.toml.bak.d4e5f6.tmp"), "torn").expect("leftover");
+        // Another file's temp file, and a user's file, are not ours to remove.
+        fs::write(d.path().join(".last-results.json.g7h8i9.tmp"), "other").expect("other");
+        fs::write(d.path().join("profiles.toml.notes"), "mine").expect("mine");
+        write_atomic(&p, b"two", true).expect("second write");
+        let mut left: Vec<String> = fs::read_dir(d.path())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            vec![".last-results.json.g7h8i9.tmp", "profiles.toml", "profiles.toml.bak", "profiles.toml.notes"]
+        );
     }
 
     #[test]

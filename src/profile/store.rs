@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table};
 
 use super::Profile;
-use super::atomic::{lock_beside, write_atomic};
+use super::atomic::{lock_beside, real_path, unwritable_fix, write_atomic};
 
 /// Files larger than this are not profile files someone wrote by hand.
 const MAX_FILE: u64 = 4 * 1024 * 1024;
@@ -155,7 +155,7 @@ impl Store {
             }
         };
         profile.write_into(table);
-        self.write(doc.to_string().as_bytes())
+        self.write(&text, doc.to_string())
     }
 
     /// Removes one profile; returns false when there was none of that name.
@@ -169,13 +169,27 @@ impl Store {
         if profiles.remove(name).is_none() {
             return Ok(false);
         }
-        self.write(doc.to_string().as_bytes())?;
+        self.write(&text, doc.to_string())?;
         Ok(true)
     }
 
-    fn write(&self, bytes: &[u8]) -> Result<()> {
-        write_atomic(&self.path, bytes, true)
-            .with_context(|| format!("could not write {}: nothing was changed", self.path.display()))
+    /// Writes `new` in the style of `old`: a byte order mark and CRLF line endings are kept (the
+    /// editor only writes `\n`), so that a file saved by a Windows editor changes only where
+    /// pbxlink changed it.
+    fn write(&self, old: &str, new: String) -> Result<()> {
+        let mut out = if old.contains("\r\n") && !old.replace("\r\n", "").contains('\n') {
+            new.replace("\r\n", "\n").replace('\n', "\r\n")
+        } else {
+            new
+        };
+        if old.starts_with('\u{feff}') && !out.starts_with('\u{feff}') {
+            out.insert(0, '\u{feff}');
+        }
+        write_atomic(&self.path, out.as_bytes(), true).map_err(|e| {
+            let real = real_path(&self.path).unwrap_or_else(|_| self.path.clone());
+            let fix = unwritable_fix(&e, real.parent().unwrap_or(Path::new(".")));
+            anyhow::Error::new(e).context(format!("could not write {}; nothing was changed{fix}", self.path.display()))
+        })
     }
 
     fn read_text(&self) -> Result<Option<String>> {
@@ -186,8 +200,17 @@ impl Store {
                 return Err(e).with_context(|| format!("cannot read {}", self.path.display()));
             }
         };
+        if meta.is_dir() {
+            bail!(
+                "{} is a directory, not a profiles file: move it away, or point --config (or PBXLINK_CONFIG) at a file",
+                self.path.display()
+            );
+        }
         if !meta.is_file() {
-            bail!("{} is not a regular file", self.path.display());
+            bail!(
+                "{} is not a regular file (a FIFO, socket or device?): point --config (or PBXLINK_CONFIG) at the profiles file",
+                self.path.display()
+            );
         }
         if meta.len() > MAX_FILE {
             bail!(
@@ -198,7 +221,11 @@ impl Store {
         }
         let bytes = fs::read(&self.path).with_context(|| format!("cannot read {}", self.path.display()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            anyhow!("{} is not UTF-8 text (byte {})", self.path.display(), e.utf8_error().valid_up_to())
+            anyhow!(
+                "{} is not UTF-8 text (byte {}): save it as UTF-8, or check that --config points to the right file",
+                self.path.display(),
+                e.utf8_error().valid_up_to()
+            )
         })?;
         Ok(Some(text))
     }
@@ -268,6 +295,21 @@ mod tests {
         assert!(after.starts_with(&want), "existing text must stay byte for byte:\n{after}");
         assert!(after.ends_with("[profiles.third]\nprovider = \"3cx\"\ndomain = \"c.3cx.us\"\nclient_id = \"900\"\napi_key = \"k-123\"\n"), "{after}");
         assert_eq!(s.load().expect("load").names(), vec!["office", "branch", "third"]);
+    }
+
+    #[test]
+    fn crlf_and_a_byte_order_mark_are_kept() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let path = d.path().join("profiles.toml");
+        let windows = format!("\u{feff}{}", HAND_WRITTEN.replace('\n', "\r\n"));
+        fs::write(&path, &windows).expect("write");
+        let s = Store::new(&path);
+        s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
+        let after = fs::read_to_string(&path).expect("read");
+        assert!(after.starts_with(&windows), "existing text must stay byte for byte:\n{after:?}");
+        assert!(after.ends_with("[profiles.third]\r\nprovider = \"3cx\"\r\ndomain = \"c.3cx.us\"\r\nclient_id = \"900\"\r\napi_key = \"k-123\"\r\n"), "{after:?}");
+        assert!(s.remove("third").expect("remove"));
+        assert_eq!(fs::read_to_string(&path).expect("read"), windows);
     }
 
     #[test]

@@ -32,13 +32,16 @@ fn at(line: u32, message: impl Into<String>) -> Problem {
 }
 
 /// A file name 3CX's upload accepts: letters, digits, `.`, `_` and `-`, ending in `.xml`.
+/// The name is echoed with its control characters escaped: a file name may hold any byte, and an
+/// escape sequence in it must not reach the terminal.
 pub fn check_file_name(name: &str) -> Result<(), String> {
+    let shown = escape_controls(name);
     if !name.to_ascii_lowercase().ends_with(".xml") {
-        return Err(format!("\"{name}\" does not end in .xml; name it {RECOMMENDED_NAME}"));
+        return Err(format!("\"{shown}\" does not end in .xml; name it {RECOMMENDED_NAME}"));
     }
     if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
         let what = if c == ' ' { "a space".to_string() } else { format!("\"{}\"", c.escape_default()) };
-        return Err(format!("\"{name}\" contains {what}; 3CX refuses such names: name it {RECOMMENDED_NAME}"));
+        return Err(format!("\"{shown}\" contains {what}; 3CX refuses such names: name it {RECOMMENDED_NAME}"));
     }
     Ok(())
 }
@@ -51,8 +54,23 @@ pub fn template_name(text: &str) -> Option<String> {
     (!name.is_empty()).then(|| super::one_line(name, 80))
 }
 
-/// Every structural problem of a template, in document order.
+/// Control characters as escapes (`\u{1b}`), so that text taken from a file (a name, an attribute,
+/// the parser's own message quoting the file) can be printed safely.
+fn escape_controls(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// Every structural problem of a template, in document order; the messages quote the file with
+/// its control characters escaped.
 pub fn check_xml(text: &str) -> Vec<Problem> {
+    let mut out = problems(text);
+    for p in &mut out {
+        p.message = escape_controls(&p.message);
+    }
+    out
+}
+
+fn problems(text: &str) -> Vec<Problem> {
     let doc = match roxmltree::Document::parse(text) {
         Ok(d) => d,
         Err(e) => return vec![at(e.pos().row, format!("not well-formed XML: {e}"))],
@@ -199,6 +217,8 @@ mod tests {
         assert!(check_file_name("CXEngine (1).xml").expect_err("space").contains("a space"));
         assert!(check_file_name("CXEngine.xml.txt").is_err());
         assert!(check_file_name("tëmplate.xml").is_err());
+        let e = check_file_name("\u{1b}[2J.xml").expect_err("escape");
+        assert!(e.starts_with("\"\\u{1b}[2J.xml\" contains \"\\u{1b}\"") && !e.contains('\u{1b}'), "{e}");
     }
 
     #[test]
@@ -228,6 +248,8 @@ mod tests {
                 "11: the authentication scenario \"Missing\" is not among the <Scenarios>",
             ]
         );
+        let p = check_xml("<Crm Version=\"&#10;x\"/>");
+        assert!(p.iter().any(|p| p.message == "<Crm Version=\"\\nx\"> is not a whole number"), "one line: {p:?}");
         let dup = GOOD.replace("Name=\"AccountId\"", "Name=\"ClientId\"");
         assert!(check_xml(&dup).iter().any(|p| p.message == "parameter \"ClientId\" is defined twice"));
     }

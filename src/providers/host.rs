@@ -208,8 +208,11 @@ fn normalise_name(host: &str) -> Result<String, HostError> {
             "use letters, digits, - and dots; each label at most 63 characters, not starting or ending with -",
         )
     })?;
+    // A name whose last label is a number (decimal, or hex `0x…` as the URL standard and the C
+    // resolver read it) is an IPv4 address in disguise: `0x7f000001` resolves to 127.0.0.1.
     let last = ascii.rsplit('.').next().unwrap_or_default();
-    if last.chars().all(|c| c.is_ascii_digit()) {
+    let hex = last.strip_prefix("0x").is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit()));
+    if last.chars().all(|c| c.is_ascii_digit()) || hex {
         return match ascii.parse::<Ipv4Addr>() {
             Ok(a) => Ok(a.to_string()),
             Err(_) => Err(err(
@@ -261,6 +264,8 @@ mod tests {
     #[case("\u{1b}[200~pbx.example.com\u{1b}[201~", "control character")]
     #[case("pbx.exa\tmple.com", "control character")]
     #[case("1.2.3.999", "neither an IPv4")]
+    #[case("0x7f000001", "neither an IPv4")]
+    #[case("https://pbx.0X1F/", "neither an IPv4")]
     #[case("-pbx.example.com", "not a valid host name")]
     #[case("[::1", "closing ]")]
     #[case("a:b:c", "too many colons")]

@@ -1,0 +1,271 @@
+//! The secret leak sweep: every non-interactive command, run for real against the simulator with
+//! this test's own secrets, debug logging on and a `--log-file`; then every stdout, every stderr,
+//! the log, the state files, the files beside `profiles.toml` (but that file and its backup, which
+//! hold the secrets by design) and the command lines (`/proc/<pid>/cmdline` of running pbxlink
+//! processes) are searched for each secret, and for the forms it travels in (HTTP Basic). Zero hits.
+//! The TUI's screens are covered by `tests/screens.rs` and `tests/terminal.rs`.
+
+use base64::Engine;
+use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, Simulator, ThreeCxAccount};
+use std::cell::RefCell;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const KEY_3CX: &str = "leak-3cx-Key-a1b2c3d4e5f6";
+const WRONG_3CX: &str = "leak-3cx-Wrong-z9y8x7w6v5";
+const SECRET_8X8: &str = "eght_leak-8x8-Secret-0f1e2d3c";
+const WRONG_8X8: &str = "eght_leak-8x8-Wrong-4b5a6978";
+const SECRET_CX: &str = "leak-cx-Secret-9a8b7c6d5e4f";
+const WRONG_CX: &str = "leak-cx-Wrong-3e2d1c0b9a8f";
+
+struct Sweep {
+    dir: tempfile::TempDir,
+    sim: Simulator,
+    _rt: tokio::runtime::Runtime,
+    ca: String,
+    /// Every stdout and stderr, with the command that wrote it.
+    outputs: RefCell<Vec<(String, String)>>,
+    /// Command lines read from /proc while pbxlink ran.
+    cmdlines: RefCell<Vec<String>>,
+    commands: RefCell<usize>,
+}
+
+impl Sweep {
+    fn new() -> Sweep {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let sim = rt
+            .block_on(Simulator::start_all(
+                vec![ThreeCxAccount::new("900", KEY_3CX, Behaviour::Good)],
+                vec![EightByEightAccount::new("app", SECRET_8X8, Grants::All)],
+                vec![CxEngineAccount::new("7", SECRET_CX)],
+            ))
+            .expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        let ca = ca.to_string_lossy().into_owned();
+        Sweep {
+            dir,
+            sim,
+            _rt: rt,
+            ca,
+            outputs: RefCell::new(Vec::new()),
+            cmdlines: RefCell::new(Vec::new()),
+            commands: RefCell::new(0),
+        }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("cfg/profiles.toml")
+    }
+
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("logs/pbxlink.log")
+    }
+
+    /// Runs pbxlink with `args` (after the global flags), the secret, if any, on stdin or in the
+    /// environment; returns the exit code.
+    fn run(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> i32 {
+        for a in args {
+            for s in all_secrets() {
+                assert!(!a.contains(&s), "a secret was about to be passed as an argument: {args:?}");
+            }
+        }
+        let log = self.log();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbxlink"));
+        cmd.args(["--ca-file", &self.ca, "--log-file", log.to_str().expect("utf8"), "--no-proxy"])
+            .args(args)
+            .env("PBXLINK_CONFIG", self.config())
+            .env("PBXLINK_STATE_DIR", self.state())
+            .env("PBXLINK_LOG", "debug")
+            .env_remove("RUST_BACKTRACE")
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        // While it waits for its stdin, the process is certainly alive: read its command line.
+        if let Ok(line) = std::fs::read(format!("/proc/{}/cmdline", child.id())) {
+            self.cmdlines.borrow_mut().push(String::from_utf8_lossy(&line).replace('\0', " "));
+        }
+        if let Some(s) = stdin {
+            let _ = child.stdin.take().expect("stdin").write_all(s.as_bytes());
+        }
+        let out = child.wait_with_output().expect("wait");
+        let what = format!("{args:?}");
+        self.outputs.borrow_mut().push((format!("stdout of {what}"), String::from_utf8_lossy(&out.stdout).into()));
+        self.outputs.borrow_mut().push((format!("stderr of {what}"), String::from_utf8_lossy(&out.stderr).into()));
+        *self.commands.borrow_mut() += 1;
+        out.status.code().unwrap_or(-1)
+    }
+}
+
+/// Each secret, and the forms it is sent in: HTTP Basic carries `client_id:secret` in base64.
+fn all_secrets() -> Vec<String> {
+    let mut v: Vec<String> =
+        [KEY_3CX, WRONG_3CX, SECRET_8X8, WRONG_8X8, SECRET_CX, WRONG_CX].iter().map(|s| s.to_string()).collect();
+    for s in [SECRET_8X8, WRONG_8X8] {
+        v.push(base64::engine::general_purpose::STANDARD.encode(format!("app:{s}")));
+    }
+    v
+}
+
+/// Every file under `dir` (recursively), but those `skip` names.
+fn files_under(dir: &Path, skip: &[&Path]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    for e in rd.flatten() {
+        let p = e.path();
+        if skip.contains(&p.as_path()) {
+            continue;
+        }
+        if p.is_dir() {
+            out.extend(files_under(&p, skip));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_secret_in_any_output_log_state_file_or_command_line() {
+    let s = Sweep::new();
+    let d = s.sim.domain();
+    let tpl = s.dir.path().join("CXEngine.xml");
+    std::fs::write(&tpl, pbxlink::simulator::DEMO_TEMPLATE).expect("template");
+    let tpl = tpl.to_string_lossy().into_owned();
+    let key_file = s.dir.path().join("key.txt");
+    std::fs::write(&key_file, format!("{KEY_3CX}\n")).expect("key file");
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let key_file = key_file.to_string_lossy().into_owned();
+    let add3 = |name: &str| {
+        ["add", "3cx", "--non-interactive", "--name", name, "--domain", &d, "--client-id", "900"]
+            .map(str::to_string)
+            .to_vec()
+    };
+    let v = |a: Vec<String>, more: &[&str]| -> Vec<String> {
+        a.into_iter().chain(more.iter().map(|m| m.to_string())).collect()
+    };
+    let run = |a: Vec<String>, stdin: Option<&str>, env: &[(&str, &str)]| {
+        s.run(&a.iter().map(String::as_str).collect::<Vec<_>>(), stdin, env)
+    };
+
+    // add, for each provider and each secret source; a wrong secret fails and saves nothing.
+    assert_eq!(run(v(add3("pbx"), &["--api-key-stdin"]), Some(KEY_3CX), &[]), 0);
+    assert_eq!(run(v(add3("pbx-file"), &["--api-key-file", &key_file]), None, &[]), 0);
+    assert_eq!(run(v(add3("pbx-env"), &["--api-key-env", "PBX_KEY"]), None, &[("PBX_KEY", KEY_3CX)]), 0);
+    assert_eq!(run(v(add3("pbx-wrong"), &["--api-key-stdin"]), Some(WRONG_3CX), &[]), 3);
+    let add8 = |name: &str| {
+        let a = ["add", "8x8", "--non-interactive", "--name", name, "--client-id", "app", "--base-url", &d];
+        v(a.map(str::to_string).to_vec(), &["--products", "cloud-storage,cc-chat"])
+    };
+    assert_eq!(run(v(add8("cc"), &["--client-secret-stdin"]), Some(SECRET_8X8), &[]), 0);
+    assert_eq!(run(v(add8("cc-env"), &["--client-secret-env", "K8"]), None, &[("K8", SECRET_8X8)]), 0);
+    assert_eq!(run(v(add8("cc-wrong"), &["--client-secret-stdin"]), Some(WRONG_8X8), &[]), 3);
+    let url = format!("https://{d}/crm");
+    let addcx = |name: &str| {
+        let a = ["add", "cx-engine", "--non-interactive", "--name", name, "--base-url", &url];
+        v(
+            a.map(str::to_string).to_vec(),
+            &[
+                "--auth-method",
+                "client_credentials",
+                "--client-id",
+                "7",
+                "--account-id",
+                "7",
+                "--template",
+                &tpl,
+                "--pbx-profile",
+                "pbx",
+            ],
+        )
+    };
+    assert_eq!(run(v(addcx("crm"), &["--client-secret-stdin"]), Some(SECRET_CX), &[]), 0);
+    assert_eq!(run(v(addcx("crm-wrong"), &["--client-secret-env", "KCX"]), None, &[("KCX", WRONG_CX)]), 3);
+
+    // A saved profile whose key is now wrong, so that validate reports a refusal too.
+    let mut text = std::fs::read_to_string(s.config()).expect("config");
+    text.push_str(&format!(
+        "\n[profiles.stale]\nprovider = \"3cx\"\ndomain = \"{d}\"\nclient_id = \"900\"\napi_key = \"{WRONG_3CX}\"\nca_file = \"{}\"\n",
+        s.ca
+    ));
+    std::fs::write(s.config(), text).expect("write");
+
+    for args in [
+        &["validate", "--all"][..],
+        &["validate", "--all", "--json"],
+        &["validate", "--all", "--nagios"],
+        &["validate", "pbx", "cc", "crm", "--json"],
+        &["list"],
+        &["list", "--json"],
+        &["show", "pbx"],
+        &["show", "cc", "--json"],
+        &["show", "crm"],
+        &["show", "stale", "--json"],
+        &["paths"],
+        &["3cx", "principals", "pbx"],
+        &["3cx", "principals", "pbx", "--json"],
+        &["3cx", "principals", "stale"],
+        &["cx-engine", "check-template", &tpl],
+        &["cx-engine", "check-template", &tpl, "--json"],
+        &["remove", "pbx-file", "--yes"],
+        &["remove", "stale", "--yes"],
+    ] {
+        let code = s.run(args, None, &[]);
+        assert!((0..=4).contains(&code), "{args:?} exited {code}");
+    }
+
+    // Everything written: outputs, the log, the state files, and the files beside profiles.toml
+    // (its lock; never a temp file) but the profiles file and its backup, which hold the secrets.
+    let log = std::fs::read_to_string(s.log()).expect("the log");
+    assert!(log.contains("DEBUG") || log.contains("validation finished"), "debug logging was on: {log}");
+    let mut texts: Vec<(String, String)> = s.outputs.borrow().clone();
+    texts.push(("the log".into(), log));
+    let config = s.config();
+    let bak = config.with_file_name("profiles.toml.bak");
+    let log_path = s.log();
+    let skip = [config.as_path(), bak.as_path(), log_path.as_path()];
+    let mut files = files_under(&s.state(), &skip);
+    files.extend(files_under(config.parent().expect("dir"), &skip));
+    files.extend(files_under(&s.dir.path().join("logs"), &skip));
+    assert!(files.iter().any(|f| f.ends_with("last-results.json")), "{files:?}");
+    for f in &files {
+        texts.push((f.display().to_string(), String::from_utf8_lossy(&std::fs::read(f).expect("read")).into()));
+    }
+    for (i, c) in s.cmdlines.borrow().iter().enumerate() {
+        texts.push((format!("command line {i}"), c.clone()));
+    }
+    let mut hits = Vec::new();
+    for (where_, text) in &texts {
+        for secret in all_secrets() {
+            if text.contains(&secret) {
+                hits.push(format!("{secret} in {where_}:\n{text}"));
+            }
+        }
+    }
+    // The search itself works: the profiles file does hold the saved secrets.
+    let saved = std::fs::read_to_string(&config).expect("config");
+    assert!(saved.contains(KEY_3CX) && saved.contains(SECRET_8X8) && saved.contains(SECRET_CX));
+    let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
+    println!(
+        "leak sweep: {} commands, {} texts searched ({} outputs, {} files, {} command lines; {bytes} bytes) for {} secret forms: {} hits",
+        s.commands.borrow(),
+        texts.len(),
+        s.outputs.borrow().len(),
+        files.len() + 1,
+        s.cmdlines.borrow().len(),
+        all_secrets().len(),
+        hits.len()
+    );
+    assert!(hits.is_empty(), "secrets leaked:\n{}", hits.join("\n---\n"));
+}
