@@ -484,6 +484,55 @@ fn ctrl_c_restores_the_terminal() {
     pane.assert_restored();
 }
 
+/// The home screen with one profile whose PBX accepts connections and never answers, its
+/// validation started: it stays "checking" for the whole connect timeout. The listener must live
+/// as long as the pane.
+fn validating_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> (Pane, std::net::TcpListener) {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = silent.local_addr().expect("addr").port();
+    let config = dir.join("profiles.toml");
+    let text = format!(
+        "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"127.0.0.1:{port}\"\nclient_id = \"900\"\napi_key = \"k\"\n"
+    );
+    std::fs::write(&config, text).expect("config");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let state = dir.join("state");
+    let mut all = vec![("PBXLINK_STATE_DIR", state.to_str().expect("utf8"))];
+    all.extend_from_slice(env);
+    let pane = Pane::start(dir, &["--config", config.to_str().expect("utf8")], &all, 80, 24);
+    pane.wait_for("office");
+    pane.keys(&["Enter"]);
+    (pane, silent)
+}
+
+#[rstest::rstest]
+#[case::ctrl_c("C-c", 0)]
+#[case::sigterm("TERM", 143)]
+#[case::sighup("HUP", 129)]
+fn quitting_during_a_validation_restores_the_terminal(#[case] how: &str, #[case] code: i32) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (pane, _silent) = validating_pane(dir.path(), &[]);
+    pane.wait_for("Connect (TCP and TLS)");
+    if how.starts_with("C-") {
+        pane.keys(&[how]);
+    } else {
+        pane.kill(how);
+    }
+    assert_eq!(pane.exit_code(), code);
+    pane.assert_restored();
+    let text = std::fs::read_to_string(dir.path().join("profiles.toml")).expect("config");
+    assert!(text.starts_with("# kept\n"), "the profiles file is untouched");
+}
+
+#[test]
+fn a_panic_in_a_validation_task_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (pane, _silent) = validating_pane(dir.path(), &[("PBXLINK_PANIC_IN_VALIDATION", "1"), ("RUST_BACKTRACE", "0")]);
+    assert_eq!(pane.exit_code(), 101);
+    pane.assert_restored();
+    assert!(pane.screen().contains("crashing on purpose inside a validation task"), "{}", pane.screen());
+}
+
 #[test]
 fn a_panic_restores_the_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");

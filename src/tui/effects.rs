@@ -35,6 +35,9 @@ pub struct Executor {
     pub saved: Vec<String>,
     /// Text for the terminal's clipboard, written by the driver (which owns the terminal).
     pub clipboard: Option<secrecy::SecretString>,
+    /// `PBXLINK_PANIC_IN_VALIDATION`: a deliberate crash inside a validation task, so tests can
+    /// prove a panic off the drawing thread restores the terminal too.
+    panic_in_validation: bool,
 }
 
 impl Executor {
@@ -51,6 +54,7 @@ impl Executor {
             exit: false,
             saved: Vec::new(),
             clipboard: None,
+            panic_in_validation: std::env::var_os("PBXLINK_PANIC_IN_VALIDATION").is_some(),
         }
     }
 
@@ -71,8 +75,12 @@ impl Executor {
                 let group = validate::token_group(&profile, linked.as_deref())
                     .map(|k| self.groups.entry(k).or_default().clone());
                 let opts = self.opts.clone();
+                let crash = self.panic_in_validation;
                 tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
                 self.running.push(tokio::spawn(async move {
+                    if crash {
+                        panic!("PBXLINK_PANIC_IN_VALIDATION is set: crashing on purpose inside a validation task");
+                    }
                     let _same_client = match &group {
                         Some(g) => Some(g.lock().await),
                         None => None,
