@@ -3,12 +3,11 @@
 //! secret source, profiles files kept intact, bounded concurrency, and no secret in any output,
 //! log or state file.
 
-use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
-use std::cell::RefCell;
-use std::io::Write;
+mod common;
+
+use common::sandbox::{Guarded, Sandbox};
+use pbxlink::simulator::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const GOOD: &str = "key-good-8f3a2c91d7e4";
@@ -16,19 +15,8 @@ const WRONG: &str = "key-wrong-55c0a1b2c3d4";
 const OTHER: &str = "key-other-0a9b8c7d6e5f";
 const SECRETS: [&str; 4] = [GOOD, WRONG, OTHER, "eght_cli-secret-4b5c6d7e8f"];
 
-struct Env {
-    dir: tempfile::TempDir,
-    sim: Simulator,
-    _rt: tokio::runtime::Runtime,
-    ca: PathBuf,
-    outputs: RefCell<Vec<String>>,
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+/// The shared sandbox (tests/common/sandbox.rs), checked for leaked secrets when a test ends.
+type Env = Guarded;
 
 fn accounts() -> Vec<ThreeCxAccount> {
     vec![
@@ -42,68 +30,22 @@ fn accounts() -> Vec<ThreeCxAccount> {
     ]
 }
 
-impl Env {
+/// Guards `sandbox` with this file's secrets.
+fn guarded(sandbox: Sandbox) -> Env {
+    Guarded { sandbox, secrets: SECRETS.to_vec() }
+}
+
+impl Guarded {
     fn new() -> Env {
         Self::with(accounts())
     }
 
     fn with(accounts: Vec<ThreeCxAccount>) -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let sim = rt.block_on(Simulator::start(accounts)).expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        Env { dir, sim, _rt: rt, ca, outputs: RefCell::new(Vec::new()) }
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("cfg/profiles.toml")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
-    fn write_config(&self, text: &str) {
-        let p = self.config();
-        std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        guarded(Sandbox::start(accounts, vec![], vec![]))
     }
 
     fn profile(&self, name: &str, domain: &str, client: &str, key: &str, with_ca: bool) -> String {
-        let ca = if with_ca { format!("ca_file = \"{}\"\n", self.ca.display()) } else { String::new() };
-        format!(
-            "[profiles.{name}]\nprovider = \"3cx\"\ndomain = \"{domain}\"\nclient_id = \"{client}\"\napi_key = \"{key}\"\n{ca}\n"
-        )
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Out {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbxlink"));
-        cmd.args(args)
-            .env("PBXLINK_CONFIG", self.config())
-            .env("PBXLINK_STATE_DIR", self.state())
-            .env("PBXLINK_LOG", "debug")
-            .env_remove("RUST_BACKTRACE")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn");
-        if let Some(s) = stdin {
-            // The command may exit before reading (a usage error): a broken pipe is fine then.
-            let _ = child.stdin.take().expect("stdin").write_all(s.as_bytes());
-        }
-        let out = child.wait_with_output().expect("wait");
-        let o = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into(),
-            stderr: String::from_utf8_lossy(&out.stderr).into(),
-        };
-        self.outputs.borrow_mut().push(format!("{args:?}\n{}\n{}", o.stdout, o.stderr));
-        o
+        self.profile_3cx(name, domain, client, key, with_ca)
     }
 
     fn validate_json(&self, name: &str, extra: &[&str]) -> (i32, serde_json::Value) {
@@ -113,29 +55,6 @@ impl Env {
         let v: serde_json::Value =
             serde_json::from_str(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", o.stdout, o.stderr));
         (o.code, v)
-    }
-
-    /// No secret in any output seen so far, in the log, or in the state files.
-    fn assert_no_secret_leaked(&self) {
-        let mut texts = self.outputs.borrow().clone();
-        if let Ok(rd) = std::fs::read_dir(self.state()) {
-            for e in rd.flatten() {
-                texts.push(std::fs::read_to_string(e.path()).unwrap_or_default());
-            }
-        }
-        for t in &texts {
-            for s in SECRETS {
-                assert!(!t.contains(s), "a secret leaked into:\n{t}");
-            }
-        }
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            self.assert_no_secret_leaked();
-        }
     }
 }
 
@@ -257,14 +176,7 @@ fn add_without_a_terminal_exits_at_once() {
     let e = Env::new();
     let started = Instant::now();
     // stdin is a pipe that is never written nor closed: the command must not wait on it.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pbxlink"))
-        .args(["add", "3cx"])
-        .env("PBXLINK_CONFIG", e.config())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = e.command(&["add", "3cx"]).stdin(std::process::Stdio::piped()).spawn().expect("spawn");
     let _keep_stdin_open = child.stdin.take();
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
@@ -562,21 +474,13 @@ mod eightbyeight {
     const SECRET8: &str = "eght_cli-secret-4b5c6d7e8f";
 
     fn env() -> (Env, String) {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        let sim = rt
-            .block_on(Simulator::start_with(
-                vec![],
-                vec![
-                    EightByEightAccount::new("app", SECRET8, Grants::All),
-                    EightByEightAccount::new("nochat", SECRET8, Grants::NoChat),
-                ],
-            ))
-            .expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let domain = sim.domain();
-        (Env { dir, sim, _rt: rt, ca, outputs: RefCell::new(Vec::new()) }, domain)
+        let x8 = vec![
+            EightByEightAccount::new("app", SECRET8, Grants::All),
+            EightByEightAccount::new("nochat", SECRET8, Grants::NoChat),
+        ];
+        let e = guarded(Sandbox::start(vec![], x8, vec![]));
+        let domain = e.sim.domain();
+        (e, domain)
     }
 
     #[test]
@@ -707,19 +611,13 @@ mod cx_engine {
 
     #[test]
     fn scripted_add_checks_the_template_and_the_linked_pbx() {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        let sim = rt
-            .block_on(Simulator::start_all(
-                vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)],
-                vec![],
-                vec![CxEngineAccount::new("7", SECRET_CX)],
-            ))
-            .expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let url = format!("https://{}/some/page", sim.domain());
-        let e = Env { dir, sim, _rt: rt, ca: ca.clone(), outputs: RefCell::new(Vec::new()) };
+        let e = guarded(Sandbox::start(
+            vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)],
+            vec![],
+            vec![CxEngineAccount::new("7", SECRET_CX)],
+        ));
+        let url = format!("https://{}/some/page", e.sim.domain());
+        let ca = e.ca.clone();
         e.write_config(&e.profile("pbx", &e.sim.domain(), "900", GOOD, true));
         let good_tpl = e.dir.path().join("CXEngine.xml");
         std::fs::write(&good_tpl, pbxlink::simulator::DEMO_TEMPLATE).expect("tpl");
@@ -793,9 +691,7 @@ mod cx_engine {
         e.sim.set_crm_template(Some(pbxlink::simulator::DEMO_TEMPLATE_NAME));
         let o = e.run(&["show", "crm"], None, &[]);
         assert!(o.stdout.contains("client_secret = \"…4d5e\"  # redacted"), "{}", o.stdout);
-        for out in e.outputs.borrow().iter() {
-            assert!(!out.contains(SECRET_CX), "the secret leaked:\n{out}");
-        }
+        e.assert_none_of(&[SECRET_CX]);
         // Without a terminal, the guide says to use --non-interactive and its flags.
         let o = e.run(&["add", "cx-engine"], None, &[]);
         assert_eq!(o.code, 2);

@@ -6,12 +6,13 @@
 //! The TUI's screens are covered by `tests/screens.rs` and `tests/terminal.rs`.
 
 use base64::Engine;
-use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, Simulator, ThreeCxAccount};
+mod common;
+
+use common::sandbox::Sandbox;
+use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, ThreeCxAccount};
 use std::cell::RefCell;
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 const KEY_3CX: &str = "leak-3cx-Key-a1b2c3d4e5f6";
 const WRONG_3CX: &str = "leak-3cx-Wrong-z9y8x7w6v5";
@@ -20,53 +21,29 @@ const WRONG_8X8: &str = "eght_leak-8x8-Wrong-4b5a6978";
 const SECRET_CX: &str = "leak-cx-Secret-9a8b7c6d5e4f";
 const WRONG_CX: &str = "leak-cx-Wrong-3e2d1c0b9a8f";
 
+/// The shared sandbox (tests/common/sandbox.rs), plus the command lines seen and a count.
 struct Sweep {
-    dir: tempfile::TempDir,
-    sim: Simulator,
-    _rt: tokio::runtime::Runtime,
-    ca: String,
-    /// Every stdout and stderr, with the command that wrote it.
-    outputs: RefCell<Vec<(String, String)>>,
+    sandbox: Sandbox,
     /// Command lines read from /proc while pbxlink ran.
     cmdlines: RefCell<Vec<String>>,
     commands: RefCell<usize>,
 }
 
+impl std::ops::Deref for Sweep {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.sandbox
+    }
+}
+
 impl Sweep {
     fn new() -> Sweep {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        let sim = rt
-            .block_on(Simulator::start_all(
-                vec![ThreeCxAccount::new("900", KEY_3CX, Behaviour::Good)],
-                vec![EightByEightAccount::new("app", SECRET_8X8, Grants::All)],
-                vec![CxEngineAccount::new("7", SECRET_CX)],
-            ))
-            .expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let ca = ca.to_string_lossy().into_owned();
-        Sweep {
-            dir,
-            sim,
-            _rt: rt,
-            ca,
-            outputs: RefCell::new(Vec::new()),
-            cmdlines: RefCell::new(Vec::new()),
-            commands: RefCell::new(0),
-        }
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("cfg/profiles.toml")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("logs/pbxlink.log")
+        let sandbox = Sandbox::start(
+            vec![ThreeCxAccount::new("900", KEY_3CX, Behaviour::Good)],
+            vec![EightByEightAccount::new("app", SECRET_8X8, Grants::All)],
+            vec![CxEngineAccount::new("7", SECRET_CX)],
+        );
+        Sweep { sandbox, cmdlines: RefCell::new(Vec::new()), commands: RefCell::new(0) }
     }
 
     /// Runs pbxlink with `args` (after the global flags), the secret, if any, on stdin or in the
@@ -77,34 +54,17 @@ impl Sweep {
                 assert!(!a.contains(&s), "a secret was about to be passed as an argument: {args:?}");
             }
         }
-        let log = self.log();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbxlink"));
-        cmd.args(["--ca-file", &self.ca, "--log-file", log.to_str().expect("utf8"), "--no-proxy"])
-            .args(args)
-            .env("PBXLINK_CONFIG", self.config())
-            .env("PBXLINK_STATE_DIR", self.state())
-            .env("PBXLINK_LOG", "debug")
-            .env_remove("RUST_BACKTRACE")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn");
+        let (ca, log) = (self.ca.to_string_lossy().into_owned(), self.log().to_string_lossy().into_owned());
+        let mut cmd = self.command(&["--ca-file", &ca, "--log-file", &log, "--no-proxy"]);
+        cmd.args(args).envs(env.iter().copied());
         // While it waits for its stdin, the process is certainly alive: read its command line.
-        if let Ok(line) = std::fs::read(format!("/proc/{}/cmdline", child.id())) {
-            self.cmdlines.borrow_mut().push(String::from_utf8_lossy(&line).replace('\0', " "));
-        }
-        if let Some(s) = stdin {
-            let _ = child.stdin.take().expect("stdin").write_all(s.as_bytes());
-        }
-        let out = child.wait_with_output().expect("wait");
-        let what = format!("{args:?}");
-        self.outputs.borrow_mut().push((format!("stdout of {what}"), String::from_utf8_lossy(&out.stdout).into()));
-        self.outputs.borrow_mut().push((format!("stderr of {what}"), String::from_utf8_lossy(&out.stderr).into()));
+        let o = self.output(cmd, stdin.map(str::as_bytes), &format!("{args:?}"), false, |pid| {
+            if let Ok(line) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+                self.cmdlines.borrow_mut().push(String::from_utf8_lossy(&line).replace('\0', " "));
+            }
+        });
         *self.commands.borrow_mut() += 1;
-        out.status.code().unwrap_or(-1)
+        o.code
     }
 }
 
@@ -197,7 +157,7 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
     let mut text = std::fs::read_to_string(s.config()).expect("config");
     text.push_str(&format!(
         "\n[profiles.stale]\nprovider = \"3cx\"\ndomain = \"{d}\"\nclient_id = \"900\"\napi_key = \"{WRONG_3CX}\"\nca_file = \"{}\"\n",
-        s.ca
+        s.ca.display()
     ));
     std::fs::write(s.config(), text).expect("write");
 

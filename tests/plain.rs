@@ -7,115 +7,47 @@
 mod common;
 
 use common::Pane;
-use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, Simulator, ThreeCxAccount};
-use std::cell::RefCell;
-use std::io::Write;
+use common::sandbox::{Guarded, Out, Sandbox};
+use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 const GOOD: &str = "plain-good-key-7c1e9a";
 const WRONG: &str = "plain-wrong-key-2b8d4f";
 const CX_SECRET: &str = "plain-cx-secret-5e0b3d";
 const X8_SECRET: &str = "eght_plain-secret-3f9a1c";
 
-struct Env {
-    dir: tempfile::TempDir,
-    sim: Simulator,
-    _rt: tokio::runtime::Runtime,
-    ca: PathBuf,
-    outputs: RefCell<Vec<String>>,
+/// The shared sandbox (tests/common/sandbox.rs), checked for leaked secrets when a test ends.
+type Env = Guarded;
+
+/// Guards `sandbox` with this file's secrets.
+fn guarded(sandbox: Sandbox) -> Env {
+    Guarded { sandbox, secrets: vec![GOOD, WRONG, CX_SECRET, X8_SECRET] }
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Env {
+impl Guarded {
     fn new() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        let threecx = vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)];
-        let sim = rt
-            .block_on(Simulator::start_all(
-                threecx,
-                vec![EightByEightAccount::new("app", X8_SECRET, Grants::All)],
-                vec![CxEngineAccount::new("7", CX_SECRET)],
-            ))
-            .expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        Env { dir, sim, _rt: rt, ca, outputs: RefCell::new(Vec::new()) }
+        guarded(Sandbox::start(
+            vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)],
+            vec![EightByEightAccount::new("app", X8_SECRET, Grants::All)],
+            vec![CxEngineAccount::new("7", CX_SECRET)],
+        ))
     }
 
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("cfg/profiles.toml")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
-    fn write_config(&self, text: &str) {
-        let p = self.config();
-        std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-
-    /// The binary with `--config` and `--ca-file` (SSL_CERT_FILE points at the system bundle),
-    /// `answers` piped on stdin, one per line.
+    /// The binary with `--config` and `--ca-file` given as flags (a `PBXLINK_CONFIG` would make the
+    /// demo keep away from that file), `answers` piped on stdin, one per line. No output of plain
+    /// mode may hold an escape sequence.
     fn run(&self, args: &[&str], answers: &[&str], env: &[(&str, &str)]) -> Out {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbxlink"));
-        cmd.arg("--config")
-            .arg(self.config())
-            .arg("--ca-file")
-            .arg(&self.ca)
-            .args(args)
-            .env_remove("PBXLINK_CONFIG")
-            .env_remove("ACCESSIBLE")
-            .env("PBXLINK_STATE_DIR", self.state())
-            .env("PBXLINK_LOG", "debug")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().expect("spawn");
+        let (config, ca) = (self.config(), self.ca.clone());
+        let mut cmd =
+            self.command(&["--config", config.to_str().expect("utf8"), "--ca-file", ca.to_str().expect("utf8")]);
+        cmd.args(args).env_remove("PBXLINK_CONFIG").envs(env.iter().copied());
         let input: String = answers.iter().map(|a| format!("{a}\n")).collect();
-        let _ = child.stdin.take().expect("stdin").write_all(input.as_bytes());
-        let out = child.wait_with_output().expect("wait");
-        let o = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into(),
-            stderr: String::from_utf8_lossy(&out.stderr).into(),
-        };
+        let o = self.output(cmd, Some(input.as_bytes()), &format!("{args:?}"), false, |_| {});
         for text in [&o.stdout, &o.stderr] {
             assert!(!text.contains('\u{1b}'), "an escape sequence in plain mode:\n{text}");
         }
-        self.outputs.borrow_mut().push(format!("{args:?}\n{}\n{}", o.stdout, o.stderr));
         o
-    }
-}
-
-impl Drop for Env {
-    /// No secret typed at a prompt shows in any output, the log or the state files.
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            return;
-        }
-        let mut texts = self.outputs.borrow().clone();
-        if let Ok(rd) = std::fs::read_dir(self.state()) {
-            texts.extend(rd.flatten().map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()));
-        }
-        for t in &texts {
-            for s in [GOOD, WRONG, CX_SECRET] {
-                assert!(!t.contains(s), "a secret leaked into:\n{t}");
-            }
-        }
     }
 }
 

@@ -7,11 +7,9 @@
 mod common;
 
 use common::Pane;
-use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
-use std::cell::RefCell;
+use common::sandbox::{Out, Sandbox};
+use pbxlink::simulator::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 const ADMIN: &str = "key-admin-7c1e5a9b3d2f";
 const APP: &str = "key-app-4e8d2b6f0a1c";
@@ -30,96 +28,45 @@ fn accounts() -> Vec<ThreeCxAccount> {
     ]
 }
 
-struct Env {
-    dir: tempfile::TempDir,
-    sim: Simulator,
-    _rt: tokio::runtime::Runtime,
-    ca: PathBuf,
-    /// Every stderr seen, and every stdout but those that are meant to hold a token.
-    seen: RefCell<Vec<String>>,
-}
+/// The shared sandbox (tests/common/sandbox.rs) with the admin, low-role and app profiles.
+struct Env(Sandbox);
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
+impl std::ops::Deref for Env {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        let sim = rt.block_on(Simulator::start(accounts())).expect("simulator");
-        let dir = tempfile::tempdir().expect("tempdir");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &sim.ca_pem).expect("ca");
-        let e = Env { dir, sim, _rt: rt, ca, seen: RefCell::new(Vec::new()) };
+        let e = Env(Sandbox::start(accounts(), vec![], vec![]));
         let d = e.sim.domain();
-        e.write_config(&[
-            e.profile("admin", &d, "900", ADMIN),
-            e.profile("low", &d, "902", OTHER),
-            e.profile("app", &d, "903", APP),
-        ]);
+        // The simulator's CA is given with `--ca-file` on each run, not stored.
+        e.write_config(
+            &[
+                e.profile_3cx("admin", &d, "900", ADMIN, false),
+                e.profile_3cx("low", &d, "902", OTHER, false),
+                e.profile_3cx("app", &d, "903", APP, false),
+            ]
+            .concat(),
+        );
         e
     }
 
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("cfg/profiles.toml")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state")
-    }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("logs/pbxlink.log")
-    }
-
-    fn write_config(&self, profiles: &[String]) {
-        let p = self.config();
-        std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
-        std::fs::write(&p, profiles.concat()).expect("write");
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    }
-
-    /// A 3CX profile; the simulator's CA is given with `--ca-file` on each run, not stored.
-    fn profile(&self, name: &str, domain: &str, client: &str, key: &str) -> String {
-        format!(
-            "[profiles.{name}]\nprovider = \"3cx\"\ndomain = \"{domain}\"\nclient_id = \"{client}\"\napi_key = \"{key}\"\n\n"
-        )
-    }
-
     /// Runs pbxlink with the simulator's CA and the log in `--log-file`; stdin is not a terminal.
+    /// Its stdout may hold a token, so only its stderr is kept for the leak checks.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Out {
-        let ca = self.ca.to_string_lossy().to_string();
-        let log = self.log().to_string_lossy().to_string();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pbxlink"));
-        cmd.args(["--ca-file", &ca, "--log-file", &log])
-            .args(args)
-            .env("PBXLINK_CONFIG", self.config())
-            .env("PBXLINK_STATE_DIR", self.state())
-            .env("PBXLINK_LOG", "debug")
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn");
-        if let Some(s) = stdin {
-            // The command may exit before reading: a broken pipe is fine then.
-            let _ = std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), s.as_bytes());
-        }
-        let out = child.wait_with_output().expect("wait");
-        let o = Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into(),
-            stderr: String::from_utf8_lossy(&out.stderr).into(),
-        };
-        self.seen.borrow_mut().push(o.stderr.clone());
-        o
+        let (ca, log) = (self.ca.to_string_lossy().to_string(), self.log().to_string_lossy().to_string());
+        let mut cmd = self.command(&["--ca-file", &ca, "--log-file", &log]);
+        cmd.args(args);
+        self.output(cmd, stdin.map(str::as_bytes), &format!("{args:?}"), true, |_| {})
     }
 
     /// Like `run`, and its stdout may show no secret either.
     fn run_quiet(&self, args: &[&str], stdin: Option<&str>) -> Out {
         let o = self.run(args, stdin);
-        self.seen.borrow_mut().push(o.stdout.clone());
+        self.outputs.borrow_mut().push((format!("stdout of {args:?}"), o.stdout.clone()));
         o
     }
 
@@ -127,16 +74,15 @@ impl Env {
         self.sim.requests().iter().filter(|r| r.contains(GENERATE)).count()
     }
 
-    /// `token` is in none of the outputs seen, the log, the state files, nor any file beside
+    /// `token` is in none of the outputs kept, the log, the state files, nor any file beside
     /// profiles.toml; and in profiles.toml only when `saved`.
     fn assert_token_kept_to_stdout(&self, token: &str, saved: bool) {
-        let mut texts: Vec<(String, String)> =
-            self.seen.borrow().iter().map(|s| ("an output".to_string(), s.clone())).collect();
-        let mut files = vec![self.log()];
-        for dir in [self.state(), self.config().parent().expect("dir").to_path_buf()] {
-            files.extend(std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()));
-        }
         assert!(self.log().exists(), "the log was written");
+        let mut texts = self.texts();
+        let mut files = vec![self.log()];
+        files.extend(
+            std::fs::read_dir(self.config().parent().expect("dir")).into_iter().flatten().flatten().map(|e| e.path()),
+        );
         for f in files.iter().filter(|f| **f != self.config()) {
             texts
                 .push((f.display().to_string(), String::from_utf8_lossy(&std::fs::read(f).unwrap_or_default()).into()));
@@ -220,7 +166,7 @@ fn usage_errors_come_before_any_request() {
     let e = Env::new();
     let d = e.sim.domain();
     let eight = "[profiles.eight]\nprovider = \"8x8\"\nclient_id = \"x\"\nclient_secret = \"eght_s\"\nproducts = [\"cloud-storage\"]\n";
-    e.write_config(&[e.profile("admin", &d, "900", ADMIN), eight.to_string()]);
+    e.write_config(&[e.profile_3cx("admin", &d, "900", ADMIN, false), eight.to_string()].concat());
     let cases: &[(&[&str], &str)] = &[
         (&["3cx", "principals", "nope"], "no profile named \"nope\""),
         (&["3cx", "principals", "eight"], "not a 3CX profile (its provider is 8x8)"),
@@ -296,15 +242,9 @@ fn save_to_validates_the_token_then_saves_it() {
     // The --ca-file of the run is kept, as `add` does, so the profile validates without it.
     assert!(table.contains("ca_file = "), "{saved}");
     assert_eq!(std::fs::metadata(e.config()).expect("meta").permissions().mode() & 0o777, 0o600);
-    let o = Command::new(env!("CARGO_BIN_EXE_pbxlink"))
-        .args(["validate", "rotated"])
-        .env("PBXLINK_CONFIG", e.config())
-        .env("PBXLINK_STATE_DIR", e.state())
-        .env("PBXLINK_LOG", "off")
-        .output()
-        .expect("run");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
-    e.seen.borrow_mut().push(String::from_utf8_lossy(&o.stdout).into());
+    // Without --ca-file: the saved profile carries it.
+    let o = e.0.run(&["validate", "rotated"], None, &[("PBXLINK_LOG", "off")]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
     e.assert_token_kept_to_stdout(&token, true);
 
     // An existing 3CX profile named by --save-to is replaced: the user named it.
@@ -343,13 +283,16 @@ fn an_unknown_id_is_named_and_nothing_is_generated() {
 fn validation_never_generates_an_app_token() {
     let e = Env::new();
     let d = e.sim.domain();
-    e.write_config(&[
-        e.profile("admin", &d, "900", ADMIN),
-        e.profile("noapi", &d, "901", OTHER),
-        e.profile("low", &d, "902", OTHER),
-        e.profile("app", &d, "903", APP),
-        e.profile("wrong", &d, "903", OTHER),
-    ]);
+    e.write_config(
+        &[
+            e.profile_3cx("admin", &d, "900", ADMIN, false),
+            e.profile_3cx("noapi", &d, "901", OTHER, false),
+            e.profile_3cx("low", &d, "902", OTHER, false),
+            e.profile_3cx("app", &d, "903", APP, false),
+            e.profile_3cx("wrong", &d, "903", OTHER, false),
+        ]
+        .concat(),
+    );
     let o = e.run_quiet(&["validate", "--all", "--json"], None);
     assert_eq!(o.code, 3, "noapi and wrong are refused: {}", o.stdout);
     let requests = e.sim.requests();
@@ -391,10 +334,13 @@ fn sign_in_failures_carry_the_validation_fixes() {
     let e = Env::new();
     let d = e.sim.domain();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    e.write_config(&[
-        e.profile("wrong", &d, "903", OTHER),
-        e.profile("dead", &format!("127.0.0.1:{closed}"), "900", ADMIN),
-    ]);
+    e.write_config(
+        &[
+            e.profile_3cx("wrong", &d, "903", OTHER, false),
+            e.profile_3cx("dead", &format!("127.0.0.1:{closed}"), "900", ADMIN, false),
+        ]
+        .concat(),
+    );
     let o = e.run_quiet(&["3cx", "principals", "wrong"], None);
     assert_eq!(o.code, 3, "{}", o.stderr);
     assert!(o.stderr.contains("Get a token") && o.stderr.contains("HTTP 401"), "{}", o.stderr);

@@ -361,8 +361,17 @@ fn demo_app_token_confirmed_then_saved_and_validated() {
 }
 
 fn home_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> Pane {
+    pane_with_office(dir, "pbx.example.com", env)
+}
+
+/// The home screen over a profiles file (with a comment, 0600) holding one 3CX profile "office"
+/// at `domain`, with its own state directory.
+fn pane_with_office(dir: &std::path::Path, domain: &str, env: &[(&str, &str)]) -> Pane {
     let config = dir.join("profiles.toml");
-    std::fs::write(&config, "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"pbx.example.com\"\nclient_id = \"900\"\napi_key = \"k\"\n").expect("config");
+    let text = format!(
+        "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"{domain}\"\nclient_id = \"900\"\napi_key = \"k\"\n"
+    );
+    std::fs::write(&config, text).expect("config");
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let state = dir.join("state");
     let mut all = vec![("PBXLINK_STATE_DIR", state.to_str().expect("utf8"))];
@@ -490,17 +499,7 @@ fn ctrl_c_restores_the_terminal() {
 fn validating_pane(dir: &std::path::Path, env: &[(&str, &str)]) -> (Pane, std::net::TcpListener) {
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
     let port = silent.local_addr().expect("addr").port();
-    let config = dir.join("profiles.toml");
-    let text = format!(
-        "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"127.0.0.1:{port}\"\nclient_id = \"900\"\napi_key = \"k\"\n"
-    );
-    std::fs::write(&config, text).expect("config");
-    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    let state = dir.join("state");
-    let mut all = vec![("PBXLINK_STATE_DIR", state.to_str().expect("utf8"))];
-    all.extend_from_slice(env);
-    let pane = Pane::start(dir, &["--config", config.to_str().expect("utf8")], &all, 80, 24);
-    pane.wait_for("office");
+    let pane = pane_with_office(dir, &format!("127.0.0.1:{port}"), env);
     pane.keys(&["Enter"]);
     (pane, silent)
 }

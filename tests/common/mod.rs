@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+pub mod sandbox;
+
 pub struct Pane {
     socket: String,
     pub dir: PathBuf,
