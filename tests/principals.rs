@@ -124,6 +124,7 @@ fn principals_table_and_json_mark_the_own_principal() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     assert_eq!((v["schema"].as_u64(), v["profile"].as_str()), (Some(1), Some("admin")));
+    assert_eq!((v["ok"].as_bool(), v["failure"].as_str()), (Some(true), None), "{v:#}");
     let list = v["principals"].as_array().expect("principals");
     assert_eq!(list.len(), 6, "{v}");
     let first = &list[0];
@@ -151,7 +152,15 @@ fn a_low_role_is_refused_with_the_roles_to_check() {
         args.extend(extra);
         let o = e.run_quiet(&args, None);
         assert_eq!(o.code, 3, "{}", o.stderr);
-        assert!(o.stdout.is_empty(), "{}", o.stdout);
+        if extra.is_some() {
+            // A script still gets a document, with the failure kind and the fix.
+            let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("a JSON document");
+            assert_eq!((v["ok"].as_bool(), v["failure"].as_str()), (Some(false), Some("forbidden")), "{v:#}");
+            assert!(v["hint"].as_str().is_some_and(|h| h.contains("System Owner")), "{v:#}");
+            assert_eq!(v["principals"].as_array().map(Vec::len), Some(0));
+        } else {
+            assert!(o.stdout.is_empty(), "{}", o.stdout);
+        }
         assert!(o.stderr.contains("HTTP 403") && o.stderr.contains("role is probably too low"), "{}", o.stderr);
         assert!(o.stderr.contains("fix:") && o.stderr.contains("System Owner or System Admin"), "{}", o.stderr);
     }

@@ -32,7 +32,14 @@ pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {
     let rt = runtime()?;
     let principals = match rt.block_on(remote::list(&cx, &g.options().for_profile(&profile))) {
         Ok(list) => list,
-        Err(p) => return Ok(failed(name, &p)),
+        Err(p) => {
+            // A script reading --json gets a document either way, as from `validate --json`.
+            if json {
+                let doc = JsonDoc::failed(name, &p);
+                writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&doc)?)?;
+            }
+            return Ok(failed(name, &p));
+        }
     };
     tracing::info!(profile = %name, count = principals.len(), "service principals listed");
     let mut out = std::io::stdout().lock();
@@ -40,6 +47,10 @@ pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {
         let doc = JsonDoc {
             schema: 1,
             profile: name,
+            ok: true,
+            failure: None,
+            detail: None,
+            hint: None,
             principals: principals.iter().map(|p| JsonPrincipal::new(p, &cx.client_id)).collect(),
         };
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -290,7 +301,26 @@ fn table(principals: &[Principal], name: &str, client_id: &str) -> String {
 struct JsonDoc<'a> {
     schema: u32,
     profile: &'a str,
+    ok: bool,
+    /// The failure kind, as in `validate --json` (`forbidden`, `unauthorized`, ...).
+    failure: Option<&'static str>,
+    detail: Option<&'a str>,
+    hint: Option<&'a str>,
     principals: Vec<JsonPrincipal<'a>>,
+}
+
+impl<'a> JsonDoc<'a> {
+    fn failed(profile: &'a str, p: &'a Problem) -> Self {
+        JsonDoc {
+            schema: 1,
+            profile,
+            ok: false,
+            failure: Some(p.kind.as_str()),
+            detail: Some(&p.detail),
+            hint: Some(&p.fix).filter(|f| !f.is_empty()).map(String::as_str),
+            principals: Vec::new(),
+        }
+    }
 }
 
 /// One principal in `--json`; unknown values are null.
