@@ -70,6 +70,21 @@ impl std::fmt::Display for FailureKind {
     }
 }
 
+/// `YYYY-MM-DD` (UTC) of a Unix time: certificate dates in check details, and the simulator's
+/// `LastUsed` (Howard Hinnant's civil-from-days algorithm, so no date crate is needed).
+pub fn utc_date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// Where one check stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckState {
@@ -135,5 +150,18 @@ pub struct Report {
 impl Report {
     pub fn ok(&self) -> bool {
         self.failure.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(1_609_459_199), "2020-12-31");
+        assert_eq!(utc_date(4_102_444_800), "2100-01-01");
     }
 }

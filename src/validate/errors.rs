@@ -83,6 +83,7 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 
 /// Words a PBX admin understands for the certificate problems they meet.
 pub fn describe_tls(e: &rustls::Error) -> String {
+    use crate::report::utc_date;
     use rustls::CertificateError as C;
     let raw = crate::providers::one_line(&e.to_string(), 120);
     match e {
@@ -91,14 +92,14 @@ pub fn describe_tls(e: &rustls::Error) -> String {
             C::NotValidForName | C::NotValidForNameContext { .. } => format!("certificate is not valid for this name ({raw})"),
             C::ExpiredContext { time, not_after } => format!(
                 "certificate has expired: valid until {}, {} days ago; renew it on the server",
-                date(not_after.as_secs()),
+                utc_date(not_after.as_secs()),
                 time.as_secs().saturating_sub(not_after.as_secs()).div_ceil(86_400)
             ),
             C::Expired => format!("certificate has expired ({raw})"),
             C::NotValidYetContext { time, not_before } => format!(
                 "certificate is not valid yet; check this machine's clock: the certificate starts on {}, this machine says it is {}",
-                date(not_before.as_secs()),
-                date(time.as_secs())
+                utc_date(not_before.as_secs()),
+                utc_date(time.as_secs())
             ),
             C::NotValidYet => format!("certificate is not valid yet; check this machine's clock ({raw})"),
             C::Other(o) if o.to_string().contains("CaUsedAsEndEntity") => {
@@ -108,32 +109,5 @@ pub fn describe_tls(e: &rustls::Error) -> String {
         },
         rustls::Error::InvalidMessage(_) => "the server does not speak TLS on this port (plain HTTP?)".into(),
         _ => format!("TLS failed: {raw}"),
-    }
-}
-
-/// `YYYY-MM-DD` (UTC) of a Unix time, for certificate dates (the civil-from-days algorithm).
-fn date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn certificate_dates() {
-        assert_eq!(date(0), "1970-01-01");
-        assert_eq!(date(951_782_400), "2000-02-29");
-        assert_eq!(date(1_609_459_199), "2020-12-31");
-        assert_eq!(date(4_102_444_800), "2100-01-01");
     }
 }
