@@ -165,14 +165,11 @@ impl Wizard {
                 vec![]
             }
             Msg::Validation { attempt, event } => {
-                let ctx = self.principals_ctx_profiles();
                 match &mut self.screen {
                     // Several runs at once: each finds its row by attempt; unknown ones are stale.
                     Screen::Revalidate(r) => r.apply(attempt, event),
                     Screen::Guide(g) if attempt == self.attempt => g.validation(event),
-                    Screen::Principals(p) => {
-                        p.validation(attempt, event, &principals::Ctx { attempt: &mut 0, profiles: ctx })
-                    }
+                    Screen::Principals(p) => p.validation(attempt, event, &self.home.profiles()),
                     _ => vec![],
                 }
             }
@@ -287,11 +284,6 @@ impl Wizard {
             Screen::Principals(p) => p.typing(),
             _ => false,
         }
-    }
-
-    /// The saved profiles, for the principals screen's save.
-    fn principals_ctx_profiles(&self) -> Vec<crate::profile::Profile> {
-        self.home.profiles()
     }
 
     fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {

@@ -155,7 +155,8 @@ impl Principals {
     }
 
     /// Progress of the token's validation; a good one is saved at once.
-    pub fn validation(&mut self, attempt: u64, ev: ValidationEvent, ctx: &Ctx<'_>) -> Vec<Effect> {
+    /// `saved` are the profiles on disk, to tell a new name from a replaced one.
+    pub fn validation(&mut self, attempt: u64, ev: ValidationEvent, saved: &[Profile]) -> Vec<Effect> {
         let Stage::Token(t) = &mut self.stage else { return vec![] };
         if attempt != self.attempt {
             return vec![];
@@ -170,7 +171,7 @@ impl Principals {
         let name = t.name.as_ref().map(|f| f.value().trim().to_string()).unwrap_or_default();
         match token_profile(&self.profile, t, &name) {
             Ok(p) => {
-                let exists = ctx.profiles.iter().any(|x| x.name == name);
+                let exists = saved.iter().any(|x| x.name == name);
                 let mode = if exists { SaveMode::Replace { old: name } } else { SaveMode::Create };
                 t.saving = true;
                 vec![Effect::Save { profile: Box::new(p), mode }]
