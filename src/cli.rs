@@ -172,8 +172,9 @@ pub struct AddArgs {
     /// 8x8: read the Client Secret from this environment variable
     #[arg(long, group = "key", value_name = "VAR")]
     pub client_secret_env: Option<String>,
-    /// 8x8: the products the API app may use, comma-separated (cc-realtime-analytics,
-    /// cc-historical-analytics, cloud-storage, quality-management, cc-chat)
+    /// 8x8: the products the API app may use, comma-separated: ids (cc-realtime-analytics,
+    /// cc-historical-analytics, cloud-storage, quality-management, cc-chat) or the names the Admin
+    /// Console shows ("CC Realtime Analytics", "Cloud Storage Service", any case)
     #[arg(long, value_delimiter = ',')]
     pub products: Vec<String>,
     /// 8x8: the API host when not api.8x8.com (proxies, regions, tests); CX-Engine: the workspace
@@ -192,8 +193,9 @@ pub struct AddArgs {
     /// CX-Engine: the 3CX profile this connector belongs to
     #[arg(long, value_name = "NAME")]
     pub pbx_profile: Option<String>,
-    /// 8x8: the region of the account (us-west, us-east, uk, ap, ca); each chosen product's own API
-    /// is then checked too
+    /// 8x8: the region of the account (Cloud Storage's us-west, us-east, uk, ap, ca, or the analytics
+    /// APIs' us, eu, au, ca); each chosen product's own API is then asked at its documented address
+    /// for that region (not checked where 8x8 documents none)
     #[arg(long)]
     pub region: Option<String>,
     /// Take everything from flags; never open the TUI or prompt

@@ -10,6 +10,7 @@
 //! - `providers`: each vendor's guide (text in `assets/guides/`) and the pure reading of its answers;
 //! - `profile`: the profile model and `profiles.toml` store (atomic, 0600, comment-keeping);
 //! - `template_file`: reading, copying and path-completing CRM template files;
+//! - `table`: plain-text tables sized to their content;
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
 //! - `cli` and `commands`: the command line.
 
@@ -21,6 +22,7 @@ pub mod profile;
 pub mod providers;
 pub mod report;
 pub mod simulator;
+pub mod table;
 pub mod template_file;
 pub mod tui;
 pub mod ui;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 const GOOD: &str = "key-good-8f3a2c91d7e4";
 const WRONG: &str = "key-wrong-55c0a1b2c3d4";
 const OTHER: &str = "key-other-0a9b8c7d6e5f";
-const SECRETS: [&str; 4] = [GOOD, WRONG, OTHER, "eght_cli-secret-4b5c6d7e8f"];
+const SECRETS: [&str; 4] = [GOOD, WRONG, OTHER, "cli-8x8-secret-4b5c6d7e8f"];
 
 /// The shared sandbox (tests/common/sandbox.rs), checked for leaked secrets when a test ends.
 type Env = Guarded;
@@ -376,6 +376,103 @@ fn list_show_and_paths_never_show_a_secret() {
     assert!(o.code == 0 && o.stdout.contains(".TH pbxlink"));
 }
 
+/// One exit-code contract: a profiles file that cannot be read or parsed is exit 2 from every
+/// command, the interactive ones included (in a terminal: tests/terminal.rs); the full screen
+/// without a terminal is exit 2 too.
+#[test]
+fn a_broken_profiles_file_exits_2_from_every_command() {
+    let e = Env::new();
+    e.write_config("[profiles.x\n");
+    let add = [
+        "add",
+        "3cx",
+        "--non-interactive",
+        "--name",
+        "n",
+        "--domain",
+        "pbx.example.com",
+        "--client-id",
+        "900",
+        "--api-key-stdin",
+    ];
+    let commands: Vec<Vec<&str>> = vec![
+        vec![],
+        vec!["--plain"],
+        vec!["--plain", "add", "3cx"],
+        add.to_vec(),
+        vec!["list"],
+        vec!["show", "x"],
+        vec!["remove", "x", "--yes"],
+        vec!["validate", "--all"],
+        vec!["3cx", "principals", "x"],
+    ];
+    for args in commands {
+        let o = e.run(&args, Some("yes\n"), &[]);
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert!(o.stderr.contains("profiles.toml:1:"), "{args:?} names the file and line: {}", o.stderr);
+    }
+    e.write_config("");
+    let o = e.run(&[], None, &[]);
+    assert_eq!(o.code, 2, "bare pbxlink without a terminal is a usage error, like add: {}", o.stderr);
+    assert!(o.stderr.contains("--plain"), "{}", o.stderr);
+}
+
+/// A reader that goes away (`pbxlink man | head`) is no error: nothing on stderr, exit 0.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let e = Env::new();
+    e.write_config(&e.profile("hq", "pbx.example.com:5001", "900", GOOD, false));
+    for args in [vec!["man"], vec!["completions", "bash"], vec!["list"], vec!["show", "hq", "--json"]] {
+        let mut cmd = e.command(&args);
+        cmd.stdin(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("spawn");
+        // Closing the read end before the command writes: its first write gets EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("Broken pipe") && !err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn paths_names_the_log_file_chosen_and_show_json_has_a_schema() {
+    let e = Env::new();
+    e.write_config(&e.profile("hq", "pbx.example.com:5001", "900", GOOD, false));
+    let o = e.run(&["paths"], None, &[("PBXLINK_LOG_FILE", "/var/log/pbxlink/checks.log")]);
+    assert!(o.stdout.contains("log       /var/log/pbxlink/checks.log"), "{}", o.stdout);
+    let o = e.run(&["--log-file", "/tmp/x.log", "paths"], None, &[]);
+    assert!(o.stdout.contains("log       /tmp/x.log"), "{}", o.stdout);
+    let o = e.run(&["show", "hq", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["schema"], 1, "{v:#}");
+}
+
+/// A 24-character name or a long domain widens its column instead of breaking the table.
+#[test]
+fn tables_size_their_columns_to_the_content() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let long = "a-profile-name-of-24-chr";
+    e.write_config(
+        &[
+            e.profile(long, "a-rather-long-pbx-host-name.branch-office.example.com:5001", "900", GOOD, true),
+            e.profile("b", &d, "900", GOOD, true),
+        ]
+        .concat(),
+    );
+    let column = |text: &str, needle: &str| -> Vec<usize> { text.lines().filter_map(|l| l.find(needle)).collect() };
+    let o = e.run(&["list"], None, &[]);
+    let at: Vec<usize> = column(&o.stdout, "never checked");
+    assert_eq!(at.len(), 2, "{}", o.stdout);
+    assert_eq!(at[0], at[1], "{}", o.stdout);
+    assert_eq!(column(&o.stdout, "3cx").iter().collect::<std::collections::BTreeSet<_>>().len(), 1, "{}", o.stdout);
+    let o = e.run(&["validate", "--all", "--timeout", "2"], None, &[]);
+    let providers = column(&o.stdout, " 3cx ");
+    assert_eq!(providers.len(), 2, "{}", o.stdout);
+    assert_eq!(providers[0], providers[1], "{}", o.stdout);
+}
+
 #[test]
 fn many_profiles_validate_concurrently_within_the_job_bound() {
     let n = 200;
@@ -471,16 +568,56 @@ mod eightbyeight {
     use super::*;
     use pbxlink::simulator::{EightByEightAccount, Grants};
 
-    const SECRET8: &str = "eght_cli-secret-4b5c6d7e8f";
+    const SECRET8: &str = "cli-8x8-secret-4b5c6d7e8f";
 
     fn env() -> (Env, String) {
         let x8 = vec![
             EightByEightAccount::new("app", SECRET8, Grants::All),
             EightByEightAccount::new("nochat", SECRET8, Grants::NoChat),
+            EightByEightAccount::new("eght_cli_app", SECRET8, Grants::All),
         ];
         let e = guarded(Sandbox::start(vec![], x8, vec![]));
         let domain = e.sim.domain();
         (e, domain)
+    }
+
+    /// `--products` takes the names the Admin Console shows, in any case; the soft eght_ hint is on
+    /// the Client ID (8x8's Key), never on the secret.
+    #[test]
+    fn products_by_name_and_the_client_id_hint() {
+        let (e, base) = env();
+        let ca = e.ca.to_string_lossy().to_string();
+        let add = |name: &str, client: &str, products: &str| {
+            e.run(
+                &[
+                    "--ca-file",
+                    &ca,
+                    "add",
+                    "8x8",
+                    "--non-interactive",
+                    "--name",
+                    name,
+                    "--client-id",
+                    client,
+                    "--products",
+                    products,
+                    "--base-url",
+                    &base,
+                    "--client-secret-stdin",
+                ],
+                Some(&format!("{SECRET8}\n")),
+                &[],
+            )
+        };
+        let o = add("named", "app", "CC Realtime Analytics,cloud storage service");
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(o.stderr.contains("note: 8x8 Client IDs start with eght_ (the app's Key)"), "{}", o.stderr);
+        assert!(!o.stderr.contains("secrets usually start"), "{}", o.stderr);
+        let text = std::fs::read_to_string(e.config()).expect("config");
+        assert!(text.contains("products = [\"cc-realtime-analytics\", \"cloud-storage\"]"), "{text}");
+        let o = add("eght", "eght_cli_app", "Cloud Storage Service");
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(!o.stderr.contains("note:"), "a Client ID with eght_ gets no hint: {}", o.stderr);
     }
 
     #[test]

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 const KEY_3CX: &str = "leak-3cx-Key-a1b2c3d4e5f6";
 const WRONG_3CX: &str = "leak-3cx-Wrong-z9y8x7w6v5";
-const SECRET_8X8: &str = "eght_leak-8x8-Secret-0f1e2d3c";
-const WRONG_8X8: &str = "eght_leak-8x8-Wrong-4b5a6978";
+const SECRET_8X8: &str = "leak-8x8-Secret-0f1e2d3c";
+const WRONG_8X8: &str = "leak-8x8-Wrong-4b5a6978";
 const SECRET_CX: &str = "leak-cx-Secret-9a8b7c6d5e4f";
 const WRONG_CX: &str = "leak-cx-Wrong-3e2d1c0b9a8f";
 

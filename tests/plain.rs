@@ -15,7 +15,7 @@ use std::path::Path;
 const GOOD: &str = "plain-good-key-7c1e9a";
 const WRONG: &str = "plain-wrong-key-2b8d4f";
 const CX_SECRET: &str = "plain-cx-secret-5e0b3d";
-const X8_SECRET: &str = "eght_plain-secret-3f9a1c";
+const X8_SECRET: &str = "plain-8x8-secret-3f9a1c";
 
 /// The shared sandbox (tests/common/sandbox.rs), checked for leaked secrets when a test ends.
 type Env = Guarded;
@@ -121,6 +121,9 @@ fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
     let text = std::fs::read_to_string(e.config()).expect("profile");
     assert!(text.contains(&format!("base_url = \"{}\"", e.sim.domain())), "{text}");
     assert!(!o.stdout.contains(X8_SECRET) && !o.stderr.contains(X8_SECRET));
+    // The soft hint is on the Client ID ("app" lacks eght_), never on the secret.
+    assert!(o.stdout.contains("Note: 8x8 Client IDs start with eght_"), "{}", o.stdout);
+    assert_eq!(o.stdout.matches("Note:").count(), 1, "{}", o.stdout);
     let o = e.run(&["--plain", "add", "8x8", "--base-url", "http://x"], &[], &[]);
     assert_ne!(o.code, 0);
     assert!(o.stderr.contains("--base-url http://x"), "{}", o.stderr);
@@ -129,7 +132,7 @@ fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
 #[test]
 fn eightbyeight_products_are_chosen_by_number_in_the_plain_demo() {
     let e = Env::new();
-    let answers = ["1", "2", "yes", "", "0, 6", "", "1, 3", "yes", "demo-8x8-app", "eght_demo_secret_all", "team", "4"];
+    let answers = ["1", "2", "yes", "", "0, 6", "", "1, 3", "yes", "eght_demo_app", "demo-8x8-secret-all", "team", "4"];
     let o = e.run(&["--plain", "demo"], &answers, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     let out = &o.stdout;
@@ -138,7 +141,7 @@ fn eightbyeight_products_are_chosen_by_number_in_the_plain_demo() {
     assert!(out.contains("Choose at least one product"), "{out}");
     assert!(out.contains("Chosen: CC Realtime Analytics, Cloud Storage Service"), "{out}");
     assert!(out.contains("The link works.") && out.contains("Saved profile \"team\""), "{out}");
-    assert!(!out.contains("eght_demo_secret_all characters"), "{out}");
+    assert!(!out.contains("demo-8x8-secret-all characters"), "{out}");
     let text = std::fs::read_to_string(e.config()).expect("demo profile in --config");
     assert!(text.contains("provider = \"8x8\""), "{text}");
     assert!(text.contains("products = [\"cc-realtime-analytics\", \"cloud-storage\"]"), "{text}");
@@ -213,7 +216,7 @@ fn end_of_input_mid_guide_saves_nothing() {
     assert!(o.stdout.contains("No profiles yet") && o.stdout.contains("1  Add an account"), "{}", o.stdout);
     // ACCESSIBLE=0 does not: the full-screen UI then needs a terminal, and points to --plain.
     let o = e.run(&[], &[], &[("ACCESSIBLE", "0")]);
-    assert_eq!(o.code, 1);
+    assert_eq!(o.code, 2, "a usage error, as for add");
     assert!(o.stderr.contains("needs a terminal") && o.stderr.contains("--plain"), "{}", o.stderr);
 }
 

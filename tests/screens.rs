@@ -298,7 +298,7 @@ fn state(name: &str) -> Wizard {
             let checks = [
                 ("dns", "api.8x8.com is 192.0.2.80"),
                 ("connect", "api.8x8.com: TLS verified"),
-                ("token", "token issued, valid for 29 min"),
+                ("token", "token issued, valid for 30 min"),
                 ("products", "granted: Cloud Storage Service, Contact Center Chat (from api_product_list)"),
             ]
             .iter()
@@ -319,9 +319,9 @@ fn state(name: &str) -> Wizard {
         }
         "x8_credentials" => {
             to_8x8(&mut w, "credentials");
+            // A Client ID not starting with eght_: a soft hint, never a refusal.
             typed(&mut w, "pbxlink-monitoring");
             w.update(k(KeyCode::Tab));
-            // Not starting with eght_: a soft hint, never a refusal.
             w.update(Msg::Paste(KEY.into()));
         }
         "x8_validate_missing" => {
@@ -336,7 +336,7 @@ fn state(name: &str) -> Wizard {
             let plan = [
                 ("dns", "api.8x8.com is 192.0.2.80"),
                 ("connect", "api.8x8.com: TLS verified"),
-                ("token", "token issued, valid for 29 min"),
+                ("token", "token issued, valid for 30 min"),
                 ("products", "not granted: Contact Center Chat"),
             ];
             let checks = plan
@@ -610,7 +610,7 @@ fn demo() -> DemoInfo {
         accounts: vec![
             account(ProviderId::ThreeCx, "900", "demo-key-900", "works"),
             account(ProviderId::ThreeCx, "901", "demo-key-901", "API access not ticked (forbidden)"),
-            account(ProviderId::EightByEight, "demo-8x8-app", "eght_demo_secret_all", "every product granted"),
+            account(ProviderId::EightByEight, "eght_demo_app", "demo-8x8-secret-all", "every product granted"),
             account(ProviderId::CxEngine, "7", "demo-cx-engine-secret", "works"),
         ],
         template: Some("/tmp/pbxlink-demo-x1/Downloads/CX Engine (1).xml".into()),
@@ -650,7 +650,7 @@ fn to_8x8(w: &mut Wizard, step: &str) {
     }
     typed(w, "pbxlink-monitoring");
     w.update(k(KeyCode::Tab));
-    w.update(Msg::Paste(format!("eght_{KEY}")));
+    w.update(Msg::Paste(format!("x8-{KEY}")));
     w.update(k(KeyCode::Enter));
 }
 

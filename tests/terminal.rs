@@ -566,3 +566,20 @@ fn interactive_commands_refuse_without_a_terminal() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal") && err.contains("--non-interactive"), "{err}");
 }
+
+/// In a real terminal too, a profiles file that cannot be read is exit 2 before anything is typed,
+/// for the home screen and for the guide (a key shown only once must never be typed for nothing).
+#[test]
+fn a_broken_profiles_file_exits_2_in_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("profiles.toml");
+    std::fs::write(&config, "[profiles.x\n").expect("config");
+    for args in [vec!["add", "3cx"], vec![]] {
+        let mut all = vec!["--config", config.to_str().expect("utf8")];
+        all.extend(args.iter());
+        let pane = Pane::start(dir.path(), &all, &[], 80, 24);
+        let screen = pane.wait_for("__EXIT=");
+        assert!(screen.contains("profiles.toml:1:"), "{args:?}: {screen}");
+        assert_eq!(pane.exit_code(), 2, "{args:?}: {screen}");
+    }
+}

@@ -325,7 +325,7 @@ mod eightbyeight {
     use pbxlink::profile::EightByEight;
     use pbxlink::simulator::{EightByEightAccount, Grants};
 
-    const SECRET8: &str = "eght_s3cret-8x8-value-77aa";
+    const SECRET8: &str = "s3cret-8x8-value-77aa";
 
     async fn sim() -> (Simulator, tempfile::TempDir, Options) {
         let sim = Simulator::start_with(
@@ -335,6 +335,8 @@ mod eightbyeight {
                 EightByEightAccount::new("nochat", SECRET8, Grants::NoChat),
                 EightByEightAccount::new("jwt", SECRET8, Grants::JwtOnly),
                 EightByEightAccount::new("odd", SECRET8, Grants::Unrecognised),
+                EightByEightAccount::new("storage", SECRET8, Grants::StorageOnly),
+                EightByEightAccount::new("eu", SECRET8, Grants::All).in_europe(),
             ],
         )
         .await
@@ -373,7 +375,7 @@ mod eightbyeight {
             "{}",
             detail(&r, "products")
         );
-        assert!(detail(&r, "token").contains("valid for 29 min"), "expires_in came as a string");
+        assert_eq!(detail(&r, "token"), "token issued, valid for 30 min", "expires_in came as the string \"1799\"");
         assert_eq!(sim.requests(), vec!["POST /oauth/v2/token"]);
         assert_eq!(sim.handshakes(), 1);
     }
@@ -411,29 +413,67 @@ mod eightbyeight {
         p
     }
 
+    const ALL_PRODUCTS: [&str; 5] =
+        ["cc-realtime-analytics", "cc-historical-analytics", "cloud-storage", "quality-management", "cc-chat"];
+
+    /// The case that used to fail a working link: a European tenant with `region = "uk"`. The
+    /// analytics prefix of a uk tenant is written nowhere, so those APIs are not asked at a guessed
+    /// address; Cloud Storage's uk address is documented and answers.
     #[tokio::test]
-    async fn with_a_region_each_product_api_is_asked() {
+    async fn a_european_tenant_is_not_failed_on_a_guess() {
         let (sim, _d, opts) = sim().await;
-        let p = with_region(
-            profile(&sim.domain(), "all", SECRET8, &["cloud-storage", "quality-management", "cc-chat"]),
-            "uk",
-        );
-        let r = check(&p, &opts).await;
+        let r = check(&with_region(profile(&sim.domain(), "eu", SECRET8, &ALL_PRODUCTS), "uk"), &opts).await;
         assert!(r.ok(), "{r:#?}");
-        assert_eq!(detail(&r, "probes"), "answered in uk: Cloud Storage Service, Quality Management");
+        assert_eq!(state(&r, "probes"), CheckState::Passed);
+        let d = detail(&r, "probes");
+        assert!(d.starts_with("answered in uk: Cloud Storage Service; not checked: "), "{d}");
+        assert!(d.contains("CC Realtime Analytics (8x8 documents no analytics address for region uk)"), "{d}");
+        assert!(d.contains("Quality Management (its API requires a pbx header"), "{d}");
+        assert!(d.contains("Contact Center Chat (its API needs the tenant id"), "{d}");
+        let asked: Vec<String> = sim.requests().into_iter().filter(|r| r.starts_with("GET ")).collect();
+        assert_eq!(
+            asked,
+            vec!["GET /storage/uk/v3/buckets"],
+            "no request to a guessed address, no QM request without its header"
+        );
         assert_eq!(sim.handshakes(), 1, "the probes reuse the token's connection");
-        assert!(sim.requests().contains(&"GET /storage/uk/v3/buckets".to_string()));
     }
 
     #[tokio::test]
-    async fn a_product_api_that_refuses_the_token_means_not_attached() {
+    async fn analytics_are_asked_at_their_documented_regional_prefix() {
         let (sim, _d, opts) = sim().await;
-        // The token's list is unrecognised (n/a), so only the probe can tell.
-        let p = with_region(profile(&sim.domain(), "odd", SECRET8, &["cloud-storage"]), "uk");
-        let r = check(&p, &opts).await;
-        assert_eq!(r.failure, Some(FailureKind::Forbidden), "{r:#?}");
-        assert_eq!(detail(&r, "probes"), "not attached: Cloud Storage Service");
-        assert!(r.hint.as_deref().is_some_and(|h| h.contains("not attached")), "{:?}", r.hint);
+        let products = ["cc-realtime-analytics", "cc-historical-analytics", "cloud-storage"];
+        let r = check(&with_region(profile(&sim.domain(), "eu", SECRET8, &products), "eu"), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        let d = detail(&r, "probes");
+        assert!(d.starts_with("answered in eu: CC Realtime Analytics, CC Historical Analytics; not checked: Cloud Storage Service (8x8 documents no Cloud Storage address for region eu)"), "{d}");
+        assert!(sim.requests().contains(&"GET /eu/analytics/cc/v5/realtime-metrics/queues".to_string()));
+        let us = check(&with_region(profile(&sim.domain(), "all", SECRET8, &products), "us-west"), &opts).await;
+        assert_eq!(
+            detail(&us, "probes"),
+            "answered in us-west: CC Realtime Analytics, CC Historical Analytics, Cloud Storage Service"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_where_the_region_may_be_wrong_is_not_checked() {
+        let (sim, _d, opts) = sim().await;
+        // A US tenant told it is in uk: its token is refused (401) at the uk address, while the
+        // token grants the product. That proves nothing about the key.
+        let r = check(&with_region(profile(&sim.domain(), "all", SECRET8, &["cloud-storage"]), "uk"), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(state(&r, "probes"), CheckState::NotAvailable);
+        assert!(detail(&r, "probes").contains("HTTP 401, although the token grants it"), "{}", detail(&r, "probes"));
+        // The token's list is unrecognised and the API says 403: attached or another region? Unknown.
+        let odd =
+            check(&with_region(profile(&sim.domain(), "odd", SECRET8, &["cloud-storage"]), "us-east"), &opts).await;
+        assert!(odd.ok(), "{odd:#?}");
+        assert_eq!(state(&odd, "probes"), CheckState::NotAvailable);
+        assert!(
+            detail(&odd, "probes").contains("HTTP 403: the product may not be attached"),
+            "{}",
+            detail(&odd, "probes")
+        );
     }
 
     #[tokio::test]
@@ -443,17 +483,37 @@ mod eightbyeight {
         let r = check(&p, &opts).await;
         assert!(r.ok(), "{r:#?}");
         assert_eq!(state(&r, "probes"), CheckState::NotAvailable);
+        assert_eq!(
+            detail(&r, "probes"),
+            "n/a: not checked: Cloud Storage Service (8x8 documents no Cloud Storage address for region mars)"
+        );
+        assert_eq!(sim.requests(), vec!["POST /oauth/v2/token"], "nothing sent to a made-up address");
+    }
+
+    /// 8x8 support's example: a Cloud Storage key whose list is "[storage]".
+    #[tokio::test]
+    async fn a_storage_only_key() {
+        let (sim, _d, opts) = sim().await;
+        let r = check(&profile(&sim.domain(), "storage", SECRET8, &["cloud-storage"]), &opts).await;
+        assert!(r.ok(), "{r:#?}");
+        assert_eq!(detail(&r, "products"), "granted: Cloud Storage Service (from api_product_list_json)");
+        let chat = check(&profile(&sim.domain(), "storage", SECRET8, &["cloud-storage", "cc-chat"]), &opts).await;
+        assert_eq!(chat.failure, Some(FailureKind::Forbidden));
+        assert_eq!(detail(&chat, "products"), "not granted: Contact Center Chat");
+        // Historical analytics' code is not documented: missing from the list, it is not checked.
+        let hist = check(&profile(&sim.domain(), "storage", SECRET8, &["cc-historical-analytics"]), &opts).await;
+        assert!(hist.ok(), "{hist:#?}");
         assert!(
-            detail(&r, "probes").contains("not checked: Cloud Storage Service (HTTP 404)"),
+            detail(&hist, "products").contains("not checked: CC Historical Analytics"),
             "{}",
-            detail(&r, "probes")
+            detail(&hist, "products")
         );
     }
 
     #[tokio::test]
     async fn a_wrong_secret_is_unauthorized() {
         let (sim, _d, opts) = sim().await;
-        let r = check(&profile(&sim.domain(), "all", "eght_wrong", &["cc-chat"]), &opts).await;
+        let r = check(&profile(&sim.domain(), "all", "wrong-8x8-secret", &["cc-chat"]), &opts).await;
         assert_eq!(r.failure, Some(FailureKind::Unauthorized));
         assert!(detail(&r, "token").contains("401"));
         assert!(r.hint.as_deref().is_some_and(|h| h.contains("regenerate")), "{:?}", r.hint);
@@ -486,10 +546,17 @@ mod cx_engine {
     }
 
     async fn env() -> (Simulator, tempfile::TempDir, Options) {
-        let sim =
-            Simulator::start_all(vec![], vec![], vec![CxEngineAccount::new("7", SECRET_CX)]).await.expect("simulator");
+        let accounts = vec![CxEngineAccount::new("7", SECRET_CX), CxEngineAccount::new("8", SECRET_CX).code_only()];
+        let sim = Simulator::start_all(vec![], vec![], accounts).await.expect("simulator");
         let (dir, opts) = trusting(&sim);
         (sim, dir, opts)
+    }
+
+    fn with_method(mut p: Profile, m: AuthMethod) -> Profile {
+        if let ProfileBody::CxEngine(c) = &mut p.body {
+            c.auth_method = m;
+        }
+        p
     }
 
     #[tokio::test]
@@ -497,12 +564,40 @@ mod cx_engine {
         let (sim, _d, opts) = env().await;
         let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert!(r.ok(), "{r:#?}");
+        // What was proven, and what only 3CX can prove.
+        assert_eq!(
+            detail(&r, "token"),
+            "token issued, valid for 365 days: CX-Engine accepts the API client's Client ID and Client Secret"
+        );
+        assert_eq!(state(&r, "approval"), CheckState::NotAvailable);
+        assert!(detail(&r, "approval").contains("only 3CX can prove"), "{}", detail(&r, "approval"));
+        let cc = with_method(profile(&sim.domain(), "7", SECRET_CX), AuthMethod::ClientCredentials);
+        let r = validate::validate(&cc, &opts, &mut |_| {}).await;
+        assert!(r.ok(), "{r:#?}");
         assert_eq!(detail(&r, "token"), "token issued, valid for 365 days");
-        assert_eq!(sim.requests(), vec!["POST /oauth/token"]);
+        assert!(r.checks.iter().all(|c| c.id != "approval"), "client credentials need no approval");
+        assert_eq!(sim.requests(), vec!["POST /oauth/token"; 2]);
         let r = validate::validate(&profile(&sim.domain(), "7", "wrong"), &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::Unauthorized));
         assert!(detail(&r, "token").contains("Client authentication failed"));
         assert!(!format!("{r:?}").contains(SECRET_CX));
+    }
+
+    /// A client CX-Engine allows only the authorization-code grant answers `unauthorized_client`:
+    /// for an Authorization Code profile that is "not checked", for a Client Credentials profile a
+    /// method mismatch; never "rejected".
+    #[tokio::test]
+    async fn a_refused_grant_is_a_method_question_not_a_rejected_key() {
+        let (sim, _d, opts) = env().await;
+        let code = validate::validate(&profile(&sim.domain(), "8", SECRET_CX), &opts, &mut |_| {}).await;
+        assert!(code.ok(), "{code:#?}");
+        assert_eq!(state(&code, "token"), CheckState::NotAvailable);
+        assert!(detail(&code, "token").contains("unauthorized_client"), "{}", detail(&code, "token"));
+        let cc = with_method(profile(&sim.domain(), "8", SECRET_CX), AuthMethod::ClientCredentials);
+        let r = validate::validate(&cc, &opts, &mut |_| {}).await;
+        assert_eq!(r.failure, Some(FailureKind::Forbidden), "{r:#?}");
+        let hint = r.hint.clone().unwrap_or_default();
+        assert!(hint.contains("Choose Authorization Code") && !hint.contains("rejected"), "{hint}");
     }
 
     #[tokio::test]

@@ -66,6 +66,10 @@ fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> 
     let client_id = Field::new("client_id", FieldKind::Id, required(&args.client_id, "--client-id ID")?)
         .check()
         .map_err(|e| Usage(format!("--client-id: {e}")))?;
+    // The guide's soft hints (8x8: the Client ID starts with eght_), as the TUI and plain mode show them.
+    if let Some(hint) = args.provider.id().guide().field("client_id").soft_note(&client_id) {
+        eprintln!("note: {hint}");
+    }
     match args.provider {
         ProviderArg::CxEngine => cx_engine_from_flags(args, client_id, config),
         ProviderArg::ThreeCx => {
@@ -77,8 +81,14 @@ fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> 
         }
         ProviderArg::EightByEight => {
             let guide = args.provider.id().guide();
-            let products: Vec<String> =
-                args.products.iter().map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect();
+            // Ids (cloud-storage) or the names the Admin Console shows (Cloud Storage Service).
+            let products: Vec<String> = args
+                .products
+                .iter()
+                .map(|p| p.trim())
+                .filter(|p| !p.is_empty())
+                .map(|p| crate::providers::eightbyeight::product_id(guide, p).unwrap_or_else(|| p.to_string()))
+                .collect();
             crate::profile::check_products(guide, &products).map_err(|e| Usage(format!("--products: {e}")))?;
             let base_url = match &args.base_url {
                 Some(b) => Some(
@@ -89,12 +99,6 @@ fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> 
                 None => None,
             };
             let secret = secret(args)?;
-            let spec = guide.field("client_secret");
-            if let Some(prefix) = &spec.expect_prefix
-                && !secret.starts_with(prefix.as_str())
-            {
-                eprintln!("note: {}", spec.expect_note);
-            }
             Ok(ProfileBody::EightByEight(EightByEight {
                 client_id,
                 client_secret: SecretString::from(secret),
@@ -113,9 +117,11 @@ fn check_region(region: Option<&str>) -> Result<Option<String>, Usage> {
     if r.len() > 20 || !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
         return Err(Usage(format!("--region \"{r}\": use a region name such as us-west, us-east, uk, ap or ca")));
     }
-    if !["us-west", "us-east", "uk", "ap", "ca"].contains(&r) {
+    let known = crate::providers::eightbyeight::REGIONS;
+    if !known.contains(&r) {
         eprintln!(
-            "note: region \"{r}\" is not one pbxlink knows (us-west, us-east, uk, ap, ca); product checks may say \"not checked\""
+            "note: region \"{r}\" is not one 8x8 documents ({}); product checks will say \"not checked\"",
+            known.join(", ")
         );
     }
     Ok(Some(r.to_string()))

@@ -2,7 +2,7 @@
 //! loopback simulator, in a temporary config). With `--plain` (or `ACCESSIBLE`), the same three as
 //! line prompts (`crate::plain`), sharing the set-up here.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,8 @@ use crate::tui;
 use crate::wizard::{DemoAccount, DemoInfo, NewDefaults, Wizard};
 
 pub fn home(config: &Path, g: &Globals) -> Result<u8> {
+    // As for `add`: a profiles file that cannot be read is said at once, with exit 2.
+    Store::new(config).load().map_err(super::usage)?;
     let state = crate::paths::state_dir()?;
     if g.plain {
         let rt = plain::runtime()?;
@@ -32,7 +34,7 @@ pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, 
     let p = provider.id();
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
-    Store::new(config).load()?;
+    Store::new(config).load().map_err(super::usage)?;
     let state = crate::paths::state_dir()?;
     // The 8x8 guide has no field for the API host: `--base-url` becomes the new profile's default.
     let eightbyeight_base = match prefill.iter().find(|(id, _)| *id == "base_url").and_then(|(_, v)| *v) {
@@ -100,7 +102,7 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
             println!("  3CX client id {}, api key {}: {}", a.client_id, a.api_key(), describe(a.behaviour));
         }
         for a in demo_8x8_accounts() {
-            println!("  8x8 client id {}, client secret {}: {}", a.client_id, a.secret(), describe_grants(a.grants));
+            println!("  8x8 client id {}, client secret {}: {}", a.client_id, a.secret(), describe_8x8(&a));
         }
         for a in crate::simulator::demo_cx_engine_accounts() {
             println!(
@@ -186,15 +188,15 @@ fn demo_setup(rt: &tokio::runtime::Runtime, config: Option<&Path>) -> Result<Dem
     });
     let eightbyeight = demo_8x8_accounts().into_iter().map(|a| DemoAccount {
         provider: ProviderId::EightByEight,
-        what: describe_grants(a.grants).to_string(),
+        what: describe_8x8(&a),
         secret: a.secret().to_string(),
         client_id: a.client_id,
     });
     let cxengine = crate::simulator::demo_cx_engine_accounts().into_iter().map(|a| DemoAccount {
         provider: ProviderId::CxEngine,
         secret: a.secret().to_string(),
+        what: if a.code_only { "refuses client credentials (Authorization Code only)" } else { "works" }.to_string(),
         client_id: a.client_id,
-        what: "works".to_string(),
     });
     // A template as a browser saves a second download: a name 3CX refuses, to show the safe copy.
     let downloads = dir.join("Downloads");
@@ -228,26 +230,32 @@ fn describe(b: Behaviour) -> &'static str {
 }
 
 /// What an 8x8 demo account shows.
-fn describe_grants(g: Grants) -> &'static str {
-    match g {
+fn describe_8x8(a: &crate::simulator::EightByEightAccount) -> String {
+    let grants = match a.grants {
         Grants::All => "every product granted",
         Grants::NoChat => "Contact Center Chat not granted",
         Grants::JwtOnly => "products only in the token's claims",
         Grants::Unrecognised => "products pbxlink cannot recognise",
+        Grants::StorageOnly => "only Cloud Storage granted (8x8 support's example)",
+    };
+    match a.tenant {
+        crate::simulator::Tenant::Us => grants.to_string(),
+        crate::simulator::Tenant::Europe => format!("{grants}, a European tenant (region uk)"),
     }
 }
 
-/// Refuses to start the full-screen UI where it cannot work, saying what to use instead.
+/// Refuses to start the full-screen UI where it cannot work, saying what to use instead (a usage
+/// error: exit 2, as for `add` without a terminal).
 fn check_terminal() -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!(
-            "the interactive UI needs a terminal (stdin and stdout are not both terminals); add --plain for line prompts that read answers from a pipe too, or use `pbxlink list` or `pbxlink show`"
-        );
+        return Err(super::usage(
+            "the interactive UI needs a terminal (stdin and stdout are not both terminals); add --plain for line prompts that read answers from a pipe too, or use `pbxlink list` or `pbxlink show`",
+        ));
     }
     if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
-        bail!(
-            "TERM=dumb cannot show the full-screen UI; add --plain for line prompts (screen readers, serial consoles), or set TERM (e.g. TERM=xterm)"
-        );
+        return Err(super::usage(
+            "TERM=dumb cannot show the full-screen UI; add --plain for line prompts (screen readers, serial consoles), or set TERM (e.g. TERM=xterm)",
+        ));
     }
     Ok(())
 }

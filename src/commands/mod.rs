@@ -58,15 +58,51 @@ impl Globals {
     }
 }
 
+/// A usage or configuration problem (bad flags, no terminal for the full screen, an unreadable or
+/// invalid profiles file): printed with its fix, exit code [`exit::USAGE`], from every command.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// `e` as a [`UsageError`], keeping its whole message (`{:#}`: every context).
+pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(UsageError(format!("{e:#}")))
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("pbxlink: {e:#}");
-            ExitCode::from(exit::ERROR)
-        }
+        Err(e) => ExitCode::from(exit_for(&e)),
     }
+}
+
+/// The one mapping of a command's error to its exit code (and message on stderr).
+fn exit_for(e: &anyhow::Error) -> u8 {
+    // `pbxlink man | head`: the reader left; nothing is wrong and nothing is said.
+    if e.chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    {
+        return exit::OK;
+    }
+    eprintln!("pbxlink: {e:#}");
+    if e.chain().any(|c| c.is::<UsageError>()) { exit::USAGE } else { exit::ERROR }
+}
+
+/// Writes `bytes` to stdout at once (errors, a closed pipe among them, are returned, not panicked).
+pub(crate) fn print_all(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(())
 }
 
 fn dispatch(cli: Cli) -> Result<u8> {
@@ -92,7 +128,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
-        Some(Command::Paths) => profiles::paths(&config),
+        Some(Command::Paths) => profiles::paths(&config, g.log_file.as_deref()),
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::Principals { profile, json })) => {
             principals::list(&config, &g, &profile, json)
         }
@@ -104,11 +140,15 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "pbxlink", &mut std::io::stdout());
+            let mut text = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "pbxlink", &mut text);
+            print_all(&text)?;
             Ok(exit::OK)
         }
         Some(Command::Man) => {
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut std::io::stdout())?;
+            let mut text = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut text)?;
+            print_all(&text)?;
             Ok(exit::OK)
         }
         Some(Command::Simulator { ca_out, accounts }) => interactive::simulator(&ca_out, accounts),

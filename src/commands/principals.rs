@@ -273,20 +273,32 @@ fn table(principals: &[Principal], name: &str, client_id: &str) -> String {
         Some(false) => "no",
         None => "?",
     };
-    let numbers: Vec<String> = principals.iter().map(|p| p.number.as_deref().unwrap_or("?").to_string()).collect();
-    let w = numbers.iter().map(|n| n.chars().count()).chain([6]).max().unwrap_or(6);
-    let mut s =
-        format!("  {:>6}  {:<w$}  {:<4}  {:<12}  {:<6}  LAST USED\n", "ID", "NUMBER", "XAPI", "CALL CONTROL", "SYSTEM");
-    for (p, number) in principals.iter().zip(&numbers) {
+    const HEADER: [&str; 6] = ["ID", "NUMBER", "XAPI", "CALL CONTROL", "SYSTEM", "LAST USED"];
+    let rows: Vec<Vec<String>> = principals
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.to_string(),
+                p.number.as_deref().unwrap_or("?").to_string(),
+                yes_no(p.xapi_enabled).to_string(),
+                yes_no(p.call_control_enabled).to_string(),
+                yes_no(p.is_system).to_string(),
+                p.last_used.as_deref().unwrap_or("-").to_string(),
+            ]
+        })
+        .collect();
+    let w = crate::table::widths(&HEADER, &rows);
+    // Ids line up on the right, as numbers do.
+    let id = |s: &str| format!("{}{s}", " ".repeat(w[0].saturating_sub(s.chars().count())));
+    let mut s = format!(
+        "  {}\n",
+        crate::table::line(&[id(HEADER[0]).as_str(), HEADER[1], HEADER[2], HEADER[3], HEADER[4], HEADER[5]], &w, 2)
+    );
+    for (p, row) in principals.iter().zip(&rows) {
         let mark = if p.is_own(client_id) { '*' } else { ' ' };
-        s.push_str(&format!(
-            "{mark} {:>6}  {number:<w$}  {:<4}  {:<12}  {:<6}  {}\n",
-            p.id,
-            yes_no(p.xapi_enabled),
-            yes_no(p.call_control_enabled),
-            yes_no(p.is_system),
-            p.last_used.as_deref().unwrap_or("-"),
-        ));
+        let mut cells = row.clone();
+        cells[0] = id(&row[0]);
+        s.push_str(&format!("{mark} {}\n", crate::table::line(&cells, &w, 2)));
     }
     if principals.iter().any(|p| p.is_own(client_id)) {
         s.push_str(&format!(
@@ -366,8 +378,15 @@ mod tests {
         };
         let t = table(&[p(1, Some("900"), Some(true)), p(2, None, None)], "office", "900");
         let lines: Vec<&str> = t.lines().collect();
-        assert!(lines[1].starts_with("*      1  900 ") && lines[1].contains("yes"), "{t}");
-        assert!(lines[2].starts_with("       2  ?   ") && lines[2].contains(" ?     "), "{t}");
+        assert!(lines[1].starts_with("*  1  900 ") && lines[1].contains("yes"), "{t}");
+        assert!(lines[2].starts_with("   2  ?   ") && lines[2].contains(" ?     "), "{t}");
+        assert_eq!(lines[0].find("XAPI"), lines[1].find("yes"), "{t}");
+        // A long Number widens its column; the rest stays in line.
+        let wide = table(&[p(1, Some("integration-number-42"), Some(true)), p(100_000, Some("9"), None)], "o", "9");
+        let wl: Vec<&str> = wide.lines().collect();
+        assert_eq!(wl[0].find("XAPI"), wl[1].find("yes"), "{wide}");
+        assert_eq!(wl[0].find("XAPI"), wl[2].find('?'), "{wide}");
+        assert_eq!(wl[1].find(" 1 ").map(|i| i + 1), wl[2].find("100000").map(|i| i + 5), "ids right-aligned: {wide}");
         assert!(lines[3].starts_with("* the principal profile \"office\""), "{t}");
         assert!(!table(&[p(2, None, None)], "office", "900").contains("* the principal"));
     }

@@ -85,17 +85,25 @@ fn items<'a>(loaded: &'a Loaded, results: &'a BTreeMap<String, LastResult>) -> V
 }
 
 fn rows(items: &[ListItem], now: u64) -> Vec<String> {
-    let mut lines = vec![format!("{:<16} {:<9} {:<32} LAST RESULT", "NAME", "PROVIDER", "TARGET")];
-    for i in items {
-        let last = match (i.error, i.last) {
-            (Some(e), _) => format!("invalid: {e}"),
-            (None, Some(r)) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
-            (None, Some(r)) => format!("{} ({})", r.failure.as_deref().unwrap_or("failed"), ago(r.checked_at, now)),
-            (None, None) => "never checked".into(),
-        };
-        lines.push(format!("{:<16} {:<9} {:<32} {last}", i.name, i.provider, i.target));
-    }
-    lines
+    const HEADER: [&str; 4] = ["NAME", "PROVIDER", "TARGET", "LAST RESULT"];
+    let cells: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            let last = match (i.error, i.last) {
+                (Some(e), _) => format!("invalid: {e}"),
+                (None, Some(r)) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
+                (None, Some(r)) => {
+                    format!("{} ({})", r.failure.as_deref().unwrap_or("failed"), ago(r.checked_at, now))
+                }
+                (None, None) => "never checked".into(),
+            };
+            vec![i.name.to_string(), i.provider.clone(), i.target.clone(), last]
+        })
+        .collect();
+    let w = crate::table::widths(&HEADER, &cells);
+    std::iter::once(crate::table::line(&HEADER, &w, 1))
+        .chain(cells.iter().map(|c| crate::table::line(c, &w, 1)))
+        .collect()
 }
 
 /// A secret as `show` prints it: its last 4 characters when it is long enough that they give
@@ -156,6 +164,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
     let mut out = std::io::stdout().lock();
     if json {
         let mut m = serde_json::Map::new();
+        m.insert("schema".into(), 1.into());
         m.insert("name".into(), name.into());
         for (k, v) in fields {
             let json = match &v {
@@ -208,13 +217,15 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     Ok(exit::OK)
 }
 
-pub fn paths(config: &Path) -> Result<u8> {
+/// The files pbxlink uses; the log is the one `--log-file` / `PBXLINK_LOG_FILE` selects, if any.
+pub fn paths(config: &Path, log_file: Option<&Path>) -> Result<u8> {
     let state = crate::paths::state_dir()?;
+    let log = log_file.map_or_else(|| state.join("pbxlink.log"), Path::to_path_buf);
     let mut out = std::io::stdout().lock();
     writeln!(out, "profiles  {}", config.display())?;
     writeln!(out, "backup    {}.bak", config.display())?;
     writeln!(out, "state     {}", state.display())?;
     writeln!(out, "results   {}", state.join("last-results.json").display())?;
-    writeln!(out, "log       {}", state.join("pbxlink.log").display())?;
+    writeln!(out, "log       {}", log.display())?;
     Ok(exit::OK)
 }

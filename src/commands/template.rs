@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use super::exit;
@@ -31,24 +32,27 @@ pub fn check(path: &Path, json: bool, write_copy: bool) -> Result<u8> {
         let target = template_file::write_copy(path).map_err(anyhow::Error::msg)?;
         copy = Some(target.display().to_string());
     }
+    // Written whole at the end: an error (a closed pipe) is returned, never a panic.
+    let mut out = String::new();
     if json {
         let r = Report { schema: 1, path: path.display().to_string(), ok, name_problem, copy, problems: &problems };
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&r)?);
     } else {
         if let Some(n) = &name_problem {
-            println!("{}: file name: {n}", path.display());
+            let _ = writeln!(out, "{}: file name: {n}", path.display());
         }
         for p in &problems {
-            println!("{}:{}: {}", path.display(), p.line, p.message);
+            let _ = writeln!(out, "{}:{}: {}", path.display(), p.line, p.message);
         }
         if let Some(c) = &copy {
-            println!("wrote a correctly named copy: {c} (upload that one; the original is unchanged)");
+            let _ = writeln!(out, "wrote a correctly named copy: {c} (upload that one; the original is unchanged)");
         } else if name_problem.is_some() {
-            println!("hint: --write-copy writes a correctly named copy ({RECOMMENDED_NAME}) beside it");
+            let _ = writeln!(out, "hint: --write-copy writes a correctly named copy ({RECOMMENDED_NAME}) beside it");
         }
         if ok {
-            println!("{}: a valid 3CX CRM template", path.display());
+            let _ = writeln!(out, "{}: a valid 3CX CRM template", path.display());
         }
     }
+    super::print_all(out.as_bytes())?;
     Ok(if ok { exit::OK } else { exit::USAGE })
 }

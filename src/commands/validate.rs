@@ -49,7 +49,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     {
         let msg = format!("--ca-file {}: {e}", ca.display());
         if mode == Mode::Nagios {
-            println!("PBXLINK UNKNOWN - {msg}");
+            writeln!(std::io::stdout(), "PBXLINK UNKNOWN - {msg}")?;
             return Ok(3);
         }
         eprintln!("pbxlink: {msg}");
@@ -78,7 +78,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
         }
         Err(msg) => {
             if mode == Mode::Nagios {
-                println!("PBXLINK UNKNOWN - {msg}");
+                writeln!(std::io::stdout(), "PBXLINK UNKNOWN - {msg}")?;
                 return Ok(3);
             }
             eprintln!("pbxlink: {msg}");
@@ -154,6 +154,9 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
         }
     }
     let total: usize = groups.iter().map(Vec::len).sum();
+    // Lines are printed as profiles finish: the columns are sized for every profile up front.
+    let heads: Vec<Vec<String>> = groups.iter().flatten().map(|(_, (e, _))| head_cells(e)).collect();
+    let widths = crate::table::widths(&["", "", ""], &heads);
     let mut done: Vec<Done> = Vec::with_capacity(total);
     rt.block_on(async {
         let mut stream = futures_util::stream::iter(groups.into_iter().map(|g| {
@@ -171,7 +174,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
         while let Some(batch) = stream.next().await {
             for d in batch {
                 if mode == Mode::Text {
-                    let _ = write!(stdout, "{}", text_lines(&d));
+                    let _ = write!(stdout, "{}", text_lines(&d, &widths));
                     let _ = stdout.flush();
                 }
                 done.push(d);
@@ -188,11 +191,11 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
             Ok(code)
         }
         Mode::Json => {
-            println!("{}", serde_json::to_string_pretty(&json_doc(&done))?);
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&json_doc(&done))?)?;
             Ok(code)
         }
         Mode::Nagios => {
-            println!("{}", nagios_line(&done, started.elapsed()));
+            writeln!(std::io::stdout(), "{}", nagios_line(&done, started.elapsed()))?;
             Ok(nagios_code(&done))
         }
     }
@@ -283,10 +286,19 @@ fn nagios_line(done: &[Done], took: Duration) -> String {
     format!("PBXLINK {state} - {summary} | {}", perf.join(" "))
 }
 
-fn text_lines(d: &Done) -> String {
-    let head = format!("{:<16} {:<4} {:<30}", d.name, d.provider, d.target);
+/// Name, provider and target of an entry: the first columns of its line.
+fn head_cells(e: &Entry) -> Vec<String> {
+    match e {
+        Entry::Ok(p) => vec![p.name.clone(), p.provider_name().to_string(), p.target()],
+        Entry::Invalid { name, .. } => vec![name.clone(), "?".into(), String::new()],
+    }
+}
+
+fn text_lines(d: &Done, widths: &[usize]) -> String {
+    let cells = [d.name.as_str(), d.provider.as_str(), d.target.as_str(), ""];
+    let head = crate::table::line(&cells, widths, 1);
     match &d.outcome {
-        Outcome::Invalid(why) => format!("FAIL  {head} invalid profile: {why}\n"),
+        Outcome::Invalid(why) => format!("FAIL  {head}invalid profile: {why}\n"),
         Outcome::Report(r) if r.ok() => {
             let about = r
                 .checks
@@ -295,7 +307,7 @@ fn text_lines(d: &Done) -> String {
                 .find(|c| matches!(c.id, "access" | "products"))
                 .map(|c| c.detail.clone())
                 .unwrap_or_default();
-            format!("ok    {head} {} ms  {about}\n", r.ms)
+            format!("ok    {head}{} ms  {about}\n", r.ms)
         }
         Outcome::Report(r) => {
             let (check, detail) = r
@@ -305,7 +317,7 @@ fn text_lines(d: &Done) -> String {
                 .map(|c| (c.id, c.detail.clone()))
                 .unwrap_or(("", String::new()));
             let kind = r.failure.map(FailureKind::as_str).unwrap_or("failed");
-            let mut s = format!("FAIL  {head} {kind} at {check}: {detail}\n");
+            let mut s = format!("FAIL  {head}{kind} at {check}: {detail}\n");
             if let Some(h) = &r.hint {
                 s.push_str(&format!("      fix: {h}\n"));
             }

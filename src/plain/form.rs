@@ -61,6 +61,9 @@ fn value(p: &mut Prompter, g: &mut GuideState, step: &Step, id: &str) -> Result<
                 if let Some(t) = target {
                     p.say(&format!("  will connect to {t}"));
                 }
+                if let Some(hint) = spec.soft_note(&line) {
+                    p.say(&format!("  Note: {hint}"));
+                }
                 return Ok(());
             }
             Err(e) => {
@@ -88,10 +91,8 @@ fn secret(p: &mut Prompter, g: &mut GuideState, id: &str) -> Result<(), Stop> {
         match set(g, id, &line) {
             Ok(v) => {
                 p.say(&format!("  {} characters, hidden", v.chars().count()));
-                if let Some(prefix) = &spec.expect_prefix
-                    && !v.starts_with(prefix.as_str())
-                {
-                    p.say(&format!("  Note: {}", spec.expect_note));
+                if let Some(hint) = spec.soft_note(&v) {
+                    p.say(&format!("  Note: {hint}"));
                 }
                 return Ok(());
             }

@@ -233,7 +233,10 @@ pub fn check_products(guide: &crate::providers::Guide, products: &[String]) -> R
     }
     let known: Vec<&str> = guide.products.iter().map(|p| p.id.as_str()).collect();
     match products.iter().find(|p| !known.contains(&p.as_str())) {
-        Some(p) => Err(format!("unknown product \"{p}\" (known: {})", known.join(", "))),
+        Some(p) => {
+            let names: Vec<&str> = guide.products.iter().map(|p| p.name.as_str()).collect();
+            Err(format!("unknown product \"{p}\" (known: {}; or by name: {})", known.join(", "), names.join(", ")))
+        }
         None => Ok(()),
     }
 }

@@ -5,6 +5,13 @@
 //! "access_token":…}`; the password grant is not supported for PBX connections. Inferred: the
 //! Laravel Passport error bodies (401 `invalid_client`), and which host serves `/oauth`, so a 404
 //! names the URL tried and says the host is undocumented.
+//!
+//! What the check proves: a client-credentials token shows that CX-Engine accepts the API client's
+//! Client ID and Client Secret. For an Authorization Code profile it does not show the approval a
+//! person gives when 3CX's Authorize button redirects to CX-Engine: only 3CX can prove that. Whether
+//! CX-Engine refuses client credentials to a client made for the authorization-code flow is not
+//! documented; if it answers OAuth's `unauthorized_client` ("not authorized to use this grant
+//! type"), that is a method question, never "credentials rejected".
 
 use serde::Deserialize;
 
@@ -44,8 +51,17 @@ struct TokenBody {
     expires_in: Option<serde_json::Value>,
 }
 
+/// OAuth's answer for a client that may not use the grant it asked for (RFC 6749 §5.2).
+pub fn grant_refused(a: &Answer) -> bool {
+    (400..500).contains(&a.status)
+        && serde_json::from_slice::<serde_json::Value>(&a.body)
+            .ok()
+            .is_some_and(|v| v.get("error").and_then(|e| e.as_str()) == Some("unauthorized_client"))
+}
+
 /// The detail for a good token, or the failure. `url` is the token URL tried (no secret in it),
-/// named when it answers 404.
+/// named when it answers 404. Check [`grant_refused`] first: that answer is not a failure of the
+/// credentials.
 pub fn interpret_token(a: &Answer, url: &str) -> Result<String, Failure> {
     if let Some((kind, detail)) = status_failure(a) {
         return Err(match kind {
@@ -93,6 +109,17 @@ mod tests {
         assert_eq!(e.0, FailureKind::NotFound);
         assert!(e.1.contains(url), "{}", e.1);
         assert_eq!(interpret_token(&ans(200, "{}"), url).map_err(|f| f.0), Err(FailureKind::BadResponse));
+    }
+
+    #[test]
+    fn a_refused_grant_is_recognised() {
+        let refused = ans(
+            400,
+            r#"{"error":"unauthorized_client","error_description":"The authenticated client is not authorized to use this authorization grant type."}"#,
+        );
+        assert!(grant_refused(&refused));
+        assert!(!grant_refused(&ans(401, r#"{"error":"invalid_client"}"#)));
+        assert!(!grant_refused(&ans(200, r#"{"error":"unauthorized_client"}"#)));
     }
 
     #[test]

@@ -1,27 +1,47 @@
-//! 8x8 API apps: the token request and how its answer is read, and the comparison of the products
-//! the token grants with the ones the user chose. Pure: `validate::eightbyeight` sends the request.
+//! 8x8 API apps: the token request and how its answer is read, the comparison of the products
+//! the token grants with the ones the user chose, and the per-product API probes with 8x8's
+//! regional addresses. Pure: `validate::eightbyeight` sends the requests.
 //!
 //! Facts (8x8's docs and its own API specs): `POST {base}/oauth/v2/token` with HTTP Basic
 //! `client_id:client_secret` and `grant_type=client_credentials`; an Apigee-style answer whose
-//! `expires_in` is a string and which may list `api_product_list`; the access token may be a JWT
-//! with a `services` claim. Inferred: which names 8x8 uses for each Admin Console product, so an
-//! unrecognised list is reported as such, never as a failure.
+//! `expires_in` is a string of seconds ("1799"), whose `api_product_list` is a *string* that looks
+//! like a list ("[storage]") and whose `api_product_list_json` is the real array; the access token
+//! may be a JWT with a `services` claim. Regions: the analytics APIs have no prefix for the US and
+//! `/eu`, `/au`, `/ca` for the others; Cloud Storage uses `{region}` in `us-west`, `us-east`, `uk`,
+//! `ap`, `ca`. Not documented, so never a failure: which analytics prefix a `uk` or `ap` tenant
+//! uses, and what a 401/403 from a product API means when the path may be another region's.
 
 use base64::Engine;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{Answer, Failure, Guide, one_line, status_failure};
+use super::{Answer, Failure, Guide, ProductSpec, one_line, status_failure};
 use crate::report::FailureKind;
 
 pub const TOKEN_PATH: &str = "/oauth/v2/token";
 pub const DEFAULT_BASE: &str = "api.8x8.com";
 
+/// Region names a profile may give: Cloud Storage's five, and the analytics APIs' own.
+pub const REGIONS: [&str; 8] = ["us-west", "us-east", "uk", "ap", "ca", "us", "eu", "au"];
+
 pub struct Token {
     pub access_token: SecretString,
-    pub minutes: u64,
+    /// Lifetime in seconds, as 8x8 said it (a string or a number).
+    pub seconds: Option<u64>,
     /// What the token says it may use, and where that list came from.
     pub granted: Option<(Vec<String>, &'static str)>,
+}
+
+impl Token {
+    /// The detail shown for a good token.
+    pub fn detail(&self) -> String {
+        match self.seconds {
+            // 8x8 says "1799" for its 30-minute tokens: round to the minute.
+            Some(s) if s >= 60 => format!("token issued, valid for {} min", (s + 30) / 60),
+            Some(s) => format!("token issued, valid for {s} s"),
+            None => "token issued".into(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -29,6 +49,7 @@ struct TokenBody {
     access_token: Option<String>,
     expires_in: Option<serde_json::Value>,
     api_product_list: Option<serde_json::Value>,
+    api_product_list_json: Option<serde_json::Value>,
 }
 
 pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
@@ -40,23 +61,30 @@ pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
     let not_token = || (FailureKind::BadResponse, format!("HTTP {}: the answer is not an 8x8 token", a.status));
     let body: TokenBody = serde_json::from_slice(&a.body).map_err(|_| not_token())?;
     let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(not_token)?;
-    let secs = match &body.expires_in {
+    let seconds = match &body.expires_in {
         Some(serde_json::Value::Number(n)) => n.as_u64(),
         Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
         _ => None,
     };
-    let granted = list_of_strings(body.api_product_list.as_ref())
-        .map(|l| (l, "api_product_list"))
+    // The real array first; the string form is what older answers and 8x8's examples carry too.
+    let granted = list_of_strings(body.api_product_list_json.as_ref())
+        .map(|l| (l, "api_product_list_json"))
+        .or_else(|| list_of_strings(body.api_product_list.as_ref()).map(|l| (l, "api_product_list")))
         .or_else(|| jwt_services(&token).map(|l| (l, "the token's services claim")));
-    Ok(Token { access_token: SecretString::from(token), minutes: secs.map_or(30, |s| s / 60), granted })
+    Ok(Token { access_token: SecretString::from(token), seconds, granted })
 }
 
-/// `api_product_list` is an array, or (in some Apigee versions) a string like "[a, b]".
+/// A list of strings: a JSON array, or a string like "[a, b]" (8x8's `api_product_list`).
 fn list_of_strings(v: Option<&serde_json::Value>) -> Option<Vec<String>> {
     match v? {
         serde_json::Value::Array(items) => Some(items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()),
         serde_json::Value::String(s) => Some(
-            s.trim_matches(['[', ']']).split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+            s.trim()
+                .trim_matches(['[', ']'])
+                .split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect(),
         ),
         _ => None,
     }
@@ -71,10 +99,18 @@ pub fn jwt_services(token: &str) -> Option<Vec<String>> {
     list_of_strings(v.get("services"))
 }
 
+/// The product id for what a user typed: an id (`cloud-storage`) or the name the Admin Console
+/// shows ("Cloud Storage Service"), in any case and spacing.
+pub fn product_id(guide: &Guide, typed: &str) -> Option<String> {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let t = norm(typed);
+    guide.products.iter().find(|p| norm(&p.id) == t || norm(&p.name) == t).map(|p| p.id.clone())
+}
+
 /// How the chosen products compare with what the token grants.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Products {
-    /// Every chosen product is granted.
+    /// Every chosen product is granted (or, for an inferred code, not judged): the detail says which.
     AllGranted(String),
     /// These chosen products (names) are not granted.
     Missing(Vec<String>),
@@ -82,53 +118,123 @@ pub enum Products {
     Unknown(String),
 }
 
+/// Whether `list` (a token's product codes) names product `p`.
+fn listed(p: &ProductSpec, list: &[String]) -> bool {
+    list.iter().map(|l| l.to_ascii_lowercase()).any(|l| p.grants.iter().any(|g| l.contains(g.as_str())))
+}
+
 pub fn compare(guide: &Guide, chosen: &[String], granted: Option<&(Vec<String>, &'static str)>) -> Products {
     let Some((list, source)) = granted else {
         return Products::Unknown("n/a: the token does not say which products it grants".into());
     };
-    let lower: Vec<String> = list.iter().map(|g| g.to_ascii_lowercase()).collect();
-    let grants = |id: &str| {
-        guide
-            .products
-            .iter()
-            .find(|p| p.id == id)
-            .is_some_and(|p| p.grants.iter().any(|g| lower.iter().any(|l| l.contains(g.as_str()))))
-    };
-    let recognised = guide.products.iter().any(|p| grants(&p.id));
     let shown = one_line(&list.join(", "), 120);
-    if !recognised {
+    if !guide.products.iter().any(|p| listed(p, list)) {
         return Products::Unknown(format!("n/a: {source} lists {shown}, which pbxlink cannot match to products"));
     }
-    let missing: Vec<String> = chosen.iter().filter(|id| !grants(id)).map(|id| guide.product_name(id)).collect();
-    if missing.is_empty() {
-        let names: Vec<String> = chosen.iter().map(|id| guide.product_name(id)).collect();
-        Products::AllGranted(format!("granted: {} (from {source})", names.join(", ")))
-    } else {
-        Products::Missing(missing)
+    let mut ok = Vec::new();
+    let mut unsure = Vec::new();
+    let mut missing = Vec::new();
+    for id in chosen {
+        let name = guide.product_name(id);
+        match grants_product(guide, id, granted) {
+            Some(true) => ok.push(name),
+            None => unsure.push(name),
+            Some(false) => missing.push(name),
+        }
+    }
+    if !missing.is_empty() {
+        return Products::Missing(missing);
+    }
+    let mut detail = if ok.is_empty() { String::new() } else { format!("granted: {} ", ok.join(", ")) };
+    detail.push_str(&format!("(from {source})"));
+    if !unsure.is_empty() {
+        detail.push_str(&format!(
+            "; not checked: {} (which code 8x8's list uses for it is not documented; the list has {shown})",
+            unsure.join(", ")
+        ));
+    }
+    Products::AllGranted(detail)
+}
+
+/// Whether the token's list grants product `id`: `None` when the list is missing, names nothing
+/// pbxlink recognises, or lacks a product whose code is only inferred.
+pub fn grants_product(guide: &Guide, id: &str, granted: Option<&(Vec<String>, &'static str)>) -> Option<bool> {
+    let (list, _) = granted?;
+    if !guide.products.iter().any(|p| listed(p, list)) {
+        return None;
+    }
+    let p = guide.products.iter().find(|p| p.id == id)?;
+    match (listed(p, list), p.inferred) {
+        (true, _) => Some(true),
+        (false, true) => None,
+        (false, false) => Some(false),
     }
 }
 
-/// The probe path of product `id` in `region`, if the product has one.
-pub fn probe_path(guide: &Guide, id: &str, region: &str) -> Option<String> {
-    let p = guide.products.iter().find(|p| p.id == id)?.probe.as_ref()?;
-    Some(p.replace("{region}", region))
+/// Where a product's probe goes for a region, or why it is not made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ProbePlan {
+    Path(String),
+    NotChecked(String),
 }
 
-/// What one product probe says.
+/// The analytics APIs' documented prefixes: none for the US, `/eu`, `/au`, `/ca`. A `uk` or `ap`
+/// tenant's prefix is written nowhere, so it has none here.
+fn analytics_prefix(region: &str) -> Option<&'static str> {
+    match region {
+        "us" | "us-west" | "us-east" => Some(""),
+        "eu" => Some("/eu"),
+        "au" => Some("/au"),
+        "ca" => Some("/ca"),
+        _ => None,
+    }
+}
+
+/// Cloud Storage's documented regions are used as they are in the path.
+fn storage_region(region: &str) -> Option<&str> {
+    ["us-west", "us-east", "uk", "ap", "ca"].contains(&region).then_some(region)
+}
+
+/// The probe of product `id` for the profile's `region`.
+pub fn probe_plan(guide: &Guide, id: &str, region: &str) -> ProbePlan {
+    let Some(p) = guide.products.iter().find(|p| p.id == id) else {
+        return ProbePlan::NotChecked("not a product pbxlink knows".into());
+    };
+    let Some(probe) = &p.probe else { return ProbePlan::NotChecked(p.no_probe.clone()) };
+    let undocumented = |api: &str| format!("8x8 documents no {api} address for region {region}");
+    match p.family.as_deref() {
+        Some("analytics") => match analytics_prefix(region) {
+            Some(prefix) => ProbePlan::Path(probe.replace("{prefix}", prefix)),
+            None => ProbePlan::NotChecked(undocumented("analytics")),
+        },
+        Some("storage") => match storage_region(region) {
+            Some(r) => ProbePlan::Path(probe.replace("{region}", r)),
+            None => ProbePlan::NotChecked(undocumented("Cloud Storage")),
+        },
+        _ => ProbePlan::NotChecked("no documented address".into()),
+    }
+}
+
+/// What one product probe says. Nothing here fails a link: a path pbxlink built from the profile's
+/// region may be the wrong region's, so only an answer proves anything.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Probe {
     Answers,
-    /// 401/403: the product is not attached to the app.
-    NotAttached,
-    /// Anything else (404: a wrong region or a wrong guess of the path): not judged.
+    /// Not checked, and why.
     Unclear(String),
 }
 
-pub fn interpret_probe(a: &Answer) -> Probe {
-    match a.status {
-        200..=299 => Probe::Answers,
-        401 | 403 => Probe::NotAttached,
-        s => Probe::Unclear(format!("HTTP {s}")),
+/// `granted` is whether the token's product list grants the product (`None`: the list did not say).
+pub fn interpret_probe(a: &Answer, granted: Option<bool>) -> Probe {
+    match (a.status, granted) {
+        (200..=299, _) => Probe::Answers,
+        (s @ (401 | 403), Some(true)) => Probe::Unclear(format!(
+            "HTTP {s}, although the token grants it: the profile's region may not be this tenant's"
+        )),
+        (s @ (401 | 403), _) => {
+            Probe::Unclear(format!("HTTP {s}: the product may not be attached, or the region may not be this tenant's"))
+        }
+        (s, _) => Probe::Unclear(format!("HTTP {s}")),
     }
 }
 
@@ -142,18 +248,63 @@ mod tests {
         Answer { status, body: body.as_bytes().to_vec(), ..Default::default() }
     }
 
+    /// 8x8's token answer as its developer docs print it ("OAuth Authentication for 8x8 XCaaS
+    /// APIs"), word for word but for the token and the elided array.
+    const DOCUMENTED: &str = r#"{"access_token": "abc", "token_type": "BearerToken", "api_product_list": "[CE-PCS-Product, CE-RCS-Product, Chat, QM - API, analytics product, analytics realtime-api, chat-gateway, storage, vcc]", "status": "approved", "scope": "", "refresh_token_expires_in": "0", "expires_in": "1799", "refresh_count": "0", "developer.email": "deprecated", "issued_at": "1683045181383", "client_id": "deprecated", "api_product_list_json": ["CE-PCS-Product", "CE-RCS-Product", "Chat", "QM - API", "analytics product", "analytics realtime-api", "chat-gateway", "storage", "vcc"]}"#;
+
+    /// 8x8 support's example for a Cloud Storage key ("How to Generate an API Access Token").
+    const STORAGE_ONLY: &str = r#"{"access_token": "abc", "token_type": "BearerToken", "api_product_list": "[storage]", "api_product_list_json": ["storage"], "status": "approved", "expires_in": "1799"}"#;
+
+    fn all_ids() -> Vec<String> {
+        ProviderId::EightByEight.guide().products.iter().map(|p| p.id.clone()).collect()
+    }
+
     #[test]
-    fn apigee_token_with_string_expiry_and_products() {
-        let t = interpret_token(&ans(
-            200,
-            r#"{"access_token":"abc","token_type":"BearerToken","expires_in":"1800","api_product_list":["vcc","storage"],"status":"approved"}"#,
-        ))
-        .expect("token");
-        assert_eq!((t.access_token.expose_secret(), t.minutes), ("abc", 30));
-        assert_eq!(t.granted, Some((vec!["vcc".to_string(), "storage".to_string()], "api_product_list")));
-        let s = interpret_token(&ans(200, r#"{"access_token":"x","expires_in":3600,"api_product_list":"[a, b]"}"#))
-            .expect("t");
-        assert_eq!(s.granted.map(|g| g.0), Some(vec!["a".to_string(), "b".to_string()]));
+    fn the_documented_token_answer_grants_every_product() {
+        let g = ProviderId::EightByEight.guide();
+        let t = interpret_token(&ans(200, DOCUMENTED)).expect("token");
+        assert_eq!(t.access_token.expose_secret(), "abc");
+        assert_eq!(t.detail(), "token issued, valid for 30 min");
+        let (list, source) = t.granted.clone().expect("a product list");
+        assert_eq!(source, "api_product_list_json", "the real array is preferred to the string");
+        assert_eq!(list.len(), 9);
+        match compare(g, &all_ids(), t.granted.as_ref()) {
+            Products::AllGranted(d) => assert!(
+                d.starts_with("granted: CC Realtime Analytics, CC Historical Analytics, Cloud Storage Service, Quality Management, Contact Center Chat"),
+                "{d}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_string_form_alone_is_read_too() {
+        let only_string = DOCUMENTED.split(", \"api_product_list_json\"").next().expect("prefix").to_string() + "}";
+        let t = interpret_token(&ans(200, &only_string)).expect("token");
+        let (list, source) = t.granted.expect("a list");
+        assert_eq!(source, "api_product_list");
+        assert_eq!(list[3], "QM - API", "names with spaces survive the string form");
+        assert_eq!(list.len(), 9);
+    }
+
+    #[test]
+    fn support_example_storage_key() {
+        let g = ProviderId::EightByEight.guide();
+        let t = interpret_token(&ans(200, STORAGE_ONLY)).expect("token");
+        assert_eq!(t.granted.as_ref().map(|g| g.0.clone()), Some(vec!["storage".to_string()]));
+        assert!(matches!(compare(g, &["cloud-storage".into()], t.granted.as_ref()), Products::AllGranted(_)));
+        assert_eq!(
+            compare(g, &["cloud-storage".into(), "cc-chat".into()], t.granted.as_ref()),
+            Products::Missing(vec!["Contact Center Chat".into()])
+        );
+        // Historical analytics' code is only inferred: its absence is not checked, never failed.
+        match compare(g, &["cloud-storage".into(), "cc-historical-analytics".into()], t.granted.as_ref()) {
+            Products::AllGranted(d) => {
+                assert!(d.contains("not checked: CC Historical Analytics"), "{d}");
+                assert!(d.starts_with("granted: Cloud Storage Service"), "{d}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -182,13 +333,45 @@ mod tests {
     }
 
     #[test]
-    fn probes() {
+    fn product_names_as_the_admin_console_shows_them() {
         let g = ProviderId::EightByEight.guide();
-        assert_eq!(probe_path(g, "cloud-storage", "uk").as_deref(), Some("/storage/uk/v3/buckets"));
-        assert_eq!(probe_path(g, "cc-chat", "uk"), None, "chat needs a tenant id");
-        assert_eq!(interpret_probe(&ans(403, "")), Probe::NotAttached);
-        assert_eq!(interpret_probe(&ans(200, "[]")), Probe::Answers);
-        assert_eq!(interpret_probe(&ans(404, "")), Probe::Unclear("HTTP 404".into()));
+        assert_eq!(product_id(g, "cloud-storage").as_deref(), Some("cloud-storage"));
+        assert_eq!(product_id(g, "Cloud Storage Service").as_deref(), Some("cloud-storage"));
+        assert_eq!(product_id(g, "  cc   REALTIME analytics ").as_deref(), Some("cc-realtime-analytics"));
+        assert_eq!(product_id(g, "storage"), None);
+    }
+
+    #[test]
+    fn regional_addresses_where_documented() {
+        let g = ProviderId::EightByEight.guide();
+        let path = |id, r| probe_plan(g, id, r);
+        assert_eq!(path("cloud-storage", "uk"), ProbePlan::Path("/storage/uk/v3/buckets".into()));
+        assert_eq!(
+            path("cc-realtime-analytics", "us-west"),
+            ProbePlan::Path("/analytics/cc/v5/realtime-metrics/queues?size=1".into())
+        );
+        assert_eq!(
+            path("cc-historical-analytics", "eu"),
+            ProbePlan::Path("/eu/analytics/cc/v8/historical-metrics/report-types".into())
+        );
+        assert_eq!(
+            path("cc-realtime-analytics", "ca"),
+            ProbePlan::Path("/ca/analytics/cc/v5/realtime-metrics/queues?size=1".into())
+        );
+        // A uk tenant's analytics prefix is written nowhere: not checked, never guessed.
+        assert!(matches!(path("cc-realtime-analytics", "uk"), ProbePlan::NotChecked(w) if w.contains("region uk")));
+        assert!(matches!(path("cloud-storage", "eu"), ProbePlan::NotChecked(_)));
+        // QM's reads require a pbx header pbxlink cannot know: no probe, rather than a wrong one.
+        assert!(matches!(path("quality-management", "uk"), ProbePlan::NotChecked(w) if w.contains("pbx header")));
+        assert!(matches!(path("cc-chat", "uk"), ProbePlan::NotChecked(w) if w.contains("tenant id")));
+    }
+
+    #[test]
+    fn probes_never_fail_a_link() {
+        assert_eq!(interpret_probe(&ans(200, "[]"), None), Probe::Answers);
+        assert!(matches!(interpret_probe(&ans(401, ""), Some(true)), Probe::Unclear(w) if w.contains("region")));
+        assert!(matches!(interpret_probe(&ans(403, ""), None), Probe::Unclear(w) if w.contains("may not be attached")));
+        assert_eq!(interpret_probe(&ans(404, ""), Some(true)), Probe::Unclear("HTTP 404".into()));
     }
 
     #[test]
@@ -202,5 +385,6 @@ mod tests {
         let odd = (vec!["vcc".to_string()], "api_product_list");
         assert!(matches!(compare(g, &chosen, Some(&odd)), Products::Unknown(_)), "an unknown list is never a failure");
         assert!(matches!(compare(g, &chosen, None), Products::Unknown(_)));
+        assert_eq!(grants_product(g, "cc-chat", Some(&odd)), None);
     }
 }

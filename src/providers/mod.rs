@@ -164,6 +164,16 @@ pub struct FieldSpec {
     pub expect_note: String,
 }
 
+impl FieldSpec {
+    /// The soft hint for `value` (trimmed): `expect_note` when the value lacks the expected prefix.
+    /// Every front end (the TUI, plain mode, scripted `add`) shows it the same way, never refusing.
+    pub fn soft_note(&self, value: &str) -> Option<&str> {
+        let v = value.trim();
+        let prefix = self.expect_prefix.as_deref()?;
+        (!v.is_empty() && !v.starts_with(prefix)).then_some(self.expect_note.as_str())
+    }
+}
+
 /// A product an API app can be granted (8x8).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProductSpec {
@@ -172,9 +182,19 @@ pub struct ProductSpec {
     pub name: String,
     /// Names a token may use for it, matched case-insensitively as substrings.
     pub grants: Vec<String>,
-    /// The cheapest read of its own API (`{region}` replaced), when there is one.
+    /// The codes in `grants` only resemble the product (undocumented): when none is in a token's
+    /// list, the product is "not checked", never failed.
+    #[serde(default)]
+    pub inferred: bool,
+    /// Which regional address scheme its API follows (8x8: `analytics` or `storage`).
+    #[serde(default)]
+    pub family: Option<String>,
+    /// The cheapest read of its own API (`{prefix}` or `{region}` replaced), when there is one.
     #[serde(default)]
     pub probe: Option<String>,
+    /// Why there is no probe, shown as "not checked".
+    #[serde(default)]
+    pub no_probe: String,
 }
 
 /// A vendor's guide as loaded from its asset file.
@@ -191,6 +211,9 @@ pub struct Guide {
     pub checks: BTreeMap<String, String>,
     /// Failure kind name → the fix, in the vendor's words.
     pub hints: BTreeMap<String, String>,
+    /// Check id → what it says when it cannot check (why, and who can).
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
     #[serde(default)]
     pub products: Vec<ProductSpec>,
 }
@@ -225,6 +248,11 @@ impl Guide {
 
     pub fn check_title(&self, id: &str) -> String {
         self.checks.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    /// The note of check `id` (see `notes`), or nothing.
+    pub fn note(&self, id: &str) -> String {
+        self.notes.get(id).cloned().unwrap_or_default()
     }
 
     pub fn hint(&self, kind: FailureKind) -> String {

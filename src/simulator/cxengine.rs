@@ -1,6 +1,7 @@
 //! The CX-Engine part of the simulator: `POST /oauth/token` as Laravel Passport answers it
 //! (client credentials issue a year-long Bearer token; a bad client is 401 `invalid_client`; the
-//! password grant is refused).
+//! password grant is refused; a client made only for the authorization-code flow is refused client
+//! credentials with OAuth's `unauthorized_client`).
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
@@ -11,11 +12,18 @@ use super::{Resp, json};
 pub struct CxEngineAccount {
     pub client_id: String,
     secret: String,
+    /// Refuses the client-credentials grant (a client made for the authorization-code flow only).
+    pub code_only: bool,
 }
 
 impl CxEngineAccount {
     pub fn new(client_id: &str, secret: &str) -> Self {
-        CxEngineAccount { client_id: client_id.into(), secret: secret.into() }
+        CxEngineAccount { client_id: client_id.into(), secret: secret.into(), code_only: false }
+    }
+
+    /// The same client, allowed only the authorization-code grant.
+    pub fn code_only(self) -> Self {
+        CxEngineAccount { code_only: true, ..self }
     }
 
     /// Only demo and test accounts exist, so the secret may be shown.
@@ -26,7 +34,10 @@ impl CxEngineAccount {
 
 impl std::fmt::Debug for CxEngineAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CxEngineAccount").field("client_id", &self.client_id).finish_non_exhaustive()
+        f.debug_struct("CxEngineAccount")
+            .field("client_id", &self.client_id)
+            .field("code_only", &self.code_only)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,10 +56,16 @@ pub(super) fn route(accounts: &[CxEngineAccount], parts: &Parts, body: &Bytes) -
             );
         }
     }
-    let ok = accounts
+    let found = accounts
         .iter()
-        .any(|a| Some(a.client_id.as_str()) == get("client_id") && Some(a.secret.as_str()) == get("client_secret"));
-    if !ok {
+        .find(|a| Some(a.client_id.as_str()) == get("client_id") && Some(a.secret.as_str()) == get("client_secret"));
+    if found.is_some_and(|a| a.code_only) {
+        return json(
+            400,
+            r#"{"error":"unauthorized_client","error_description":"The authenticated client is not authorized to use this authorization grant type.","message":"The authenticated client is not authorized to use this authorization grant type."}"#,
+        );
+    }
+    if found.is_none() {
         return json(
             401,
             r#"{"error":"invalid_client","error_description":"Client authentication failed","message":"Client authentication failed"}"#,

@@ -1,7 +1,10 @@
 //! The 8x8 part of the simulator: `/oauth/v2/token` with HTTP Basic client credentials and the
-//! Apigee-style answer (string `expires_in`, `api_product_list`), 8x8's documented error bodies,
-//! and accounts that show each case: all products granted, one missing, products only in the JWT
-//! `services` claim, and a product list pbxlink cannot recognise.
+//! answer 8x8's docs print (string `expires_in` "1799", `token_type` "BearerToken", the product
+//! list as a string and as `api_product_list_json`), 8x8's documented error bodies, the product
+//! APIs at their regional addresses (a tenant's APIs answer in its own region only), and accounts
+//! that show each case: all products granted, one missing, only Cloud Storage (8x8 support's
+//! example), products only in the JWT `services` claim, a list pbxlink cannot recognise, and a
+//! European tenant.
 
 use base64::Engine;
 use bytes::Bytes;
@@ -12,14 +15,25 @@ use super::{Resp, json};
 /// What the token answer says about products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grants {
-    /// `api_product_list` names every product (in the simulator's own spelling).
+    /// The product list 8x8's docs print for a key with every product.
     All,
-    /// `api_product_list` lacks Contact Center Chat.
+    /// That list without Contact Center Chat's codes.
     NoChat,
-    /// No `api_product_list`; the access token is a JWT whose `services` claim lists them.
+    /// No product list; the access token is a JWT whose `services` claim lists them.
     JwtOnly,
-    /// `api_product_list` holds only names pbxlink does not know.
+    /// The product list holds only names pbxlink does not know.
     Unrecognised,
+    /// 8x8 support's example of a Cloud Storage key: `"[storage]"`.
+    StorageOnly,
+}
+
+/// Where a tenant's product APIs answer: a token used at another region's address is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tenant {
+    /// Analytics without a prefix, Cloud Storage in `us-west` and `us-east`.
+    Us,
+    /// Analytics under `/eu`, Cloud Storage in `uk`.
+    Europe,
 }
 
 #[derive(Clone)]
@@ -27,11 +41,18 @@ pub struct EightByEightAccount {
     pub client_id: String,
     secret: String,
     pub grants: Grants,
+    pub tenant: Tenant,
 }
 
 impl EightByEightAccount {
+    /// A US tenant's app.
     pub fn new(client_id: &str, secret: &str, grants: Grants) -> Self {
-        EightByEightAccount { client_id: client_id.into(), secret: secret.into(), grants }
+        EightByEightAccount { client_id: client_id.into(), secret: secret.into(), grants, tenant: Tenant::Us }
+    }
+
+    /// The same app, in a European tenant.
+    pub fn in_europe(self) -> Self {
+        EightByEightAccount { tenant: Tenant::Europe, ..self }
     }
 
     /// Only demo and test accounts exist, so the secret may be shown.
@@ -45,21 +66,42 @@ impl std::fmt::Debug for EightByEightAccount {
         f.debug_struct("EightByEightAccount")
             .field("client_id", &self.client_id)
             .field("grants", &self.grants)
+            .field("tenant", &self.tenant)
             .finish_non_exhaustive()
     }
 }
 
-const ALL: [&str; 5] = ["analytics realtime-api", "analytics historical-api", "storage", "QM - API", "Chat"];
+/// The product codes of a key with every product, as 8x8's docs list them.
+pub const DOCUMENTED_PRODUCTS: [&str; 9] = [
+    "CE-PCS-Product",
+    "CE-RCS-Product",
+    "Chat",
+    "QM - API",
+    "analytics product",
+    "analytics realtime-api",
+    "chat-gateway",
+    "storage",
+    "vcc",
+];
 
 /// Whether a request is for the 8x8 part of the simulator.
 pub(super) fn handles(path: &str) -> bool {
-    ["/oauth/v2/", "/storage/", "/qm/", "/analytics/"].iter().any(|p| path.starts_with(p))
+    ["/oauth/v2/", "/storage/", "/qm/", "/analytics/", "/eu/analytics/", "/au/analytics/", "/ca/analytics/"]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
-/// The product APIs: answered when the token's app was granted the product, 403 when not, 404 for
-/// an unknown path or region.
+/// The product APIs: answered in the tenant's own region when the token's app was granted the
+/// product, 403 when not; a token used at another documented region's address gets 401 (the
+/// European tenant's case); 404 for an unknown path or region.
 fn probe(accounts: &[EightByEightAccount], parts: &Parts) -> Resp {
     let not_found = || json(404, r#"{"message":"Not Found"}"#);
+    let invalid_token = || {
+        json(
+            401,
+            r#"{"fault":{"faultstring":"Invalid Access Token","detail":{"errorcode":"keymanagement.service.invalid_access_token"}}}"#,
+        )
+    };
     let claims = parts
         .headers
         .get(hyper::header::AUTHORIZATION)
@@ -73,27 +115,43 @@ fn probe(accounts: &[EightByEightAccount], parts: &Parts) -> Resp {
         .and_then(|c| c["client_id"].as_str())
         .and_then(|id| accounts.iter().find(|a| a.client_id == id))
     else {
-        return json(
-            401,
-            r#"{"fault":{"faultstring":"Invalid Access Token","detail":{"errorcode":"keymanagement.service.invalid_access_token"}}}"#,
-        );
+        return invalid_token();
     };
     let path = parts.uri.path();
-    let regions = ["us-west", "us-east", "uk", "ap", "ca"];
-    let in_region = |prefix: &str| {
-        path.strip_prefix(prefix).and_then(|r| r.split('/').next()).is_some_and(|r| regions.contains(&r))
+    // (product code, the address's region) for the documented address schemes.
+    let (prefix, rest) = match path.split_once("/analytics/") {
+        Some((p, r)) if ["", "/eu", "/au", "/ca"].contains(&p) => (Some(p), r),
+        _ => (None, path),
     };
-    let product = if path.starts_with("/analytics/cc/v5/realtime-metrics/") {
-        ALL[0]
-    } else if path.starts_with("/analytics/cc/v8/historical-metrics/") {
-        ALL[1]
-    } else if in_region("/storage/") {
-        ALL[2]
-    } else if in_region("/qm/") {
-        ALL[3]
+    let storage_region = |r: &str| ["us-west", "us-east", "uk", "ap", "ca"].contains(&r);
+    let (product, home) = if let Some(prefix) = prefix {
+        let code = if rest.starts_with("cc/v5/realtime-metrics/") {
+            "analytics realtime-api"
+        } else if rest.starts_with("cc/v8/historical-metrics/") {
+            "analytics product"
+        } else {
+            return not_found();
+        };
+        let home = match account.tenant {
+            Tenant::Us => prefix.is_empty(),
+            Tenant::Europe => prefix == "/eu",
+        };
+        (code, home)
+    } else if let Some(region) = path.strip_prefix("/storage/").and_then(|r| r.split('/').next()) {
+        if !storage_region(region) {
+            return not_found();
+        }
+        let home = match account.tenant {
+            Tenant::Us => region.starts_with("us-"),
+            Tenant::Europe => region == "uk",
+        };
+        ("storage", home)
     } else {
         return not_found();
     };
+    if !home {
+        return invalid_token();
+    }
     if granted(account.grants).contains(&product) {
         json(200, "[]")
     } else {
@@ -103,9 +161,10 @@ fn probe(accounts: &[EightByEightAccount], parts: &Parts) -> Resp {
 
 fn granted(g: Grants) -> Vec<&'static str> {
     match g {
-        Grants::All | Grants::JwtOnly => ALL.to_vec(),
-        Grants::NoChat => ALL[..4].to_vec(),
+        Grants::All | Grants::JwtOnly => DOCUMENTED_PRODUCTS.to_vec(),
+        Grants::NoChat => DOCUMENTED_PRODUCTS.into_iter().filter(|p| !p.to_lowercase().contains("chat")).collect(),
         Grants::Unrecognised => vec!["vcc", "audit"],
+        Grants::StorageOnly => vec!["storage"],
     }
 }
 
@@ -143,12 +202,15 @@ pub(super) fn route(accounts: &[EightByEightAccount], parts: &Parts, body: &Byte
         "eyJhbGciOiJSUzI1NiJ9.{}.c2ltdWxhdGVk",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims)
     );
+    // The fields and their forms as 8x8's docs print them (their client_id really is "deprecated").
     let mut answer = serde_json::json!({
-        "access_token": jwt, "token_type": "BearerToken", "expires_in": "1799", "issued_at": "1700000000000",
-        "client_id": a.client_id, "application_name": "pbxlink", "status": "approved", "scope": "",
+        "access_token": jwt, "token_type": "BearerToken", "status": "approved", "scope": "",
+        "refresh_token_expires_in": "0", "expires_in": "1799", "refresh_count": "0",
+        "developer.email": "deprecated", "issued_at": "1683045181383", "client_id": "deprecated",
     });
     if a.grants != Grants::JwtOnly {
-        answer["api_product_list"] = serde_json::json!(list);
+        answer["api_product_list"] = serde_json::json!(format!("[{}]", list.join(", ")));
+        answer["api_product_list_json"] = serde_json::json!(list);
     }
     json(200, answer.to_string())
 }

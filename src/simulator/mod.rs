@@ -23,7 +23,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 pub use cxengine::CxEngineAccount;
-pub use eightbyeight::{EightByEightAccount, Grants};
+pub use eightbyeight::{DOCUMENTED_PRODUCTS, EightByEightAccount, Grants, Tenant};
 pub use threecx::{Behaviour, ThreeCxAccount};
 
 /// What the simulator knows: its accounts and the tokens it has issued.
@@ -174,15 +174,21 @@ pub const DEMO_TEMPLATE_NAME: &str = "CX-Engine";
 
 /// The CX-Engine demo API client.
 pub fn demo_cx_engine_accounts() -> Vec<CxEngineAccount> {
-    vec![CxEngineAccount::new("7", "demo-cx-engine-secret")]
+    vec![
+        CxEngineAccount::new("7", "demo-cx-engine-secret"),
+        CxEngineAccount::new("8", "demo-cx-engine-code-only").code_only(),
+    ]
 }
 
-/// The 8x8 demo accounts: one per product outcome.
+/// The 8x8 demo accounts: one per product outcome. Like real ones, the Client IDs (the Admin
+/// Console's Key) start with `eght_` and the secrets do not.
 pub fn demo_8x8_accounts() -> Vec<EightByEightAccount> {
     vec![
-        EightByEightAccount::new("demo-8x8-app", "eght_demo_secret_all", Grants::All),
-        EightByEightAccount::new("demo-8x8-nochat", "eght_demo_secret_nochat", Grants::NoChat),
-        EightByEightAccount::new("demo-8x8-jwt", "eght_demo_secret_jwt", Grants::JwtOnly),
+        EightByEightAccount::new("eght_demo_app", "demo-8x8-secret-all", Grants::All),
+        EightByEightAccount::new("eght_demo_nochat", "demo-8x8-secret-nochat", Grants::NoChat),
+        EightByEightAccount::new("eght_demo_storage", "demo-8x8-secret-storage", Grants::StorageOnly),
+        EightByEightAccount::new("eght_demo_jwt", "demo-8x8-secret-jwt", Grants::JwtOnly),
+        EightByEightAccount::new("eght_demo_europe", "demo-8x8-secret-europe", Grants::All).in_europe(),
     ]
 }
 

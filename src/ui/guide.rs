@@ -273,13 +273,10 @@ fn input(f: &mut Frame, area: Rect, field: &Field, spec: &FieldSpec, focused: bo
         let x = inner.x + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
         f.set_cursor_position(Position { x: x.min(inner.right().saturating_sub(1)), y: inner.y });
     }
-    if let (Some(prefix), true) = (&spec.expect_prefix, area.height > 3) {
-        // A soft hint only: the value is never refused for it.
-        let v = value.trim();
-        if !v.is_empty() && !v.starts_with(prefix.as_str()) {
-            let note = Rect { y: area.y + 3, height: 1, ..area };
-            f.render_widget(Paragraph::new(Line::styled(format!("  ! {}", spec.expect_note), t.warn())), note);
-        }
+    // A soft hint only: the value is never refused for it.
+    if let (Some(hint), true) = (spec.soft_note(value), area.height > 3) {
+        let note = Rect { y: area.y + 3, height: 1, ..area };
+        f.render_widget(Paragraph::new(Line::styled(format!("  ! {hint}"), t.warn())), note);
     }
     if matches!(field.kind, FieldKind::Host | FieldKind::Url) && area.height > 3 {
         let live = Rect { y: area.y + 3, height: 1, ..area };
@@ -353,6 +350,10 @@ pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
     }
     let mut k = match g.current().kind {
         StepKind::Info => vec![("Enter", "continue"), ("Esc", "back")],
+        // Up/Down is named where there is more than one box to move between.
+        StepKind::Confirm | StepKind::Ack | StepKind::Select if g.current().confirm.len() > 1 => {
+            vec![("Up/Down", "move"), ("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
+        }
         StepKind::Confirm | StepKind::Ack | StepKind::Select => {
             vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
         }

@@ -1,6 +1,7 @@
 //! The CX-Engine validation sequence: DNS, connect (TCP + TLS), and a client-credentials token
-//! request (the same API client serves both of 3CX's methods); then, when the profile links a
-//! saved 3CX profile, a read-only look at the PBX's CRM settings (`crm`). Answers are read by
+//! request (the same API client serves both of 3CX's methods); for the Authorization Code method
+//! an `approval` check that says plainly it is not checked (only 3CX can prove it); then, when the
+//! profile links a saved 3CX profile, a read-only look at the PBX's CRM settings (`crm`). Answers are read by
 //! `providers::cxengine` and `providers::crm_integration`.
 
 use secrecy::ExposeSecret;
@@ -18,7 +19,11 @@ pub async fn run(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Report {
     let guide = ProviderId::CxEngine.guide();
+    let code_flow = c.auth_method == p::AuthMethod::AuthorizationCode;
     let mut ids = vec!["dns", "connect", "token"];
+    if code_flow {
+        ids.push("approval");
+    }
     if c.pbx_profile.is_some() {
         ids.push("crm");
     }
@@ -35,13 +40,42 @@ pub async fn run(
     ];
     let req = s.client.post(&url).form(&form);
     let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
-    match p::interpret_token(&answer, &url) {
-        Ok(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
-        Err((kind, detail)) => {
-            t.failure.get_or_insert(kind);
-            t.end("token", CheckState::Failed(kind), detail, Some(ms));
-            return t.finish(hint);
+    let refused = || {
+        format!(
+            "HTTP {}: unauthorized_client: CX-Engine does not let this API client use client credentials",
+            answer.status
+        )
+    };
+    if p::grant_refused(&answer) && code_flow {
+        // Such a client may well be right for the Authorization Code flow 3CX will use: its
+        // credentials cannot be checked from here, which is not a failure.
+        let why = format!("not checked: {}; 3CX's Authorize will prove the client", refused());
+        t.end("token", CheckState::NotAvailable, why, Some(ms));
+    } else if p::grant_refused(&answer) {
+        // The profile says 3CX will use client credentials, and CX-Engine says this client may not.
+        t.failure.get_or_insert(FailureKind::Forbidden);
+        t.end("token", CheckState::Failed(FailureKind::Forbidden), refused(), Some(ms));
+        return t.finish(|_, k| guide.hint_at("method", k));
+    } else {
+        match p::interpret_token(&answer, &url) {
+            Ok(detail) if code_flow => {
+                t.end(
+                    "token",
+                    CheckState::Passed,
+                    format!("{detail}: CX-Engine accepts the API client's Client ID and Client Secret"),
+                    Some(ms),
+                );
+            }
+            Ok(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
+            Err((kind, detail)) => {
+                t.failure.get_or_insert(kind);
+                t.end("token", CheckState::Failed(kind), detail, Some(ms));
+                return t.finish(hint);
+            }
         }
+    }
+    if code_flow {
+        t.end("approval", CheckState::NotAvailable, guide.note("approval"), None);
     }
     // The CX-Engine connection is done with: the 3CX read is another host.
     drop(s);

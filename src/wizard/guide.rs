@@ -191,7 +191,9 @@ impl GuideState {
     pub fn paste(&mut self, text: &str) {
         if let Some(f) = self.focused_field_mut() {
             f.paste(text);
-            self.message = None;
+            let lines = super::field::pasted_lines(text);
+            self.message =
+                (lines > 1).then(|| format!("The pasted text had {lines} lines: this field kept the first one only."));
         }
     }
 

@@ -446,13 +446,13 @@ fn eightbyeight_needs_a_product_and_validates_what_was_chosen() {
     assert_eq!(step_id(&w), "credentials");
     typed(&mut w, "app-id");
     w.update(key(KeyCode::Tab));
-    w.update(Msg::Paste("eght_s3cret\n".into()));
+    w.update(Msg::Paste("s3cret\n".into()));
     let fx = w.update(key(KeyCode::Enter));
     let Some(Effect::Validate { profile, .. }) = fx.first() else { panic!("{fx:?}") };
     match &profile.body {
         ProfileBody::EightByEight(e) => {
             assert_eq!(e.client_id, "app-id");
-            assert_eq!(e.client_secret.expose_secret(), "eght_s3cret");
+            assert_eq!(e.client_secret.expose_secret(), "s3cret");
             assert_eq!(e.products, vec!["cloud-storage".to_string(), "cc-chat".to_string()]);
         }
         other => panic!("{other:?}"),
@@ -465,7 +465,7 @@ fn editing_an_8x8_profile_keeps_its_products_and_host() {
         name: "cc".into(),
         body: ProfileBody::EightByEight(crate::profile::EightByEight {
             client_id: "id".into(),
-            client_secret: SecretString::from("eght_x"),
+            client_secret: SecretString::from("x8-secret"),
             products: vec!["quality-management".into()],
             base_url: Some("eu.example.net".into()),
             region: Some("uk".into()),
@@ -484,4 +484,27 @@ fn editing_an_8x8_profile_keeps_its_products_and_host() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A paste of several lines into a one-line field keeps the first and says so; one line (with its
+/// newline) says nothing.
+#[test]
+fn a_multi_line_paste_says_it_kept_the_first_line() {
+    let mut w = Wizard::new("p");
+    loaded(&mut w, vec![]);
+    open_3cx(&mut w);
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Down));
+    w.update(key(KeyCode::Char(' ')));
+    w.update(key(KeyCode::Enter));
+    assert_eq!(step_id(&w), "domain");
+    w.update(Msg::Paste("pbx.example.com\n".into()));
+    assert_eq!(guide(&w).message, None);
+    w.update(Msg::Paste("\nsecond\nthird line\n".into()));
+    let m = guide(&w).message.clone().unwrap_or_default();
+    assert!(m.contains("had 2 lines") && m.contains("kept the first"), "{m}");
+    assert_eq!(
+        guide(&w).fields.iter().find(|f| f.id == "domain").map(|f| f.value().to_string()).as_deref(),
+        Some("pbx.example.comsecond")
+    );
 }
