@@ -510,12 +510,25 @@ fn cx_report(crm: CheckState, crm_detail: &str) -> Report {
     let plan = [
         ("dns", CheckState::Passed, "mycompany.cx-engine.app is 192.0.2.40"),
         ("connect", CheckState::Passed, "mycompany.cx-engine.app: TLS verified"),
-        ("token", CheckState::Passed, "token issued, valid for 365 days"),
+        (
+            "token",
+            CheckState::Passed,
+            "token issued, valid for 365 days: the API client's credentials work",
+        ),
+        ("approval", CheckState::NotAvailable, ""),
         ("crm", crm, crm_detail),
     ];
+    // The approval check says what validation says for an Authorization Code profile.
+    let note = guide.note("approval");
     let checks = plan
         .iter()
-        .map(|(id, st, d)| Check { id, title: guide.check_title(id), state: *st, ms: 14, detail: d.to_string() })
+        .map(|(id, st, d)| Check {
+            id,
+            title: guide.check_title(id),
+            state: *st,
+            ms: 14,
+            detail: if *id == "approval" { note.clone() } else { d.to_string() },
+        })
         .collect();
     let failure = if let CheckState::Failed(kind) = crm { Some(kind) } else { None };
     Report { checks, failure, hint: failure.map(|f| guide.hint_at("crm", f)), ms: 55 }

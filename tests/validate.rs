@@ -567,7 +567,7 @@ mod cx_engine {
         // What was proven, and what only 3CX can prove.
         assert_eq!(
             detail(&r, "token"),
-            "token issued, valid for 365 days: CX-Engine accepts the API client's Client ID and Client Secret"
+            "token issued, valid for 365 days: the API client's credentials work"
         );
         assert_eq!(state(&r, "approval"), CheckState::NotAvailable);
         assert!(detail(&r, "approval").contains("only 3CX can prove"), "{}", detail(&r, "approval"));

@@ -62,7 +62,7 @@ pub async fn run(
                 t.end(
                     "token",
                     CheckState::Passed,
-                    format!("{detail}: CX-Engine accepts the API client's Client ID and Client Secret"),
+                    format!("{detail}: the API client's credentials work"),
                     Some(ms),
                 );
             }
