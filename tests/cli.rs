@@ -581,34 +581,34 @@ mod eightbyeight {
         (e, domain)
     }
 
+    /// `pbxlink add 8x8 --non-interactive` against the simulator, the secret on stdin.
+    fn add_8x8(e: &Env, base: &str, name: &str, client: &str, products: &str) -> common::sandbox::Out {
+        let ca = e.ca.to_string_lossy().to_string();
+        let args = [
+            "--ca-file",
+            &ca,
+            "add",
+            "8x8",
+            "--non-interactive",
+            "--name",
+            name,
+            "--client-id",
+            client,
+            "--products",
+            products,
+            "--base-url",
+            base,
+            "--client-secret-stdin",
+        ];
+        e.run(&args, Some(&format!("{SECRET8}\n")), &[])
+    }
+
     /// `--products` takes the names the Admin Console shows, in any case; the soft eght_ hint is on
     /// the Client ID (8x8's Key), never on the secret.
     #[test]
     fn products_by_name_and_the_client_id_hint() {
         let (e, base) = env();
-        let ca = e.ca.to_string_lossy().to_string();
-        let add = |name: &str, client: &str, products: &str| {
-            e.run(
-                &[
-                    "--ca-file",
-                    &ca,
-                    "add",
-                    "8x8",
-                    "--non-interactive",
-                    "--name",
-                    name,
-                    "--client-id",
-                    client,
-                    "--products",
-                    products,
-                    "--base-url",
-                    &base,
-                    "--client-secret-stdin",
-                ],
-                Some(&format!("{SECRET8}\n")),
-                &[],
-            )
-        };
+        let add = |name: &str, client: &str, products: &str| add_8x8(&e, &base, name, client, products);
         let o = add("named", "app", "CC Realtime Analytics,cloud storage service");
         assert_eq!(o.code, 0, "{}", o.stderr);
         assert!(o.stderr.contains("note: 8x8 Client IDs start with eght_ (the app's Key)"), "{}", o.stderr);
@@ -623,29 +623,7 @@ mod eightbyeight {
     #[test]
     fn scripted_add_validate_show_for_8x8() {
         let (e, base) = env();
-        let ca = e.ca.to_string_lossy().to_string();
-        let add = |name: &str, client: &str, products: &str| {
-            e.run(
-                &[
-                    "--ca-file",
-                    &ca,
-                    "add",
-                    "8x8",
-                    "--non-interactive",
-                    "--name",
-                    name,
-                    "--client-id",
-                    client,
-                    "--products",
-                    products,
-                    "--base-url",
-                    &base,
-                    "--client-secret-stdin",
-                ],
-                Some(&format!("{SECRET8}\n")),
-                &[],
-            )
-        };
+        let add = |name: &str, client: &str, products: &str| add_8x8(&e, &base, name, client, products);
         let o = add("cc", "app", "cloud-storage,cc-chat");
         assert_eq!(o.code, 0, "{}", o.stderr);
         let o = add("partial", "nochat", "cloud-storage,cc-chat");

@@ -510,11 +510,7 @@ fn cx_report(crm: CheckState, crm_detail: &str) -> Report {
     let plan = [
         ("dns", CheckState::Passed, "mycompany.cx-engine.app is 192.0.2.40"),
         ("connect", CheckState::Passed, "mycompany.cx-engine.app: TLS verified"),
-        (
-            "token",
-            CheckState::Passed,
-            "token issued, valid for 365 days: the API client's credentials work",
-        ),
+        ("token", CheckState::Passed, "token issued, valid for 365 days: the API client's credentials work"),
         ("approval", CheckState::NotAvailable, ""),
         ("crm", crm, crm_detail),
     ];

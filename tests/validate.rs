@@ -565,10 +565,7 @@ mod cx_engine {
         let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert!(r.ok(), "{r:#?}");
         // What was proven, and what only 3CX can prove.
-        assert_eq!(
-            detail(&r, "token"),
-            "token issued, valid for 365 days: the API client's credentials work"
-        );
+        assert_eq!(detail(&r, "token"), "token issued, valid for 365 days: the API client's credentials work");
         assert_eq!(state(&r, "approval"), CheckState::NotAvailable);
         assert!(detail(&r, "approval").contains("only 3CX can prove"), "{}", detail(&r, "approval"));
         let cc = with_method(profile(&sim.domain(), "7", SECRET_CX), AuthMethod::ClientCredentials);

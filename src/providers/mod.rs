@@ -377,6 +377,11 @@ mod tests {
             for k in FailureKind::ALL {
                 assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
             }
+            // A product is probed at a documented address, or says why it is not.
+            for p in &g.products {
+                assert!(p.probe.is_some() == p.no_probe.is_empty(), "{}: probe or no_probe", p.id);
+                assert!(p.probe.is_none() || p.family.is_some(), "{}: a probe needs its address family", p.id);
+            }
         }
     }
 

@@ -59,12 +59,7 @@ pub async fn run(
     } else {
         match p::interpret_token(&answer, &url) {
             Ok(detail) if code_flow => {
-                t.end(
-                    "token",
-                    CheckState::Passed,
-                    format!("{detail}: the API client's credentials work"),
-                    Some(ms),
-                );
+                t.end("token", CheckState::Passed, format!("{detail}: the API client's credentials work"), Some(ms));
             }
             Ok(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
             Err((kind, detail)) => {

@@ -44,8 +44,8 @@ fn open_3cx(w: &mut Wizard) {
     w.update(key(KeyCode::Enter));
 }
 
-/// Walks a fresh wizard to the credentials step, through every earlier step the way a user would.
-fn to_credentials(w: &mut Wizard) {
+/// Walks a fresh wizard through the prerequisites to the domain step.
+fn to_domain(w: &mut Wizard) {
     loaded(w, vec![]);
     open_3cx(w);
     assert_eq!(step_id(w), "prereqs");
@@ -54,6 +54,11 @@ fn to_credentials(w: &mut Wizard) {
     w.update(key(KeyCode::Char(' ')));
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(w), "domain");
+}
+
+/// Walks a fresh wizard to the credentials step, through every earlier step the way a user would.
+fn to_credentials(w: &mut Wizard) {
+    to_domain(w);
     w.update(Msg::Paste(" https://PBX.Example.com:5001/webclient/#/login\n".into()));
     w.update(key(KeyCode::Enter));
     assert_eq!(step_id(w), "integration");
@@ -491,13 +496,7 @@ fn editing_an_8x8_profile_keeps_its_products_and_host() {
 #[test]
 fn a_multi_line_paste_says_it_kept_the_first_line() {
     let mut w = Wizard::new("p");
-    loaded(&mut w, vec![]);
-    open_3cx(&mut w);
-    w.update(key(KeyCode::Char(' ')));
-    w.update(key(KeyCode::Down));
-    w.update(key(KeyCode::Char(' ')));
-    w.update(key(KeyCode::Enter));
-    assert_eq!(step_id(&w), "domain");
+    to_domain(&mut w);
     w.update(Msg::Paste("pbx.example.com\n".into()));
     assert_eq!(guide(&w).message, None);
     w.update(Msg::Paste("\nsecond\nthird line\n".into()));
