@@ -349,6 +349,8 @@ mod tests {
             for k in FailureKind::ALL {
                 assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
             }
+            // A failing proxy is blamed with the proxy's fix, never the server's port.
+            assert_ne!(g.hint_at("proxy", FailureKind::Connect), g.hint(FailureKind::Connect), "{}", g.provider);
         }
     }
 

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use reqwest::header::{ACCEPT, CONTENT_LENGTH};
 
 use super::client::{self, BuildError, Connections, FinishOnDrop};
-use super::errors::classify;
+use super::errors::{classify, proxy_failure};
+use super::proxy::Proxy;
 use super::{Options, Tracker};
 use crate::providers::Answer;
 use crate::providers::host::{HostPort, normalise_host};
@@ -21,7 +22,7 @@ pub struct Session {
     /// `https://host[:port]`, for building request URLs.
     pub base: String,
     hp: HostPort,
-    via_proxy: Option<String>,
+    via_proxy: Option<Proxy>,
     conns: Connections,
     _finish: FinishOnDrop,
     timeout_secs: u64,
@@ -39,9 +40,14 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
             return None;
         }
     };
-    let via_proxy = if opts.no_proxy { None } else { super::proxy::proxy_for(&hp.host) };
+    let via_proxy = if opts.no_proxy { None } else { super::proxy::proxy_for(&hp.to_string()) };
     let pinned: Vec<SocketAddr> = if let Some(proxy) = &via_proxy {
-        t.pass("dns", format!("through the proxy {proxy}, which resolves {}", hp.host));
+        let d = if hp.is_ip() {
+            format!("an IP address: no lookup needed (connecting through the proxy {proxy})")
+        } else {
+            format!("through the proxy {proxy}, which resolves {}", hp.host)
+        };
+        t.pass("dns", d);
         Vec::new()
     } else if hp.is_ip() {
         t.pass("dns", "an IP address: no lookup needed".into());
@@ -111,10 +117,24 @@ impl Session {
                 Some((a, total_ms.saturating_sub(cms)))
             }
             Err(e) => {
+                // Before any connection was made, the proxy (if any) may be the one that failed:
+                // then it is named, and the fix is the proxy's, not the server's.
+                if let (Some(p), None) = (&self.via_proxy, connect_ms)
+                    && let Some(detail) = proxy_failure(&e, p, &self.target())
+                {
+                    t.proxy_failed = true;
+                    t.end("connect", CheckState::Failed(FailureKind::Connect), detail, Some(total_ms));
+                    t.failure.get_or_insert(FailureKind::Connect);
+                    return None;
+                }
                 let secs = if connect_ms.is_some() { self.timeout_secs } else { self.connect_secs };
                 let (kind, detail) = classify(&e, connect_ms.is_some(), secs);
                 match connect_ms {
-                    None => t.end("connect", CheckState::Failed(kind), format!("{hp}: {detail}"), Some(total_ms)),
+                    None => {
+                        let via =
+                            self.via_proxy.as_ref().map(|p| format!(" through the proxy {p}")).unwrap_or_default();
+                        t.end("connect", CheckState::Failed(kind), format!("{hp}{via}: {detail}"), Some(total_ms));
+                    }
                     Some(ms) => {
                         t.end("connect", CheckState::Passed, self.verified(), Some(ms));
                         t.start(check);
@@ -143,6 +163,12 @@ impl Session {
             Ok(r) => read_answer(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
+    }
+
+    /// `host:port` as a proxy is asked to connect to it (the port always given).
+    fn target(&self) -> String {
+        let hp = HostPort { host: self.hp.host.clone(), port: Some(self.hp.port_or_default()) };
+        hp.to_string()
     }
 
     fn verified(&self) -> String {
