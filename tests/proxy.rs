@@ -28,18 +28,28 @@ const PROXY_VARS: [&str; 9] = [
     "REQUEST_METHOD",
 ];
 
-/// A sandbox with one good 3CX account and a profile `pbx` for it at `127.0.0.1:<port>`, trusting
-/// the simulator's CA.
+/// A sandbox with a good 3CX account (profile `pbx`) and one without API access (profile
+/// `noapi`), at `127.0.0.1:<port>`, trusting the simulator's CA.
 fn sandbox() -> Guarded {
-    let s = Sandbox::start(vec![ThreeCxAccount::new("900", KEY, Behaviour::Good)], vec![], vec![]);
+    let accounts = vec![
+        ThreeCxAccount::new("900", KEY, Behaviour::Good),
+        ThreeCxAccount::new("901", KEY, Behaviour::NoXapiAccess),
+    ];
+    let s = Sandbox::start(accounts, vec![], vec![]);
     let domain = format!("127.0.0.1:{}", s.sim.addr.port());
-    s.write_config(&s.profile_3cx("pbx", &domain, "900", KEY, true));
+    s.write_config(
+        &[s.profile_3cx("pbx", &domain, "900", KEY, true), s.profile_3cx("noapi", &domain, "901", KEY, true)].concat(),
+    );
     Guarded { sandbox: s, secrets: vec![KEY, PROXY_PASSWORD] }
 }
 
 /// `pbxlink validate pbx --json` with exactly these proxy variables.
 fn validate(s: &Sandbox, env: &[(&str, &str)]) -> (Out, serde_json::Value) {
-    let mut cmd = s.command(&["validate", "pbx", "--json"]);
+    validate_profile(s, "pbx", env)
+}
+
+fn validate_profile(s: &Sandbox, name: &str, env: &[(&str, &str)]) -> (Out, serde_json::Value) {
+    let mut cmd = s.command(&["validate", name, "--json"]);
     for v in PROXY_VARS {
         cmd.env_remove(v);
     }
@@ -222,4 +232,11 @@ fn a_working_proxy_tunnels_and_is_named() {
     assert!(check(&v, "dns").contains(&named), "{v:#}");
     assert_eq!(proxy.heads().len(), 1, "one tunnel for the whole validation");
     assert_eq!(s.sim.requests(), vec!["POST /connect/token", "GET /xapi/v1/Defs", "GET /xapi/v1/SystemStatus"]);
+
+    // A 403 through the proxy: the PBX's Console Restrictions see the proxy's address.
+    let (o, v) = validate_profile(&s, "noapi", &[("HTTPS_PROXY", &proxy.url())]);
+    assert_eq!((o.code, v["profiles"][0]["failure"].as_str()), (3, Some("forbidden")), "{v:#}");
+    let access = check(&v, "access");
+    assert!(access.contains(&format!("{named}, so the PBX sees the proxy's address")), "{access}");
+    assert!(!access.contains("connected from"), "{access}");
 }

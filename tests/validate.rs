@@ -123,7 +123,14 @@ async fn api_access_not_ticked_is_forbidden() {
     assert_eq!(r.failure, Some(FailureKind::Forbidden));
     assert_eq!(state(&r, "token"), CheckState::Passed);
     assert!(matches!(state(&r, "access"), CheckState::Failed(FailureKind::Forbidden)));
-    assert!(r.hint.as_deref().is_some_and(|h| h.contains("3CX Configuration API Access")));
+    // The three documented causes of a 403 on every XAPI read, and the address the PBX saw: its
+    // Console Restrictions are an allow-list of client addresses.
+    let hint = r.hint.clone().unwrap_or_default();
+    for cause in ["3CX Configuration API Access", "System Owner", "\"System Wide\"", "Console Restrictions"] {
+        assert!(hint.contains(cause), "{cause}: {hint}");
+    }
+    let d = detail(&r, "access");
+    assert!(d.contains("HTTP 403") && d.contains("this machine connected from 127.0.0.1 (the PBX sees"), "{d}");
 }
 
 #[tokio::test]

@@ -1,8 +1,13 @@
 //! The part every vendor's validation shares: the `dns` check, the client for one host, the first
 //! request (which also ends the `connect` check with its own timing), and reading answers with a
-//! bound. A session is one TLS connection that every request of the validation reuses.
+//! bound. A session is one TLS connection that every request of the validation reuses. It also
+//! remembers what the server saw of this machine (the connection's local address, or the proxy),
+//! for the fixes that depend on it.
 
 use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use hyper_util::client::legacy::connect::HttpInfo;
 
 use reqwest::header::{ACCEPT, CONTENT_LENGTH};
 
@@ -23,6 +28,9 @@ pub struct Session {
     pub base: String,
     hp: HostPort,
     via_proxy: Option<Proxy>,
+    /// The local address of the connection that carried the last answer (none through a proxy's
+    /// tunnel, where it would be the address towards the proxy).
+    local: Mutex<Option<SocketAddr>>,
     conns: Connections,
     _finish: FinishOnDrop,
     timeout_secs: u64,
@@ -89,6 +97,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         base: hp.https_base(),
         hp,
         via_proxy,
+        local: Mutex::new(None),
         _finish: FinishOnDrop(conns.clone()),
         conns,
         timeout_secs: opts.request_timeout.as_secs(),
@@ -103,7 +112,7 @@ impl Session {
     pub async fn first(&self, t: &mut Tracker<'_>, check: &str, req: reqwest::RequestBuilder) -> Option<(Answer, u64)> {
         let sent = std::time::Instant::now();
         let answer = match req.header(ACCEPT, "application/json").send().await {
-            Ok(r) => read_answer(r).await,
+            Ok(r) => self.read(r).await,
             Err(e) => Err(e),
         };
         let connect_ms = self.conns.first().map(|d| d.as_millis() as u64);
@@ -160,15 +169,42 @@ impl Session {
 
     async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
         match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
-            Ok(r) => read_answer(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+            Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
+    }
+
+    /// What `who` (the server, in the vendor's word) saw this machine as, for a fix that depends
+    /// on the client's address (an IP allow-list): the proxy, or the local address of the
+    /// connection. Behind a NAT the server sees the NAT's address instead, which pbxlink cannot know.
+    pub fn seen_as(&self, who: &str) -> Option<String> {
+        if let Some(p) = &self.via_proxy {
+            return Some(format!(
+                "this machine reached {who} through the proxy {p}, so {who} sees the proxy's address, not this machine's"
+            ));
+        }
+        let local = self.local.lock().ok().and_then(|l| *l)?;
+        Some(format!(
+            "this machine connected from {} ({who} sees that address, or a NAT's if one is in between)",
+            local.ip()
+        ))
     }
 
     /// `host:port` as a proxy is asked to connect to it (the port always given).
     fn target(&self) -> String {
         let hp = HostPort { host: self.hp.host.clone(), port: Some(self.hp.port_or_default()) };
         hp.to_string()
+    }
+
+    /// Notes the connection's local address, then reads the answer.
+    async fn read(&self, r: reqwest::Response) -> Result<Answer, reqwest::Error> {
+        if self.via_proxy.is_none()
+            && let Some(info) = r.extensions().get::<HttpInfo>()
+            && let Ok(mut l) = self.local.lock()
+        {
+            *l = Some(info.local_addr());
+        }
+        read_answer(r).await
     }
 
     fn verified(&self) -> String {
