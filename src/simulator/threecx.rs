@@ -1,7 +1,7 @@
 //! The 3CX part of the simulator: `/connect/token` (form-encoded and multipart, the documented 401
 //! body, one active token per client, JWT-shaped tokens with `iat` and `exp` on current versions),
 //! `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, the service principals (the accounts,
-//! Id 1.. in order, then two system principals) with
+//! Id 1.. in order, then two system principals; two per page, with `@odata.nextLink`) with
 //! `GenerateAppToken`, which replaces the principal's key as the real PBX may, and OData errors
 //! elsewhere. Each account behaves like one real-world situation.
 
@@ -118,16 +118,14 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             });
             json(200, select(all, parts.uri.query()).to_string())
         }),
-        // A principals request ends its session too: it is the one XAPI call after its token.
+        // A principals listing ends its session too, with its last page: it is the last XAPI
+        // call after its token.
         ("GET", "/xapi/v1/ServicePrincipals") => with_account(st, parts, |a| {
-            end_session(st);
             if a.behaviour == Behaviour::LowRole {
+                end_session(st);
                 return odata_error(403, "Forbidden", "Access denied");
             }
-            let all: Vec<serde_json::Value> =
-                principals(st).into_iter().map(|p| select(p, parts.uri.query())).collect();
-            let context = "https://localhost/xapi/v1/$metadata#ServicePrincipals";
-            json(200, serde_json::json!({"@odata.context": context, "value": all}).to_string())
+            principals_page(st, parts)
         }),
         ("POST", p) if app_token_id(p).is_some() => with_account(st, parts, |a| {
             end_session(st);
@@ -280,6 +278,36 @@ fn principals(st: &State) -> Vec<serde_json::Value> {
     }));
     out.push(serde_json::json!({"Id": n + 2, "Number": "sys-1", "XAPIEnabled": false, "IsSystem": true}));
     out
+}
+
+/// Principals per page: small, so that every listing spans pages and a client reading only the
+/// first one is caught.
+const PAGE_SIZE: usize = 2;
+
+/// One page of the principals (`$skip` from the query), with `@odata.nextLink` while more remain,
+/// written as ASP.NET's OData writes it: absolute, from the request's Host, the other query
+/// options kept. The last page ends the session.
+fn principals_page(st: &State, parts: &Parts) -> Resp {
+    let query = parts.uri.query().unwrap_or("");
+    let skip: usize = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "$skip")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let all = principals(st);
+    let page: Vec<serde_json::Value> =
+        all.iter().skip(skip).take(PAGE_SIZE).map(|p| select(p.clone(), parts.uri.query())).collect();
+    let context = "https://localhost/xapi/v1/$metadata#ServicePrincipals";
+    let mut body = serde_json::json!({"@odata.context": context, "value": page});
+    if skip + PAGE_SIZE < all.len() {
+        let host = parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("$skip=")).collect();
+        let skip_next = format!("$skip={}", skip + PAGE_SIZE);
+        kept.push(&skip_next);
+        body["@odata.nextLink"] = format!("https://{host}/xapi/v1/ServicePrincipals?{}", kept.join("&")).into();
+    } else {
+        end_session(st);
+    }
+    json(200, body.to_string())
 }
 
 /// `ServicePrincipals(N)/Pbx.GenerateAppToken` → N.

@@ -174,6 +174,11 @@ impl Session {
         }
     }
 
+    /// The host this session talks to (lower-case, IPv6 without brackets).
+    pub fn host(&self) -> &str {
+        &self.hp.host
+    }
+
     /// What `who` (the server, in the vendor's word) saw this machine as, for a fix that depends
     /// on the client's address (an IP allow-list): the proxy, or the local address of the
     /// connection. Behind a NAT the server sees the NAT's address instead, which pbxlink cannot know.
