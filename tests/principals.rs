@@ -142,6 +142,9 @@ fn principals_table_and_json_mark_the_own_principal() {
     let log = std::fs::read_to_string(e.log()).expect("log");
     assert!(log.contains("service principals listed"), "{log}");
     assert_eq!(e.generate_calls(), 0);
+    // The simulator pages its six principals two at a time: each listing read all three pages.
+    let pages = e.sim.requests().iter().filter(|r| *r == "GET /xapi/v1/ServicePrincipals").count();
+    assert_eq!(pages, 2 * 3, "{:?}", e.sim.requests());
 }
 
 #[test]

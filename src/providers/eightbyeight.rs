@@ -11,7 +11,6 @@
 //! `ap`, `ca`. Not documented, so never a failure: which analytics prefix a `uk` or `ap` tenant
 //! uses, and what a 401/403 from a product API means when the path may be another region's.
 
-use base64::Engine;
 use secrecy::SecretString;
 use serde::Deserialize;
 
@@ -93,10 +92,7 @@ fn list_of_strings(v: Option<&serde_json::Value>) -> Option<Vec<String>> {
 /// The `services` claim of a JWT access token, read without verifying the signature: it is only
 /// shown to the user, never trusted for anything.
 pub fn jwt_services(token: &str) -> Option<Vec<String>> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    list_of_strings(v.get("services"))
+    list_of_strings(super::jwt_payload(token)?.get("services"))
 }
 
 /// The product id for what a user typed: an id (`cloud-storage`) or the name the Admin Console
@@ -309,6 +305,7 @@ mod tests {
 
     #[test]
     fn jwt_services_claim() {
+        use base64::Engine;
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(r#"{"iss":"cloud8.8x8.com","services":["storage","Chat"]}"#);
         let jwt = format!("eyJhbGciOiJSUzI1NiJ9.{payload}.sig");

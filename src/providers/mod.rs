@@ -330,6 +330,16 @@ pub fn server_message(body: &[u8]) -> Option<String> {
     Some(one_line(&msg, 160))
 }
 
+/// The payload (claims) of a JWT-shaped token (`header.payload.signature`, base64url), decoded
+/// without verifying anything: for display only, never trusted. `None` when it is not one.
+pub fn jwt_payload(token: &str) -> Option<serde_json::Value> {
+    use base64::Engine;
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes).ok().filter(serde_json::Value::is_object)
+}
+
 /// Collapses whitespace and control characters and cuts to `max` characters, so that text from a
 /// server can never move the cursor or break a line in the TUI or a log.
 pub fn one_line(s: &str, max: usize) -> String {
@@ -382,6 +392,8 @@ mod tests {
                 assert!(p.probe.is_some() == p.no_probe.is_empty(), "{}: probe or no_probe", p.id);
                 assert!(p.probe.is_none() || p.family.is_some(), "{}: a probe needs its address family", p.id);
             }
+            // A failing proxy is blamed with the proxy's fix, never the server's port.
+            assert_ne!(g.hint_at("proxy", FailureKind::Connect), g.hint(FailureKind::Connect), "{}", g.provider);
         }
     }
 

@@ -3,7 +3,8 @@
 //! sends the requests and passes the answers here.
 //!
 //! Facts (from 3CX's XAPI OpenAPI spec): `GET /xapi/v1/ServicePrincipals` is an OData collection
-//! (`{"value": [...]}`) of `Pbx.ServicePrincipal` with `Id` (int32), `Number`, `XAPIEnabled`,
+//! (`{"value": [...]}`, continued on further pages when it carries an `@odata.nextLink`, as OData
+//! servers page long collections) of `Pbx.ServicePrincipal` with `Id` (int32), `Number`, `XAPIEnabled`,
 //! `CallControlEnabled`, `IsSystem` and `LastUsed` (nullable date-time) among others;
 //! `POST /xapi/v1/ServicePrincipals({Id})/Pbx.GenerateAppToken` takes no body and answers
 //! `{"value": "<token>"}`; errors use the OData error body. Inferred, not documented: `Number` is the
@@ -20,6 +21,18 @@ use crate::report::FailureKind;
 /// Only the fields pbxlink shows: `Groups` and `Peers` can be long and would eat the body bound.
 pub const LIST_PATH: &str =
     "/xapi/v1/ServicePrincipals?$select=Id,Number,XAPIEnabled,CallControlEnabled,IsSystem,LastUsed";
+
+/// The most pages of principals read: far more than any PBX has, and a bound on a server whose
+/// next-page links never end (or lead back to a page already read).
+pub const MAX_PAGES: usize = 50;
+
+/// One page of the principals collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub principals: Vec<Principal>,
+    /// `@odata.nextLink` as the PBX wrote it (relative or absolute); `None` on the last page.
+    pub next: Option<String>,
+}
 
 /// The action that makes a new app token for principal `id`.
 pub fn generate_path(id: i32) -> String {
@@ -110,8 +123,30 @@ fn bad(step: Step, why: &str) -> Problem {
     Problem { step: Some(step), kind, detail: format!("{}: {why}", step.doing()), fix: fix(step, kind) }
 }
 
-/// Reads the `ServicePrincipals` answer.
-pub fn interpret_list(a: &Answer) -> Result<Vec<Principal>, Problem> {
+/// The list goes on at a link that is not a web address (`what`): not followed; `read` principals
+/// came before it.
+pub fn next_page_unreadable(what: &str, read: usize) -> Problem {
+    pages_problem(format!(
+        "the link to the next page (@odata.nextLink) is {}, not a web address; only the first {read} principals could be read",
+        one_line(what, 80)
+    ))
+}
+
+/// The PBX offered more than [`MAX_PAGES`] pages: the list is not shown cut short as if whole.
+pub fn too_many_pages(read: usize) -> Problem {
+    pages_problem(format!(
+        "the PBX offered more than {MAX_PAGES} pages; pbxlink stopped after {read} principals rather than show part of the list as all of it"
+    ))
+}
+
+fn pages_problem(why: String) -> Problem {
+    let kind = FailureKind::BadResponse;
+    let fix = ProviderId::ThreeCx.guide().hint_at("next_page", kind);
+    Problem { step: Some(Step::List), kind, detail: format!("{}: {why}", Step::List.doing()), fix }
+}
+
+/// Reads one page of the `ServicePrincipals` answer.
+pub fn interpret_page(a: &Answer) -> Result<Page, Problem> {
     if let Some(f) = status_failure(a) {
         return Err(refused(Step::List, f));
     }
@@ -120,14 +155,16 @@ pub fn interpret_list(a: &Answer) -> Result<Vec<Principal>, Problem> {
     let Some(items) = v.get("value").and_then(|x| x.as_array()) else {
         return Err(bad(Step::List, "the answer has no \"value\" list of principals"));
     };
-    items
+    let principals = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             principal(item)
                 .ok_or_else(|| bad(Step::List, &format!("principal #{} in the answer has no whole-number Id", i + 1)))
         })
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = v.get("@odata.nextLink").and_then(|l| l.as_str()).map(str::trim).filter(|l| !l.is_empty());
+    Ok(Page { principals, next: next.map(str::to_string) })
 }
 
 /// One principal, `None` without a usable `Id` (the one field pbxlink relies on).
@@ -168,6 +205,10 @@ mod tests {
 
     fn ans(status: u16, body: &str) -> Answer {
         Answer { status, body: body.as_bytes().to_vec(), ..Default::default() }
+    }
+
+    fn interpret_list(a: &Answer) -> Result<Vec<Principal>, Problem> {
+        interpret_page(a).map(|p| p.principals)
     }
 
     #[test]
@@ -233,6 +274,22 @@ mod tests {
         assert_eq!((refused.step, refused.kind), (Some(Step::List), FailureKind::Unauthorized));
         assert!(refused.fix.contains("another program"), "a token refused right after it was issued: {}", refused.fix);
         assert_eq!(e(ans(503, "")).kind, FailureKind::ServerError);
+    }
+
+    #[test]
+    fn a_page_says_where_the_next_one_is() {
+        let body = r#"{"value":[{"Id":1}],"@odata.nextLink":"https://pbx/xapi/v1/ServicePrincipals?$skip=1"}"#;
+        let page = interpret_page(&ans(200, body)).expect("page");
+        assert_eq!(page.next.as_deref(), Some("https://pbx/xapi/v1/ServicePrincipals?$skip=1"));
+        assert_eq!(page.principals.len(), 1);
+        for last in [r#"{"value":[]}"#, r#"{"value":[],"@odata.nextLink":""}"#, r#"{"value":[],"@odata.nextLink":7}"#] {
+            assert_eq!(interpret_page(&ans(200, last)).expect("page").next, None, "{last}");
+        }
+        let p = next_page_unreadable("a data address", 2);
+        assert_eq!((p.step, p.kind), (Some(Step::List), FailureKind::BadResponse));
+        assert!(p.detail.contains("a data address") && p.detail.contains("first 2"), "{}", p.detail);
+        assert!(p.fix.contains("pages"), "{}", p.fix);
+        assert!(too_many_pages(100).detail.contains(&format!("more than {MAX_PAGES} pages")));
     }
 
     #[test]

@@ -3,15 +3,18 @@
 //!
 //! Facts (from 3CX's docs and its own client): the token comes from `POST /connect/token` with a
 //! form `client_id`, `client_secret`, `grant_type=client_credentials`; it answers 401 with an OAuth
-//! body on bad credentials; `expires_in` was minutes before 20.0.9 and seconds since; the cheapest
-//! authenticated read is `GET /xapi/v1/Defs?$select=Id`, whose `X-3CX-Version` header names the
-//! version; `SystemStatus` may be refused (403) to lower roles.
+//! body on bad credentials; the unit of `expires_in` is not settled (3CX's docs page and one client
+//! read minutes, 3CX's own tutorial since 20.0.9 and most clients seconds), so when the access
+//! token is a JWT its `exp` and `iat` claims give the lifetime, and otherwise `expires_in` is shown
+//! as sent, without a unit; the cheapest authenticated read is `GET /xapi/v1/Defs?$select=Id`,
+//! whose `X-3CX-Version` header names the version; `SystemStatus` may be refused (403) to lower
+//! roles.
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{Answer, Failure, one_line, server_message, status_failure};
-use crate::report::FailureKind;
+use super::{Answer, Failure, jwt_payload, one_line, server_message, status_failure};
+use crate::report::{FailureKind, utc_date};
 
 pub const TOKEN_PATH: &str = "/connect/token";
 pub const ACCESS_PATH: &str = "/xapi/v1/Defs?$select=Id";
@@ -20,8 +23,20 @@ pub const DETAILS_PATH: &str = "/xapi/v1/SystemStatus?$select=FQDN,Version,Produ
 /// A token from `/connect/token`.
 pub struct Token {
     pub access_token: SecretString,
-    /// Lifetime in minutes, whichever unit the PBX used.
-    pub minutes: u64,
+    pub lifetime: Lifetime,
+}
+
+/// What the token answer tells of the token's lifetime. Only displayed: nothing depends on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lifetime {
+    /// The JWT's `exp` minus its `iat`, in seconds.
+    Claims(u64),
+    /// The JWT's `exp` (seconds since the epoch), without a usable `iat`.
+    Until(u64),
+    /// Not a JWT with an `exp`: `expires_in` as the PBX wrote it, in a unit nobody agrees on.
+    Stated(String),
+    /// The answer says nothing about it.
+    Unknown,
 }
 
 #[derive(Deserialize)]
@@ -30,15 +45,24 @@ struct TokenBody {
     expires_in: Option<serde_json::Value>,
 }
 
-/// Reads `expires_in` in either unit. Before 20.0.9 3CX sent minutes (60); since, seconds (3600).
-/// No token lives under two minutes, so small values are minutes.
-pub fn expires_minutes(v: &serde_json::Value) -> Option<u64> {
-    let n = match v {
-        serde_json::Value::Number(n) => n.as_u64()?,
-        serde_json::Value::String(s) => s.trim().parse().ok()?,
-        _ => return None,
+/// The lifetime from the token itself when it is a JWT (its claims are read without verifying the
+/// signature: they are only shown), else from `expires_in` as written.
+fn lifetime(token: &str, expires_in: Option<&serde_json::Value>) -> Lifetime {
+    let claims = jwt_payload(token);
+    let claim = |k: &str| {
+        let v = claims.as_ref()?.get(k)?;
+        v.as_u64().or_else(|| v.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64))
     };
-    Some(if n <= 120 { n } else { n / 60 })
+    match (claim("exp"), claim("iat")) {
+        (Some(exp), Some(iat)) if exp > iat => return Lifetime::Claims(exp - iat),
+        (Some(exp), _) => return Lifetime::Until(exp),
+        _ => {}
+    }
+    match expires_in {
+        Some(serde_json::Value::Number(n)) => Lifetime::Stated(n.to_string()),
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Lifetime::Stated(one_line(s, 20)),
+        _ => Lifetime::Unknown,
+    }
 }
 
 pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
@@ -62,13 +86,35 @@ pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
     };
     let body: TokenBody = serde_json::from_slice(&a.body).map_err(|_| not_token())?;
     let token = body.access_token.filter(|t| !t.is_empty()).ok_or_else(not_token)?;
-    let minutes = body.expires_in.as_ref().and_then(expires_minutes).unwrap_or(60);
-    Ok(Token { access_token: SecretString::from(token), minutes })
+    let lifetime = lifetime(&token, body.expires_in.as_ref());
+    Ok(Token { access_token: SecretString::from(token), lifetime })
 }
 
-/// The detail shown for a good token.
+/// The detail shown for a good token: a lifetime only as the token or the answer states it.
 pub fn token_detail(t: &Token) -> String {
-    format!("token issued, valid for {} min", t.minutes)
+    match &t.lifetime {
+        Lifetime::Claims(secs) => format!("token issued, valid for {} (its exp claim)", duration(*secs)),
+        Lifetime::Until(exp) => {
+            let rem = exp % 86_400;
+            format!(
+                "token issued, valid until {} {:02}:{:02} UTC (its exp claim)",
+                utc_date(*exp),
+                rem / 3600,
+                rem % 3600 / 60
+            )
+        }
+        Lifetime::Stated(v) => format!("token issued, expires_in {v}"),
+        Lifetime::Unknown => "token issued (the answer gives no lifetime)".to_string(),
+    }
+}
+
+/// Seconds in the unit a person reads best: seconds under two minutes, days from two days.
+fn duration(secs: u64) -> String {
+    match secs {
+        0..120 => format!("{secs} s"),
+        120..172_800 => format!("{} min", secs / 60),
+        _ => format!("{} days", secs / 86_400),
+    }
 }
 
 pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
@@ -167,19 +213,43 @@ mod tests {
         Answer { status, body: body.as_bytes().to_vec(), ..Default::default() }
     }
 
+    /// A JWT-shaped token with this payload (the signature is never checked).
+    fn jwt(payload: &str) -> String {
+        use base64::Engine;
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.c2ln", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(payload))
+    }
+
     #[test]
-    fn token_in_seconds_and_in_minutes() {
-        let t = interpret_token(&ans(
-            200,
-            r#"{"token_type":"Bearer","expires_in":3600,"access_token":"abc","refresh_token":null}"#,
-        ))
-        .expect("token");
-        assert_eq!((t.access_token.expose_secret(), t.minutes), ("abc", 60));
-        let old = interpret_token(&ans(200, r#"{"token_type":"Bearer","expires_in":60,"access_token":"abc"}"#))
-            .expect("token");
-        assert_eq!(old.minutes, 60);
-        let s = interpret_token(&ans(200, r#"{"expires_in":"1800","access_token":"x"}"#)).expect("token");
-        assert_eq!(s.minutes, 30);
+    fn a_jwt_lifetime_comes_from_its_claims() {
+        let tok = jwt(r#"{"iat":1748852100,"exp":1748855700,"sub":"900"}"#);
+        // expires_in says 60: whichever unit that is, the claims say an hour.
+        let body = format!(r#"{{"token_type":"Bearer","expires_in":60,"access_token":"{tok}","refresh_token":null}}"#);
+        let t = interpret_token(&ans(200, &body)).expect("token");
+        assert_eq!((t.access_token.expose_secret(), &t.lifetime), (tok.as_str(), &Lifetime::Claims(3600)));
+        assert_eq!(token_detail(&t), "token issued, valid for 60 min (its exp claim)");
+        let only_exp = jwt(r#"{"exp":1748855700.5}"#);
+        let t = interpret_token(&ans(200, &format!(r#"{{"access_token":"{only_exp}"}}"#))).expect("token");
+        assert_eq!(token_detail(&t), "token issued, valid until 2025-06-02 09:15 UTC (its exp claim)");
+        let short = jwt(r#"{"iat":100,"exp":160}"#);
+        let t = interpret_token(&ans(200, &format!(r#"{{"access_token":"{short}"}}"#))).expect("token");
+        assert_eq!(token_detail(&t), "token issued, valid for 60 s (its exp claim)");
+    }
+
+    #[test]
+    fn expires_in_is_shown_as_sent_without_a_unit() {
+        let detail = |body: &str| token_detail(&interpret_token(&ans(200, body)).expect("token"));
+        assert_eq!(
+            detail(r#"{"token_type":"Bearer","expires_in":60,"access_token":"abc"}"#),
+            "token issued, expires_in 60"
+        );
+        assert_eq!(detail(r#"{"expires_in":3600,"access_token":"abc"}"#), "token issued, expires_in 3600");
+        assert_eq!(detail(r#"{"expires_in":"1800","access_token":"x"}"#), "token issued, expires_in 1800");
+        assert_eq!(detail(r#"{"access_token":"x"}"#), "token issued (the answer gives no lifetime)");
+        // Three parts that are not a JWT payload, or a JWT without exp: expires_in is all there is.
+        assert_eq!(detail(r#"{"expires_in":60,"access_token":"a.b.c"}"#), "token issued, expires_in 60");
+        let no_exp = jwt(r#"{"iat":100}"#);
+        assert_eq!(detail(&format!(r#"{{"expires_in":60,"access_token":"{no_exp}"}}"#)), "token issued, expires_in 60");
     }
 
     #[test]

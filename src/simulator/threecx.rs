@@ -1,6 +1,7 @@
 //! The 3CX part of the simulator: `/connect/token` (form-encoded and multipart, the documented 401
-//! body, one active token per client), `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, the
-//! service principals (the accounts, Id 1.. in order, then two system principals) with
+//! body, one active token per client, JWT-shaped tokens with `iat` and `exp` on current versions),
+//! `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, the service principals (the accounts,
+//! Id 1.. in order, then two system principals; two per page, with `@odata.nextLink`) with
 //! `GenerateAppToken`, which replaces the principal's key as the real PBX may, and OData errors
 //! elsewhere. Each account behaves like one real-world situation.
 
@@ -13,13 +14,14 @@ use super::{Resp, State, json};
 /// Which real-world situation an account plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
-    /// Everything works; a current version (expires_in in seconds).
+    /// Everything works; a current version (a JWT access token, expires_in in seconds).
     Good,
     /// "3CX Configuration API Access" not ticked: the token works, every /xapi read is 403.
     NoXapiAccess,
     /// A role that may not read SystemStatus nor manage service principals (403 there only).
     LowRole,
-    /// A box older than 20.0.9, whose expires_in is in minutes.
+    /// A box older than 20.0.9: an opaque access token, and `expires_in: 60` (minutes, by the
+    /// docs of the time).
     OldVersion,
     /// A licence without the API (not 8SC+ Enterprise): the token works, /xapi answers 404.
     NoLicence,
@@ -116,16 +118,14 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
             });
             json(200, select(all, parts.uri.query()).to_string())
         }),
-        // A principals request ends its session too: it is the one XAPI call after its token.
+        // A principals listing ends its session too, with its last page: it is the last XAPI
+        // call after its token.
         ("GET", "/xapi/v1/ServicePrincipals") => with_account(st, parts, |a| {
-            end_session(st);
             if a.behaviour == Behaviour::LowRole {
+                end_session(st);
                 return odata_error(403, "Forbidden", "Access denied");
             }
-            let all: Vec<serde_json::Value> =
-                principals(st).into_iter().map(|p| select(p, parts.uri.query())).collect();
-            let context = "https://localhost/xapi/v1/$metadata#ServicePrincipals";
-            json(200, serde_json::json!({"@odata.context": context, "value": all}).to_string())
+            principals_page(st, parts)
         }),
         ("POST", p) if app_token_id(p).is_some() => with_account(st, parts, |a| {
             end_session(st);
@@ -218,7 +218,9 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
         }
         _ => {}
     }
-    let token = random_token();
+    let expires = if account.behaviour == Behaviour::OldVersion { 60 } else { 3600 };
+    let token =
+        if account.behaviour == Behaviour::OldVersion { random_token() } else { jwt(&account.client_id, expires) };
     // One active token per client: a new one ends the previous.
     if let Ok(mut t) = st.tokens.lock() {
         t.insert(account.client_id.clone(), token.clone());
@@ -228,12 +230,22 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
     }
     let now = st.sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
     st.max_sessions.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
-    let expires = if account.behaviour == Behaviour::OldVersion { 60 } else { 3600 };
     json(200, serde_json::json!({"token_type": "Bearer", "expires_in": expires, "access_token": token, "refresh_token": null}).to_string())
 }
 
 fn random_token() -> String {
     rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect()
+}
+
+/// A JWT-shaped access token (header.payload.signature, base64url) for `client`, issued now and
+/// living `secs`. The `jti` and the signature are random, so every token differs even within one
+/// second: the one-active-token rule compares whole tokens.
+fn jwt(client: &str, secs: u64) -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let iat = crate::profile::results::now_secs();
+    let claims = serde_json::json!({"sub": client, "client_id": client, "iat": iat, "nbf": iat, "exp": iat + secs, "jti": random_token()});
+    format!("{}.{}.{}", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(&claims.to_string()), random_token())
 }
 
 /// One validation (or principals request) is over: see `State::sessions`.
@@ -266,6 +278,36 @@ fn principals(st: &State) -> Vec<serde_json::Value> {
     }));
     out.push(serde_json::json!({"Id": n + 2, "Number": "sys-1", "XAPIEnabled": false, "IsSystem": true}));
     out
+}
+
+/// Principals per page: small, so that every listing spans pages and a client reading only the
+/// first one is caught.
+const PAGE_SIZE: usize = 2;
+
+/// One page of the principals (`$skip` from the query), with `@odata.nextLink` while more remain,
+/// written as ASP.NET's OData writes it: absolute, from the request's Host, the other query
+/// options kept. The last page ends the session.
+fn principals_page(st: &State, parts: &Parts) -> Resp {
+    let query = parts.uri.query().unwrap_or("");
+    let skip: usize = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "$skip")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let all = principals(st);
+    let page: Vec<serde_json::Value> =
+        all.iter().skip(skip).take(PAGE_SIZE).map(|p| select(p.clone(), parts.uri.query())).collect();
+    let context = "https://localhost/xapi/v1/$metadata#ServicePrincipals";
+    let mut body = serde_json::json!({"@odata.context": context, "value": page});
+    if skip + PAGE_SIZE < all.len() {
+        let host = parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("$skip=")).collect();
+        let skip_next = format!("$skip={}", skip + PAGE_SIZE);
+        kept.push(&skip_next);
+        body["@odata.nextLink"] = format!("https://{host}/xapi/v1/ServicePrincipals?{}", kept.join("&")).into();
+    } else {
+        end_session(st);
+    }
+    json(200, body.to_string())
 }
 
 /// `ServicePrincipals(N)/Pbx.GenerateAppToken` → N.

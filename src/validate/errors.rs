@@ -1,10 +1,74 @@
 //! The one place a transport error becomes a failure kind and a one-line detail. The detail is
 //! built from the error's causes only, never from reqwest's own text, which contains the full URL.
+//! A failure of the proxy itself (refused, or refusing the tunnel) is told apart from one of the
+//! server behind it, so that the fix names the proxy and not the server's port or firewall.
 
 use std::error::Error as StdError;
 use std::io;
 
+use super::proxy::Proxy;
 use crate::report::FailureKind;
+
+/// hyper-util's tunnel errors (`TunnelError`, not public) display as this, then what went wrong.
+const TUNNEL_ERROR: &str = "tunnel error: ";
+
+/// When `e` is a failure of `proxy` itself, while it was asked for a tunnel to `target`: the
+/// detail, which names the proxy. `None` when the proxy did its part (the tunnel was open, or no
+/// tunnel error is in the chain: a timeout, say, which cannot be pinned on either side).
+/// hyper-util drops the status of a refused CONNECT except 407, so the detail says only what is
+/// known.
+pub fn proxy_failure(e: &reqwest::Error, proxy: &Proxy, target: &str) -> Option<String> {
+    let mut src: Option<&(dyn StdError + 'static)> = e.source();
+    while let Some(s) = src {
+        if let Some(what) = s.to_string().strip_prefix(TUNNEL_ERROR) {
+            return Some(match what {
+                "unsuccessful" => format!(
+                    "the proxy {proxy} refused to open a tunnel to {target}: it answered CONNECT with an error status \
+                     (such as 403 or 502), so no request reached {target}"
+                ),
+                "proxy authorization required" if proxy.has_credentials => format!(
+                    "the proxy {proxy} refused the user name and password of the proxy URL \
+                     (HTTP 407 Proxy Authentication Required)"
+                ),
+                "proxy authorization required" => format!(
+                    "the proxy {proxy} asks for a user name and password (HTTP 407 Proxy Authentication Required), \
+                     and the proxy URL has none"
+                ),
+                "unexpected end of file" => {
+                    format!("the proxy {proxy} closed the connection without answering the request for a tunnel")
+                }
+                "failed to create underlying connection" => {
+                    format!("could not connect to the proxy {proxy}: {}", cause_text(s))
+                }
+                "io error establishing tunnel" => {
+                    format!("the connection to the proxy {proxy} failed while asking for a tunnel: {}", cause_text(s))
+                }
+                other => format!(
+                    "the proxy {proxy} could not open a tunnel to {target}: {}",
+                    crate::providers::one_line(other, 80)
+                ),
+            });
+        }
+        src = s.source();
+    }
+    None
+}
+
+/// What the causes of `e` say: a refused connection in words, else the deepest cause's text (the
+/// other I/O words of [`describe_io`] speak of "the server", which the proxy is not).
+fn cause_text(e: &(dyn StdError + 'static)) -> String {
+    let mut src = e.source();
+    while let Some(s) = src {
+        if let Some(ioe) = s.downcast_ref::<io::Error>()
+            && ioe.kind() == io::ErrorKind::ConnectionRefused
+            && let Some((_, d)) = describe_io(ioe, 0)
+        {
+            return d;
+        }
+        src = s.source();
+    }
+    innermost(e)
+}
 
 /// Classifies a reqwest error. `connected` says whether a connection had been set up, so that a
 /// timeout is named for the right stage.

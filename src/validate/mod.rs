@@ -120,13 +120,15 @@ struct Tracker<'a> {
     current: Option<(usize, Instant)>,
     progress: &'a mut (dyn FnMut(Progress) + Send),
     failure: Option<FailureKind>,
+    /// The failure was the proxy's, not the server's: its fix is the guide's `proxy.<kind>` hint.
+    proxy_failed: bool,
 }
 
 impl<'a> Tracker<'a> {
     fn new(plan: &[(&'static str, String)], progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
         let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
         progress(Progress::Plan(checks.clone()));
-        Tracker { checks, started: Instant::now(), current: None, progress, failure: None }
+        Tracker { checks, started: Instant::now(), current: None, progress, failure: None, proxy_failed: false }
     }
 
     fn index(&self, id: &str) -> usize {
@@ -164,7 +166,8 @@ impl<'a> Tracker<'a> {
     }
 
     /// Ends the run: unfinished checks become skipped, and the first failure gets its fix from
-    /// `hint(check id, kind)`, so the same kind can be explained per step.
+    /// `hint(check id, kind)`, so the same kind can be explained per step; a failure of the proxy
+    /// gets `hint("proxy", kind)` wherever it happened.
     fn finish(mut self, hint: impl Fn(&str, FailureKind) -> String) -> Report {
         for c in &mut self.checks {
             if !c.state.is_done() {
@@ -174,7 +177,8 @@ impl<'a> Tracker<'a> {
         }
         Report {
             hint: self.failure.map(|k| {
-                let at = self.checks.iter().find(|c| matches!(c.state, CheckState::Failed(_))).map_or("", |c| c.id);
+                let failed = self.checks.iter().find(|c| matches!(c.state, CheckState::Failed(_)));
+                let at = if self.proxy_failed { "proxy" } else { failed.map_or("", |c| c.id) };
                 hint(at, k)
             }),
             failure: self.failure,

@@ -4,6 +4,9 @@
 //! read by `providers::principals`. Plain data in, plain data out, so the CLI and the TUI can both
 //! call these.
 //!
+//! The list may come in pages (`@odata.nextLink`): every page is read, on the same connection,
+//! always from the address the profile names.
+//!
 //! Never part of validation: what `GenerateAppToken` does to the principal's current key is not
 //! documented (it may replace it), so only an explicit, confirmed request may call it.
 
@@ -16,14 +19,40 @@ use crate::providers::ProviderId;
 use crate::providers::principals::{self as p, Principal, Problem, Step};
 use crate::report::{CheckState, FailureKind, Report};
 
-/// Every service principal of the PBX `cx` signs in to. `opts` must already hold the profile's CA
-/// file ([`Options::for_profile`]).
+/// Every service principal of the PBX `cx` signs in to, from every page. `opts` must already hold
+/// the profile's CA file ([`Options::for_profile`]).
 pub async fn list(cx: &ThreeCx, opts: &Options) -> Result<Vec<Principal>, Problem> {
     signed_in(cx, opts, async |s: &Session, bearer: &str| {
-        let answer = s.get(p::LIST_PATH, bearer).await.map_err(|f| p::refused(Step::List, f))?;
-        p::interpret_list(&answer)
+        let mut all = Vec::new();
+        let mut path = p::LIST_PATH.to_string();
+        for _ in 0..p::MAX_PAGES {
+            let answer = s.get(&path, bearer).await.map_err(|f| p::refused(Step::List, f))?;
+            let page = p::interpret_page(&answer)?;
+            all.extend(page.principals);
+            let Some(link) = page.next else { return Ok(all) };
+            path = next_path(&s.base, &path, &link).map_err(|what| p::next_page_unreadable(&what, all.len()))?;
+        }
+        Err(p::too_many_pages(all.len()))
     })
     .await
+}
+
+/// The path and query of the next page, `link` resolved against the page just read (`base` +
+/// `path`), as OData resolves a relative `@odata.nextLink`; `Err` with the link's scheme when it is
+/// not a web address. Only its path and query are used: the request always goes to `base`, the
+/// address the profile names, so the token never goes to an address taken from an answer. A real
+/// PBX writes its links with its own FQDN (as in `@odata.context`), which may not be the name or
+/// address the profile uses: the host of the link is not judged.
+fn next_path(base: &str, path: &str, link: &str) -> Result<String, String> {
+    let current = reqwest::Url::parse(&format!("{base}{path}")).map_err(|_| "an unreadable address".to_string())?;
+    let next = current.join(link).map_err(|_| "an unreadable address".to_string())?;
+    if !matches!(next.scheme(), "https" | "http") {
+        return Err(format!("a {} address", next.scheme()));
+    }
+    Ok(match next.query() {
+        Some(q) => format!("{}?{q}", next.path()),
+        None => next.path().to_string(),
+    })
 }
 
 /// Asks the PBX for a new app token for principal `id`. The PBX may replace that principal's
@@ -62,5 +91,43 @@ fn sign_in_problem(r: Report) -> Problem {
         kind: r.failure.unwrap_or(FailureKind::BadResponse),
         detail: failed.map_or_else(|| "signing in failed".to_string(), |c| format!("{}: {}", c.title, c.detail)),
         fix: r.hint.unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_path;
+
+    const BASE: &str = "https://pbx.example.com:5001";
+    const FIRST: &str = "/xapi/v1/ServicePrincipals?$select=Id,Number";
+
+    fn next(link: &str) -> Result<String, String> {
+        next_path(BASE, FIRST, link)
+    }
+
+    #[test]
+    fn links_are_followed_on_the_profiles_own_address() {
+        let want = Ok("/xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2".to_string());
+        for link in [
+            "https://pbx.example.com:5001/xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2",
+            "https://PBX.example.com./xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2",
+            "http://pbx.example.com:5000/xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2",
+            // A PBX names itself by its FQDN, which need not be the profile's address: only the
+            // path and query are used, on the profile's address.
+            "https://pbx-fqdn.my3cx.example/xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2",
+            "/xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2",
+            "ServicePrincipals?$select=Id,Number&$skip=2",
+            "?$select=Id,Number&$skip=2",
+            "//pbx.example.com/xapi/v1/ServicePrincipals?$select=Id,Number&$skip=2",
+        ] {
+            assert_eq!(next(link), want, "{link}");
+        }
+        assert_eq!(next_path("https://[::1]:5001", FIRST, "https://[::1]/xapi/v1/X"), Ok("/xapi/v1/X".into()));
+    }
+
+    #[test]
+    fn links_that_are_not_web_addresses_are_refused() {
+        assert!(next("ftp://pbx.example.com/x").is_err());
+        assert!(next("data:text/plain,hi").is_err());
     }
 }

@@ -1,13 +1,19 @@
 //! The part every vendor's validation shares: the `dns` check, the client for one host, the first
 //! request (which also ends the `connect` check with its own timing), and reading answers with a
-//! bound. A session is one TLS connection that every request of the validation reuses.
+//! bound. A session is one TLS connection that every request of the validation reuses. It also
+//! remembers what the server saw of this machine (the connection's local address, or the proxy),
+//! for the fixes that depend on it.
 
 use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use hyper_util::client::legacy::connect::HttpInfo;
 
 use reqwest::header::{ACCEPT, CONTENT_LENGTH};
 
 use super::client::{self, BuildError, Connections, FinishOnDrop};
-use super::errors::classify;
+use super::errors::{classify, proxy_failure};
+use super::proxy::Proxy;
 use super::{Options, Tracker};
 use crate::providers::Answer;
 use crate::providers::host::{HostPort, normalise_host};
@@ -21,7 +27,10 @@ pub struct Session {
     /// `https://host[:port]`, for building request URLs.
     pub base: String,
     hp: HostPort,
-    via_proxy: Option<String>,
+    via_proxy: Option<Proxy>,
+    /// The local address of the connection that carried the last answer (none through a proxy's
+    /// tunnel, where it would be the address towards the proxy).
+    local: Mutex<Option<SocketAddr>>,
     conns: Connections,
     _finish: FinishOnDrop,
     timeout_secs: u64,
@@ -39,9 +48,14 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
             return None;
         }
     };
-    let via_proxy = if opts.no_proxy { None } else { super::proxy::proxy_for(&hp.host) };
+    let via_proxy = if opts.no_proxy { None } else { super::proxy::proxy_for(&hp.to_string()) };
     let pinned: Vec<SocketAddr> = if let Some(proxy) = &via_proxy {
-        t.pass("dns", format!("through the proxy {proxy}, which resolves {}", hp.host));
+        let d = if hp.is_ip() {
+            format!("an IP address: no lookup needed (connecting through the proxy {proxy})")
+        } else {
+            format!("through the proxy {proxy}, which resolves {}", hp.host)
+        };
+        t.pass("dns", d);
         Vec::new()
     } else if hp.is_ip() {
         t.pass("dns", "an IP address: no lookup needed".into());
@@ -83,6 +97,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         base: hp.https_base(),
         hp,
         via_proxy,
+        local: Mutex::new(None),
         _finish: FinishOnDrop(conns.clone()),
         conns,
         timeout_secs: opts.request_timeout.as_secs(),
@@ -97,7 +112,7 @@ impl Session {
     pub async fn first(&self, t: &mut Tracker<'_>, check: &str, req: reqwest::RequestBuilder) -> Option<(Answer, u64)> {
         let sent = std::time::Instant::now();
         let answer = match req.header(ACCEPT, "application/json").send().await {
-            Ok(r) => read_answer(r).await,
+            Ok(r) => self.read(r).await,
             Err(e) => Err(e),
         };
         let connect_ms = self.conns.first().map(|d| d.as_millis() as u64);
@@ -111,10 +126,24 @@ impl Session {
                 Some((a, total_ms.saturating_sub(cms)))
             }
             Err(e) => {
+                // Before any connection was made, the proxy (if any) may be the one that failed:
+                // then it is named, and the fix is the proxy's, not the server's.
+                if let (Some(p), None) = (&self.via_proxy, connect_ms)
+                    && let Some(detail) = proxy_failure(&e, p, &self.target())
+                {
+                    t.proxy_failed = true;
+                    t.end("connect", CheckState::Failed(FailureKind::Connect), detail, Some(total_ms));
+                    t.failure.get_or_insert(FailureKind::Connect);
+                    return None;
+                }
                 let secs = if connect_ms.is_some() { self.timeout_secs } else { self.connect_secs };
                 let (kind, detail) = classify(&e, connect_ms.is_some(), secs);
                 match connect_ms {
-                    None => t.end("connect", CheckState::Failed(kind), format!("{hp}: {detail}"), Some(total_ms)),
+                    None => {
+                        let via =
+                            self.via_proxy.as_ref().map(|p| format!(" through the proxy {p}")).unwrap_or_default();
+                        t.end("connect", CheckState::Failed(kind), format!("{hp}{via}: {detail}"), Some(total_ms));
+                    }
                     Some(ms) => {
                         t.end("connect", CheckState::Passed, self.verified(), Some(ms));
                         t.start(check);
@@ -140,9 +169,42 @@ impl Session {
 
     async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
         match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
-            Ok(r) => read_answer(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+            Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
+    }
+
+    /// What `who` (the server, in the vendor's word) saw this machine as, for a fix that depends
+    /// on the client's address (an IP allow-list): the proxy, or the local address of the
+    /// connection. Behind a NAT the server sees the NAT's address instead, which pbxlink cannot know.
+    pub fn seen_as(&self, who: &str) -> Option<String> {
+        if let Some(p) = &self.via_proxy {
+            return Some(format!(
+                "this machine reached {who} through the proxy {p}, so {who} sees the proxy's address, not this machine's"
+            ));
+        }
+        let local = self.local.lock().ok().and_then(|l| *l)?;
+        Some(format!(
+            "this machine connected from {} ({who} sees that address, or a NAT's if one is in between)",
+            local.ip()
+        ))
+    }
+
+    /// `host:port` as a proxy is asked to connect to it (the port always given).
+    fn target(&self) -> String {
+        let hp = HostPort { host: self.hp.host.clone(), port: Some(self.hp.port_or_default()) };
+        hp.to_string()
+    }
+
+    /// Notes the connection's local address, then reads the answer.
+    async fn read(&self, r: reqwest::Response) -> Result<Answer, reqwest::Error> {
+        if self.via_proxy.is_none()
+            && let Some(info) = r.extensions().get::<HttpInfo>()
+            && let Ok(mut l) = self.local.lock()
+        {
+            *l = Some(info.local_addr());
+        }
+        read_answer(r).await
     }
 
     fn verified(&self) -> String {

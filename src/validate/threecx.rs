@@ -1,5 +1,8 @@
 //! The 3CX validation sequence: DNS, connect (TCP + TLS), token, one authenticated read, then the
 //! optional system details. Requests and answers are interpreted by `providers::threecx`.
+//!
+//! A 403 may come from 3CX's Console Restrictions, an allow-list of client IP addresses, so the
+//! detail of a 403 says which address the PBX saw this machine as, when that is known.
 
 use secrecy::ExposeSecret;
 
@@ -23,7 +26,7 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     match s.get(p::ACCESS_PATH, token.access_token.expose_secret()).await.and_then(|a| p::interpret_access(&a)) {
         Ok(detail) => t.pass("access", detail),
         Err((kind, detail)) => {
-            t.fail("access", kind, detail);
+            t.fail("access", kind, with_origin(&s, kind, detail));
             return t.finish(hint);
         }
     }
@@ -58,8 +61,16 @@ pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -
         }
         Err((kind, detail)) => {
             t.failure.get_or_insert(kind);
-            t.end("token", CheckState::Failed(kind), detail, Some(ms));
+            t.end("token", CheckState::Failed(kind), with_origin(&s, kind, detail), Some(ms));
             None
         }
+    }
+}
+
+/// A 403's detail with the address the PBX saw (the fixes of both 403s name IP restrictions).
+fn with_origin(s: &Session, kind: FailureKind, detail: String) -> String {
+    match (kind, s.seen_as("the PBX")) {
+        (FailureKind::Forbidden, Some(seen)) => format!("{detail}; {seen}"),
+        _ => detail,
     }
 }
