@@ -19,11 +19,15 @@ pub enum FailureKind {
     RateLimited,
     ServerError,
     BadResponse,
+    /// 3CX accepted the key and issued a token, then refused that token: another holder of the
+    /// same Client ID took a new one (3CX keeps one active token per Client ID). No verdict on the
+    /// key.
+    TokenEnded,
 }
 
 impl FailureKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [FailureKind; 10] = [
+    pub const ALL: [FailureKind; 11] = [
         Self::Dns,
         Self::Connect,
         Self::Tls,
@@ -34,6 +38,7 @@ impl FailureKind {
         Self::RateLimited,
         Self::ServerError,
         Self::BadResponse,
+        Self::TokenEnded,
     ];
 
     /// The contract name (`unauthorized`, `not_found`, ...).
@@ -49,6 +54,7 @@ impl FailureKind {
             Self::RateLimited => "rate_limited",
             Self::ServerError => "server_error",
             Self::BadResponse => "bad_response",
+            Self::TokenEnded => "token_ended",
         }
     }
 
@@ -56,6 +62,12 @@ impl FailureKind {
     /// not the network. Scripts use this to tell "fix the key" from "fix the network".
     pub fn is_rejection(self) -> bool {
         matches!(self, Self::Unauthorized | Self::Forbidden | Self::NotFound)
+    }
+
+    /// A passing trouble of the server or of another program, not of this link: monitoring says
+    /// WARNING for these alone, never CRITICAL.
+    pub fn is_transient(self) -> bool {
+        matches!(self, Self::RateLimited | Self::ServerError | Self::TokenEnded)
     }
 
     /// Parses a contract name back (used by the last-results store).

@@ -164,6 +164,7 @@ impl Lab {
             connect_timeout: Duration::from_secs(TIMEOUT),
             request_timeout: Duration::from_secs(TIMEOUT),
             no_proxy: true,
+            ..Options::default()
         }
     }
 

@@ -222,6 +222,23 @@ fn state(name: &str) -> Wizard {
             w.update(Msg::Tick);
             w.update(Msg::Tick);
         }
+        // Another pbxlink holds this Client ID's token: the token check says it waits, and for whom.
+        "validate_waiting" => {
+            to_step(&mut w, "validate");
+            let a = w.attempt;
+            let plan = checks(&[
+                CheckState::Passed,
+                CheckState::Pending,
+                CheckState::Running,
+                CheckState::Pending,
+                CheckState::Pending,
+            ]);
+            let mut token = plan[2].clone();
+            token.detail = "waiting for pbxlink validate (pid 4242) to finish with this Client ID's token (3CX keeps one per Client ID)".into();
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Plan(plan) });
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Update(token) });
+            w.update(Msg::Tick);
+        }
         "validate_ok" => {
             to_step(&mut w, "validate");
             finish(&mut w, true);
@@ -726,6 +743,7 @@ fn screen(
         "credentials_revealed",
         "credentials_missing",
         "validate_running",
+        "validate_waiting",
         "validate_ok",
         "validate_failed",
         "review",

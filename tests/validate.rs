@@ -44,7 +44,7 @@ fn trusting(sim: &Simulator) -> (tempfile::TempDir, Options) {
         ca_files: vec![ca],
         connect_timeout: Duration::from_secs(3),
         request_timeout: Duration::from_secs(3),
-        no_proxy: false,
+        ..Options::default()
     };
     (dir, opts)
 }
@@ -145,14 +145,24 @@ async fn the_same_kind_gets_the_fix_of_the_step_that_failed() {
         "{:?}",
         r.hint
     );
-    // 401 after a token was issued: the key worked; the token was taken.
+    // 401 after a token was issued: the key worked; the token was taken. Asked again once (a
+    // second token), then reported as an ended token: no verdict, never a rejected key.
+    let before = e.sim.requests().len();
     let (r, _) = run(&profile(&e.sim.domain(), "909", SECRET), &e.opts).await;
-    assert_eq!(r.failure, Some(FailureKind::Unauthorized));
+    assert_eq!(r.failure, Some(FailureKind::TokenEnded), "{r:#?}");
+    assert!(!r.failure.is_some_and(|k| k.is_rejection()), "exit 4, not 3");
     assert_eq!(state(&r, "token"), CheckState::Passed);
+    assert!(detail(&r, "access").contains("another holder of the Client ID"), "{}", detail(&r, "access"));
     assert!(
-        r.hint.as_deref().is_some_and(|h| h.contains("one active token") && !h.contains("rejected the Client ID")),
+        r.hint.as_deref().is_some_and(|h| h.contains("one active token") && h.contains("do not delete it")),
         "{:?}",
         r.hint
+    );
+    let asked: Vec<String> = e.sim.requests()[before..].to_vec();
+    assert_eq!(
+        asked,
+        vec!["POST /connect/token", "GET /xapi/v1/Defs", "POST /connect/token", "GET /xapi/v1/Defs"],
+        "one retry, never a loop"
     );
 }
 

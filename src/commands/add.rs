@@ -297,7 +297,7 @@ pub(super) fn validate_before_save(profile: &Profile, linked: Option<&Profile>, 
         return exit::ERROR;
     };
     // The profile's own ca_file (set from --ca-file) is added by the engine.
-    let opts = Options { no_proxy: g.no_proxy, ..Options::default() };
+    let opts = Options { no_proxy: g.no_proxy, lock: g.lock(), ..Options::default() };
     let mut show = |p: Progress| {
         if let Progress::Update(c) = p
             && let Some(line) = c.line()

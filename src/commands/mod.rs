@@ -41,6 +41,8 @@ pub struct Globals {
     pub theme: crate::ui::Theme,
     /// `--plain` or `ACCESSIBLE`: line prompts instead of the full-screen UI.
     pub plain: bool,
+    /// What this process is, for other pbxlinks that wait for its one-token lock.
+    pub who: String,
 }
 
 impl Globals {
@@ -48,13 +50,21 @@ impl Globals {
         self.ca.as_deref()
     }
 
-    /// Validation options from the flags (timeouts at their defaults).
+    /// Validation options from the flags (timeouts at their defaults), with the one-token locks
+    /// every pbxlink process shares.
     pub fn options(&self) -> crate::validate::Options {
         crate::validate::Options {
             ca_files: self.ca.clone().into_iter().collect(),
             no_proxy: self.no_proxy,
+            lock: self.lock(),
             ..Default::default()
         }
+    }
+
+    /// The one-token locks in the state directory (none when it cannot be found).
+    pub fn lock(&self) -> Option<crate::validate::LockConfig> {
+        let dir = crate::paths::state_dir().ok()?.join("locks");
+        Some(crate::validate::LockConfig { dir, who: self.who.clone() })
     }
 }
 
@@ -119,6 +129,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         log_file: cli.log_file.clone(),
         theme,
         plain: crate::cli::plain_requested(cli.plain, std::env::var_os("ACCESSIBLE").as_deref()),
+        who: who(cli.command.as_ref()),
     };
     match cli.command {
         None => interactive::home(&config, &g),
@@ -153,6 +164,19 @@ fn dispatch(cli: Cli) -> Result<u8> {
         }
         Some(Command::Simulator { ca_out, accounts }) => interactive::simulator(&ca_out, accounts),
     }
+}
+
+/// What a command is, in a few words another pbxlink can show while it waits for it.
+fn who(c: Option<&Command>) -> String {
+    let what = match c {
+        None => "pbxlink (home screen)",
+        Some(Command::Demo) => "pbxlink demo",
+        Some(Command::Add(_)) => "pbxlink add",
+        Some(Command::Validate(_)) => "pbxlink validate",
+        Some(Command::ThreeCx(_)) => "pbxlink 3cx",
+        Some(_) => "pbxlink",
+    };
+    what.to_string()
 }
 
 /// Logs go to `<state>/pbxlink.log` or `--log-file` (never to the screen), filtered by

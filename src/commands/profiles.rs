@@ -227,5 +227,6 @@ pub fn paths(config: &Path, log_file: Option<&Path>) -> Result<u8> {
     writeln!(out, "state     {}", state.display())?;
     writeln!(out, "results   {}", state.join("last-results.json").display())?;
     writeln!(out, "log       {}", log.display())?;
+    writeln!(out, "locks     {}", state.join("locks").display())?;
     Ok(exit::OK)
 }

@@ -62,6 +62,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                 connect_timeout: Duration::from_secs(args.timeout.min(5)),
                 request_timeout: Duration::from_secs(args.timeout),
                 no_proxy: g.no_proxy,
+                lock: g.lock(),
             };
             // A CX-Engine profile travels with the 3CX profile it links, found among all saved ones.
             let entries = entries
@@ -245,7 +246,7 @@ fn exit_code(done: &[Done]) -> u8 {
 fn nagios_code(done: &[Done]) -> u8 {
     let kinds: Vec<FailureKind> =
         done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
-    let critical = kinds.iter().any(|k| !matches!(k, FailureKind::RateLimited | FailureKind::ServerError));
+    let critical = kinds.iter().any(|k| !k.is_transient());
     if critical {
         2
     } else if !kinds.is_empty() {

@@ -29,7 +29,7 @@ pub fn interpret(a: &Answer, expected: Option<&str>) -> Result<String, Failure> 
         return Err(match kind {
             FailureKind::Forbidden => (kind, format!("{detail} (this 3CX role may not read the CRM settings)")),
             FailureKind::NotFound => (kind, format!("{detail} (this 3CX has no CRM integration API)")),
-            _ => (kind, detail),
+            _ => super::threecx::after_token((kind, detail)),
         });
     }
     let s: Settings = serde_json::from_slice(&a.body).map_err(|_| {

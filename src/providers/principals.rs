@@ -102,14 +102,14 @@ impl Step {
 /// The fix for a failed list or generate request, from the 3CX guide (words are data): the step's
 /// own hint when there is one (a 403 names the roles), else the kind's general one.
 pub fn fix(step: Step, kind: FailureKind) -> String {
-    // A token refused right after it was issued is the situation of validation's access step.
-    let at = if kind == FailureKind::Unauthorized { "access" } else { step.id() };
-    ProviderId::ThreeCx.guide().hint_at(at, kind)
+    ProviderId::ThreeCx.guide().hint_at(step.id(), kind)
 }
 
 /// A failed answer, or a request that got none, as a problem at `step` (a 403 says the role is
 /// probably too low).
-pub fn refused(step: Step, (kind, detail): Failure) -> Problem {
+pub fn refused(step: Step, f: Failure) -> Problem {
+    // Principals are only ever asked for with a token 3CX has just issued: a 401 is an ended token.
+    let (kind, detail) = super::threecx::after_token(f);
     let what = step.doing();
     let detail = match kind {
         FailureKind::Forbidden => format!("{what}: {detail} (the integration's role is probably too low)"),
@@ -271,8 +271,9 @@ mod tests {
         assert_eq!(e(ans(200, r#"{"value":{"Id":1}}"#)).kind, FailureKind::BadResponse);
         assert_eq!(e(ans(404, "")).kind, FailureKind::NotFound);
         let refused = e(ans(401, ""));
-        assert_eq!((refused.step, refused.kind), (Some(Step::List), FailureKind::Unauthorized));
+        assert_eq!((refused.step, refused.kind), (Some(Step::List), FailureKind::TokenEnded));
         assert!(refused.fix.contains("another program"), "a token refused right after it was issued: {}", refused.fix);
+        assert!(refused.fix.contains("do not delete it"), "{}", refused.fix);
         assert_eq!(e(ans(503, "")).kind, FailureKind::ServerError);
     }
 

@@ -117,12 +117,27 @@ fn duration(secs: u64) -> String {
     }
 }
 
+/// A failure of a read made with a token 3CX had just issued. A 401 there does not reject the key:
+/// 3CX accepted it a moment ago, so the token was ended by another holder of the Client ID (3CX
+/// keeps one active token per Client ID).
+pub fn after_token((kind, detail): Failure) -> Failure {
+    match kind {
+        FailureKind::Unauthorized => (
+            FailureKind::TokenEnded,
+            format!(
+                "{detail}: 3CX had just issued this token, so another holder of the Client ID ended it by taking a new one"
+            ),
+        ),
+        _ => (kind, detail),
+    }
+}
+
 pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
     if let Some((kind, detail)) = status_failure(a) {
         return Err(match kind {
             FailureKind::Forbidden => (kind, format!("{detail} (the token works but may not use the XAPI)")),
             FailureKind::NotFound => (kind, format!("{detail} (no XAPI at /xapi/v1)")),
-            _ => (kind, detail),
+            _ => after_token((kind, detail)),
         });
     }
     if serde_json::from_slice::<serde_json::Value>(&a.body).is_err() {
@@ -158,9 +173,13 @@ struct SystemStatus {
 pub fn interpret_details(a: &Answer) -> Details {
     match a.status {
         200..=299 => {}
-        401 | 403 => {
-            return Details::NotAvailable(format!("n/a: HTTP {}, this role may not read SystemStatus", a.status));
+        401 => {
+            return Details::NotAvailable(
+                "n/a: HTTP 401: the token was ended by another holder of the Client ID before SystemStatus was read"
+                    .into(),
+            );
         }
+        403 => return Details::NotAvailable("n/a: HTTP 403, this role may not read SystemStatus".into()),
         s => {
             return Details::NotAvailable(format!(
                 "n/a: HTTP {s}{}",

@@ -50,6 +50,9 @@ struct State {
     max_sessions: AtomicUsize,
     /// The CRM template 3CX's CRM integration has selected (`None`: none selected).
     crm_template: Mutex<Option<String>>,
+    /// How long each XAPI read waits before it is answered (ms): widens the moment between a
+    /// token and its use, so tests can show what another holder of the Client ID does there.
+    read_delay_ms: std::sync::atomic::AtomicU64,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -134,6 +137,11 @@ impl Simulator {
         }
     }
 
+    /// Delays every XAPI read by `ms` (0: none), as a slow PBX would.
+    pub fn set_read_delay(&self, ms: u64) {
+        self.state.read_delay_ms.store(ms, Ordering::SeqCst);
+    }
+
     /// "METHOD /path" of every request so far.
     pub fn requests(&self) -> Vec<String> {
         self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
@@ -211,6 +219,11 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
         l.push(format!("{method} {path}"));
     }
     let (parts, body) = req.into_parts();
+    let delay = st.read_delay_ms.load(Ordering::SeqCst);
+    if delay > 0 && parts.method == hyper::Method::GET && parts.uri.path().starts_with("/xapi/") {
+        // The token is looked at after the wait, as a PBX checks it when it gets to the request.
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     let body = match Limited::new(body, 64 * 1024).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(json(413, r#"{"error":"too_large"}"#)),

@@ -42,7 +42,9 @@ pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'s
             CheckState::Failed(k) => format!("{k}: {}", c.detail),
             _ => c.detail.clone(),
         };
-        let wanted = !compact || matches!(c.state, CheckState::Failed(_) | CheckState::NotAvailable);
+        // A running check's detail says what it waits for (another pbxlink's token, say).
+        let wanted =
+            !compact || matches!(c.state, CheckState::Failed(_) | CheckState::NotAvailable | CheckState::Running);
         if !detail.is_empty() && wanted {
             out.push(Line::styled(format!("   {detail}"), t.dim()));
         }

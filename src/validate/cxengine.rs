@@ -76,38 +76,58 @@ pub async fn run(
     drop(s);
     if let Some(name) = &c.pbx_profile {
         t.start("crm");
-        match crm(name, linked, c, opts).await {
+        match crm(name, linked, c, opts, &mut t).await {
             Ok(detail) => t.pass("crm", detail),
-            Err((CheckState::Failed(kind), detail)) => t.fail("crm", kind, detail),
-            Err((state, detail)) => t.end("crm", state, detail, None),
+            Err((CheckState::Failed(kind), detail, blame)) => {
+                // A wait for another pbxlink, or a failing proxy, on the 3CX side has its own fix.
+                t.blame = blame.map(|b| if b == "lock" { "crm.lock" } else { b });
+                t.fail("crm", kind, detail)
+            }
+            Err((state, detail, _)) => t.end("crm", state, detail, None),
         }
     }
     t.finish(hint)
 }
 
+/// What the `crm` check ends with when it does not pass: its state, its detail, and what else is
+/// to blame (`"lock"`: another pbxlink held the linked 3CX's token; `"proxy"`: the proxy failed).
+type CrmFailure = (CheckState, String, Option<&'static str>);
+
 /// Reads the linked 3CX's CRM settings with that profile's own credentials: the 3CX checks run on
-/// a scratch tracker and their first failure becomes the `crm` check's, prefixed with the PBX.
+/// a scratch tracker and their first failure becomes the `crm` check's, prefixed with the PBX. A
+/// wait for the 3CX token's lock is shown on `outer`'s `crm` check.
 async fn crm(
     name: &str,
     linked: Option<&Profile>,
     c: &CxEngine,
     opts: &Options,
-) -> Result<String, (CheckState, String)> {
+    outer: &mut Tracker<'_>,
+) -> Result<String, CrmFailure> {
     let Some(pbx @ Profile { body: ProfileBody::ThreeCx(x), .. }) = linked else {
-        return Err((CheckState::NotAvailable, format!("n/a: there is no saved 3CX profile named \"{name}\"")));
+        return Err((CheckState::NotAvailable, format!("n/a: there is no saved 3CX profile named \"{name}\""), None));
     };
     let opts = opts.for_profile(pbx);
-    let failed = |kind: FailureKind, detail: String| (CheckState::Failed(kind), format!("3CX {}: {detail}", x.domain));
-    let mut quiet = |_: Progress| {};
+    let failed =
+        |kind: FailureKind, detail: String| (CheckState::Failed(kind), format!("3CX {}: {detail}", x.domain), None);
+    let mut relay = |p: Progress| {
+        if let Progress::Update(ch) = p
+            && ch.state == CheckState::Running
+            && !ch.detail.is_empty()
+        {
+            outer.waiting("crm", format!("3CX {}: {}", x.domain, ch.detail));
+        }
+    };
     let plan = [("dns", String::new()), ("connect", String::new()), ("token", String::new())];
-    let mut sub = Tracker::new(&plan, &mut quiet);
+    let mut sub = Tracker::new(&plan, &mut relay);
     let first_failure = |sub: Tracker<'_>| {
+        let blame = sub.blame;
         let report = sub.finish(|_, _| String::new());
         let c = report.checks.into_iter().find(|c| matches!(c.state, CheckState::Failed(_)));
-        match c {
+        let (state, detail, _) = match c {
             Some(c) => failed(report.failure.unwrap_or(FailureKind::BadResponse), format!("{}: {}", c.id, c.detail)),
             None => failed(FailureKind::BadResponse, "no answer".into()),
-        }
+        };
+        (state, detail, blame)
     };
     let Some((s, token)) = threecx::sign_in(&mut sub, x, &opts).await else { return Err(first_failure(sub)) };
     let expected = c

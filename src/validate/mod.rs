@@ -17,6 +17,7 @@ mod proxy;
 mod session;
 mod threecx;
 mod tls;
+mod token_lock;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -26,6 +27,7 @@ use crate::report::{Check, CheckState, FailureKind, Report};
 
 pub use client::http_client_for_tests;
 pub use tls::roots_notice;
+pub use token_lock::LockConfig;
 
 /// Knobs for one validation.
 #[derive(Debug, Clone)]
@@ -37,6 +39,9 @@ pub struct Options {
     pub request_timeout: Duration,
     /// Connect directly even when HTTPS_PROXY/ALL_PROXY are set (`--no-proxy`).
     pub no_proxy: bool,
+    /// Where the one-token-per-Client-ID locks live (the state directory's `locks/`), shared with
+    /// every other pbxlink process; `None`: no lock across processes (library use, tests).
+    pub lock: Option<LockConfig>,
 }
 
 impl Options {
@@ -55,6 +60,7 @@ impl Default for Options {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
             no_proxy: false,
+            lock: None,
         }
     }
 }
@@ -65,7 +71,7 @@ impl Default for Options {
 /// A CX-Engine profile with a `linked` 3CX profile takes a token for that 3CX client too.
 pub fn token_group(p: &Profile, linked: Option<&Profile>) -> Option<String> {
     match (&p.body, linked) {
-        (ProfileBody::ThreeCx(x), _) => Some(format!("3cx {} {}", x.domain, x.client_id)),
+        (ProfileBody::ThreeCx(x), _) => Some(threecx::token_key(x)),
         (ProfileBody::CxEngine(_), Some(l)) => token_group(l, None),
         // 8x8 and CX-Engine issue independent tokens: their validations may run side by side.
         _ => None,
@@ -120,15 +126,17 @@ struct Tracker<'a> {
     current: Option<(usize, Instant)>,
     progress: &'a mut (dyn FnMut(Progress) + Send),
     failure: Option<FailureKind>,
-    /// The failure was the proxy's, not the server's: its fix is the guide's `proxy.<kind>` hint.
-    proxy_failed: bool,
+    /// What the failure is better explained by than the failed check: `"proxy"` (the proxy failed,
+    /// not the server), `"lock"` (another pbxlink held the token); its fix is the guide's
+    /// `<blame>.<kind>` hint.
+    blame: Option<&'static str>,
 }
 
 impl<'a> Tracker<'a> {
     fn new(plan: &[(&'static str, String)], progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
         let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
         progress(Progress::Plan(checks.clone()));
-        Tracker { checks, started: Instant::now(), current: None, progress, failure: None, proxy_failed: false }
+        Tracker { checks, started: Instant::now(), current: None, progress, failure: None, blame: None }
     }
 
     fn index(&self, id: &str) -> usize {
@@ -139,6 +147,14 @@ impl<'a> Tracker<'a> {
         let i = self.index(id);
         self.checks[i].state = CheckState::Running;
         self.current = Some((i, Instant::now()));
+        (self.progress)(Progress::Update(self.checks[i].clone()));
+    }
+
+    /// Check `id` is held up: running, with `detail` saying what it waits for.
+    fn waiting(&mut self, id: &str, detail: String) {
+        let i = self.index(id);
+        self.checks[i].state = CheckState::Running;
+        self.checks[i].detail = detail;
         (self.progress)(Progress::Update(self.checks[i].clone()));
     }
 
@@ -166,8 +182,8 @@ impl<'a> Tracker<'a> {
     }
 
     /// Ends the run: unfinished checks become skipped, and the first failure gets its fix from
-    /// `hint(check id, kind)`, so the same kind can be explained per step; a failure of the proxy
-    /// gets `hint("proxy", kind)` wherever it happened.
+    /// `hint(check id, kind)`, so the same kind can be explained per step; a failure with a
+    /// `blame` gets `hint(blame, kind)` wherever it happened.
     fn finish(mut self, hint: impl Fn(&str, FailureKind) -> String) -> Report {
         for c in &mut self.checks {
             if !c.state.is_done() {
@@ -178,7 +194,7 @@ impl<'a> Tracker<'a> {
         Report {
             hint: self.failure.map(|k| {
                 let failed = self.checks.iter().find(|c| matches!(c.state, CheckState::Failed(_)));
-                let at = if self.proxy_failed { "proxy" } else { failed.map_or("", |c| c.id) };
+                let at = self.blame.unwrap_or_else(|| failed.map_or("", |c| c.id));
                 hint(at, k)
             }),
             failure: self.failure,

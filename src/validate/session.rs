@@ -32,6 +32,9 @@ pub struct Session {
     /// tunnel, where it would be the address towards the proxy).
     local: Mutex<Option<SocketAddr>>,
     conns: Connections,
+    /// The one-token lock of the Client ID this session signs in with, held as long as the
+    /// session (its token) lives.
+    hold: Option<super::token_lock::TokenLock>,
     _finish: FinishOnDrop,
     timeout_secs: u64,
     connect_secs: u64,
@@ -98,6 +101,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         hp,
         via_proxy,
         local: Mutex::new(None),
+        hold: None,
         _finish: FinishOnDrop(conns.clone()),
         conns,
         timeout_secs: opts.request_timeout.as_secs(),
@@ -106,6 +110,19 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
 }
 
 impl Session {
+    /// Keeps `lock` until this session is dropped.
+    pub fn hold(&mut self, lock: Option<super::token_lock::TokenLock>) {
+        self.hold = lock;
+    }
+
+    /// A request without a bearer token (a second token request), classified like the others.
+    pub async fn send_plain(&self, req: reqwest::RequestBuilder) -> Result<Answer, (FailureKind, String)> {
+        match req.header(ACCEPT, "application/json").send().await {
+            Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+            Err(e) => Err(classify(&e, true, self.timeout_secs)),
+        }
+    }
+
     /// Sends the first request. Ends `connect` (with the connection's own time) and starts `check`,
     /// which the caller ends from the answer; the returned milliseconds are the request's share.
     /// `None` when the request failed: `connect` or `check` is already marked.
@@ -131,7 +148,7 @@ impl Session {
                 if let (Some(p), None) = (&self.via_proxy, connect_ms)
                     && let Some(detail) = proxy_failure(&e, p, &self.target())
                 {
-                    t.proxy_failed = true;
+                    t.blame = Some("proxy");
                     t.end("connect", CheckState::Failed(FailureKind::Connect), detail, Some(total_ms));
                     t.failure.get_or_insert(FailureKind::Connect);
                     return None;

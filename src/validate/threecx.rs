@@ -1,13 +1,20 @@
 //! The 3CX validation sequence: DNS, connect (TCP + TLS), token, one authenticated read, then the
 //! optional system details. Requests and answers are interpreted by `providers::threecx`.
 //!
+//! 3CX keeps one active token per Client ID. Every sign-in takes the Client ID's lock across
+//! processes (`token_lock`) before asking for a token and keeps it as long as its session, so
+//! pbxlinks wait for each other instead of ending each other's tokens. A read that answers 401
+//! right after a token was issued means someone else (another program, a pbxlink elsewhere) took
+//! a new token: that is asked again once, under the lock, never in a loop (each new token ends the
+//! other holder's again), and otherwise reported as `token_ended`, never as a rejected key.
+//!
 //! A 403 may come from 3CX's Console Restrictions, an allow-list of client IP addresses, so the
 //! detail of a 403 says which address the PBX saw this machine as, when that is known.
 
 use secrecy::ExposeSecret;
 
 use super::session::{self, Session};
-use super::{Options, Progress, Tracker};
+use super::{Options, Progress, Tracker, token_lock};
 use crate::profile::ThreeCx;
 use crate::providers::ProviderId;
 use crate::providers::threecx::{self as p, Details};
@@ -20,10 +27,26 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     let mut t = Tracker::new(&plan, progress);
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
-    let Some((s, token)) = sign_in(&mut t, cx, opts).await else { return t.finish(hint) };
+    let Some((s, mut token)) = sign_in(&mut t, cx, opts).await else { return t.finish(hint) };
 
     t.start("access");
-    match s.get(p::ACCESS_PATH, token.access_token.expose_secret()).await.and_then(|a| p::interpret_access(&a)) {
+    let access = async |token: &p::Token| {
+        s.get(p::ACCESS_PATH, token.access_token.expose_secret()).await.and_then(|a| p::interpret_access(&a))
+    };
+    let mut answer = access(&token).await;
+    if matches!(answer, Err((FailureKind::TokenEnded, _))) {
+        // Once: a token taken by another holder in between is the likeliest cause of a 401 here.
+        match token_again(&s, cx).await {
+            Ok(fresh) => {
+                token = fresh;
+                answer = access(&token)
+                    .await
+                    .map(|d| format!("{d} (with a second token: another holder of the Client ID ended the first)"));
+            }
+            Err(f) => answer = Err(f),
+        }
+    }
+    match answer {
         Ok(detail) => t.pass("access", detail),
         Err((kind, detail)) => {
             t.fail("access", kind, with_origin(&s, kind, detail));
@@ -46,13 +69,25 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
 /// service principal requests): the session, and a token for `cx`. `None` when a check failed; it
 /// is already marked on `t`.
 pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -> Option<(Session, p::Token)> {
-    let s = session::open(t, &cx.domain, opts).await?;
-    let form = [
-        ("client_id", cx.client_id.as_str()),
-        ("client_secret", cx.api_key.expose_secret()),
-        ("grant_type", "client_credentials"),
-    ];
-    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&form);
+    let mut s = session::open(t, &cx.domain, opts).await?;
+    if let Some(cfg) = &opts.lock {
+        let wait = opts.request_timeout;
+        let said = |holder: &str| {
+            format!("waiting for {holder} to finish with this Client ID's token (3CX keeps one per Client ID)")
+        };
+        match token_lock::acquire(cfg, &token_key(cx), wait, |holder| t.waiting("token", said(holder))).await {
+            Ok(lock) => s.hold(lock),
+            Err(holder) => {
+                t.blame = Some("lock");
+                let secs = wait.as_secs();
+                let why =
+                    format!("waited {secs} s for {holder}, which holds this Client ID's token; no token was asked for");
+                t.fail("token", FailureKind::Timeout, why);
+                return None;
+            }
+        }
+    }
+    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&token_form(cx));
     let (answer, ms) = s.first(t, "token", req).await?;
     match p::interpret_token(&answer) {
         Ok(tok) => {
@@ -65,6 +100,25 @@ pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -
             None
         }
     }
+}
+
+/// The key of `cx`'s one-token lock and validation group: the PBX and the Client ID.
+pub(super) fn token_key(cx: &ThreeCx) -> String {
+    format!("3cx {} {}", cx.domain, cx.client_id)
+}
+
+fn token_form(cx: &ThreeCx) -> [(&'static str, &str); 3] {
+    [
+        ("client_id", cx.client_id.as_str()),
+        ("client_secret", cx.api_key.expose_secret()),
+        ("grant_type", "client_credentials"),
+    ]
+}
+
+/// A second token on the same session (still under its lock).
+async fn token_again(s: &Session, cx: &ThreeCx) -> Result<p::Token, crate::providers::Failure> {
+    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&token_form(cx));
+    p::interpret_token(&s.send_plain(req).await?)
 }
 
 /// A 403's detail with the address the PBX saw (the fixes of both 403s name IP restrictions).

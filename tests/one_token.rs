@@ -1,0 +1,196 @@
+//! 3CX keeps one active token per Client ID: a new token ends the one anybody else holds, and the
+//! simulator does the same. These tests run real pbxlink processes at once over profiles that share
+//! a Client ID, and a helper that keeps taking tokens as another program would, and check that no
+//! working key is ever reported "unauthorized": pbxlinks wait for each other (a lock across
+//! processes), and a token ended by someone else is `token_ended` (no verdict), never a rejection.
+
+mod common;
+
+use common::sandbox::{Guarded, Sandbox};
+use pbxlink::simulator::{Behaviour, CxEngineAccount, ThreeCxAccount};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+const KEY: &str = "key-one-token-5e6f7a8b9c";
+const CX_SECRET: &str = "cx-one-token-1a2b3c4d5e";
+
+fn env() -> Guarded {
+    let sandbox = Sandbox::start(
+        vec![ThreeCxAccount::new("900", KEY, Behaviour::Good)],
+        vec![],
+        vec![CxEngineAccount::new("7", CX_SECRET)],
+    );
+    Guarded { sandbox, secrets: vec![KEY, CX_SECRET] }
+}
+
+/// Three profiles of the one working Client ID, as an admin's setup might have them.
+fn three_profiles(e: &Guarded) {
+    let d = e.sim.domain();
+    e.write_config(&["office", "office-copy", "monitoring"].map(|n| e.profile_3cx(n, &d, "900", KEY, true)).concat());
+}
+
+/// The outcome of each profile of a `validate --json` document.
+fn outcomes(stdout: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    v["profiles"]
+        .as_array()
+        .map(|ps| ps.iter().map(|p| p["failure"].as_str().unwrap_or("ok").to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// `rounds` rounds of `n` `validate --all --json` processes started together; every outcome.
+fn concurrent_rounds(e: &Guarded, rounds: usize, n: usize, separate_state: bool) -> Vec<String> {
+    let mut all = Vec::new();
+    for round in 0..rounds {
+        let children: Vec<_> = (0..n)
+            .map(|i| {
+                let mut cmd = e.command(&["validate", "--all", "--json", "--timeout", "10"]);
+                if separate_state {
+                    // Each its own state directory, so no lock is shared: as pbxlinks on two machines.
+                    cmd.env("PBXLINK_STATE_DIR", e.dir.path().join(format!("state-{round}-{i}")));
+                }
+                cmd.stdin(std::process::Stdio::null()).spawn().expect("spawn")
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().expect("wait");
+            all.extend(outcomes(&String::from_utf8_lossy(&out.stdout)));
+        }
+    }
+    all
+}
+
+#[test]
+fn processes_sharing_a_client_id_never_report_a_working_key_rejected() {
+    let e = env();
+    three_profiles(&e);
+    // A PBX that takes a moment over each read: the gap between a token and its use, where
+    // another holder's new token ends it.
+    e.sim.set_read_delay(15);
+    let shared = concurrent_rounds(&e, 4, 4, false);
+    assert_eq!(shared.len(), 48);
+    assert!(shared.iter().all(|o| o == "ok"), "sharing the lock, every validation works: {shared:?}");
+    // The control: without a shared lock the same runs do end each other's tokens, and that is
+    // told as token_ended, never as unauthorized.
+    let apart = concurrent_rounds(&e, 2, 4, true);
+    assert!(!apart.iter().any(|o| o == "unauthorized"), "{apart:?}");
+    assert!(apart.iter().any(|o| o == "token_ended"), "without the lock tokens are ended: {apart:?}");
+}
+
+/// Another program that keeps taking tokens for the same Client ID, as fast as it can.
+struct TokenTaker {
+    stop: Arc<AtomicBool>,
+    taken: Arc<AtomicUsize>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TokenTaker {
+    fn start(e: &Guarded) -> TokenTaker {
+        let (stop, taken) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+        let (s, t) = (stop.clone(), taken.clone());
+        let url = format!("https://{}/connect/token", e.sim.domain());
+        let ca = e.sim.ca_pem.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                let client = pbxlink::validate::http_client_for_tests(ca.as_bytes());
+                let form = [("client_id", "900"), ("client_secret", KEY), ("grant_type", "client_credentials")];
+                while !s.load(Ordering::SeqCst) {
+                    if client.post(&url).form(&form).send().await.is_ok_and(|r| r.status().is_success()) {
+                        t.fetch_add(1, Ordering::SeqCst);
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            });
+        });
+        TokenTaker { stop, taken, thread: Some(thread) }
+    }
+}
+
+impl Drop for TokenTaker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn a_token_taken_by_another_program_is_token_ended_never_unauthorized() {
+    let e = env();
+    e.write_config(&e.profile_3cx("office", &e.sim.domain(), "900", KEY, true));
+    // Each read waits 60 ms; the other program takes a token every 5 ms: every token pbxlink gets
+    // is ended before it is used, the retry's too.
+    e.sim.set_read_delay(60);
+    let taker = TokenTaker::start(&e);
+    let o = e.run(&["validate", "office", "--json"], None, &[]);
+    assert_eq!(o.code, 4, "no verdict, not a rejection: {}{}", o.stdout, o.stderr);
+    assert_eq!(outcomes(&o.stdout), vec!["token_ended"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let hint = v["profiles"][0]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("do not delete it") && hint.contains("its own API integration"), "{hint}");
+    let o = e.run(&["validate", "office", "--nagios"], None, &[]);
+    assert_eq!(o.code, 1, "Nagios WARNING, never CRITICAL for this alone: {}", o.stdout);
+    assert!(o.stdout.starts_with("PBXLINK WARNING - 1 of 1 profiles failed: office token_ended"), "{}", o.stdout);
+    let o = e.run(&["validate", "office"], None, &[]);
+    assert!(o.stdout.contains("token_ended at access") && !o.stdout.contains("unauthorized"), "{}", o.stdout);
+    assert!(taker.taken.load(Ordering::SeqCst) > 0, "the other program did take tokens");
+    drop(taker);
+    // Alone again, the same key works.
+    e.sim.set_read_delay(0);
+    let o = e.run(&["validate", "office", "--json"], None, &[]);
+    assert_eq!(outcomes(&o.stdout), vec!["ok"], "{}", o.stderr);
+}
+
+#[test]
+fn a_wait_for_another_pbxlink_is_bounded_and_names_it() {
+    let e = env();
+    e.write_config(&e.profile_3cx("office", &e.sim.domain(), "900", KEY, true));
+    // The first pbxlink holds the Client ID's token for about 3 s (a slow PBX).
+    e.sim.set_read_delay(1500);
+    let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
+    std::thread::sleep(Duration::from_millis(400));
+    let o = e.run(&["validate", "office", "--json", "--timeout", "1"], None, &[]);
+    assert_eq!(o.code, 4, "{}{}", o.stdout, o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let p = &v["profiles"][0];
+    assert_eq!(p["failure"], "timeout");
+    let token =
+        p["checks"].as_array().and_then(|c| c.iter().find(|c| c["name"] == "token")).cloned().unwrap_or_default();
+    let detail = token["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("waited 1 s for pbxlink validate (pid ") && detail.contains("no token was asked for"),
+        "{detail}"
+    );
+    assert!(
+        p["hint"].as_str().unwrap_or_default().contains("Another pbxlink was using this Client ID's token"),
+        "{p:#}"
+    );
+    let first = first.wait_with_output().expect("first");
+    assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"], "the holder was never disturbed");
+}
+
+/// A CX-Engine profile linked to a 3CX profile takes that profile's lock for its read of 3CX.
+#[test]
+fn the_cx_engine_read_of_a_linked_3cx_waits_for_its_lock_too() {
+    let e = env();
+    let d = e.sim.domain();
+    let cx = format!(
+        "[profiles.crm]\nprovider = \"cx-engine\"\nbase_url = \"https://{d}\"\nauth_method = \"client_credentials\"\nclient_id = \"7\"\nclient_secret = \"{CX_SECRET}\"\naccount_id = \"7\"\npbx_profile = \"office\"\nca_file = \"{}\"\n",
+        e.ca.display()
+    );
+    e.write_config(&[e.profile_3cx("office", &d, "900", KEY, true), cx].concat());
+    e.sim.set_read_delay(1500);
+    let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
+    std::thread::sleep(Duration::from_millis(400));
+    let o = e.run(&["validate", "crm", "--json", "--timeout", "1"], None, &[]);
+    assert_eq!(o.code, 4, "{}{}", o.stdout, o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    let p = &v["profiles"][0];
+    assert_eq!(p["failure"], "timeout", "{p:#}");
+    assert!(p["hint"].as_str().unwrap_or_default().contains("linked 3CX profile's token"), "{p:#}");
+    let first = first.wait_with_output().expect("first");
+    assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"]);
+}
