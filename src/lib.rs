@@ -12,10 +12,11 @@
 //! - `template_file`: reading, copying and path-completing CRM template files;
 //! - `table`: plain-text tables sized to their content;
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
-//! - `cli` and `commands`: the command line.
+//! - `cli` and `commands`: the command line; `exit`: the exit codes every front end ends with.
 
 pub mod cli;
 pub mod commands;
+pub mod exit;
 pub mod paths;
 pub mod plain;
 pub mod profile;

@@ -3,7 +3,7 @@
 mod add;
 mod interactive;
 mod principals;
-pub(crate) mod profiles;
+mod profiles;
 mod template;
 mod validate;
 
@@ -14,24 +14,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
-/// Exit codes (documented in the README and `--help`).
-pub mod exit {
-    /// Everything worked; every profile validated is ok.
-    pub const OK: u8 = 0;
-    /// pbxlink itself failed (I/O, a bug).
-    pub const ERROR: u8 = 1;
-    /// Bad flags, an unknown profile, an unreadable or invalid profiles file.
-    pub const USAGE: u8 = 2;
-    /// The server answered and said no: unauthorized, forbidden, not_found.
-    pub const REJECTED: u8 = 3;
-    /// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response.
-    pub const UNREACHABLE: u8 = 4;
-
-    /// The code for one failure: [`REJECTED`] when the server said no, else [`UNREACHABLE`].
-    pub fn for_failure(kind: crate::report::FailureKind) -> u8 {
-        if kind.is_rejection() { REJECTED } else { UNREACHABLE }
-    }
-}
+pub use crate::exit;
 
 /// The flags every command shares.
 pub struct Globals {

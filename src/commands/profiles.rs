@@ -3,25 +3,13 @@
 
 use anyhow::{Result, bail};
 use secrecy::{ExposeSecret, SecretString};
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::exit;
-use crate::profile::ProfileBody;
-use crate::profile::results::{LastResult, Results, ago, now_secs};
+use crate::profile::results::{Results, now_secs};
 use crate::profile::store::{Entry, Loaded, Store};
-
-#[derive(Serialize)]
-struct ListItem<'a> {
-    name: &'a str,
-    provider: String,
-    target: String,
-    /// Why the profile cannot be used, if its table is broken.
-    error: Option<&'a str>,
-    last: Option<&'a LastResult>,
-}
+use crate::profile::{ProfileBody, listing};
 
 /// Loads the profiles file and prints its warnings (a file readable by others); one that cannot
 /// be read or parsed is a configuration error (exit 2), reported with its path.
@@ -42,7 +30,7 @@ pub fn list(config: &Path, json: bool) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let results = Results::in_dir(&crate::paths::state_dir()?).load();
-    let items = items(&loaded, &results);
+    let items = listing::items(&loaded, &results);
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "schema": 1, "profiles": items }))?)?;
@@ -52,58 +40,10 @@ pub fn list(config: &Path, json: bool) -> Result<u8> {
         eprintln!("No profiles in {}. Add one with `pbxlink add 3cx`.", config.display());
         return Ok(exit::OK);
     }
-    for line in rows(&items, now_secs()) {
+    for line in listing::rows(&items, now_secs()) {
         writeln!(out, "{line}")?;
     }
     Ok(exit::OK)
-}
-
-/// The `list` table as lines, header first (plain mode's home shows it too); empty without
-/// profiles.
-pub(crate) fn table(loaded: &Loaded, results: &BTreeMap<String, LastResult>, now: u64) -> Vec<String> {
-    let items = items(loaded, results);
-    if items.is_empty() { Vec::new() } else { rows(&items, now) }
-}
-
-fn items<'a>(loaded: &'a Loaded, results: &'a BTreeMap<String, LastResult>) -> Vec<ListItem<'a>> {
-    loaded
-        .entries
-        .iter()
-        .map(|e| match e {
-            Entry::Ok(p) => ListItem {
-                name: &p.name,
-                provider: p.provider_name().into(),
-                target: p.target(),
-                error: None,
-                last: results.get(&p.name),
-            },
-            Entry::Invalid { name, reason } => {
-                ListItem { name, provider: "?".into(), target: String::new(), error: Some(reason), last: None }
-            }
-        })
-        .collect()
-}
-
-fn rows(items: &[ListItem], now: u64) -> Vec<String> {
-    const HEADER: [&str; 4] = ["NAME", "PROVIDER", "TARGET", "LAST RESULT"];
-    let cells: Vec<Vec<String>> = items
-        .iter()
-        .map(|i| {
-            let last = match (i.error, i.last) {
-                (Some(e), _) => format!("invalid: {e}"),
-                (None, Some(r)) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
-                (None, Some(r)) => {
-                    format!("{} ({})", r.failure.as_deref().unwrap_or("failed"), ago(r.checked_at, now))
-                }
-                (None, None) => "never checked".into(),
-            };
-            vec![i.name.to_string(), i.provider.clone(), i.target.clone(), last]
-        })
-        .collect();
-    let w = crate::table::widths(&HEADER, &cells);
-    std::iter::once(crate::table::line(&HEADER, &w, 1))
-        .chain(cells.iter().map(|c| crate::table::line(c, &w, 1)))
-        .collect()
 }
 
 /// A secret as `show` prints it: its last 4 characters when it is long enough that they give

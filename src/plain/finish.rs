@@ -4,7 +4,7 @@
 
 use super::Plain;
 use super::prompt::{Prompter, Stop};
-use crate::commands::exit;
+use crate::exit;
 use crate::profile::store::SaveMode;
 use crate::profile::{check_name, suggest_name};
 use crate::providers::{Step, StepKind};

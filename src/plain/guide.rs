@@ -57,7 +57,7 @@ pub fn run(pl: &mut Plain, provider: ProviderId, prefill: &[(String, String)]) -
         }
         i = resume.take().unwrap_or(i + 1);
     }
-    Ok(Ended::Left(crate::commands::exit::ERROR))
+    Ok(Ended::Left(crate::exit::ERROR))
 }
 
 /// Each item confirmed with a typed yes; a no explains why it matters and asks again.

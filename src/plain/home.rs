@@ -4,7 +4,7 @@
 
 use super::prompt::Stop;
 use super::{Plain, guide, threecx};
-use crate::commands::exit;
+use crate::exit;
 use crate::profile::results::{Results, now_secs};
 use crate::profile::store::Entry;
 use crate::providers::ProviderId;
@@ -48,7 +48,7 @@ fn profiles(pl: &mut Plain) {
         pl.p.say(&format!("Warning: {w}"));
     }
     let results = Results::in_dir(&pl.s.state).load();
-    let table = crate::commands::profiles::table(&loaded, &results, now_secs());
+    let table = crate::profile::listing::table(&loaded, &results, now_secs());
     pl.p.say("");
     if table.is_empty() {
         pl.p.say(&format!("No profiles yet in {}.", pl.s.config.display()));

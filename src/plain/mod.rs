@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tokio::runtime::Runtime;
 
-use crate::commands::exit;
+use crate::exit;
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::{Entry, Loaded, SaveMode, Store};
 use crate::profile::{Profile, ProfileBody};

@@ -2,6 +2,7 @@
 //! profile names. Reading and writing files is in [`store`]; last validation results in [`results`].
 
 pub mod atomic;
+pub mod listing;
 pub mod results;
 pub mod store;
 

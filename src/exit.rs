@@ -1,0 +1,18 @@
+//! Exit codes, the contract scripts and monitoring read (documented in the README and `--help`),
+//! below every front end: the commands, the TUI's and plain mode's endings all map here.
+
+/// Everything worked; every profile validated is ok.
+pub const OK: u8 = 0;
+/// pbxlink itself failed (I/O, a bug).
+pub const ERROR: u8 = 1;
+/// Bad flags, an unknown profile, an unreadable or invalid profiles file.
+pub const USAGE: u8 = 2;
+/// The server answered and said no: unauthorized, forbidden, not_found.
+pub const REJECTED: u8 = 3;
+/// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response, token_ended.
+pub const UNREACHABLE: u8 = 4;
+
+/// The code for one failure: [`REJECTED`] when the server said no, else [`UNREACHABLE`].
+pub fn for_failure(kind: crate::report::FailureKind) -> u8 {
+    if kind.is_rejection() { REJECTED } else { UNREACHABLE }
+}
