@@ -6,6 +6,7 @@ mod principals;
 mod profiles;
 mod template;
 mod validate;
+mod validate_output;
 
 use anyhow::Result;
 use clap::Parser;

@@ -8,6 +8,7 @@
 mod build;
 mod field;
 mod guide;
+mod guide_keys;
 mod home;
 mod msg;
 mod principals;
@@ -353,6 +354,10 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_8x8;
+#[cfg(test)]
 mod tests_cx;
+#[cfg(test)]
+mod tests_home;
 #[cfg(test)]
 mod tests_principals;

@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::*;
 use crate::profile::store::Entry;
 use crate::profile::{Profile, ProfileBody, ThreeCx};
+use crate::report::{Check, CheckState, Report};
 use secrecy::SecretString;
 
 pub fn key(c: KeyCode) -> Msg {
@@ -51,5 +52,34 @@ pub fn pbx(name: &str) -> Profile {
             api_key: SecretString::from("key-abc"),
         }),
         ca_file: None,
+    }
+}
+
+/// A saved 3CX profile at pbx.example.com:5001, client 900.
+pub fn profile(name: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        body: ProfileBody::ThreeCx(ThreeCx {
+            domain: "pbx.example.com:5001".into(),
+            client_id: "900".into(),
+            api_key: SecretString::from("key-abc"),
+        }),
+        ca_file: None,
+    }
+}
+
+/// A report of one passed check.
+pub fn ok_report() -> Report {
+    Report {
+        checks: vec![Check {
+            id: "access",
+            title: "t".into(),
+            state: CheckState::Passed,
+            ms: 1,
+            detail: "XAPI answers".into(),
+        }],
+        failure: None,
+        hint: None,
+        ms: 5,
     }
 }

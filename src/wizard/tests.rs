@@ -1,41 +1,14 @@
 //! Pure transition tests: feed messages, check the screen and the effects. No I/O, no async.
 
 use crossterm::event::KeyCode;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
 use super::test_support::*;
 use super::*;
+use crate::profile::ProfileBody;
 use crate::profile::store::{Entry, SaveMode};
-use crate::profile::{Profile, ProfileBody, ThreeCx};
 use crate::providers::StepKind;
-use crate::report::{Check, CheckState, FailureKind, Report};
-
-fn profile(name: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: "pbx.example.com:5001".into(),
-            client_id: "900".into(),
-            api_key: SecretString::from("key-abc"),
-        }),
-        ca_file: None,
-    }
-}
-
-fn ok_report() -> Report {
-    Report {
-        checks: vec![Check {
-            id: "access",
-            title: "t".into(),
-            state: CheckState::Passed,
-            ms: 1,
-            detail: "XAPI answers".into(),
-        }],
-        failure: None,
-        hint: None,
-        ms: 5,
-    }
-}
+use crate::report::{FailureKind, Report};
 
 /// `a` on the home screen, then the first provider (3CX) in the chooser.
 fn open_3cx(w: &mut Wizard) {
@@ -250,72 +223,6 @@ fn save_failure_is_shown_and_nothing_is_lost() {
 }
 
 #[test]
-fn home_actions() {
-    let mut w = Wizard::new("p");
-    loaded(&mut w, vec![Entry::Ok(profile("a")), Entry::Ok(profile("b"))]);
-    w.update(key(KeyCode::Down));
-    let fx = w.update(key(KeyCode::Enter));
-    assert!(matches!(&w.screen, Screen::Revalidate(r) if r.rows.len() == 1 && r.rows[0].0.name == "b"));
-    assert!(matches!(fx.first(), Some(Effect::Validate { profile, .. }) if profile.name == "b"));
-    let fx = w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
-    assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "b"));
-    w.update(key(KeyCode::Esc));
-    assert!(matches!(w.screen, Screen::Home));
-    w.update(ch('d'));
-    assert!(matches!(&w.screen, Screen::ConfirmRemove { name } if name == "b"));
-    assert!(w.update(ch('n')).is_empty(), "anything but y keeps it");
-    w.update(ch('d'));
-    assert!(matches!(w.update(ch('y')).first(), Some(Effect::Remove { name }) if name == "b"));
-    w.update(ch('e'));
-    let g = guide(&w);
-    assert_eq!((g.current().id.as_str(), g.field("api_key").map(|f| f.value())), ("domain", Some("key-abc")));
-}
-
-#[test]
-fn validate_all_routes_each_result_to_its_row_and_drops_stale_ones() {
-    let mut w = Wizard::new("p");
-    loaded(
-        &mut w,
-        vec![
-            Entry::Ok(profile("a")),
-            Entry::Invalid { name: "bad".into(), reason: "x".into() },
-            Entry::Ok(profile("c")),
-        ],
-    );
-    let fx = w.update(ch('V'));
-    let attempts: Vec<u64> = fx
-        .iter()
-        .filter_map(|f| if let Effect::Validate { attempt, .. } = f { Some(*attempt) } else { None })
-        .collect();
-    assert_eq!(attempts.len(), 2, "the broken profile is not validated");
-    let fx = w.update(Msg::Validation { attempt: attempts[1], event: ValidationEvent::Done(ok_report()) });
-    assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "c"));
-    assert!(w.busy(), "a is still running");
-    // Esc cancels; a late result for a then changes nothing and records nothing.
-    let fx = w.update(key(KeyCode::Esc));
-    assert!(fx.iter().any(|f| matches!(f, Effect::CancelValidation)));
-    assert!(w.update(Msg::Validation { attempt: attempts[0], event: ValidationEvent::Done(ok_report()) }).is_empty());
-}
-
-#[test]
-fn edit_saves_as_replace() {
-    let mut w = Wizard::new("p");
-    loaded(&mut w, vec![Entry::Ok(profile("a"))]);
-    w.update(ch('e'));
-    for _ in 0..4 {
-        w.update(key(KeyCode::Enter));
-    }
-    assert_eq!(step_id(&w), "credentials");
-    w.update(key(KeyCode::Enter));
-    w.update(key(KeyCode::Enter));
-    w.update(Msg::Validation { attempt: w.attempt, event: ValidationEvent::Done(ok_report()) });
-    w.update(key(KeyCode::Enter));
-    assert_eq!(guide(&w).name.value(), "a");
-    let fx = w.update(key(KeyCode::Enter));
-    assert!(matches!(fx.first(), Some(Effect::Save { mode: SaveMode::Replace { old }, .. }) if old == "a"), "{fx:?}");
-}
-
-#[test]
 fn ctrl_c_quits_from_anywhere_and_cancels_a_validation() {
     let mut w = Wizard::new("p");
     to_credentials(&mut w);
@@ -413,84 +320,6 @@ fn signal_quit() {
 }
 
 /// `a`, then 8x8 (second in the chooser), to its products step.
-fn to_8x8_products(w: &mut Wizard) {
-    loaded(w, vec![]);
-    w.update(ch('a'));
-    w.update(key(KeyCode::Down));
-    w.update(key(KeyCode::Enter));
-    assert_eq!(guide(w).provider, crate::providers::ProviderId::EightByEight);
-    w.update(key(KeyCode::Char(' ')));
-    w.update(key(KeyCode::Enter));
-    assert_eq!(step_id(w), "create_app");
-    w.update(key(KeyCode::Enter));
-    assert_eq!(step_id(w), "products");
-}
-
-#[test]
-fn eightbyeight_needs_a_product_and_validates_what_was_chosen() {
-    let mut w = Wizard::new("p");
-    to_8x8_products(&mut w);
-    w.update(key(KeyCode::Enter));
-    assert_eq!(step_id(&w), "products", "no product chosen");
-    assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("at least one")));
-    // Cloud Storage (3rd) and Contact Center Chat (5th).
-    for k in [
-        KeyCode::Down,
-        KeyCode::Down,
-        KeyCode::Char(' '),
-        KeyCode::Down,
-        KeyCode::Down,
-        KeyCode::Char(' '),
-        KeyCode::Enter,
-    ] {
-        w.update(key(k));
-    }
-    assert_eq!(step_id(&w), "secret_once");
-    w.update(key(KeyCode::Char(' ')));
-    w.update(key(KeyCode::Enter));
-    assert_eq!(step_id(&w), "credentials");
-    typed(&mut w, "app-id");
-    w.update(key(KeyCode::Tab));
-    w.update(Msg::Paste("s3cret\n".into()));
-    let fx = w.update(key(KeyCode::Enter));
-    let Some(Effect::Validate { profile, .. }) = fx.first() else { panic!("{fx:?}") };
-    match &profile.body {
-        ProfileBody::EightByEight(e) => {
-            assert_eq!(e.client_id, "app-id");
-            assert_eq!(e.client_secret.expose_secret(), "s3cret");
-            assert_eq!(e.products, vec!["cloud-storage".to_string(), "cc-chat".to_string()]);
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
-fn editing_an_8x8_profile_keeps_its_products_and_host() {
-    let p = Profile {
-        name: "cc".into(),
-        body: ProfileBody::EightByEight(crate::profile::EightByEight {
-            client_id: "id".into(),
-            client_secret: SecretString::from("x8-secret"),
-            products: vec!["quality-management".into()],
-            base_url: Some("eu.example.net".into()),
-            region: Some("uk".into()),
-        }),
-        ca_file: None,
-    };
-    let mut w = Wizard::new("p");
-    loaded(&mut w, vec![Entry::Ok(p)]);
-    w.update(ch('e'));
-    let g = guide(&w);
-    assert_eq!(g.chosen_products(), vec!["quality-management".to_string()]);
-    let built = g.build_profile("cc", &NewDefaults::default()).expect("profile");
-    match built.body {
-        ProfileBody::EightByEight(e) => {
-            assert_eq!((e.base_url.as_deref(), e.region.as_deref()), (Some("eu.example.net"), Some("uk")))
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
 /// A paste of several lines into a one-line field keeps the first and says so; one line (with its
 /// newline) says nothing.
 #[test]

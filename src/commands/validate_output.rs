@@ -1,0 +1,207 @@
+//! How `pbxlink validate` tells its outcomes: a text line per profile (columns sized up front, as
+//! lines are printed when each profile finishes), the JSON document, the Nagios line with perfdata,
+//! and the exit codes of both contracts.
+
+use serde::Serialize;
+use std::time::Duration;
+
+use super::exit;
+use crate::profile::store::Entry;
+use crate::report::{CheckState, FailureKind, Report};
+
+/// The outcome for one profile: a report, or why it could not be validated at all.
+pub enum Outcome {
+    Report(Report),
+    Invalid(String),
+}
+
+pub struct Done {
+    pub index: usize,
+    pub name: String,
+    pub provider: String,
+    pub target: String,
+    pub outcome: Outcome,
+}
+
+pub fn ok(d: &Done) -> bool {
+    matches!(&d.outcome, Outcome::Report(r) if r.ok())
+}
+
+/// 0 all ok; 3 any credentials/access rejected; 4 any unreachable or without verdict; 2 a broken
+/// profile (and nothing worse).
+pub fn exit_code(done: &[Done]) -> u8 {
+    let kinds: Vec<FailureKind> =
+        done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
+    if kinds.iter().any(|k| k.is_rejection()) {
+        exit::REJECTED
+    } else if !kinds.is_empty() {
+        exit::UNREACHABLE
+    } else if done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
+        exit::USAGE
+    } else {
+        exit::OK
+    }
+}
+
+pub fn nagios_code(done: &[Done]) -> u8 {
+    let kinds: Vec<FailureKind> =
+        done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
+    let critical = kinds.iter().any(|k| !k.is_transient());
+    if critical {
+        2
+    } else if !kinds.is_empty() {
+        1
+    } else if done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
+        3
+    } else {
+        0
+    }
+}
+
+pub fn nagios_line(done: &[Done], took: Duration) -> String {
+    let failed: Vec<String> = done
+        .iter()
+        .filter(|d| !ok(d))
+        .map(|d| match &d.outcome {
+            Outcome::Report(r) => format!("{} {}", d.name, r.failure.map(FailureKind::as_str).unwrap_or("failed")),
+            Outcome::Invalid(_) => format!("{} invalid", d.name),
+        })
+        .collect();
+    let state = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(nagios_code(done))];
+    let n = done.len();
+    let summary = if failed.is_empty() {
+        format!("{n} profiles ok")
+    } else {
+        format!("{} of {n} profiles failed: {}", failed.len(), failed.join(", "))
+    };
+    let mut perf = vec![
+        format!("ok={};;;0;{n}", n - failed.len()),
+        format!("failed={};;;0;{n}", failed.len()),
+        format!("time={:.3}s;;;0", took.as_secs_f64()),
+    ];
+    for d in done {
+        if let Outcome::Report(r) = &d.outcome {
+            perf.push(format!("'{}_ms'={}ms;;;0", d.name, r.ms));
+        }
+    }
+    format!("PBXLINK {state} - {summary} | {}", perf.join(" "))
+}
+
+/// Name, provider and target of an entry: the first columns of its line.
+pub fn head_cells(e: &Entry) -> Vec<String> {
+    match e {
+        Entry::Ok(p) => vec![p.name.clone(), p.provider_name().to_string(), p.target()],
+        Entry::Invalid { name, .. } => vec![name.clone(), "?".into(), String::new()],
+    }
+}
+
+pub fn text_lines(d: &Done, widths: &[usize]) -> String {
+    let cells = [d.name.as_str(), d.provider.as_str(), d.target.as_str(), ""];
+    let head = crate::table::line(&cells, widths, 1);
+    match &d.outcome {
+        Outcome::Invalid(why) => format!("FAIL  {head}invalid profile: {why}\n"),
+        Outcome::Report(r) if r.ok() => {
+            let about = r
+                .checks
+                .iter()
+                .rev()
+                .find(|c| matches!(c.id, "access" | "products"))
+                .map(|c| c.detail.clone())
+                .unwrap_or_default();
+            format!("ok    {head}{} ms  {about}\n", r.ms)
+        }
+        Outcome::Report(r) => {
+            let (check, detail) = r
+                .checks
+                .iter()
+                .find(|c| matches!(c.state, CheckState::Failed(_)))
+                .map(|c| (c.id, c.detail.clone()))
+                .unwrap_or(("", String::new()));
+            let kind = r.failure.map(FailureKind::as_str).unwrap_or("failed");
+            let mut s = format!("FAIL  {head}{kind} at {check}: {detail}\n");
+            if let Some(h) = &r.hint {
+                s.push_str(&format!("      fix: {h}\n"));
+            }
+            s
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct JsonDoc {
+    schema: u32,
+    profiles: Vec<JsonProfile>,
+}
+
+#[derive(Serialize)]
+struct JsonProfile {
+    name: String,
+    provider: String,
+    target: String,
+    ok: bool,
+    failure: Option<FailureKind>,
+    hint: Option<String>,
+    /// Set when the profile could not be validated at all (a broken table).
+    error: Option<String>,
+    ms: u64,
+    checks: Vec<JsonCheck>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck {
+    name: &'static str,
+    ok: bool,
+    /// passed, failed, n/a or skipped.
+    state: &'static str,
+    ms: u64,
+    detail: String,
+}
+
+pub fn json_doc(done: &[Done]) -> JsonDoc {
+    let profiles = done
+        .iter()
+        .map(|d| match &d.outcome {
+            Outcome::Report(r) => JsonProfile {
+                name: d.name.clone(),
+                provider: d.provider.clone(),
+                target: d.target.clone(),
+                ok: r.ok(),
+                failure: r.failure,
+                hint: r.hint.clone(),
+                error: None,
+                ms: r.ms,
+                checks: r
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        let state = match c.state {
+                            CheckState::Passed => "passed",
+                            CheckState::NotAvailable => "n/a",
+                            CheckState::Failed(_) => "failed",
+                            _ => "skipped",
+                        };
+                        JsonCheck {
+                            name: c.id,
+                            ok: matches!(c.state, CheckState::Passed | CheckState::NotAvailable),
+                            state,
+                            ms: c.ms,
+                            detail: c.detail.clone(),
+                        }
+                    })
+                    .collect(),
+            },
+            Outcome::Invalid(why) => JsonProfile {
+                name: d.name.clone(),
+                provider: d.provider.clone(),
+                target: d.target.clone(),
+                ok: false,
+                failure: None,
+                hint: None,
+                error: Some(why.clone()),
+                ms: 0,
+                checks: vec![],
+            },
+        })
+        .collect();
+    JsonDoc { schema: 1, profiles }
+}

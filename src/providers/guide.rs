@@ -1,0 +1,292 @@
+//! A vendor's guide as data: its steps (what each asks of the user, by kind), its fields (label,
+//! kind, soft hints), its products (8x8), its check titles, notes and fixes, all loaded from
+//! `assets/guides/<vendor>.toml`. The wizard's behaviour is keyed on the kinds; the words are data.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::report::FailureKind;
+
+/// What a guide step asks of the user. The wizard's behaviour is keyed on this; the words are data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// Read, tick every item with Space, continue.
+    Confirm,
+    /// One or more input fields.
+    Form,
+    /// Read and continue.
+    Info,
+    /// An explicit acknowledgement (a tick box that Enter alone cannot pass).
+    Ack,
+    /// Choose one or more of the listed items (Space ticks); at least one.
+    Select,
+    /// Choose exactly one of the step's `choices` (a choice with `refuse` set is explained, never taken).
+    Choose,
+    /// Optionally link a saved 3CX profile (CX-Engine: the PBX the connector belongs to).
+    Link,
+    /// Live validation of the values entered so far.
+    Validate,
+    /// Name the profile, review the values (redacted) and save.
+    Review,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Step {
+    pub id: String,
+    pub kind: StepKind,
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+    #[serde(default)]
+    pub confirm: Vec<String>,
+    /// Shown when Enter is pressed before every item is ticked.
+    #[serde(default)]
+    pub refuse: String,
+    /// A caution shown on the step (e.g. 3CX's one-token rule on validation).
+    #[serde(default)]
+    pub warning: String,
+    /// A caution shown on the step only when a 3CX profile is linked.
+    #[serde(default)]
+    pub link_warning: String,
+    /// The options of a `choose` step.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// Plain mode's wording: phrases of this step's text (body, refusal, its fields' placeholders)
+    /// that name keys of the full-screen UI, and what line prompts say instead.
+    #[serde(default)]
+    pub plain: BTreeMap<String, String>,
+}
+
+impl Step {
+    /// `text` (this step's body, refusal, or a placeholder of its fields) as plain mode says it.
+    pub fn plain_text(&self, text: &str) -> String {
+        self.plain.iter().fold(text.to_string(), |t, (from, to)| t.replace(from.as_str(), to))
+    }
+}
+
+/// One option of a `choose` step.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Choice {
+    /// The value stored in the profile (`authorization_code`).
+    pub id: String,
+    pub label: String,
+    /// One line under the label: when to use it.
+    #[serde(default)]
+    pub note: String,
+    /// Set for an option the vendor does not support: choosing it shows this and stays.
+    #[serde(default)]
+    pub refuse: Option<String>,
+}
+
+impl StepKind {
+    /// A step whose answer is part of the profile (what editing a profile opens on).
+    pub fn holds_values(self) -> bool {
+        matches!(self, Self::Form | Self::Choose)
+    }
+}
+
+/// How a field's input is cleaned and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A host or pasted URL, normalised by [`host::normalise_host`] and shown back live.
+    Host,
+    /// An identifier: trimmed, no whitespace or control characters inside.
+    Id,
+    /// A secret: masked on screen, trimmed, never altered otherwise.
+    Secret,
+    /// An `https://` URL whose scheme is kept (CX-Engine), normalised like a host and shown back live.
+    Url,
+    /// A local file path; Tab completes it. May be left empty when the step says so.
+    Path,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FieldSpec {
+    pub label: String,
+    #[serde(default)]
+    pub placeholder: String,
+    pub kind: FieldKind,
+    /// A prefix values usually have; when missing, `expect_note` is shown (a hint, never a refusal).
+    #[serde(default)]
+    pub expect_prefix: Option<String>,
+    #[serde(default)]
+    pub expect_note: String,
+}
+
+impl FieldSpec {
+    /// The soft hint for `value` (trimmed): `expect_note` when the value lacks the expected prefix.
+    /// Every front end (the TUI, plain mode, scripted `add`) shows it the same way, never refusing.
+    pub fn soft_note(&self, value: &str) -> Option<&str> {
+        let v = value.trim();
+        let prefix = self.expect_prefix.as_deref()?;
+        (!v.is_empty() && !v.starts_with(prefix)).then_some(self.expect_note.as_str())
+    }
+}
+
+/// A product an API app can be granted (8x8).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProductSpec {
+    /// As stored in profiles and given to `--products`.
+    pub id: String,
+    pub name: String,
+    /// Names a token may use for it, matched case-insensitively as substrings.
+    pub grants: Vec<String>,
+    /// The codes in `grants` only resemble the product (undocumented): when none is in a token's
+    /// list, the product is "not checked", never failed.
+    #[serde(default)]
+    pub inferred: bool,
+    /// Which regional address scheme its API follows (8x8: `analytics` or `storage`).
+    #[serde(default)]
+    pub family: Option<String>,
+    /// The cheapest read of its own API (`{prefix}` or `{region}` replaced), when there is one.
+    #[serde(default)]
+    pub probe: Option<String>,
+    /// Why there is no probe, shown as "not checked".
+    #[serde(default)]
+    pub no_probe: String,
+}
+
+/// A vendor's guide as loaded from its asset file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Guide {
+    pub provider: String,
+    pub name: String,
+    pub title: String,
+    pub summary: String,
+    pub steps: Vec<Step>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldSpec>,
+    /// Check id → title shown while validating.
+    pub checks: BTreeMap<String, String>,
+    /// Failure kind name → the fix, in the vendor's words.
+    pub hints: BTreeMap<String, String>,
+    /// Check id → what it says when it cannot check (why, and who can).
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub products: Vec<ProductSpec>,
+}
+
+impl Guide {
+    /// Parses a guide asset. The assets are compiled in and covered by tests, so a broken one is a
+    /// build defect, not a user error: it panics with the parse error.
+    pub(super) fn parse(text: &str) -> Guide {
+        match toml::from_str::<Guide>(text) {
+            Ok(g) => g,
+            Err(e) => panic!("guide asset is invalid: {e}"),
+        }
+    }
+
+    pub fn field(&self, id: &str) -> &FieldSpec {
+        static FALLBACK: OnceLock<FieldSpec> = OnceLock::new();
+        self.fields.get(id).unwrap_or_else(|| {
+            FALLBACK.get_or_init(|| FieldSpec {
+                label: "?".into(),
+                placeholder: String::new(),
+                kind: FieldKind::Id,
+                expect_prefix: None,
+                expect_note: String::new(),
+            })
+        })
+    }
+
+    /// A product's display name from its id (the id itself when unknown).
+    pub fn product_name(&self, id: &str) -> String {
+        self.products.iter().find(|p| p.id == id).map_or_else(|| id.to_string(), |p| p.name.clone())
+    }
+
+    pub fn check_title(&self, id: &str) -> String {
+        self.checks.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    /// The note of check `id` (see `notes`), or nothing.
+    pub fn note(&self, id: &str) -> String {
+        self.notes.get(id).cloned().unwrap_or_default()
+    }
+
+    pub fn hint(&self, kind: FailureKind) -> String {
+        self.hints.get(kind.as_str()).cloned().unwrap_or_default()
+    }
+
+    /// The fix for `kind` failing at check `at`: a step-specific hint (`"access.unauthorized"`)
+    /// when the guide has one, else the kind's general hint.
+    pub fn hint_at(&self, at: &str, kind: FailureKind) -> String {
+        self.hints.get(&format!("{at}.{}", kind.as_str())).cloned().unwrap_or_else(|| self.hint(kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::ProviderId;
+
+    #[test]
+    fn every_guide_parses_and_is_complete() {
+        for p in ProviderId::ALL {
+            let g = p.guide();
+            assert_eq!(g.provider, p.as_str());
+            for s in &g.steps {
+                for f in &s.fields {
+                    assert!(g.fields.contains_key(f), "{}: field {f} has no spec", s.id);
+                }
+                if matches!(s.kind, StepKind::Confirm | StepKind::Ack | StepKind::Select) {
+                    assert!(!s.confirm.is_empty() && !s.refuse.is_empty(), "{}", s.id);
+                }
+                if s.kind == StepKind::Choose {
+                    assert!(s.choices.iter().any(|c| c.refuse.is_none()), "{}: nothing to choose", s.id);
+                }
+                if s.kind == StepKind::Select {
+                    let names: Vec<&str> = g.products.iter().map(|p| p.name.as_str()).collect();
+                    assert_eq!(
+                        s.confirm.iter().map(String::as_str).collect::<Vec<_>>(),
+                        names,
+                        "products listed in order"
+                    );
+                }
+            }
+            for k in FailureKind::ALL {
+                assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
+            }
+            // A product is probed at a documented address, or says why it is not.
+            for p in &g.products {
+                assert!(p.probe.is_some() == p.no_probe.is_empty(), "{}: probe or no_probe", p.id);
+                assert!(p.probe.is_none() || p.family.is_some(), "{}: a probe needs its address family", p.id);
+            }
+            // A failing proxy is blamed with the proxy's fix, never the server's port.
+            assert_ne!(g.hint_at("proxy", FailureKind::Connect), g.hint(FailureKind::Connect), "{}", g.provider);
+        }
+    }
+
+    /// Plain mode never tells the user to press a key only the full-screen UI has, and each of
+    /// its phrases still matches the text it replaces (a reworded asset cannot leave it stale).
+    #[test]
+    fn plain_wording_names_no_tui_keys() {
+        const TUI_KEYS: [&str; 6] = ["Space", "Tab", "Esc", "Ctrl", "PgUp", "PgDn"];
+        for p in ProviderId::ALL {
+            let g = p.guide();
+            for s in &g.steps {
+                let placeholders: Vec<&str> = s.fields.iter().map(|f| g.field(f).placeholder.as_str()).collect();
+                let mut texts: Vec<&str> = vec![&s.body, &s.refuse, &s.warning, &s.link_warning];
+                texts.extend(&placeholders);
+                texts.extend(s.confirm.iter().map(String::as_str));
+                texts.extend(s.choices.iter().flat_map(|c| [&c.label, &c.note]).map(String::as_str));
+                texts.extend(s.choices.iter().filter_map(|c| c.refuse.as_deref()));
+                for from in s.plain.keys() {
+                    assert!(texts.iter().any(|t| t.contains(from.as_str())), "{}: stale plain phrase {from:?}", s.id);
+                }
+                for t in texts {
+                    let said = s.plain_text(t);
+                    assert!(!said.contains("Up and Down"), "{}: {said}", s.id);
+                    let words: Vec<&str> = said.split(|c: char| !c.is_alphanumeric()).collect();
+                    for key in TUI_KEYS {
+                        assert!(!words.contains(&key), "{}/{}: plain mode would say {key:?}: {said}", g.provider, s.id);
+                    }
+                }
+            }
+        }
+    }
+}
