@@ -17,8 +17,8 @@ use crate::providers::FieldKind;
 use crate::validate::{self, Options, Progress};
 use crate::wizard::Field;
 
-/// A usage problem: printed with the fix, exit code 2.
-struct Usage(String);
+/// A usage problem (exit code 2): the one type every command uses.
+use super::UsageError as Usage;
 
 pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
     if !args.non_interactive {
@@ -305,7 +305,7 @@ pub(super) fn validate_before_save(profile: &Profile, linked: Option<&Profile>, 
             eprintln!("{line}");
         }
     };
-    let report = rt.block_on(validate::validate_linked(profile, linked, &opts, &mut show));
+    let report = rt.block_on(validate::Scheduler::new(1).validate(profile, linked, &opts, &mut show));
     match report.failure {
         None => exit::OK,
         Some(kind) => {

@@ -73,6 +73,7 @@ fn plain_session(config: &Path, state: &Path, g: &Globals, new: NewDefaults) -> 
         new,
         ascii: g.theme.ascii,
         demo: None,
+        sched: crate::validate::Scheduler::new(1),
     }
 }
 

@@ -19,8 +19,8 @@ use crate::providers::one_line;
 use crate::providers::principals::{Principal, Problem, Step};
 use crate::validate::principals as remote;
 
-/// A usage problem: printed as is, exit code 2.
-struct Usage(String);
+/// A usage problem (exit code 2): the one type every command uses.
+use super::UsageError as Usage;
 
 /// `pbxlink 3cx principals PROFILE [--json]`.
 pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {

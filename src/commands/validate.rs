@@ -116,57 +116,30 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
     Ok((out, threecx))
 }
 
-fn same_client_key(e: &Entry, linked: Option<&Profile>) -> Option<String> {
-    match e {
-        Entry::Ok(p) => validate::token_group(p, linked),
-        Entry::Invalid { .. } => None,
-    }
-}
-
 /// One profile to validate, with the 3CX profile it links (CX-Engine).
 type Job = (Entry, Option<Profile>);
 
 fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Result<u8> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let started = Instant::now();
-    let mut groups: Vec<Vec<(usize, Job)>> = Vec::new();
-    let mut keys: Vec<Option<String>> = Vec::new();
-    for (i, e) in entries.into_iter().enumerate() {
-        let key = same_client_key(&e.0, e.1.as_ref());
-        match key.as_ref().and_then(|k| keys.iter().position(|x| x.as_ref() == Some(k))) {
-            Some(g) => groups[g].push((i, e)),
-            None => {
-                keys.push(key);
-                groups.push(vec![(i, e)]);
-            }
-        }
-    }
-    let total: usize = groups.iter().map(Vec::len).sum();
+    let total = entries.len();
     // Lines are printed as profiles finish: the columns are sized for every profile up front.
-    let heads: Vec<Vec<String>> = groups.iter().flatten().map(|(_, (e, _))| head_cells(e)).collect();
+    let heads: Vec<Vec<String>> = entries.iter().map(|(e, _)| head_cells(e)).collect();
     let widths = crate::table::widths(&["", "", ""], &heads);
+    // At most `jobs` at once, one at a time per 3CX client: the scheduler's turns.
+    let sched = validate::Scheduler::new(jobs);
     let mut done: Vec<Done> = Vec::with_capacity(total);
     rt.block_on(async {
-        let mut stream = futures_util::stream::iter(groups.into_iter().map(|g| {
-            let opts = opts.clone();
-            async move {
-                let mut out = Vec::new();
-                for (index, e) in g {
-                    out.push(validate_one(index, e, &opts).await);
-                }
-                out
-            }
-        }))
-        .buffer_unordered(jobs);
+        let (sched, opts) = (&sched, &opts);
+        let mut pending: futures_util::stream::FuturesUnordered<_> =
+            entries.into_iter().enumerate().map(|(index, job)| validate_one(index, job, sched, opts)).collect();
         let mut stdout = std::io::stdout().lock();
-        while let Some(batch) = stream.next().await {
-            for d in batch {
-                if mode == Mode::Text {
-                    let _ = write!(stdout, "{}", text_lines(&d, &widths));
-                    let _ = stdout.flush();
-                }
-                done.push(d);
+        while let Some(d) = pending.next().await {
+            if mode == Mode::Text {
+                let _ = write!(stdout, "{}", text_lines(&d, &widths));
+                let _ = stdout.flush();
             }
+            done.push(d);
         }
     });
     done.sort_by_key(|d| d.index);
@@ -189,7 +162,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
     }
 }
 
-async fn validate_one(index: usize, (e, linked): Job, opts: &Options) -> Done {
+async fn validate_one(index: usize, (e, linked): Job, sched: &validate::Scheduler, opts: &Options) -> Done {
     match e {
         Entry::Ok(p) => {
             let outcome = match &p.body {
@@ -197,7 +170,7 @@ async fn validate_one(index: usize, (e, linked): Job, opts: &Options) -> Done {
                     Outcome::Invalid(format!("provider \"{provider}\" needs a newer pbxlink"))
                 }
                 _ => {
-                    let r = validate::validate_linked(&p, linked.as_ref(), opts, &mut |_| {}).await;
+                    let r = sched.validate(&p, linked.as_ref(), opts, &mut |_| {}).await;
                     tracing::info!(profile = %p.name, ok = r.ok(), failure = ?r.failure, ms = r.ms, "validation finished");
                     Outcome::Report(r)
                 }

@@ -42,6 +42,8 @@ pub struct Session {
     pub ascii: bool,
     /// In `pbxlink demo`: the simulator's accounts, printed first.
     pub demo: Option<DemoInfo>,
+    /// Every validation of the session takes its turn here (one at a time, as prompts are).
+    pub sched: validate::Scheduler,
 }
 
 /// Where a session starts.
@@ -123,7 +125,7 @@ impl Plain<'_> {
             }
         };
         tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
-        let report = rt.block_on(validate::validate_linked(profile, linked, &s.opts, &mut show));
+        let report = rt.block_on(s.sched.validate(profile, linked, &s.opts, &mut show));
         tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
         if let Some(kind) = report.failure {
             p.say(&format!("Validation failed: {kind}"));

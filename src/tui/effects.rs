@@ -1,9 +1,6 @@
 //! Carries out the wizard's effects: reads and writes profiles, runs validations as tasks, and sends
 //! every result back as a `Msg`. The only place the TUI touches disk or network (through `validate`).
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
@@ -24,10 +21,8 @@ pub struct Executor {
     tx: UnboundedSender<Msg>,
     /// Validations in flight (several when re-validating all profiles).
     running: Vec<JoinHandle<()>>,
-    /// Bounds how many validations run at once.
-    permits: Arc<Semaphore>,
-    /// One lock per 3CX client: validations of the same client wait for each other.
-    groups: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// How many run at once, and one at a time per 3CX client (the token group).
+    sched: validate::Scheduler,
     /// The profile being saved, reported at exit once the save succeeded.
     pending_save: Option<String>,
     pub exit: bool,
@@ -48,8 +43,7 @@ impl Executor {
             opts,
             tx,
             running: Vec::new(),
-            permits: Arc::new(Semaphore::new(JOBS)),
-            groups: HashMap::new(),
+            sched: validate::Scheduler::new(JOBS),
             pending_save: None,
             exit: false,
             saved: Vec::new(),
@@ -71,9 +65,7 @@ impl Executor {
             Effect::Validate { attempt, profile, linked } => {
                 self.running.retain(|h| !h.is_finished());
                 let tx = self.tx.clone();
-                let permits = self.permits.clone();
-                let group = validate::token_group(&profile, linked.as_deref())
-                    .map(|k| self.groups.entry(k).or_default().clone());
+                let sched = self.sched.clone();
                 let opts = self.opts.clone();
                 let crash = self.panic_in_validation;
                 tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
@@ -81,11 +73,6 @@ impl Executor {
                     if crash {
                         panic!("PBXLINK_PANIC_IN_VALIDATION is set: crashing on purpose inside a validation task");
                     }
-                    let _same_client = match &group {
-                        Some(g) => Some(g.lock().await),
-                        None => None,
-                    };
-                    let Ok(_permit) = permits.acquire_owned().await else { return };
                     let ptx = tx.clone();
                     let mut progress = move |p: Progress| {
                         let event = match p {
@@ -94,7 +81,7 @@ impl Executor {
                         };
                         let _ = ptx.send(Msg::Validation { attempt, event });
                     };
-                    let report = validate::validate_linked(&profile, linked.as_deref(), &opts, &mut progress).await;
+                    let report = sched.validate(&profile, linked.as_deref(), &opts, &mut progress).await;
                     tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
                     let _ = tx.send(Msg::Validation { attempt, event: ValidationEvent::Done(report) });
                 }));
@@ -162,27 +149,21 @@ impl Executor {
             // Both take a 3CX token for the profile's client: they wait for that client's lock, as
             // validations do, so they never end a running validation's token.
             Effect::ListPrincipals { attempt, profile } => {
-                let (tx, opts, group) = (self.tx.clone(), self.opts.for_profile(&profile), self.group(&profile));
+                let (tx, opts, sched) = (self.tx.clone(), self.opts.for_profile(&profile), self.sched.clone());
                 self.running.push(tokio::spawn(async move {
-                    let _same_client = match &group {
-                        Some(g) => Some(g.lock().await),
-                        None => None,
-                    };
+                    let _turn = sched.turn(validate::token_group(&profile, None)).await;
                     let ProfileBody::ThreeCx(cx) = &profile.body else { return };
                     let result = validate::principals::list(cx, &opts).await;
                     let _ = tx.send(Msg::Principals { attempt, result });
                 }));
             }
             Effect::GenerateAppToken { attempt, profile, id } => {
-                let (tx, opts, group) = (self.tx.clone(), self.opts.for_profile(&profile), self.group(&profile));
+                let (tx, opts, sched) = (self.tx.clone(), self.opts.for_profile(&profile), self.sched.clone());
                 tracing::info!(profile = %profile.name, principal = id, "generating an app token (confirmed by the user)");
                 // Not kept in `running`: a cancel must not drop the answer of a request that may
                 // already have replaced the principal's key.
                 tokio::spawn(async move {
-                    let _same_client = match &group {
-                        Some(g) => Some(g.lock().await),
-                        None => None,
-                    };
+                    let _turn = sched.turn(validate::token_group(&profile, None)).await;
                     let ProfileBody::ThreeCx(cx) = &profile.body else { return };
                     let result = validate::principals::generate_app_token(cx, id, &opts).await;
                     tracing::info!(ok = result.is_ok(), "app token request finished");
@@ -195,11 +176,6 @@ impl Executor {
                 self.exit = true;
             }
         }
-    }
-
-    /// The lock of `profile`'s 3CX client, if it has one.
-    fn group(&mut self, profile: &crate::profile::Profile) -> Option<Arc<tokio::sync::Mutex<()>>> {
-        validate::token_group(profile, None).map(|k| self.groups.entry(k).or_default().clone())
     }
 
     /// Called when a save is reported successful.

@@ -14,6 +14,7 @@ mod eightbyeight;
 mod errors;
 pub mod principals;
 mod proxy;
+mod scheduler;
 mod session;
 mod threecx;
 mod tls;
@@ -26,6 +27,7 @@ use crate::profile::{Profile, ProfileBody};
 use crate::report::{Check, CheckState, FailureKind, Report};
 
 pub use client::http_client_for_tests;
+pub use scheduler::{Scheduler, Turn};
 pub use tls::roots_notice;
 pub use token_lock::LockConfig;
 
