@@ -9,7 +9,7 @@ pub const ERROR: u8 = 1;
 pub const USAGE: u8 = 2;
 /// The server answered and said no: unauthorized, forbidden, not_found.
 pub const REJECTED: u8 = 3;
-/// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response, token_ended.
+/// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response, token_ended, token_busy.
 pub const UNREACHABLE: u8 = 4;
 
 /// The code for one failure: [`REJECTED`] when the server said no, else [`UNREACHABLE`].

@@ -23,11 +23,14 @@ pub enum FailureKind {
     /// same Client ID took a new one (3CX keeps one active token per Client ID). No verdict on the
     /// key.
     TokenEnded,
+    /// Another pbxlink held this 3CX Client ID's token for the whole wait: no token was asked
+    /// for, so no verdict.
+    TokenBusy,
 }
 
 impl FailureKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [FailureKind; 11] = [
+    pub const ALL: [FailureKind; 12] = [
         Self::Dns,
         Self::Connect,
         Self::Tls,
@@ -39,6 +42,7 @@ impl FailureKind {
         Self::ServerError,
         Self::BadResponse,
         Self::TokenEnded,
+        Self::TokenBusy,
     ];
 
     /// The contract name (`unauthorized`, `not_found`, ...).
@@ -55,6 +59,7 @@ impl FailureKind {
             Self::ServerError => "server_error",
             Self::BadResponse => "bad_response",
             Self::TokenEnded => "token_ended",
+            Self::TokenBusy => "token_busy",
         }
     }
 
@@ -67,7 +72,13 @@ impl FailureKind {
     /// A passing trouble of the server or of another program, not of this link: monitoring says
     /// WARNING for these alone, never CRITICAL.
     pub fn is_transient(self) -> bool {
-        matches!(self, Self::RateLimited | Self::ServerError | Self::TokenEnded)
+        matches!(self, Self::RateLimited | Self::ServerError | Self::TokenEnded | Self::TokenBusy)
+    }
+
+    /// The Nagios state this kind alone calls for: 1 WARNING for a passing trouble, 2 CRITICAL
+    /// for everything else.
+    pub fn nagios_state(self) -> u8 {
+        if self.is_transient() { 1 } else { 2 }
     }
 
     /// Parses a contract name back (used by the last-results store).

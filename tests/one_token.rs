@@ -152,11 +152,13 @@ fn a_wait_for_another_pbxlink_is_bounded_and_names_it() {
     e.sim.set_read_delay(1500);
     let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
     std::thread::sleep(Duration::from_millis(400));
+    let o = e.run(&["validate", "office", "--nagios", "--timeout", "1"], None, &[]);
+    assert_eq!(o.code, 1, "Nagios WARNING, never CRITICAL, for a wait: {}", o.stdout);
     let o = e.run(&["validate", "office", "--json", "--timeout", "1"], None, &[]);
     assert_eq!(o.code, 4, "{}{}", o.stdout, o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     let p = &v["profiles"][0];
-    assert_eq!(p["failure"], "timeout");
+    assert_eq!(p["failure"], "token_busy", "its own no-verdict kind, never a failure of the key");
     let token =
         p["checks"].as_array().and_then(|c| c.iter().find(|c| c["name"] == "token")).cloned().unwrap_or_default();
     let detail = token["detail"].as_str().unwrap_or_default();
@@ -189,7 +191,7 @@ fn the_cx_engine_read_of_a_linked_3cx_waits_for_its_lock_too() {
     assert_eq!(o.code, 4, "{}{}", o.stdout, o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     let p = &v["profiles"][0];
-    assert_eq!(p["failure"], "timeout", "{p:#}");
+    assert_eq!(p["failure"], "token_busy", "{p:#}");
     assert!(p["hint"].as_str().unwrap_or_default().contains("linked 3CX profile's token"), "{p:#}");
     let first = first.wait_with_output().expect("first");
     assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"]);

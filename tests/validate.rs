@@ -593,9 +593,15 @@ mod cx_engine {
         assert_eq!(detail(&r, "token"), "token issued, valid for 365 days");
         assert!(r.checks.iter().all(|c| c.id != "approval"), "client credentials need no approval");
         assert_eq!(sim.requests(), vec!["POST /oauth/token"; 2]);
-        let r = validate::validate(&profile(&sim.domain(), "7", "wrong"), &opts, &mut |_| {}).await;
+        // A wrong secret: for Client Credentials a rejection; for Authorization Code "not checked",
+        // as CX-Engine's 401 invalid_client may also mean a client not allowed client credentials.
+        let wrong = with_method(profile(&sim.domain(), "7", "wrong"), AuthMethod::ClientCredentials);
+        let r = validate::validate(&wrong, &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::Unauthorized));
         assert!(detail(&r, "token").contains("Client authentication failed"));
+        let r = validate::validate(&profile(&sim.domain(), "7", "wrong"), &opts, &mut |_| {}).await;
+        assert_eq!((r.failure, state(&r, "token")), (None, CheckState::NotAvailable), "{r:#?}");
+        assert!(detail(&r, "token").contains("may also to a client allowed only Authorization Code"));
         assert!(!format!("{r:?}").contains(SECRET_CX));
     }
 
@@ -733,6 +739,7 @@ mod cx_engine {
         let (mut cx, pbx) = linked(&sim, dir.path(), "900", None);
         if let ProfileBody::CxEngine(c) = &mut cx.body {
             c.client_secret = SecretString::from("wrong".to_string());
+            c.auth_method = AuthMethod::ClientCredentials;
         }
         let before = sim.requests().len();
         let r = linked_run(&cx, Some(&pbx), &opts).await;

@@ -46,10 +46,10 @@ pub fn exit_code(done: &[Done]) -> u8 {
 pub fn nagios_code(done: &[Done]) -> u8 {
     let kinds: Vec<FailureKind> =
         done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
-    let critical = kinds.iter().any(|k| !k.is_transient());
-    if critical {
+    let states: Vec<u8> = kinds.iter().map(|k| k.nagios_state()).collect();
+    if states.contains(&2) {
         2
-    } else if !kinds.is_empty() {
+    } else if states.contains(&1) {
         1
     } else if done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
         3

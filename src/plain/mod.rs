@@ -25,7 +25,7 @@ use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::{Entry, Loaded, SaveMode, Store};
 use crate::profile::{Profile, ProfileBody};
 use crate::providers::ProviderId;
-use crate::report::Report;
+use crate::report::{CheckState, Report};
 use crate::validate::{self, Progress};
 use crate::wizard::{DemoInfo, NewDefaults};
 use prompt::{Prompter, Stop};
@@ -117,12 +117,17 @@ impl Plain<'_> {
     fn check(&mut self, profile: &Profile, linked: Option<&Profile>) -> Report {
         let Plain { s, rt, p } = self;
         let out = &mut p.out;
-        let mut show = |pr: Progress| {
-            if let Progress::Update(c) = pr
-                && let Some(line) = c.line()
-            {
-                out.say(&line);
+        let mut show = |pr: Progress| match pr {
+            Progress::Update(c) if c.state == CheckState::Running && !c.detail.is_empty() => {
+                // A check held up says so (another pbxlink holding this Client ID's token).
+                out.say(&format!("...  {}: {}", c.title, c.detail));
             }
+            Progress::Update(c) => {
+                if let Some(line) = c.line() {
+                    out.say(&line);
+                }
+            }
+            Progress::Plan(_) => {}
         };
         tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
         let report = rt.block_on(s.sched.validate(profile, linked, &s.opts, &mut show));

@@ -51,6 +51,46 @@ struct TokenBody {
     expires_in: Option<serde_json::Value>,
 }
 
+/// What the client-credentials token request says about a profile, given the method 3CX will use.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenOutcome {
+    /// A token: the detail says what it proves.
+    Issued(String),
+    /// An answer that proves nothing either way for this method: "not checked", and why.
+    NotChecked(String),
+    /// The profile's method is Client Credentials and CX-Engine refuses that grant to the client.
+    MethodMismatch(String),
+    Failed(Failure),
+}
+
+/// Judges the token answer for a profile whose 3CX will use `method`. With Authorization Code, a
+/// client-credentials refusal proves nothing about the credentials: `unauthorized_client` says the
+/// client may not use this grant, and Laravel Passport (which CX-Engine's answers resemble) says
+/// 401 `invalid_client` both for a wrong secret and for a client not allowed the grant.
+pub fn judge_token(a: &Answer, url: &str, method: AuthMethod) -> TokenOutcome {
+    let code_flow = method == AuthMethod::AuthorizationCode;
+    if grant_refused(a) {
+        let why = format!(
+            "HTTP {}: unauthorized_client: CX-Engine does not let this API client use client credentials",
+            a.status
+        );
+        return if code_flow {
+            TokenOutcome::NotChecked(format!("not checked: {why}; 3CX's Authorize will prove the client"))
+        } else {
+            TokenOutcome::MethodMismatch(why)
+        };
+    }
+    match interpret_token(a, url) {
+        Ok(detail) if code_flow => TokenOutcome::Issued(format!("{detail}: the API client's credentials work")),
+        Ok(detail) => TokenOutcome::Issued(detail),
+        Err((FailureKind::Unauthorized, detail)) if code_flow => TokenOutcome::NotChecked(format!(
+            "not checked: {detail}: CX-Engine answers so to a wrong Client ID or Client Secret, and may also to a \
+             client allowed only Authorization Code; 3CX's Authorize will tell"
+        )),
+        Err(f) => TokenOutcome::Failed(f),
+    }
+}
+
 /// OAuth's answer for a client that may not use the grant it asked for (RFC 6749 §5.2).
 pub fn grant_refused(a: &Answer) -> bool {
     (400..500).contains(&a.status)
@@ -120,6 +160,22 @@ mod tests {
         assert!(grant_refused(&refused));
         assert!(!grant_refused(&ans(401, r#"{"error":"invalid_client"}"#)));
         assert!(!grant_refused(&ans(200, r#"{"error":"unauthorized_client"}"#)));
+    }
+
+    #[test]
+    fn what_a_token_answer_proves_depends_on_the_method() {
+        let url = "https://x.cx-engine.app/oauth/token";
+        let code = AuthMethod::AuthorizationCode;
+        let cc = AuthMethod::ClientCredentials;
+        let bad = ans(401, r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#);
+        assert!(matches!(judge_token(&bad, url, code), TokenOutcome::NotChecked(d) if d.contains("Authorize")));
+        assert!(matches!(judge_token(&bad, url, cc), TokenOutcome::Failed((FailureKind::Unauthorized, _))));
+        let refused = ans(400, r#"{"error":"unauthorized_client"}"#);
+        assert!(matches!(judge_token(&refused, url, code), TokenOutcome::NotChecked(_)));
+        assert!(matches!(judge_token(&refused, url, cc), TokenOutcome::MethodMismatch(_)));
+        let ok = ans(200, r#"{"token_type":"Bearer","expires_in":31536000,"access_token":"eyJ"}"#);
+        assert!(matches!(judge_token(&ok, url, code), TokenOutcome::Issued(d) if d.ends_with("credentials work")));
+        assert_eq!(judge_token(&ok, url, cc), TokenOutcome::Issued("token issued, valid for 365 days".into()));
     }
 
     #[test]

@@ -20,6 +20,11 @@ use crate::report::FailureKind;
 pub const TOKEN_PATH: &str = "/oauth/v2/token";
 pub const DEFAULT_BASE: &str = "api.8x8.com";
 
+/// Where a product list read from the JWT access token says it came from. 8x8 documents the
+/// answer's product lists, not this claim (seen in one public sample): what it lists is shown,
+/// what it lacks is never a failure.
+pub const SERVICES_CLAIM: &str = "the token's services claim";
+
 /// Region names a profile may give: Cloud Storage's five, and the analytics APIs' own.
 pub const REGIONS: [&str; 8] = ["us-west", "us-east", "uk", "ap", "ca", "us", "eu", "au"];
 
@@ -69,7 +74,7 @@ pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
     let granted = list_of_strings(body.api_product_list_json.as_ref())
         .map(|l| (l, "api_product_list_json"))
         .or_else(|| list_of_strings(body.api_product_list.as_ref()).map(|l| (l, "api_product_list")))
-        .or_else(|| jwt_services(&token).map(|l| (l, "the token's services claim")));
+        .or_else(|| jwt_services(&token).map(|l| (l, SERVICES_CLAIM)));
     Ok(Token { access_token: SecretString::from(token), seconds, granted })
 }
 
@@ -145,22 +150,27 @@ pub fn compare(guide: &Guide, chosen: &[String], granted: Option<&(Vec<String>, 
     detail.push_str(&format!("(from {source})"));
     if !unsure.is_empty() {
         detail.push_str(&format!(
-            "; not checked: {} (which code 8x8's list uses for it is not documented; the list has {shown})",
-            unsure.join(", ")
+            "; not checked: {} ({}; the list has {shown})",
+            unsure.join(", "),
+            if *source == SERVICES_CLAIM {
+                "8x8 does not document this claim as the product list"
+            } else {
+                "which code 8x8's list uses for it is not documented"
+            }
         ));
     }
     Products::AllGranted(detail)
 }
 
 /// Whether the token's list grants product `id`: `None` when the list is missing, names nothing
-/// pbxlink recognises, or lacks a product whose code is only inferred.
+/// pbxlink recognises, lacks a product whose code is only inferred, or is only the JWT's claim.
 pub fn grants_product(guide: &Guide, id: &str, granted: Option<&(Vec<String>, &'static str)>) -> Option<bool> {
-    let (list, _) = granted?;
+    let (list, source) = granted?;
     if !guide.products.iter().any(|p| listed(p, list)) {
         return None;
     }
     let p = guide.products.iter().find(|p| p.id == id)?;
-    match (listed(p, list), p.inferred) {
+    match (listed(p, list), p.inferred || *source == SERVICES_CLAIM) {
         (true, _) => Some(true),
         (false, true) => None,
         (false, false) => Some(false),
@@ -383,5 +393,11 @@ mod tests {
         assert!(matches!(compare(g, &chosen, Some(&odd)), Products::Unknown(_)), "an unknown list is never a failure");
         assert!(matches!(compare(g, &chosen, None), Products::Unknown(_)));
         assert_eq!(grants_product(g, "cc-chat", Some(&odd)), None);
+        // A product the JWT's claim lacks is not checked: the claim is not documented as the list.
+        let claim = (vec!["storage".to_string()], SERVICES_CLAIM);
+        match compare(g, &chosen, Some(&claim)) {
+            Products::AllGranted(d) => assert!(d.contains("not checked: Contact Center Chat"), "{d}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

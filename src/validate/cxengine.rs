@@ -40,33 +40,18 @@ pub async fn run(
     ];
     let req = s.client.post(&url).form(&form);
     let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
-    let refused = || {
-        format!(
-            "HTTP {}: unauthorized_client: CX-Engine does not let this API client use client credentials",
-            answer.status
-        )
-    };
-    if p::grant_refused(&answer) && code_flow {
-        // Such a client may well be right for the Authorization Code flow 3CX will use: its
-        // credentials cannot be checked from here, which is not a failure.
-        let why = format!("not checked: {}; 3CX's Authorize will prove the client", refused());
-        t.end("token", CheckState::NotAvailable, why, Some(ms));
-    } else if p::grant_refused(&answer) {
-        // The profile says 3CX will use client credentials, and CX-Engine says this client may not.
-        t.failure.get_or_insert(FailureKind::Forbidden);
-        t.end("token", CheckState::Failed(FailureKind::Forbidden), refused(), Some(ms));
-        return t.finish(|_, k| guide.hint_at("method", k));
-    } else {
-        match p::interpret_token(&answer, &url) {
-            Ok(detail) if code_flow => {
-                t.end("token", CheckState::Passed, format!("{detail}: the API client's credentials work"), Some(ms));
-            }
-            Ok(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
-            Err((kind, detail)) => {
-                t.failure.get_or_insert(kind);
-                t.end("token", CheckState::Failed(kind), detail, Some(ms));
-                return t.finish(hint);
-            }
+    match p::judge_token(&answer, &url, c.auth_method) {
+        p::TokenOutcome::Issued(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
+        p::TokenOutcome::NotChecked(why) => t.end("token", CheckState::NotAvailable, why, Some(ms)),
+        p::TokenOutcome::MethodMismatch(why) => {
+            t.failure.get_or_insert(FailureKind::Forbidden);
+            t.end("token", CheckState::Failed(FailureKind::Forbidden), why, Some(ms));
+            return t.finish(|_, k| guide.hint_at("method", k));
+        }
+        p::TokenOutcome::Failed((kind, detail)) => {
+            t.failure.get_or_insert(kind);
+            t.end("token", CheckState::Failed(kind), detail, Some(ms));
+            return t.finish(hint);
         }
     }
     if code_flow {
@@ -79,8 +64,8 @@ pub async fn run(
         match crm(name, linked, c, opts, &mut t).await {
             Ok(detail) => t.pass("crm", detail),
             Err((CheckState::Failed(kind), detail, blame)) => {
-                // A wait for another pbxlink, or a failing proxy, on the 3CX side has its own fix.
-                t.blame = blame.map(|b| if b == "lock" { "crm.lock" } else { b });
+                // A failing proxy on the way to the linked 3CX has the fix for that, naming the PBX.
+                t.blame = blame.map(|b| if b == "proxy" { "crm.proxy" } else { b });
                 t.fail("crm", kind, detail)
             }
             Err((state, detail, _)) => t.end("crm", state, detail, None),
@@ -90,7 +75,7 @@ pub async fn run(
 }
 
 /// What the `crm` check ends with when it does not pass: its state, its detail, and what else is
-/// to blame (`"lock"`: another pbxlink held the linked 3CX's token; `"proxy"`: the proxy failed).
+/// to blame (`"proxy"`: the proxy failed on the way to the linked 3CX).
 type CrmFailure = (CheckState, String, Option<&'static str>);
 
 /// Reads the linked 3CX's CRM settings with that profile's own credentials: the 3CX checks run on

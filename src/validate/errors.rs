@@ -23,8 +23,8 @@ pub fn proxy_failure(e: &reqwest::Error, proxy: &Proxy, target: &str) -> Option<
         if let Some(what) = s.to_string().strip_prefix(TUNNEL_ERROR) {
             return Some(match what {
                 "unsuccessful" => format!(
-                    "the proxy {proxy} refused to open a tunnel to {target}: it answered CONNECT with an error status \
-                     (such as 403 or 502), so no request reached {target}"
+                    "the proxy {proxy} did not open a tunnel to {target}: it answered CONNECT with an error status \
+                     (403 would be its refusal, 502 or 504 that it could not reach {target}), so no request reached {target}"
                 ),
                 "proxy authorization required" if proxy.has_credentials => format!(
                     "the proxy {proxy} refused the user name and password of the proxy URL \

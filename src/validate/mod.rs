@@ -129,7 +129,7 @@ struct Tracker<'a> {
     progress: &'a mut (dyn FnMut(Progress) + Send),
     failure: Option<FailureKind>,
     /// What the failure is better explained by than the failed check: `"proxy"` (the proxy failed,
-    /// not the server), `"lock"` (another pbxlink held the token); its fix is the guide's
+    /// not the server); its fix is the guide's
     /// `<blame>.<kind>` hint.
     blame: Option<&'static str>,
 }

@@ -78,11 +78,10 @@ pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -
         match token_lock::acquire(cfg, &token_key(cx), wait, |holder| t.waiting("token", said(holder))).await {
             Ok(lock) => s.hold(lock),
             Err(holder) => {
-                t.blame = Some("lock");
                 let secs = wait.as_secs();
                 let why =
                     format!("waited {secs} s for {holder}, which holds this Client ID's token; no token was asked for");
-                t.fail("token", FailureKind::Timeout, why);
+                t.fail("token", FailureKind::TokenBusy, why);
                 return None;
             }
         }
@@ -104,7 +103,11 @@ pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -
 
 /// The key of `cx`'s one-token lock and validation group: the PBX and the Client ID.
 pub(super) fn token_key(cx: &ThreeCx) -> String {
-    format!("3cx {} {}", cx.domain, cx.client_id)
+    // `pbx` and `pbx:443` are one PBX: the key names the port either way.
+    let pbx = crate::providers::host::normalise_host(&cx.domain)
+        .map(|h| format!("{}:{}", h.host, h.port_or_default()))
+        .unwrap_or_else(|_| cx.domain.to_ascii_lowercase());
+    format!("3cx {pbx} {}", cx.client_id)
 }
 
 fn token_form(cx: &ThreeCx) -> [(&'static str, &str); 3] {

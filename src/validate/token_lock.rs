@@ -72,12 +72,12 @@ pub async fn acquire(
                 return Ok(Some(TokenLock { _file: file }));
             }
             Err(TryLockError::WouldBlock) => {
-                let holder = holder(&path);
+                // Who holds it is read when it is told: once at the start, and at the end.
                 if Instant::now() >= deadline {
-                    return Err(holder);
+                    return Err(holder(&path));
                 }
                 if !told {
-                    waiting(&holder);
+                    waiting(&holder(&path));
                     told = true;
                 }
                 tokio::time::sleep(POLL).await;

@@ -87,14 +87,14 @@ impl Field {
     }
 }
 
-/// What a single-line field keeps of a paste: the first non-empty line, without control
-/// characters (so an embedded ESC or a stray `\e[201~` cannot act), trimmed, and bounded.
 /// How many non-empty lines a paste had: a field keeps only the first, and says so when there
 /// were more (a key pasted with the line after it, a whole e-mail).
 pub fn pasted_lines(text: &str) -> usize {
     text.split(['\n', '\r']).filter(|l| !l.trim().is_empty()).count()
 }
 
+/// What a single-line field keeps of a paste: the first non-empty line, without control
+/// characters (so an embedded ESC or a stray `\e[201~` cannot act), trimmed, and bounded.
 pub fn clean_paste(text: &str) -> String {
     let line = text.split(['\n', '\r']).map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     line.chars().filter(|c| !c.is_control()).take(MAX_LEN).collect::<String>().trim().to_string()
