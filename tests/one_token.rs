@@ -196,3 +196,21 @@ fn the_cx_engine_read_of_a_linked_3cx_waits_for_its_lock_too() {
     let first = first.wait_with_output().expect("first");
     assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"]);
 }
+
+/// `3cx principals` waits for the lock too, and says for whom on stderr (stdout keeps the table).
+#[test]
+fn principals_wait_for_another_pbxlink_and_say_so() {
+    let e = env();
+    e.write_config(&e.profile_3cx("office", &e.sim.domain(), "900", KEY, true));
+    e.sim.set_read_delay(1500);
+    let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
+    std::thread::sleep(Duration::from_millis(400));
+    // The holder's first read is under way; the reads after it answer at once.
+    e.sim.set_read_delay(0);
+    let o = e.run(&["3cx", "principals", "office"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("waiting for pbxlink validate (pid "), "{}", o.stderr);
+    assert!(o.stdout.contains("900") && !o.stdout.contains("waiting"), "{}", o.stdout);
+    let first = first.wait_with_output().expect("first");
+    assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"]);
+}

@@ -377,11 +377,12 @@ fn library_calls_return_plain_data() {
     };
     let opts = Options { ca_files: vec![e.ca.clone()], ..Options::default() };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let list = rt.block_on(principals::list(&cx, &opts)).expect("list");
+    let list = rt.block_on(principals::list(&cx, &opts, &mut |_| {})).expect("list");
     assert_eq!(list.iter().filter(|p| p.is_own("900")).map(|p| p.id).collect::<Vec<_>>(), vec![1]);
-    let token = rt.block_on(principals::generate_app_token(&cx, 4, &opts)).expect("token");
+    let token = rt.block_on(principals::generate_app_token(&cx, 4, &opts, &mut |_| {})).expect("token");
     assert!(!format!("{token:?}").contains(token.expose_secret()), "Debug never shows the token");
-    let missing = rt.block_on(principals::generate_app_token(&cx, 99, &opts)).expect_err("no such principal");
+    let missing =
+        rt.block_on(principals::generate_app_token(&cx, 99, &opts, &mut |_| {})).expect_err("no such principal");
     assert_eq!(missing.kind, pbxlink::report::FailureKind::NotFound);
     assert!(missing.detail.contains("No ServicePrincipal with Id 99"), "{missing:?}");
     let requests = e.sim.requests();

@@ -408,6 +408,12 @@ fn principals_state(w: &mut Wizard, name: &str) {
     if name == "principals_loading" {
         return;
     }
+    // Another pbxlink holds the Client ID's token: the screen says whom it waits for.
+    if name == "principals_waiting" {
+        let detail = "waiting for pbxlink validate (pid 4242) to finish with this Client ID's token (3CX keeps one per Client ID)";
+        w.update(Msg::PrincipalsWaiting { attempt, detail: detail.into() });
+        return;
+    }
     if name == "principals_forbidden" {
         let problem = Problem {
             step: None,
@@ -774,6 +780,7 @@ fn screen(
         "cx_review",
         "cx_demo_template",
         "principals_loading",
+        "principals_waiting",
         "principals_forbidden",
         "principals_list",
         "principals_confirm",

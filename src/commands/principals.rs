@@ -22,6 +22,11 @@ use crate::validate::principals as remote;
 /// A usage problem (exit code 2): the one type every command uses.
 use super::UsageError as Usage;
 
+/// A wait for another pbxlink's token, said on stderr (stdout holds only the answer).
+fn say_waiting(detail: &str) {
+    eprintln!("{detail}");
+}
+
 /// `pbxlink 3cx principals PROFILE [--json]`.
 pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {
     start_log(g);
@@ -30,7 +35,7 @@ pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {
         Err(Usage(msg)) => return Ok(usage(&msg)),
     };
     let rt = runtime()?;
-    let principals = match rt.block_on(remote::list(&cx, &g.options().for_profile(&profile))) {
+    let principals = match rt.block_on(remote::list(&cx, &g.options().for_profile(&profile), &mut say_waiting)) {
         Ok(list) => list,
         Err(p) => {
             // A script reading --json gets a document either way, as from `validate --json`.
@@ -88,7 +93,7 @@ pub fn app_token(config: &Path, g: &Globals, name: &str, id: i32, yes: bool, sav
     let opts = g.options().for_profile(&profile);
     let rt = runtime()?;
     // The principal is looked up first, so the question and the output name its Number.
-    let principal = match rt.block_on(remote::list(&cx, &opts)) {
+    let principal = match rt.block_on(remote::list(&cx, &opts, &mut say_waiting)) {
         Ok(list) => list.into_iter().find(|p| p.id == id),
         Err(p) => return Ok(failed(name, &p)),
     };
@@ -111,7 +116,7 @@ pub fn app_token(config: &Path, g: &Globals, name: &str, id: i32, yes: bool, sav
         eprintln!("Nothing generated.");
         return Ok(exit::ERROR);
     }
-    let token = match rt.block_on(remote::generate_app_token(&cx, id, &opts)) {
+    let token = match rt.block_on(remote::generate_app_token(&cx, id, &opts, &mut say_waiting)) {
         Ok(t) => t,
         Err(p) => {
             let code = failed(name, &p);

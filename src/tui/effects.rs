@@ -153,7 +153,10 @@ impl Executor {
                 self.running.push(tokio::spawn(async move {
                     let _turn = sched.turn(validate::token_group(&profile, None)).await;
                     let ProfileBody::ThreeCx(cx) = &profile.body else { return };
-                    let result = validate::principals::list(cx, &opts).await;
+                    let wtx = tx.clone();
+                    let mut waiting =
+                        |d: &str| drop(wtx.send(Msg::PrincipalsWaiting { attempt, detail: d.to_string() }));
+                    let result = validate::principals::list(cx, &opts, &mut waiting).await;
                     let _ = tx.send(Msg::Principals { attempt, result });
                 }));
             }
@@ -165,7 +168,10 @@ impl Executor {
                 tokio::spawn(async move {
                     let _turn = sched.turn(validate::token_group(&profile, None)).await;
                     let ProfileBody::ThreeCx(cx) = &profile.body else { return };
-                    let result = validate::principals::generate_app_token(cx, id, &opts).await;
+                    let wtx = tx.clone();
+                    let mut waiting =
+                        |d: &str| drop(wtx.send(Msg::PrincipalsWaiting { attempt, detail: d.to_string() }));
+                    let result = validate::principals::generate_app_token(cx, id, &opts, &mut waiting).await;
                     tracing::info!(ok = result.is_ok(), "app token request finished");
                     let _ = tx.send(Msg::AppToken { attempt, result });
                 });

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, block, checks, home::clip, scrolled_text};
 use crate::providers::principals::Principal;
@@ -47,13 +47,14 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Principals, w: &Wizard, t: &Theme) {
         }
         Stage::Generating { principal } => {
             let b = block(" Generating… ", t);
-            let text = format!(
+            let mut text = vec![Line::raw(format!(
                 "{} Asking the PBX for a new app token for principal {} (Number {})…",
                 t.spinner(w.spinner),
                 principal.id,
                 number(principal)
-            );
-            f.render_widget(Paragraph::new(text).block(b), area);
+            ))];
+            text.extend(p.waiting.as_ref().map(|d| Line::styled(d.clone(), t.warn())));
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(b), area);
         }
         Stage::Token(tok) => token(f, area, p, tok, w.spinner, t),
     }
@@ -79,7 +80,10 @@ fn list(f: &mut Frame, area: Rect, p: &Principals, spinner: usize, t: &Theme) {
     let width = usize::from(inner.width);
     let mut lines = Vec::new();
     match &p.list {
-        None => lines.push(Line::raw(format!("{} Signing in and reading the principals…", t.spinner(spinner)))),
+        None => {
+            lines.push(Line::raw(format!("{} Signing in and reading the principals…", t.spinner(spinner))));
+            lines.extend(p.waiting.as_ref().map(|d| Line::styled(d.clone(), t.warn())));
+        }
         Some(Err(problem)) => {
             lines.push(Line::styled(format!("{} {}", t.fail_glyph(), problem.detail), t.bad()));
             lines.push(Line::raw(""));

@@ -21,8 +21,13 @@ use crate::report::{CheckState, FailureKind, Report};
 
 /// Every service principal of the PBX `cx` signs in to, from every page. `opts` must already hold
 /// the profile's CA file ([`Options::for_profile`]).
-pub async fn list(cx: &ThreeCx, opts: &Options) -> Result<Vec<Principal>, Problem> {
-    signed_in(cx, opts, async |s: &Session, bearer: &str| {
+/// `waiting` hears what the sign-in waits for (another pbxlink holding the Client ID's token).
+pub async fn list(
+    cx: &ThreeCx,
+    opts: &Options,
+    waiting: &mut (dyn FnMut(&str) + Send),
+) -> Result<Vec<Principal>, Problem> {
+    signed_in(cx, opts, waiting, async |s: &Session, bearer: &str| {
         let mut all = Vec::new();
         let mut path = p::LIST_PATH.to_string();
         for _ in 0..p::MAX_PAGES {
@@ -57,8 +62,13 @@ fn next_path(base: &str, path: &str, link: &str) -> Result<String, String> {
 
 /// Asks the PBX for a new app token for principal `id`. The PBX may replace that principal's
 /// current key with it: call only after the user confirmed.
-pub async fn generate_app_token(cx: &ThreeCx, id: i32, opts: &Options) -> Result<SecretString, Problem> {
-    signed_in(cx, opts, async |s: &Session, bearer: &str| {
+pub async fn generate_app_token(
+    cx: &ThreeCx,
+    id: i32,
+    opts: &Options,
+    waiting: &mut (dyn FnMut(&str) + Send),
+) -> Result<SecretString, Problem> {
+    signed_in(cx, opts, waiting, async |s: &Session, bearer: &str| {
         let answer = s.post_empty(&p::generate_path(id), bearer).await.map_err(|f| p::refused(Step::Generate, f))?;
         p::interpret_app_token(&answer)
     })
@@ -66,17 +76,26 @@ pub async fn generate_app_token(cx: &ThreeCx, id: i32, opts: &Options) -> Result
 }
 
 /// Signs in as validation does, then runs `request` with the session and the access token. The
-/// sign-in's checks go to a scratch tracker nobody watches: only its verdict and fix are kept.
+/// sign-in's checks go to a scratch tracker: only a check held up (waiting for the token's lock)
+/// is passed on, to `waiting`, and the verdict and fix are kept.
 async fn signed_in<T>(
     cx: &ThreeCx,
     opts: &Options,
+    waiting: &mut (dyn FnMut(&str) + Send),
     request: impl AsyncFnOnce(&Session, &str) -> Result<T, Problem>,
 ) -> Result<T, Problem> {
     let guide = ProviderId::ThreeCx.guide();
     let plan: Vec<(&'static str, String)> =
         ["dns", "connect", "token"].into_iter().map(|id| (id, guide.check_title(id))).collect();
-    let mut quiet = |_: Progress| {};
-    let mut t = Tracker::new(&plan, &mut quiet);
+    let mut relay = |p: Progress| {
+        if let Progress::Update(c) = p
+            && c.state == CheckState::Running
+            && !c.detail.is_empty()
+        {
+            waiting(&c.detail);
+        }
+    };
+    let mut t = Tracker::new(&plan, &mut relay);
     let Some((s, token)) = threecx::sign_in(&mut t, cx, opts).await else {
         return Err(sign_in_problem(t.finish(|at, k| guide.hint_at(at, k))));
     };

@@ -185,6 +185,12 @@ impl Wizard {
                 }
                 vec![]
             }
+            Msg::PrincipalsWaiting { attempt, detail } => {
+                if let Screen::Principals(p) = &mut self.screen {
+                    p.waiting(attempt, detail);
+                }
+                vec![]
+            }
             Msg::AppToken { attempt, result } => {
                 if let Screen::Principals(p) = &mut self.screen {
                     p.generated(attempt, result);

@@ -54,6 +54,11 @@ pub enum Msg {
         attempt: u64,
         result: Result<Vec<Principal>, Problem>,
     },
+    /// A principals request (`attempt`) waits: for another pbxlink holding the Client ID's token.
+    PrincipalsWaiting {
+        attempt: u64,
+        detail: String,
+    },
     /// A new app token (shown once), or why none was made.
     AppToken {
         attempt: u64,
@@ -88,6 +93,9 @@ impl std::fmt::Debug for Msg {
             }
             Msg::Principals { attempt, result } => {
                 f.debug_struct("Principals").field("attempt", attempt).field("result", result).finish()
+            }
+            Msg::PrincipalsWaiting { attempt, detail } => {
+                f.debug_struct("PrincipalsWaiting").field("attempt", attempt).field("detail", detail).finish()
             }
             // SecretString's Debug is redacted; the token never prints.
             Msg::AppToken { attempt, result } => {

@@ -26,6 +26,8 @@ pub struct Principals {
     pub stage: Stage,
     /// Why a key did nothing, or what just happened.
     pub message: Option<String>,
+    /// What the request in flight waits for (another pbxlink holding the Client ID's token).
+    pub waiting: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,7 +81,15 @@ impl Principals {
     pub fn open(profile: Profile, attempt: &mut u64) -> (Self, Vec<Effect>) {
         *attempt += 1;
         let fx = vec![Effect::ListPrincipals { attempt: *attempt, profile: Box::new(profile.clone()) }];
-        let p = Principals { profile, attempt: *attempt, list: None, selected: 0, stage: Stage::List, message: None };
+        let p = Principals {
+            profile,
+            attempt: *attempt,
+            list: None,
+            selected: 0,
+            stage: Stage::List,
+            message: None,
+            waiting: None,
+        };
         (p, fx)
     }
 
@@ -118,10 +128,18 @@ impl Principals {
             || matches!(&self.stage, Stage::Token(t) if t.name.is_some() && t.saved.is_none())
     }
 
+    /// The request `attempt` waits for `detail` (shown until its answer comes).
+    pub fn waiting(&mut self, attempt: u64, detail: String) {
+        if attempt == self.attempt {
+            self.waiting = Some(detail);
+        }
+    }
+
     pub fn listed(&mut self, attempt: u64, result: Result<Vec<Principal>, Problem>) {
         if attempt != self.attempt || !matches!(self.stage, Stage::List) {
             return;
         }
+        self.waiting = None;
         // The profile's own principal first under the cursor: it is the one people look for.
         self.selected = result.as_ref().ok().and_then(|v| v.iter().position(|p| self.is_own(p))).unwrap_or(0);
         self.list = Some(result);
@@ -132,6 +150,7 @@ impl Principals {
         if attempt != self.attempt {
             return;
         }
+        self.waiting = None;
         match result {
             Ok(token) => {
                 self.stage = Stage::Token(Box::new(TokenShown {

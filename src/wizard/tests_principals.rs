@@ -58,9 +58,15 @@ fn listed() -> Wizard {
     let attempt = *attempt;
     w.update(Msg::Principals { attempt: attempt - 1, result: Ok(vec![]) });
     assert!(screen(&w).list.is_none(), "a stale answer is dropped");
+    // A wait for another pbxlink's token is shown until the answer comes; a stale one is not.
+    w.update(Msg::PrincipalsWaiting { attempt: attempt - 1, detail: "old".into() });
+    assert_eq!(screen(&w).waiting, None);
+    w.update(Msg::PrincipalsWaiting { attempt, detail: "waiting for pbxlink validate (pid 7)".into() });
+    assert_eq!(screen(&w).waiting.as_deref(), Some("waiting for pbxlink validate (pid 7)"));
     let list = vec![principal(1, "800"), principal(2, "900"), principal(3, "901")];
     w.update(Msg::Principals { attempt, result: Ok(list) });
     assert_eq!(screen(&w).selected, 1, "the profile's own principal is selected first");
+    assert_eq!(screen(&w).waiting, None, "the wait is over once the answer came");
     w
 }
 
