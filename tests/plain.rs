@@ -176,9 +176,8 @@ fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
         "yes", // write the correctly named copy
         "",
         "yes",
-        "1", // link "office"
-        "office",
-        "no", // do not replace the 3CX profile
+        "1",      // link "office"
+        "office", // taken: refused, as the full-screen guide refuses it
         "crm",
     ];
     let o = e.run(&["--plain", "add", "cx-engine"], &answers, &[]);
@@ -190,7 +189,8 @@ fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
     assert!(out.contains("upload CXEngine.xml") && out.contains("Client ID (7)"), "placeholders filled:\n{out}");
     assert!(out.contains("1  office"), "{out}");
     assert!(out.contains("3CX uses \"CX-Engine\"") && out.contains("Reading 3CX's CRM settings takes a token"));
-    assert!(out.contains("A profile named \"office\" already exists"), "{out}");
+    assert!(out.contains("A profile named \"office\" already exists: choose another name."), "{out}");
+    assert!(!out.contains("Replace it?"), "a guide never replaces another profile: {out}");
     let text = std::fs::read_to_string(e.config()).expect("profiles");
     assert!(text.starts_with(&office), "the 3CX profile is kept as it was:\n{text}");
     let copy = downloads.join("CXEngine.xml");

@@ -5,8 +5,6 @@
 use super::Plain;
 use super::prompt::{Prompter, Stop};
 use crate::exit;
-use crate::profile::store::SaveMode;
-use crate::profile::{check_name, suggest_name};
 use crate::providers::{Step, StepKind};
 use crate::report::Report;
 use crate::wizard::GuideState;
@@ -85,37 +83,23 @@ pub fn review(pl: &mut Plain, g: &mut GuideState, report: Option<&Report>) -> Re
         pl.p.say(&format!("  {label:<16} {value}"));
     }
     pl.p.say("");
-    let taken = pl.load().names();
-    let host = match g.field("domain") {
-        Some(f) => f.check().unwrap_or_default(),
-        None => g.provider.as_str().to_string(),
-    };
-    let suggested = suggest_name(&host, &taken);
+    let suggested = g.suggested_name(&pl.load().names());
     loop {
         let line = pl.p.ask(&format!("Profile name [{suggested}]: "))?;
         let name = match line.trim() {
             "" => suggested.clone(),
             typed => typed.to_string(),
         };
-        if let Err(e) = check_name(&name) {
-            pl.p.say(&format!("Profile name: {e}"));
-            continue;
-        }
-        // Read again: another pbxlink may have saved this name meanwhile.
-        let mode = if pl.load().get(&name).is_some() {
-            let config = pl.s.config.display().to_string();
-            let ask = format!("A profile named \"{name}\" already exists in {config}. Replace it? Type yes or no: ");
-            if !pl.p.yes_no(&ask)? {
+        // The guide's own rule, as in the TUI; the names are read again (another pbxlink may
+        // have saved one meanwhile).
+        let (profile, mode) = match g.save_as(&name, &pl.load().names(), &pl.s.new) {
+            Ok(v) => v,
+            Err(why) => {
+                pl.p.say(&why);
                 continue;
             }
-            SaveMode::Replace { old: name.clone() }
-        } else {
-            SaveMode::Create
         };
-        let saved = g.build_profile(&name, &pl.s.new).map_err(anyhow::Error::msg).and_then(|profile| {
-            // Built again under its name: the values are those just validated.
-            pl.save(&profile, &mode, report)
-        });
+        let saved = pl.save(&profile, &mode, report);
         match saved {
             Ok(()) => {
                 pl.p.say(&format!("Saved profile \"{name}\" in {} (readable only by you).", pl.s.config.display()));

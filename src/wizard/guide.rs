@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::steps::TemplateStep;
 use super::{Effect, Field, ValidationEvent};
+use crate::profile::store::SaveMode;
 use crate::profile::{self, Profile};
 use crate::providers::{FieldKind, Guide, ProviderId, Step, StepKind};
 use crate::report::{Check, Report};
@@ -253,11 +254,7 @@ impl GuideState {
             }
             StepKind::Review => {
                 if self.name.value().is_empty() {
-                    let host = match self.field("domain") {
-                        Some(f) => f.check().unwrap_or_default(),
-                        None => self.provider.as_str().to_string(),
-                    };
-                    self.name = Field::new("name", FieldKind::Id, &profile::suggest_name(&host, &ctx.taken));
+                    self.name = Field::new("name", FieldKind::Id, &self.suggested_name(&ctx.taken));
                 }
                 vec![]
             }
@@ -324,6 +321,33 @@ impl GuideState {
     }
 
     /// "step k of n", counting the guide's steps.
+    /// The profile name offered on the review step (both front ends): from the domain, else the
+    /// provider, not one of `taken`.
+    pub fn suggested_name(&self, taken: &[String]) -> String {
+        let host = match self.field("domain") {
+            Some(f) => f.check().unwrap_or_default(),
+            None => self.provider.as_str().to_string(),
+        };
+        profile::suggest_name(&host, taken)
+    }
+
+    /// The one rule for saving under `name`, the TUI's and plain mode's: a valid name, not one of
+    /// `taken` (another profile is never replaced from a guide; editing a profile keeps its own
+    /// name), and the profile the values build, with how to save it.
+    pub fn save_as(&self, name: &str, taken: &[String], new: &NewDefaults) -> Result<(Profile, SaveMode), String> {
+        profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
+        let original = self.editing.as_ref().map(|p| p.name.clone());
+        if original.as_deref() != Some(name) && taken.iter().any(|t| t == name) {
+            return Err(format!("A profile named \"{name}\" already exists: choose another name."));
+        }
+        let p = self.build_profile(name, new)?;
+        let mode = match original {
+            Some(old) => SaveMode::Replace { old },
+            None => SaveMode::Create,
+        };
+        Ok((p, mode))
+    }
+
     pub fn progress(&self) -> (usize, usize) {
         (self.step + 1, self.guide().steps.len())
     }

@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::guide::{Ctx, GuideState, Outcome};
 use super::{Effect, Field};
-use crate::profile::{self, store::SaveMode};
 use crate::providers::{Step, StepKind};
 use crate::report::Report;
 
@@ -135,23 +134,10 @@ impl GuideState {
             KeyCode::Esc => self.back(ctx),
             KeyCode::Enter => {
                 let name = self.name.value().trim().to_string();
-                let original = self.editing.as_ref().map(|p| p.name.clone());
-                if let Err(e) = profile::check_name(&name) {
-                    self.message = Some(format!("Profile name: {e}"));
-                    return Outcome::Stay(vec![]);
-                }
-                if original.as_deref() != Some(name.as_str()) && ctx.taken.contains(&name) {
-                    self.message = Some(format!("A profile named \"{name}\" already exists: choose another name."));
-                    return Outcome::Stay(vec![]);
-                }
-                match self.build_profile(&name, &ctx.new) {
-                    Ok(p) => {
+                match self.save_as(&name, &ctx.taken, &ctx.new) {
+                    Ok((p, mode)) => {
                         self.saving = true;
                         self.message = None;
-                        let mode = match original {
-                            Some(old) => SaveMode::Replace { old },
-                            None => SaveMode::Create,
-                        };
                         Outcome::Stay(vec![Effect::Save { profile: Box::new(p), mode }])
                     }
                     Err(e) => {

@@ -367,3 +367,5 @@ mod tests_cx;
 mod tests_home;
 #[cfg(test)]
 mod tests_principals;
+#[cfg(test)]
+mod tests_rules;
