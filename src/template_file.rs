@@ -42,18 +42,36 @@ fn home() -> Option<PathBuf> {
     std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
 }
 
+/// Why a template file could not be read or copied; each says what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("no file named")]
+    NoPath,
+    #[error("cannot open {}: {reason}", path.display())]
+    Open { path: PathBuf, reason: String },
+    #[error("{} is a directory: name the .xml file in it", path.display())]
+    Directory { path: PathBuf },
+    #[error("{} is not UTF-8 text: not a CRM template", path.display())]
+    NotUtf8 { path: PathBuf },
+    #[error("{} is larger than 1 MiB: not a CRM template", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("{} already exists and differs: rename or remove it, then try again", target.display())]
+    CopyExists { target: PathBuf },
+    #[error("cannot write {}: {reason}", target.display())]
+    Write { target: PathBuf, reason: String },
+}
+
 /// Reads a template file's text: at most [`MAX_TEMPLATE`] bytes of UTF-8.
-pub fn read(path: &Path) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open {}: {}", path.display(), reason(&e)))?;
+pub fn read(path: &Path) -> Result<String, TemplateError> {
+    let at = || path.to_path_buf();
+    let file = std::fs::File::open(path).map_err(|e| TemplateError::Open { path: at(), reason: reason(&e) })?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(format!("{} is a directory: name the .xml file in it", path.display()));
+        return Err(TemplateError::Directory { path: at() });
     }
     let mut text = String::new();
-    file.take(MAX_TEMPLATE + 1)
-        .read_to_string(&mut text)
-        .map_err(|_| format!("{} is not UTF-8 text: not a CRM template", path.display()))?;
+    file.take(MAX_TEMPLATE + 1).read_to_string(&mut text).map_err(|_| TemplateError::NotUtf8 { path: at() })?;
     if text.len() as u64 > MAX_TEMPLATE {
-        return Err(format!("{} is larger than 1 MiB: not a CRM template", path.display()));
+        return Err(TemplateError::TooLarge { path: at() });
     }
     Ok(text)
 }
@@ -68,14 +86,14 @@ fn reason(e: &std::io::Error) -> String {
 }
 
 /// Checks the file a user typed (`~` allowed): its name and its content.
-pub fn inspect(typed: &str) -> Result<Inspection, String> {
+pub fn inspect(typed: &str) -> Result<Inspection, TemplateError> {
     let typed = typed.trim();
     if typed.is_empty() {
-        return Err("no file named".into());
+        return Err(TemplateError::NoPath);
     }
     let path = expand_home(typed, home().as_deref());
     let text = read(&path)?;
-    let path = std::fs::canonicalize(&path).map_err(|e| format!("{}: {}", path.display(), reason(&e)))?;
+    let path = std::fs::canonicalize(&path).map_err(|e| TemplateError::Open { reason: reason(&e), path })?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Inspection {
         name_problem: crm_template::check_file_name(&file_name).err(),
@@ -88,23 +106,18 @@ pub fn inspect(typed: &str) -> Result<Inspection, String> {
 /// Writes a copy of `from` named [`RECOMMENDED_NAME`] in the same directory and returns its path.
 /// Never touches the original; never overwrites a different file of that name (an identical one
 /// is simply reused).
-pub fn write_copy(from: &Path) -> Result<PathBuf, String> {
+pub fn write_copy(from: &Path) -> Result<PathBuf, TemplateError> {
     let text = read(from)?;
     let target = from.with_file_name(RECOMMENDED_NAME);
     if let Ok(existing) = std::fs::read(&target) {
         if existing == text.as_bytes() {
             return Ok(target);
         }
-        return Err(format!("{} already exists and differs: rename or remove it, then try again", target.display()));
+        return Err(TemplateError::CopyExists { target });
     }
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&target)
-        .map_err(|e| format!("cannot write {}: {}", target.display(), reason(&e)))?;
-    std::io::Write::write_all(&mut f, text.as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| format!("cannot write {}: {}", target.display(), reason(&e)))?;
+    let failed = |e: std::io::Error| TemplateError::Write { target: target.clone(), reason: reason(&e) };
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&target).map_err(failed)?;
+    std::io::Write::write_all(&mut f, text.as_bytes()).and_then(|()| f.sync_all()).map_err(failed)?;
     Ok(target)
 }
 
@@ -211,7 +224,9 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&bad).expect("original"), "<Crm/>");
         assert_eq!(write_copy(&bad).expect("same copy again"), copy);
         std::fs::write(&bad, "<Crm Name=\"other\"/>").expect("file");
-        assert!(write_copy(&bad).expect_err("differs").contains("already exists and differs"));
+        let differs = write_copy(&bad).expect_err("differs");
+        assert_eq!(differs, TemplateError::CopyExists { target: copy.clone() });
+        assert!(differs.to_string().contains("already exists and differs"), "{differs}");
     }
 
     #[test]
@@ -222,7 +237,9 @@ mod tests {
         let i = inspect(&p.display().to_string()).expect("readable");
         assert!(i.name_problem.is_some() && !i.problems.is_empty() && !i.ok());
         let missing = inspect(&d.path().join("none.xml").display().to_string()).expect_err("missing");
-        assert!(missing.ends_with("no such file"), "{missing}");
-        assert!(inspect(&d.path().display().to_string()).expect_err("dir").contains("is a directory"));
+        assert!(matches!(&missing, TemplateError::Open { reason, .. } if reason == "no such file"), "{missing}");
+        assert!(missing.to_string().ends_with("no such file"), "{missing}");
+        let dir = inspect(&d.path().display().to_string()).expect_err("dir");
+        assert!(matches!(dir, TemplateError::Directory { .. }) && dir.to_string().contains("is a directory"));
     }
 }

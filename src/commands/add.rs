@@ -140,7 +140,7 @@ fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Res
         .map_err(|e| Usage(format!("--account-id: {e}")))?;
     let template_path = match &args.template {
         Some(t) => {
-            let at = |e: String| Usage(format!("--template {}: {e}", t.display()));
+            let at = |e: crate::template_file::TemplateError| Usage(format!("--template {}: {e}", t.display()));
             let found = crate::template_file::inspect(&t.to_string_lossy()).map_err(at)?;
             if !found.ok() {
                 let mut problems: Vec<String> = found.name_problem.clone().into_iter().collect();

@@ -167,7 +167,7 @@ fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>>
     }
     match ts.found_for(&typed) {
         None => say("", "Enter checks the file", t.dim()),
-        Some(Err(e)) => say(t.fail_glyph(), e, t.bad()),
+        Some(Err(e)) => say(t.fail_glyph(), &e.to_string(), t.bad()),
         Some(Ok(found)) if found.ok() => {
             let name = found.template_name.clone().unwrap_or_default();
             say(t.pass_glyph(), &format!("a 3CX CRM template, \"{name}\""), t.ok())

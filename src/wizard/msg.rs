@@ -40,10 +40,10 @@ pub enum Msg {
     /// The template file typed as `typed` was read and checked (or could not be read).
     TemplateChecked {
         typed: String,
-        result: Result<Inspection, String>,
+        result: Result<Inspection, crate::template_file::TemplateError>,
     },
     /// A correctly named copy of the template was written (its path), or why not.
-    TemplateCopied(Result<std::path::PathBuf, String>),
+    TemplateCopied(Result<std::path::PathBuf, crate::template_file::TemplateError>),
     /// Tab completed the path typed as `typed`.
     Completed {
         typed: String,

@@ -7,13 +7,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::Effect;
 use super::guide::{Ctx, GuideState, Outcome};
 use crate::providers::{FieldKind, Step};
-use crate::template_file::{Completion, Inspection};
+use crate::template_file::{Completion, Inspection, TemplateError};
 
 /// The template step's state besides its field.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateStep {
     /// The text last checked and what was found, or why the file could not be read.
-    pub checked: Option<(String, Result<Inspection, String>)>,
+    pub checked: Option<(String, Result<Inspection, TemplateError>)>,
     /// A check, copy or completion is running: Enter waits for it.
     pub busy: bool,
     /// Names that match the typed path after Tab, when there are several.
@@ -22,7 +22,7 @@ pub struct TemplateStep {
 
 impl TemplateStep {
     /// What was found for exactly this text, if it was checked.
-    pub fn found_for(&self, typed: &str) -> Option<&Result<Inspection, String>> {
+    pub fn found_for(&self, typed: &str) -> Option<&Result<Inspection, TemplateError>> {
         self.checked.as_ref().filter(|(t, _)| t == typed).map(|(_, r)| r)
     }
 }
@@ -145,7 +145,7 @@ impl GuideState {
     pub fn template_checked(
         &mut self,
         typed: String,
-        result: Result<Inspection, String>,
+        result: Result<Inspection, TemplateError>,
         ctx: &mut Ctx<'_>,
     ) -> Outcome {
         self.template.busy = false;
@@ -159,7 +159,7 @@ impl GuideState {
     }
 
     /// The copy was written: the field now names it, and it is checked like a typed path.
-    pub fn template_copied(&mut self, result: Result<std::path::PathBuf, String>) -> Vec<Effect> {
+    pub fn template_copied(&mut self, result: Result<std::path::PathBuf, TemplateError>) -> Vec<Effect> {
         self.template.busy = false;
         match result {
             Ok(path) => {

@@ -12,7 +12,7 @@ use crate::profile::store::Entry;
 use crate::profile::{CxEngine, Profile, ProfileBody};
 use crate::providers::crm_template::Problem;
 use crate::providers::cxengine::AuthMethod;
-use crate::template_file::{Completion, Inspection};
+use crate::template_file::{Completion, Inspection, TemplateError};
 
 fn found(path: &str, name_problem: Option<&str>, problems: usize) -> Inspection {
     Inspection {
@@ -178,7 +178,7 @@ fn broken_templates_and_stale_answers_do_not_continue() {
     typed(&mut w, "x");
     w.update(Msg::TemplateChecked { typed: "/t/CXEngine.xml".into(), result: Ok(found("/t/CXEngine.xml", None, 0)) });
     assert_eq!(step_id(&w), "template");
-    w.update(Msg::TemplateChecked { typed: "/t/CXEngine.xmlx".into(), result: Err("no such file".into()) });
+    w.update(Msg::TemplateChecked { typed: "/t/CXEngine.xmlx".into(), result: Err(TemplateError::NoPath) });
     assert_eq!(step_id(&w), "template");
     assert!(matches!(guide(&w).template.found_for("/t/CXEngine.xmlx"), Some(Err(_))));
 }
