@@ -110,7 +110,13 @@ where
 }
 
 /// Why a client could not be built (a CA file that cannot be read is the usual one).
-pub struct BuildError(pub String);
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Tls(#[from] super::tls::TlsSetupError),
+    #[error("could not set up TLS (is the system CA store readable?)")]
+    Client,
+}
 
 /// The client for one host. `pinned` are the addresses the `dns` check resolved, so reqwest does
 /// not resolve again.
@@ -131,8 +137,8 @@ pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwe
     if opts.no_proxy {
         b = b.no_proxy();
     }
-    b = b.use_preconfigured_tls(super::tls::client_config(&opts.ca_files).map_err(BuildError)?);
-    let client = b.build().map_err(|_| BuildError("could not set up TLS (is the system CA store readable?)".into()))?;
+    b = b.use_preconfigured_tls(super::tls::client_config(&opts.ca_files)?);
+    let client = b.build().map_err(|_| BuildError::Client)?;
     Ok((client, conns))
 }
 

@@ -35,12 +35,17 @@ pub async fn list(
             let page = p::interpret_page(&answer)?;
             all.extend(page.principals);
             let Some(link) = page.next else { return Ok(all) };
-            path = next_path(&s.base, &path, &link).map_err(|what| p::next_page_unreadable(&what, all.len()))?;
+            path = next_path(&s.base, &path, &link)
+                .map_err(|NotAWebLink(what)| p::next_page_unreadable(&what, all.len()))?;
         }
         Err(p::too_many_pages(all.len()))
     })
     .await
 }
+
+/// A next-page link that is not a web address, and what it is instead ("a data address").
+#[derive(Debug, PartialEq, Eq)]
+struct NotAWebLink(String);
 
 /// The path and query of the next page, `link` resolved against the page just read (`base` +
 /// `path`), as OData resolves a relative `@odata.nextLink`; `Err` with the link's scheme when it is
@@ -48,11 +53,12 @@ pub async fn list(
 /// address the profile names, so the token never goes to an address taken from an answer. A real
 /// PBX writes its links with its own FQDN (as in `@odata.context`), which may not be the name or
 /// address the profile uses: the host of the link is not judged.
-fn next_path(base: &str, path: &str, link: &str) -> Result<String, String> {
-    let current = reqwest::Url::parse(&format!("{base}{path}")).map_err(|_| "an unreadable address".to_string())?;
-    let next = current.join(link).map_err(|_| "an unreadable address".to_string())?;
+fn next_path(base: &str, path: &str, link: &str) -> Result<String, NotAWebLink> {
+    let unreadable = || NotAWebLink("an unreadable address".into());
+    let current = reqwest::Url::parse(&format!("{base}{path}")).map_err(|_| unreadable())?;
+    let next = current.join(link).map_err(|_| unreadable())?;
     if !matches!(next.scheme(), "https" | "http") {
-        return Err(format!("a {} address", next.scheme()));
+        return Err(NotAWebLink(format!("a {} address", next.scheme())));
     }
     Ok(match next.query() {
         Some(q) => format!("{}?{q}", next.path()),
@@ -120,7 +126,7 @@ mod tests {
     const BASE: &str = "https://pbx.example.com:5001";
     const FIRST: &str = "/xapi/v1/ServicePrincipals?$select=Id,Number";
 
-    fn next(link: &str) -> Result<String, String> {
+    fn next(link: &str) -> Result<String, super::NotAWebLink> {
         next_path(BASE, FIRST, link)
     }
 

@@ -11,7 +11,7 @@ use hyper_util::client::legacy::connect::HttpInfo;
 
 use reqwest::header::{ACCEPT, CONTENT_LENGTH};
 
-use super::client::{self, BuildError, Connections, FinishOnDrop};
+use super::client::{self, Connections, FinishOnDrop};
 use super::errors::{classify, proxy_failure};
 use super::proxy::Proxy;
 use super::{Options, Tracker};
@@ -90,8 +90,8 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
     t.start("connect");
     let (client, conns) = match client::build(opts, &hp.host, &pinned) {
         Ok(c) => c,
-        Err(BuildError(msg)) => {
-            t.fail("connect", FailureKind::Tls, msg);
+        Err(e) => {
+            t.fail("connect", FailureKind::Tls, e.to_string());
             return None;
         }
     };

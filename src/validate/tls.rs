@@ -36,21 +36,36 @@ pub fn roots_notice() -> Option<&'static str> {
     system_roots().notice
 }
 
+/// Why no TLS client could be set up: a CA file (`--ca-file`, a profile's `ca_file`) that cannot be
+/// used, or rustls refusing its own defaults. Each names the file and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsSetupError {
+    #[error("cannot read CA file {}: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("CA file {} is not PEM certificates", path.display())]
+    NotPem { path: PathBuf },
+    #[error("CA file {} holds no certificate", path.display())]
+    Empty { path: PathBuf },
+    #[error("CA file {}: a certificate cannot be used as a CA ({reason})", path.display())]
+    NotACa { path: PathBuf, reason: String },
+    #[error("TLS set-up failed: {0}")]
+    Rustls(String),
+}
+
 /// A TLS client configuration trusting the system roots and `extra` CA files.
-pub fn client_config(extra: &[PathBuf]) -> Result<rustls::ClientConfig, String> {
+pub fn client_config(extra: &[PathBuf]) -> Result<rustls::ClientConfig, TlsSetupError> {
     let mut store = system_roots().store.clone();
     for path in extra {
-        let pem = std::fs::read(path).map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?;
+        let at = || path.clone();
+        let pem = std::fs::read(path).map_err(|e| TlsSetupError::Unreadable { path: at(), reason: e.to_string() })?;
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
             .collect::<Result<_, _>>()
-            .map_err(|_| format!("CA file {} is not PEM certificates", path.display()))?;
+            .map_err(|_| TlsSetupError::NotPem { path: at() })?;
         if certs.is_empty() {
-            return Err(format!("CA file {} holds no certificate", path.display()));
+            return Err(TlsSetupError::Empty { path: at() });
         }
         for c in certs {
-            store
-                .add(c)
-                .map_err(|e| format!("CA file {}: a certificate cannot be used as a CA ({e})", path.display()))?;
+            store.add(c).map_err(|e| TlsSetupError::NotACa { path: at(), reason: e.to_string() })?;
         }
     }
     config_for(store)
@@ -58,11 +73,11 @@ pub fn client_config(extra: &[PathBuf]) -> Result<rustls::ClientConfig, String> 
 
 /// ring, not aws-lc: aws-lc seeds its generator from CPU jitter on first use, which costs about
 /// 70 ms of CPU in every process, more than the whole validation on a LAN.
-fn config_for(store: RootCertStore) -> Result<rustls::ClientConfig, String> {
+fn config_for(store: RootCertStore) -> Result<rustls::ClientConfig, TlsSetupError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS set-up failed: {e}"))?
+        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?
         .with_root_certificates(store)
         .with_no_client_auth();
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
