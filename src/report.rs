@@ -93,6 +93,33 @@ impl std::fmt::Display for FailureKind {
     }
 }
 
+/// Why a value is not accepted (a profile name, an address, a field, a table of profiles.toml),
+/// with what to do: shown to the user as it is. The type says it is a refusal of the input, not a
+/// failure of pbxlink: the commands turn it into a usage error (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+impl From<String> for Refusal {
+    fn from(s: String) -> Self {
+        Refusal(s)
+    }
+}
+
+/// A refusal reads as its message (`contains`, `starts_with`, …).
+impl std::ops::Deref for Refusal {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(s: &str) -> Self {
+        Refusal(s.to_string())
+    }
+}
+
 /// `YYYY-MM-DD` (UTC) of a Unix time: certificate dates in check details, and the simulator's
 /// `LastUsed` (Howard Hinnant's civil-from-days algorithm, so no date crate is needed).
 pub fn utc_date(secs: u64) -> String {

@@ -96,7 +96,7 @@ pub fn inspect(typed: &str) -> Result<Inspection, TemplateError> {
     let path = std::fs::canonicalize(&path).map_err(|e| TemplateError::Open { reason: reason(&e), path })?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Inspection {
-        name_problem: crm_template::check_file_name(&file_name).err(),
+        name_problem: crm_template::check_file_name(&file_name).err().map(|r| r.to_string()),
         problems: crm_template::check_xml(&text),
         template_name: crm_template::template_name(&text),
         path,

@@ -468,7 +468,7 @@ fn inspection(path: &str, text: &str) -> Inspection {
     let name = std::path::Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or_default();
     Inspection {
         path: path.into(),
-        name_problem: crm_template::check_file_name(name).err(),
+        name_problem: crm_template::check_file_name(name).err().map(|r| r.to_string()),
         problems: crm_template::check_xml(text),
         template_name: crm_template::template_name(text),
     }

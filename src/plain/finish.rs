@@ -43,7 +43,7 @@ pub fn validate(pl: &mut Plain, g: &mut GuideState, step: &Step, at: usize) -> R
                 }
             }
             Err(e) => {
-                pl.p.say(&e);
+                pl.p.say(&e.to_string());
                 exit::USAGE
             }
         };
@@ -95,7 +95,7 @@ pub fn review(pl: &mut Plain, g: &mut GuideState, report: Option<&Report>) -> Re
         let (profile, mode) = match g.save_as(&name, &pl.load().names(), &pl.s.new) {
             Ok(v) => v,
             Err(why) => {
-                pl.p.say(&why);
+                pl.p.say(&why.to_string());
                 continue;
             }
         };

@@ -27,7 +27,7 @@ fn accepted(g: &GuideState, id: &str) -> Option<String> {
 }
 
 /// Puts `typed` in the field as a paste would, and checks it.
-fn set(g: &mut GuideState, id: &str, typed: &str) -> Result<String, String> {
+fn set(g: &mut GuideState, id: &str, typed: &str) -> Result<String, crate::report::Refusal> {
     let Some(f) = g.fields.iter_mut().find(|f| f.id == id) else { return Err("no such field".into()) };
     *f = Field::new(id, f.kind, "");
     f.paste(typed);

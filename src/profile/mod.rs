@@ -108,7 +108,7 @@ impl Profile {
     }
 
     /// Reads a profile from its `[profiles.NAME]` table.
-    pub fn from_table(name: &str, t: &dyn toml_edit::TableLike) -> Result<Profile, String> {
+    pub fn from_table(name: &str, t: &dyn toml_edit::TableLike) -> Result<Profile, crate::report::Refusal> {
         let get = |k: &str| t.get(k).and_then(|i| i.as_str()).map(str::to_string);
         let need = |k: &str| get(k).filter(|v| !v.trim().is_empty()).ok_or_else(|| format!("missing \"{k}\""));
         let provider = get("provider").ok_or("missing \"provider\" (\"3cx\")")?;
@@ -214,8 +214,8 @@ impl Profile {
 
 /// A CX-Engine address in normal form: `https://host[:port]`. Like a 3CX domain (a pasted URL is
 /// fine, its path is dropped), but the scheme is kept, and only https is accepted.
-pub fn cx_engine_url(input: &str) -> Result<String, String> {
-    crate::providers::host::normalise_host(input).map(|h| h.https_base()).map_err(|e| e.to_string())
+pub fn cx_engine_url(input: &str) -> Result<String, crate::report::Refusal> {
+    crate::providers::host::normalise_host(input).map(|h| h.https_base()).map_err(|e| e.to_string().into())
 }
 
 fn set_or_remove(t: &mut Table, key: &str, v: Option<&str>) {
@@ -228,7 +228,7 @@ fn set_or_remove(t: &mut Table, key: &str, v: Option<&str>) {
 }
 
 /// Product ids must be known to the guide, and at least one.
-pub fn check_products(guide: &crate::providers::Guide, products: &[String]) -> Result<(), String> {
+pub fn check_products(guide: &crate::providers::Guide, products: &[String]) -> Result<(), crate::report::Refusal> {
     if products.is_empty() {
         return Err("no product chosen: give at least one".into());
     }
@@ -236,7 +236,8 @@ pub fn check_products(guide: &crate::providers::Guide, products: &[String]) -> R
     match products.iter().find(|p| !known.contains(&p.as_str())) {
         Some(p) => {
             let names: Vec<&str> = guide.products.iter().map(|p| p.name.as_str()).collect();
-            Err(format!("unknown product \"{p}\" (known: {}; or by name: {})", known.join(", "), names.join(", ")))
+            Err(format!("unknown product \"{p}\" (known: {}; or by name: {})", known.join(", "), names.join(", "))
+                .into())
         }
         None => Ok(()),
     }
@@ -257,7 +258,7 @@ fn set(t: &mut Table, key: &str, v: &str) {
 }
 
 /// Profile names are table keys and file-safe words: letters, digits, `-` and `_`, 1 to 64.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), crate::report::Refusal> {
     if name.is_empty() {
         return Err("the name is empty: use letters, digits, - or _".into());
     }
@@ -265,7 +266,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
         return Err("the name is longer than 64 characters".into());
     }
     if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("\"{}\" is not allowed in a name: use letters, digits, - or _", c.escape_default()));
+        return Err(format!("\"{}\" is not allowed in a name: use letters, digits, - or _", c.escape_default()).into());
     }
     Ok(())
 }

@@ -16,6 +16,19 @@ use super::atomic::{lock_beside, real_path, unwritable_fix, write_atomic};
 /// Files larger than this are not profile files someone wrote by hand.
 const MAX_FILE: u64 = 4 * 1024 * 1024;
 
+/// Why the store could not save or remove a profile, as a message that names the file and what to
+/// do (the store's own errors, with every context), carried to the front ends as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreError(pub String);
+
+impl StoreError {
+    /// `e` with its whole chain of context.
+    pub fn from_anyhow(e: &anyhow::Error) -> Self {
+        StoreError(format!("{e:#}"))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Store {
     path: PathBuf,
@@ -107,7 +120,7 @@ impl Store {
             let entry = match item.as_table_like() {
                 Some(t) => match Profile::from_table(name, t) {
                     Ok(p) => Entry::Ok(p),
-                    Err(reason) => Entry::Invalid { name: name.to_string(), reason },
+                    Err(reason) => Entry::Invalid { name: name.to_string(), reason: reason.to_string() },
                 },
                 None => Entry::Invalid { name: name.to_string(), reason: "not a table".into() },
             };

@@ -34,14 +34,14 @@ fn at(line: u32, message: impl Into<String>) -> Problem {
 /// A file name 3CX's upload accepts: letters, digits, `.`, `_` and `-`, ending in `.xml`.
 /// The name is echoed with its control characters escaped: a file name may hold any byte, and an
 /// escape sequence in it must not reach the terminal.
-pub fn check_file_name(name: &str) -> Result<(), String> {
+pub fn check_file_name(name: &str) -> Result<(), crate::report::Refusal> {
     let shown = escape_controls(name);
     if !name.to_ascii_lowercase().ends_with(".xml") {
-        return Err(format!("\"{shown}\" does not end in .xml; name it {RECOMMENDED_NAME}"));
+        return Err(format!("\"{shown}\" does not end in .xml; name it {RECOMMENDED_NAME}").into());
     }
     if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
         let what = if c == ' ' { "a space".to_string() } else { format!("\"{}\"", c.escape_default()) };
-        return Err(format!("\"{shown}\" contains {what}; 3CX refuses such names: name it {RECOMMENDED_NAME}"));
+        return Err(format!("\"{shown}\" contains {what}; 3CX refuses such names: name it {RECOMMENDED_NAME}").into());
     }
     Ok(())
 }

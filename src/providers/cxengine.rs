@@ -35,12 +35,12 @@ impl AuthMethod {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::report::Refusal> {
         match s.trim() {
             "authorization_code" => Ok(Self::AuthorizationCode),
             "client_credentials" => Ok(Self::ClientCredentials),
             "password" => Err("CX-Engine does not support the password grant for PBX connections: use authorization_code or client_credentials".into()),
-            other => Err(format!("auth method \"{other}\" is not authorization_code or client_credentials")),
+            other => Err(format!("auth method \"{other}\" is not authorization_code or client_credentials").into()),
         }
     }
 }

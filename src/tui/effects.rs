@@ -6,7 +6,7 @@ use tokio::task::JoinHandle;
 
 use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, now_secs};
-use crate::profile::store::Store;
+use crate::profile::store::{Store, StoreError};
 use crate::template_file;
 use crate::validate::{self, Progress};
 use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
@@ -102,7 +102,7 @@ impl Executor {
                 let path = self.store.path().display().to_string();
                 self.pending_save = Some(profile.name.clone());
                 tokio::task::spawn_blocking(move || {
-                    let r = store.save(&profile, &mode).map(|()| path).map_err(|e| format!("{e:#}"));
+                    let r = store.save(&profile, &mode).map(|()| path).map_err(|e| StoreError::from_anyhow(&e));
                     match &r {
                         Ok(_) => tracing::info!(profile = %profile.name, "profile saved"),
                         Err(e) => tracing::warn!(profile = %profile.name, "save failed: {e}"),
@@ -114,8 +114,8 @@ impl Executor {
                 let result = self
                     .store
                     .remove(&name)
-                    .map_err(|e| format!("{e:#}"))
-                    .and_then(|found| if found { Ok(()) } else { Err("no such profile".into()) });
+                    .map_err(|e| StoreError::from_anyhow(&e))
+                    .and_then(|found| if found { Ok(()) } else { Err(StoreError("no such profile".into())) });
                 if result.is_ok() {
                     let _ = self.results.forget(&name);
                 }

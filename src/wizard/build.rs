@@ -135,10 +135,13 @@ impl GuideState {
     }
 
     /// The profile the fields describe.
-    pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, String> {
-        let value = |id: &str| -> Result<String, String> {
+    pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, crate::report::Refusal> {
+        let value = |id: &str| -> Result<String, crate::report::Refusal> {
             let label = &self.guide().field(id).label;
-            self.field(id).ok_or_else(|| format!("{label}: missing"))?.check().map_err(|e| format!("{label}: {e}"))
+            self.field(id)
+                .ok_or_else(|| format!("{label}: missing"))?
+                .check()
+                .map_err(|e| format!("{label}: {e}").into())
         };
         let body = match self.provider {
             ProviderId::ThreeCx => ProfileBody::ThreeCx(ThreeCx {

@@ -57,11 +57,11 @@ impl Field {
     }
 
     /// The value this field stands for, or why it is not acceptable (with the fix).
-    pub fn check(&self) -> Result<String, String> {
+    pub fn check(&self) -> Result<String, crate::report::Refusal> {
         let v = self.value().trim();
         match self.kind {
             FieldKind::Host => {
-                normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix))
+                normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix).into())
             }
             FieldKind::Url => crate::profile::cx_engine_url(v),
             // Optional: an empty path means "skip"; whether the file is good is checked on disk.

@@ -204,7 +204,7 @@ impl GuideState {
         vec![]
     }
 
-    pub fn saved(&mut self, result: Result<String, String>) -> Vec<Effect> {
+    pub fn saved(&mut self, result: Result<String, crate::profile::store::StoreError>) -> Vec<Effect> {
         self.saving = false;
         match result {
             Ok(path) => {
@@ -234,7 +234,7 @@ impl GuideState {
                 vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p), linked }]
             }
             Err(e) => {
-                self.message = Some(e);
+                self.message = Some(e.to_string());
                 vec![]
             }
         }
@@ -334,11 +334,16 @@ impl GuideState {
     /// The one rule for saving under `name`, the TUI's and plain mode's: a valid name, not one of
     /// `taken` (another profile is never replaced from a guide; editing a profile keeps its own
     /// name), and the profile the values build, with how to save it.
-    pub fn save_as(&self, name: &str, taken: &[String], new: &NewDefaults) -> Result<(Profile, SaveMode), String> {
+    pub fn save_as(
+        &self,
+        name: &str,
+        taken: &[String],
+        new: &NewDefaults,
+    ) -> Result<(Profile, SaveMode), crate::report::Refusal> {
         profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
         let original = self.editing.as_ref().map(|p| p.name.clone());
         if original.as_deref() != Some(name) && taken.iter().any(|t| t == name) {
-            return Err(format!("A profile named \"{name}\" already exists: choose another name."));
+            return Err(format!("A profile named \"{name}\" already exists: choose another name.").into());
         }
         let p = self.build_profile(name, new)?;
         let mode = match original {

@@ -141,7 +141,7 @@ impl GuideState {
                         Outcome::Stay(vec![Effect::Save { profile: Box::new(p), mode }])
                     }
                     Err(e) => {
-                        self.message = Some(e);
+                        self.message = Some(e.to_string());
                         Outcome::Stay(vec![])
                     }
                 }

@@ -31,11 +31,11 @@ pub enum Msg {
         event: ValidationEvent,
     },
     /// A save finished: the file's path, or why it failed (nothing was changed then).
-    Saved(Result<String, String>),
+    Saved(Result<String, crate::profile::store::StoreError>),
     /// A remove finished.
     Removed {
         name: String,
-        result: Result<(), String>,
+        result: Result<(), crate::profile::store::StoreError>,
     },
     /// The template file typed as `typed` was read and checked (or could not be read).
     TemplateChecked {

@@ -196,13 +196,13 @@ impl Principals {
                 vec![Effect::Save { profile: Box::new(p), mode }]
             }
             Err(e) => {
-                self.message = Some(e);
+                self.message = Some(e.to_string());
                 vec![]
             }
         }
     }
 
-    pub fn saved(&mut self, result: Result<String, String>) -> Vec<Effect> {
+    pub fn saved(&mut self, result: Result<String, crate::profile::store::StoreError>) -> Vec<Effect> {
         let Stage::Token(t) = &mut self.stage else { return vec![] };
         t.saving = false;
         match result {
@@ -316,9 +316,9 @@ impl Principals {
                                 self.message = None;
                                 fx.push(Effect::Validate { attempt: self.attempt, profile: Box::new(p), linked: None });
                             }
-                            Err(e) => self.message = Some(e),
+                            Err(e) => self.message = Some(e.to_string()),
                         },
-                        Err(e) => self.message = Some(e),
+                        Err(e) => self.message = Some(e.to_string()),
                     }
                 }
                 _ => {
@@ -365,11 +365,11 @@ impl Principals {
 
     /// A name for the token's profile: valid, and either new or an existing 3CX profile (which the
     /// user names on purpose to replace its key).
-    fn check_save_name(&self, name: &str, ctx: &Ctx<'_>) -> Result<(), String> {
+    fn check_save_name(&self, name: &str, ctx: &Ctx<'_>) -> Result<(), crate::report::Refusal> {
         profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
         match ctx.profiles.iter().find(|p| p.name == name) {
             Some(p) if !matches!(p.body, ProfileBody::ThreeCx(_)) => {
-                Err(format!("\"{name}\" is a {} profile: choose another name.", p.provider_name()))
+                Err(format!("\"{name}\" is a {} profile: choose another name.", p.provider_name()).into())
             }
             _ => Ok(()),
         }
@@ -378,7 +378,7 @@ impl Principals {
 
 /// A 3CX profile that signs in with the new token: the same PBX and CA as `base`, the principal's
 /// Number as the Client ID.
-fn token_profile(base: &Profile, t: &TokenShown, name: &str) -> Result<Profile, String> {
+fn token_profile(base: &Profile, t: &TokenShown, name: &str) -> Result<Profile, crate::report::Refusal> {
     let ProfileBody::ThreeCx(x) = &base.body else { return Err("not a 3CX profile".into()) };
     let client_id = t
         .principal

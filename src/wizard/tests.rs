@@ -216,7 +216,7 @@ fn save_failure_is_shown_and_nothing_is_lost() {
     to_credentials(&mut w);
     to_review(&mut w, "k");
     w.update(key(KeyCode::Enter));
-    w.update(Msg::Saved(Err("disk full".into())));
+    w.update(Msg::Saved(Err(crate::profile::store::StoreError("disk full".into()))));
     assert!(guide(&w).message.as_deref().is_some_and(|m| m.contains("disk full")));
     assert_eq!(guide(&w).current().kind, StepKind::Review);
     assert_eq!(guide(&w).field("api_key").map(|f| f.value().to_string()), Some("k".into()));
