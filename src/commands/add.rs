@@ -202,7 +202,8 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
                 _ => None,
             })
             .collect();
-        let code = validate_before_save(&profile, profile.linked_in(&all), g);
+        let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
+        let code = validate_before_save(&rt, &profile, profile.linked_in(&all), g);
         if code != exit::OK {
             eprintln!("Nothing was saved.");
             return Ok(code);
@@ -292,10 +293,12 @@ fn first_line(s: &str) -> String {
 }
 
 /// Validates, printing each check as it ends (to stderr); returns the validate exit code.
-pub(super) fn validate_before_save(profile: &Profile, linked: Option<&Profile>, g: &Globals) -> u8 {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
-        return exit::ERROR;
-    };
+pub(super) fn validate_before_save(
+    rt: &tokio::runtime::Runtime,
+    profile: &Profile,
+    linked: Option<&Profile>,
+    g: &Globals,
+) -> u8 {
     // The profile's own ca_file (set from --ca-file) is added by the engine.
     let opts = Options { no_proxy: g.no_proxy, lock: g.lock(), ..Options::default() };
     let mut show = |p: Progress| {

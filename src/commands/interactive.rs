@@ -21,7 +21,7 @@ pub fn home(config: &Path, g: &Globals) -> Result<u8> {
     Store::new(config).load().map_err(super::usage)?;
     let state = crate::paths::state_dir()?;
     if g.plain {
-        let rt = plain::runtime()?;
+        let rt = runtime()?;
         let session = plain_session(config, &state, g, NewDefaults { ca_file: canonical_ca(g)?, ..Default::default() });
         return plain::run(&rt, session, plain::Start::Home);
     }
@@ -45,7 +45,7 @@ pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, 
     };
     let new = NewDefaults { ca_file: canonical_ca(g)?, eightbyeight_base };
     if g.plain {
-        let rt = plain::runtime()?;
+        let rt = runtime()?;
         let prefill = prefill.iter().filter_map(|(id, v)| Some((id.to_string(), (*v)?.to_string()))).collect();
         let session = plain_session(config, &state, g, new);
         return plain::run(&rt, session, plain::Start::Guide(p, prefill));
@@ -128,7 +128,7 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
 
 pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
     if g.plain {
-        let rt = plain::runtime()?;
+        let rt = runtime()?;
         let d = demo_setup(&rt, config)?;
         let session =
             plain::Session { demo: Some(d.info.clone()), ..plain_session(&d.config, &d.state, g, d.new_defaults()) };
@@ -261,8 +261,9 @@ fn check_terminal() -> Result<()> {
     Ok(())
 }
 
+/// The process's one runtime (`validate::runtime`).
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+    crate::validate::runtime().context("cannot start the async runtime")
 }
 
 fn run(config: &Path, state: &Path, g: &Globals, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {

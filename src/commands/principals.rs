@@ -145,7 +145,7 @@ pub fn app_token(config: &Path, g: &Globals, name: &str, id: i32, yes: bool, sav
         );
     }
     match (target, number) {
-        (Some(t), Some(number)) => Ok(save(config, g, &profile, &cx, t, number, token)),
+        (Some(t), Some(number)) => Ok(save(&rt, config, g, &profile, &cx, t, number, token)),
         _ => Ok(exit::OK),
     }
 }
@@ -157,7 +157,7 @@ fn start_log(g: &Globals) {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    Ok(crate::validate::runtime()?)
 }
 
 fn usage(msg: &str) -> u8 {
@@ -237,7 +237,9 @@ fn confirmed(id: i32, number: &str, own_profile: Option<&str>) -> Result<bool> {
 
 /// Validates the new token as a profile for principal `number`, then saves it. The token was
 /// already printed: a failure here loses nothing, and says so.
+#[allow(clippy::too_many_arguments)]
 fn save(
+    rt: &tokio::runtime::Runtime,
     config: &Path,
     g: &Globals,
     source: &Profile,
@@ -256,7 +258,7 @@ fn save(
         ca_file,
     };
     eprintln!("Validating the new token before saving it as \"{name}\":");
-    let code = super::add::validate_before_save(&profile, None, g);
+    let code = super::add::validate_before_save(rt, &profile, None, g);
     if code != exit::OK {
         eprintln!("The token was NOT saved as \"{name}\"; keep the copy printed on stdout.");
         return code;

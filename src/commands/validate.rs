@@ -120,7 +120,7 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
 type Job = (Entry, Option<Profile>);
 
 fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Result<u8> {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = validate::runtime()?;
     let started = Instant::now();
     let total = entries.len();
     // Lines are printed as profiles finish: the columns are sized for every profile up front.

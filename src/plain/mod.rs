@@ -57,16 +57,6 @@ pub enum Start {
 /// finish before the process exits.
 static SAVING: Mutex<()> = Mutex::new(());
 
-/// The runtime for validations and the signal watcher. Multi-threaded, with one worker, so both
-/// (and the demo's simulator) run while the main thread waits for a line to be typed.
-pub fn runtime() -> Result<Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
 /// Runs a plain session on stdin and stdout until it ends; returns the exit code.
 pub fn run(rt: &Runtime, session: Session, start: Start) -> Result<u8> {
     watch_signals(rt)?;

@@ -31,6 +31,13 @@ pub use scheduler::{Scheduler, Turn};
 pub use tls::roots_notice;
 pub use token_lock::LockConfig;
 
+/// The one async runtime of a pbxlink process: validations, the TUI's effects, plain mode's signal
+/// watcher and the demo's simulator all run on it. Two workers, so work goes on while the main
+/// thread waits for a line to be typed, and no more: PBX hosts are small.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("pbxlink").enable_all().build()
+}
+
 /// Knobs for one validation.
 #[derive(Debug, Clone)]
 pub struct Options {
