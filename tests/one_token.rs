@@ -144,14 +144,30 @@ fn a_token_taken_by_another_program_is_token_ended_never_unauthorized() {
     assert_eq!(outcomes(&o.stdout), vec!["ok"], "{}", o.stderr);
 }
 
+/// Another pbxlink validating "office" on a slow PBX (1.5 s a read): it holds the Client ID's token
+/// for about 3 s, from a moment after it starts.
+struct Holder(std::process::Child);
+
+impl Holder {
+    fn start(e: &Guarded) -> Holder {
+        e.sim.set_read_delay(1500);
+        let child = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn();
+        std::thread::sleep(Duration::from_millis(400));
+        Holder(child.expect("spawn"))
+    }
+
+    /// Its validation worked: whoever waited for it never ended its token.
+    fn undisturbed(self) {
+        let out = self.0.wait_with_output().expect("holder");
+        assert_eq!(outcomes(&String::from_utf8_lossy(&out.stdout)), vec!["ok"], "the holder was disturbed");
+    }
+}
+
 #[test]
 fn a_wait_for_another_pbxlink_is_bounded_and_names_it() {
     let e = env();
     e.write_config(&e.profile_3cx("office", &e.sim.domain(), "900", KEY, true));
-    // The first pbxlink holds the Client ID's token for about 3 s (a slow PBX).
-    e.sim.set_read_delay(1500);
-    let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
-    std::thread::sleep(Duration::from_millis(400));
+    let first = Holder::start(&e);
     let o = e.run(&["validate", "office", "--nagios", "--timeout", "1"], None, &[]);
     assert_eq!(o.code, 1, "Nagios WARNING, never CRITICAL, for a wait: {}", o.stdout);
     let o = e.run(&["validate", "office", "--json", "--timeout", "1"], None, &[]);
@@ -170,8 +186,7 @@ fn a_wait_for_another_pbxlink_is_bounded_and_names_it() {
         p["hint"].as_str().unwrap_or_default().contains("Another pbxlink was using this Client ID's token"),
         "{p:#}"
     );
-    let first = first.wait_with_output().expect("first");
-    assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"], "the holder was never disturbed");
+    first.undisturbed();
 }
 
 /// A CX-Engine profile linked to a 3CX profile takes that profile's lock for its read of 3CX.
@@ -184,17 +199,14 @@ fn the_cx_engine_read_of_a_linked_3cx_waits_for_its_lock_too() {
         e.ca.display()
     );
     e.write_config(&[e.profile_3cx("office", &d, "900", KEY, true), cx].concat());
-    e.sim.set_read_delay(1500);
-    let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
-    std::thread::sleep(Duration::from_millis(400));
+    let first = Holder::start(&e);
     let o = e.run(&["validate", "crm", "--json", "--timeout", "1"], None, &[]);
     assert_eq!(o.code, 4, "{}{}", o.stdout, o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     let p = &v["profiles"][0];
     assert_eq!(p["failure"], "token_busy", "{p:#}");
     assert!(p["hint"].as_str().unwrap_or_default().contains("linked 3CX profile's token"), "{p:#}");
-    let first = first.wait_with_output().expect("first");
-    assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"]);
+    first.undisturbed();
 }
 
 /// `3cx principals` waits for the lock too, and says for whom on stderr (stdout keeps the table).
@@ -202,15 +214,12 @@ fn the_cx_engine_read_of_a_linked_3cx_waits_for_its_lock_too() {
 fn principals_wait_for_another_pbxlink_and_say_so() {
     let e = env();
     e.write_config(&e.profile_3cx("office", &e.sim.domain(), "900", KEY, true));
-    e.sim.set_read_delay(1500);
-    let first = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
-    std::thread::sleep(Duration::from_millis(400));
+    let first = Holder::start(&e);
     // The holder's first read is under way; the reads after it answer at once.
     e.sim.set_read_delay(0);
     let o = e.run(&["3cx", "principals", "office"], None, &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("waiting for pbxlink validate (pid "), "{}", o.stderr);
     assert!(o.stdout.contains("900") && !o.stdout.contains("waiting"), "{}", o.stdout);
-    let first = first.wait_with_output().expect("first");
-    assert_eq!(outcomes(&String::from_utf8_lossy(&first.stdout)), vec!["ok"]);
+    first.undisturbed();
 }
