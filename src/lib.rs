@@ -6,9 +6,12 @@
 //! - `ui`: pure drawing of that state into a ratatui frame;
 //! - `tui`: owns the terminal, turns key presses into messages and runs the wizard's effects;
 //! - `plain`: the same guides and home as line prompts (`--plain`), for screen readers and pipes;
-//! - `validate`: the only code that talks HTTP, shared by the TUI and the CLI;
-//! - `providers`: each vendor's guide (text in `assets/guides/`) and the pure reading of its answers;
-//! - `profile`: the profile model and `profiles.toml` store (atomic, 0600, comment-keeping);
+//! - `validate`: the engine, the only code that talks HTTP; it knows no vendor;
+//! - `providers`: one unit per vendor (its profile schema, guide, validation sequence and the pure
+//!   reading of its answers), registered in one list;
+//! - `profile`: the generic profile model (a vendor's fields as data) and the `profiles.toml` store
+//!   (atomic, 0600, comment-keeping);
+//! - `guide`: a guide as data (text in `assets/guides/`); `host`: host and URL normal forms;
 //! - `template_file`: reading, copying and path-completing CRM template files;
 //! - `table`: plain-text tables sized to their content;
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
@@ -17,6 +20,8 @@
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod guide;
+pub mod host;
 pub mod paths;
 pub mod plain;
 pub mod profile;

@@ -813,3 +813,73 @@ mod cx_engine {
         assert!(o.stderr.contains("--non-interactive") && o.stderr.contains("--base-url"), "{}", o.stderr);
     }
 }
+
+/// `add`'s flags come from each vendor's profile fields: a flag another vendor uses is refused by
+/// name (it would otherwise be silently ignored), a secret from the wrong family says what this
+/// vendor calls its secret, and what is missing is named with its flag. Nothing is saved.
+#[test]
+fn add_flags_are_the_vendors_fields() {
+    let env = Env::new();
+    let o = env.run(
+        &[
+            "add",
+            "3cx",
+            "--non-interactive",
+            "--name",
+            "x",
+            "--domain",
+            "a.3cx.us",
+            "--client-id",
+            "9",
+            "--region",
+            "uk",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("--region is not a 3CX setting") && o.stderr.contains("--api-key-stdin"), "{}", o.stderr);
+    let o = env.run(
+        &[
+            "add",
+            "8x8",
+            "--non-interactive",
+            "--name",
+            "x",
+            "--client-id",
+            "eght_a",
+            "--products",
+            "cc-chat",
+            "--api-key-env",
+            "K",
+        ],
+        None,
+        &[("K", "secret-value-123")],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("8x8 calls its secret the Client Secret: use --client-secret-stdin"), "{}", o.stderr);
+    let o = env.run(
+        &[
+            "add",
+            "cx-engine",
+            "--non-interactive",
+            "--name",
+            "x",
+            "--base-url",
+            "https://a.example",
+            "--client-id",
+            "7",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("--non-interactive needs --auth-method"), "{}", o.stderr);
+    let help = env.run(&["add", "--help"], None, &[]);
+    assert!(
+        help.stdout.contains("--client-secret-env <VAR>") && help.stdout.contains("(8x8, CX-Engine)"),
+        "{}",
+        help.stdout
+    );
+    assert!(env.run(&["list", "--json"], None, &[]).stdout.contains("\"profiles\": []"));
+}

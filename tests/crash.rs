@@ -4,8 +4,9 @@
 //! temp files piling up; two `pbxlink add` started together must both land; and a writer that
 //! finds the lock held says so clearly and changes nothing.
 
-use pbxlink::profile::store::{SaveMode, Store};
-use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
+use pbxlink::profile::Profile;
+use pbxlink::profile::store::SaveMode;
+use pbxlink::providers::threecx::ThreeCx;
 use rand::Rng;
 use secrecy::SecretString;
 use std::collections::HashSet;
@@ -51,15 +52,7 @@ fn add(f: &Files, name: &str, domain: &str) -> Child {
 }
 
 fn profile(name: &str, domain: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: domain.into(),
-            client_id: "900".into(),
-            api_key: SecretString::from(KEY),
-        }),
-        ca_file: None,
-    }
+    ThreeCx { domain: domain.into(), client_id: "900".into(), api_key: SecretString::from(KEY) }.profile(name, None)
 }
 
 /// The bytes `add` writes when it completes: the same store, run in-process on a scratch copy.
@@ -67,7 +60,7 @@ fn expected_after(current: &[u8], name: &str, domain: &str) -> Vec<u8> {
     let d = tempfile::tempdir().expect("tempdir");
     let p = d.path().join("profiles.toml");
     std::fs::write(&p, current).expect("copy");
-    let s = Store::new(&p);
+    let s = pbxlink::providers::store(&p);
     let exists = s.load().expect("load").get(name).is_some();
     let mode = if exists { SaveMode::Replace { old: name.into() } } else { SaveMode::Create };
     s.save(&profile(name, domain), &mode).expect("save");
@@ -133,7 +126,8 @@ fn sigkill_at_random_moments_never_tears_the_file() {
         } else {
             panic!("{}\n{}", at("neither the old nor the new version"), String::from_utf8_lossy(&now));
         }
-        let loaded = Store::new(&f.config).load().unwrap_or_else(|e| panic!("{}: {e:#}", at("does not load")));
+        let loaded =
+            pbxlink::providers::store(&f.config).load().unwrap_or_else(|e| panic!("{}: {e:#}", at("does not load")));
         assert!(loaded.get("keep").is_some(), "{}", at("the hand-written profile is gone"));
         assert_eq!(mode(&f.config), 0o600, "{}", at("mode"));
         versions.insert(now.clone());
@@ -157,7 +151,7 @@ fn sigkill_at_random_moments_never_tears_the_file() {
     let out = add(&f, "final", "final.example.com").wait_with_output().expect("wait");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(leftovers(&f.config), Vec::<String>::new(), "temp files were not cleaned up by the next save");
-    assert!(Store::new(&f.config).load().expect("load").get("final").is_some());
+    assert!(pbxlink::providers::store(&f.config).load().expect("load").get("final").is_some());
     println!(
         "crash loop: {rounds} rounds in {took:.1?} (kill after 0-{window} us): {untouched} old version, \
          {completed} new version, {mid_write} killed mid-write (temp files left: at most {most_left} at once), 0 torn"
@@ -178,7 +172,7 @@ fn two_writers_at_once_lose_nothing() {
             let out = child.wait_with_output().expect("wait");
             assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
         }
-        let loaded = Store::new(&f.config).load().expect("load");
+        let loaded = pbxlink::providers::store(&f.config).load().expect("load");
         for r in 0..=round {
             for n in [format!("a{r}"), format!("b{r}")] {
                 assert!(loaded.get(&n).is_some(), "round {round}: profile {n} was lost");

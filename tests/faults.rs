@@ -5,9 +5,9 @@
 //! library API (`validate::validate`) and through `pbxlink validate --json` (failure kind and exit
 //! code), and each must end within its timeout plus a generous margin: a bound, not a benchmark.
 
-use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
+use pbxlink::providers::threecx::ThreeCx;
 use pbxlink::report::{CheckState, FailureKind, Report};
-use pbxlink::validate::{self, Options};
+use pbxlink::validate::Options;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, SanType,
@@ -171,18 +171,11 @@ impl Lab {
     /// Validates a 3CX profile for `domain` through the library and through the CLI, and checks
     /// that both fail with `kind` at `check` with a detail containing `says`, and end in time.
     fn expect(&self, domain: &str, kind: FailureKind, check: &str, says: &str) {
-        let p = Profile {
-            name: "pbx".into(),
-            body: ProfileBody::ThreeCx(ThreeCx {
-                domain: domain.into(),
-                client_id: "900".into(),
-                api_key: SecretString::from(SECRET),
-            }),
-            ca_file: None,
-        };
+        let p = ThreeCx { domain: domain.into(), client_id: "900".into(), api_key: SecretString::from(SECRET) }
+            .profile("pbx", None);
         let bound = Duration::from_secs(TIMEOUT) + MARGIN;
         let started = Instant::now();
-        let r = self.rt.block_on(validate::validate(&p, &self.options(), &mut |_| {}));
+        let r = self.rt.block_on(pbxlink::providers::validate(&p, &self.options(), &mut |_| {}));
         let took = started.elapsed();
         assert!(!format!("{r:?}").contains(SECRET), "the secret leaked into the report");
         assert_eq!(r.failure, Some(kind), "{domain}: {r:#?}");

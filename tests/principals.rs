@@ -367,10 +367,11 @@ fn sign_in_failures_carry_the_validation_fixes() {
 /// The calls the TUI will make through an effect: plain data in and out, the token a secret.
 #[test]
 fn library_calls_return_plain_data() {
-    use pbxlink::validate::{Options, principals};
+    use pbxlink::providers::threecx::principal_requests as principals;
+    use pbxlink::validate::Options;
     use secrecy::{ExposeSecret, SecretString};
     let e = Env::new();
-    let cx = pbxlink::profile::ThreeCx {
+    let cx = pbxlink::providers::threecx::ThreeCx {
         domain: e.sim.domain(),
         client_id: "900".into(),
         api_key: SecretString::from(ADMIN),

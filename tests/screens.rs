@@ -3,13 +3,15 @@
 //! wizard the same messages the terminal would.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use pbxlink::profile::Profile;
 use pbxlink::profile::results::LastResult;
 use pbxlink::profile::store::Entry;
-use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
-use pbxlink::providers::principals::{Principal, Problem};
-use pbxlink::providers::{ProviderId, crm_template};
+use pbxlink::providers::ProviderId;
+use pbxlink::providers::threecx::ThreeCx;
+use pbxlink::providers::threecx::principals::{Principal, Problem};
 use pbxlink::report::{Check, CheckState, FailureKind, Report};
 use pbxlink::simulator::DEMO_TEMPLATE;
+use pbxlink::template_file::crm as crm_template;
 use pbxlink::template_file::{Completion, Inspection};
 use pbxlink::ui::{self, Theme};
 use pbxlink::wizard::{DemoAccount, DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
@@ -34,15 +36,7 @@ fn typed(w: &mut Wizard, s: &str) {
 }
 
 fn p(name: &str, domain: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: domain.into(),
-            client_id: "900".into(),
-            api_key: SecretString::from(KEY),
-        }),
-        ca_file: None,
-    }
+    ThreeCx { domain: domain.into(), client_id: "900".into(), api_key: SecretString::from(KEY) }.profile(name, None)
 }
 
 fn home_data(entries: Vec<Entry>) -> HomeData {

@@ -2,10 +2,11 @@
 //! knows, each with its failure kind, plus the transport failures that must never look like bad
 //! credentials.
 
-use pbxlink::profile::{Profile, ProfileBody, ThreeCx};
+use pbxlink::profile::Profile;
+use pbxlink::providers::threecx::ThreeCx;
 use pbxlink::report::{CheckState, FailureKind, Report};
 use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
-use pbxlink::validate::{self, Options, Progress};
+use pbxlink::validate::{Options, Progress};
 use secrecy::SecretString;
 use std::time::Duration;
 
@@ -50,22 +51,15 @@ fn trusting(sim: &Simulator) -> (tempfile::TempDir, Options) {
 }
 
 fn profile(domain: &str, client: &str, key: &str) -> Profile {
-    Profile {
-        name: "t".into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: domain.into(),
-            client_id: client.into(),
-            api_key: SecretString::from(key.to_string()),
-        }),
-        ca_file: None,
-    }
+    ThreeCx { domain: domain.into(), client_id: client.into(), api_key: SecretString::from(key.to_string()) }
+        .profile("t", None)
 }
 
 /// Runs a validation, collecting the progress events, and checks that the secret appears nowhere
 /// in what it reports.
 async fn run(p: &Profile, opts: &Options) -> (Report, Vec<Progress>) {
     let mut events = Vec::new();
-    let report = validate::validate(p, opts, &mut |e| events.push(e)).await;
+    let report = pbxlink::providers::validate(p, opts, &mut |e| events.push(e)).await;
     let all = format!("{report:?} {events:?} {:?}", report.hint);
     assert!(!all.contains(SECRET), "the secret leaked into the report: {all}");
     (report, events)
@@ -341,7 +335,7 @@ async fn silent_server_times_out_within_the_bound() {
 
 mod eightbyeight {
     use super::*;
-    use pbxlink::profile::EightByEight;
+    use pbxlink::providers::eightbyeight::EightByEight;
     use pbxlink::simulator::{EightByEightAccount, Grants};
 
     const SECRET8: &str = "s3cret-8x8-value-77aa";
@@ -365,21 +359,18 @@ mod eightbyeight {
     }
 
     fn profile(base: &str, client: &str, secret: &str, products: &[&str]) -> Profile {
-        Profile {
-            name: "cc".into(),
-            body: ProfileBody::EightByEight(EightByEight {
-                client_id: client.into(),
-                client_secret: SecretString::from(secret.to_string()),
-                products: products.iter().map(|p| p.to_string()).collect(),
-                base_url: Some(base.into()),
-                region: None,
-            }),
-            ca_file: None,
+        EightByEight {
+            client_id: client.into(),
+            client_secret: SecretString::from(secret.to_string()),
+            products: products.iter().map(|p| p.to_string()).collect(),
+            base_url: Some(base.into()),
+            region: None,
         }
+        .profile("cc", None)
     }
 
     async fn check(p: &Profile, opts: &Options) -> Report {
-        let r = validate::validate(p, opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(p, opts, &mut |_| {}).await;
         assert!(!format!("{r:?}").contains(SECRET8), "the secret leaked into the report");
         r
     }
@@ -426,8 +417,9 @@ mod eightbyeight {
     }
 
     fn with_region(mut p: Profile, region: &str) -> Profile {
-        if let ProfileBody::EightByEight(e) = &mut p.body {
+        if let Some(mut e) = EightByEight::of(&p) {
             e.region = Some(region.into());
+            p = e.profile(&p.name, p.ca_file.clone());
         }
         p
     }
@@ -542,26 +534,23 @@ mod eightbyeight {
 
 mod cx_engine {
     use super::*;
-    use pbxlink::profile::CxEngine;
     use pbxlink::providers::cxengine::AuthMethod;
+    use pbxlink::providers::cxengine::CxEngine;
     use pbxlink::simulator::CxEngineAccount;
 
     const SECRET_CX: &str = "cx-secret-9f8e7d6c5b4a";
 
     fn profile(base: &str, client: &str, secret: &str) -> Profile {
-        Profile {
-            name: "crm".into(),
-            body: ProfileBody::CxEngine(CxEngine {
-                base_url: format!("https://{base}"),
-                auth_method: AuthMethod::AuthorizationCode,
-                client_id: client.into(),
-                client_secret: SecretString::from(secret.to_string()),
-                account_id: "7".into(),
-                template_path: None,
-                pbx_profile: None,
-            }),
-            ca_file: None,
+        CxEngine {
+            base_url: format!("https://{base}"),
+            auth_method: AuthMethod::AuthorizationCode,
+            client_id: client.into(),
+            client_secret: SecretString::from(secret.to_string()),
+            account_id: "7".into(),
+            template_path: None,
+            pbx_profile: None,
         }
+        .profile("crm", None)
     }
 
     async fn env() -> (Simulator, tempfile::TempDir, Options) {
@@ -572,8 +561,9 @@ mod cx_engine {
     }
 
     fn with_method(mut p: Profile, m: AuthMethod) -> Profile {
-        if let ProfileBody::CxEngine(c) = &mut p.body {
+        if let Some(mut c) = CxEngine::of(&p) {
             c.auth_method = m;
+            p = c.profile(&p.name, p.ca_file.clone());
         }
         p
     }
@@ -581,14 +571,14 @@ mod cx_engine {
     #[tokio::test]
     async fn client_credentials_token() {
         let (sim, _d, opts) = env().await;
-        let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert!(r.ok(), "{r:#?}");
         // What was proven, and what only 3CX can prove.
         assert_eq!(detail(&r, "token"), "token issued, valid for 365 days: the API client's credentials work");
         assert_eq!(state(&r, "approval"), CheckState::NotAvailable);
         assert!(detail(&r, "approval").contains("only 3CX can prove"), "{}", detail(&r, "approval"));
         let cc = with_method(profile(&sim.domain(), "7", SECRET_CX), AuthMethod::ClientCredentials);
-        let r = validate::validate(&cc, &opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(&cc, &opts, &mut |_| {}).await;
         assert!(r.ok(), "{r:#?}");
         assert_eq!(detail(&r, "token"), "token issued, valid for 365 days");
         assert!(r.checks.iter().all(|c| c.id != "approval"), "client credentials need no approval");
@@ -596,10 +586,10 @@ mod cx_engine {
         // A wrong secret: for Client Credentials a rejection; for Authorization Code "not checked",
         // as CX-Engine's 401 invalid_client may also mean a client not allowed client credentials.
         let wrong = with_method(profile(&sim.domain(), "7", "wrong"), AuthMethod::ClientCredentials);
-        let r = validate::validate(&wrong, &opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(&wrong, &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::Unauthorized));
         assert!(detail(&r, "token").contains("Client authentication failed"));
-        let r = validate::validate(&profile(&sim.domain(), "7", "wrong"), &opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(&profile(&sim.domain(), "7", "wrong"), &opts, &mut |_| {}).await;
         assert_eq!((r.failure, state(&r, "token")), (None, CheckState::NotAvailable), "{r:#?}");
         assert!(detail(&r, "token").contains("may also to a client allowed only Authorization Code"));
         assert!(!format!("{r:?}").contains(SECRET_CX));
@@ -611,12 +601,12 @@ mod cx_engine {
     #[tokio::test]
     async fn a_refused_grant_is_a_method_question_not_a_rejected_key() {
         let (sim, _d, opts) = env().await;
-        let code = validate::validate(&profile(&sim.domain(), "8", SECRET_CX), &opts, &mut |_| {}).await;
+        let code = pbxlink::providers::validate(&profile(&sim.domain(), "8", SECRET_CX), &opts, &mut |_| {}).await;
         assert!(code.ok(), "{code:#?}");
         assert_eq!(state(&code, "token"), CheckState::NotAvailable);
         assert!(detail(&code, "token").contains("unauthorized_client"), "{}", detail(&code, "token"));
         let cc = with_method(profile(&sim.domain(), "8", SECRET_CX), AuthMethod::ClientCredentials);
-        let r = validate::validate(&cc, &opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(&cc, &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::Forbidden), "{r:#?}");
         let hint = r.hint.clone().unwrap_or_default();
         assert!(hint.contains("Choose Authorization Code") && !hint.contains("rejected"), "{hint}");
@@ -627,7 +617,7 @@ mod cx_engine {
         // A 3CX-only simulator: /oauth/token answers 404 there.
         let sim = Simulator::start(vec![]).await.expect("simulator");
         let (_dir, opts) = trusting(&sim);
-        let r = validate::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");
         assert!(
             detail(&r, "token").contains(&format!("https://{}/oauth/token", sim.domain())),
@@ -646,9 +636,10 @@ mod cx_engine {
             std::fs::write(&p, text).expect("template");
             p
         });
-        if let ProfileBody::CxEngine(c) = &mut cx.body {
+        if let Some(mut c) = CxEngine::of(&cx) {
             c.pbx_profile = Some("office".into());
             c.template_path = template_path;
+            cx = c.profile(&cx.name, cx.ca_file.clone());
         }
         let mut pbx = super::profile(&sim.domain(), client, SECRET);
         pbx.name = "office".into();
@@ -671,7 +662,7 @@ mod cx_engine {
     }
 
     async fn linked_run(cx: &Profile, pbx: Option<&Profile>, opts: &Options) -> Report {
-        let r = validate::validate_linked(cx, pbx, opts, &mut |_| {}).await;
+        let r = pbxlink::providers::validate_linked(cx, pbx, opts, &mut |_| {}).await;
         let all = format!("{r:?}");
         assert!(!all.contains(SECRET_CX) && !all.contains(SECRET), "a secret leaked: {all}");
         r
@@ -713,8 +704,9 @@ mod cx_engine {
         assert!(r.hint.as_deref().is_some_and(|h| h.contains("System Owner")), "{:?}", r.hint);
         // The 3CX profile's key is refused: named as the 3CX side's problem, not CX-Engine's.
         let (cx, mut pbx) = linked(&sim, dir.path(), "900", None);
-        if let ProfileBody::ThreeCx(x) = &mut pbx.body {
+        if let Some(mut x) = ThreeCx::of(&pbx) {
             x.api_key = SecretString::from("wrong-key".to_string());
+            pbx = x.profile(&pbx.name, pbx.ca_file.clone());
         }
         let r = linked_run(&cx, Some(&pbx), &opts).await;
         assert_eq!(r.failure, Some(FailureKind::Unauthorized));
@@ -737,9 +729,10 @@ mod cx_engine {
         assert!(detail(&r, "crm").contains("no saved 3CX profile named \"office\""));
         // A failed CX-Engine token skips the 3CX read (no needless token taken there).
         let (mut cx, pbx) = linked(&sim, dir.path(), "900", None);
-        if let ProfileBody::CxEngine(c) = &mut cx.body {
+        if let Some(mut c) = CxEngine::of(&cx) {
             c.client_secret = SecretString::from("wrong".to_string());
             c.auth_method = AuthMethod::ClientCredentials;
+            cx = c.profile(&cx.name, cx.ca_file.clone());
         }
         let before = sim.requests().len();
         let r = linked_run(&cx, Some(&pbx), &opts).await;

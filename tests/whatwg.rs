@@ -9,7 +9,7 @@
 //! `tests/data/whatwg-host-differences.txt`: regenerated with `PBXLINK_UPDATE_WHATWG=1`, checked
 //! otherwise, so that a change of behaviour shows up as a diff.
 
-use pbxlink::providers::host::normalise_host;
+use pbxlink::host::normalise_host;
 use std::collections::BTreeMap;
 use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
@@ -249,7 +249,7 @@ fn whatwg_url_test_data_against_the_host_normaliser() {
     let differ = compared - agree;
     let mut out = format!(
         "# The WHATWG URL test data (urltestdata.json of the url crate {version}) through pbxlink's\n\
-         # host normaliser (src/providers/host.rs). Written by `PBXLINK_UPDATE_WHATWG=1 cargo test --test\n\
+         # host normaliser (src/host.rs). Written by `PBXLINK_UPDATE_WHATWG=1 cargo test --test\n\
          # whatwg`, checked by `cargo test`. Cases relative to their base are skipped: pbxlink reads every\n\
          # input on its own. IPv6 addresses are compared as addresses; an explicit default port is the\n\
          # same target as none.\n\

@@ -1,51 +1,48 @@
 //! `pbxlink add PROVIDER`: the guide in the TUI (or as line prompts with `--plain`), or with
 //! `--non-interactive` a scripted setup that takes every value from flags and the secret from
 //! stdin, a file or an environment variable (never from a flag value, which `ps` and shell history
-//! would show). It validates before saving and saves nothing when validation fails.
+//! would show). It validates before saving and saves nothing when validation fails. The flags and
+//! their checks come from the vendor's schema: nothing here names a vendor.
 
 use anyhow::{Context, Result};
-use secrecy::SecretString;
 use std::io::{IsTerminal, Read};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::{Globals, exit, interactive};
-use crate::cli::{AddArgs, ProviderArg};
-use crate::profile::store::{SaveMode, Store};
-use crate::profile::{EightByEight, Profile, ProfileBody, ThreeCx, check_name};
-use crate::providers::FieldKind;
-use crate::validate::{self, Options, Progress};
-use crate::wizard::Field;
+use crate::cli::{AddArgs, SecretSource};
+use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
+use crate::profile::store::{Entry, SaveMode};
+use crate::profile::{Profile, check_name};
+use crate::providers::ProviderId;
+use crate::validate::{Options, Progress};
 
 /// A usage problem (exit code 2): the one type every command uses.
 use super::UsageError as Usage;
 
 pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
+    let schema = args.provider.schema();
+    if let Err(Usage(msg)) = foreign_flags(schema, &args) {
+        eprintln!("pbxlink: {msg}");
+        return Ok(exit::USAGE);
+    }
     if !args.non_interactive {
         // Plain mode reads its answers as lines, from a terminal or a pipe alike.
         if !g.plain && (!std::io::stdin().is_terminal() || !std::io::stdout().is_terminal()) {
-            let flags = match args.provider {
-                ProviderArg::ThreeCx => {
-                    "--name, --domain, --client-id and one of --api-key-stdin, --api-key-file or --api-key-env"
-                }
-                ProviderArg::EightByEight => {
-                    "--name, --client-id, --products and one of --client-secret-stdin, --client-secret-file or --client-secret-env"
-                }
-                ProviderArg::CxEngine => {
-                    "--name, --base-url, --auth-method, --client-id, --account-id and one of --client-secret-stdin, --client-secret-file or --client-secret-env"
-                }
-            };
             eprintln!(
-                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal (with --plain, it asks line prompts and reads the answers from a pipe too).\nFor scripts, pass --non-interactive with {flags}."
+                "pbxlink: `pbxlink add` opens the interactive guide, which needs a terminal (with --plain, it asks line prompts and reads the answers from a pipe too).\nFor scripts, pass --non-interactive with {}.",
+                needed_flags(schema)
             );
             return Ok(exit::USAGE);
         }
-        let prefill = [
-            ("domain", args.domain.as_deref()),
-            ("base_url", args.base_url.as_deref()),
-            ("client_id", args.client_id.as_deref()),
-            ("account_id", args.account_id.as_deref()),
-        ];
+        // Every value flag given fills its field (or, when the guide does not ask, the new
+        // profile's value).
+        let prefill: Vec<(&str, Option<&str>)> = schema
+            .fields
+            .iter()
+            .filter(|d| !d.secret() && d.kind != Kind::Products)
+            .map(|d| (d.key, args.fields.one(&d.flag())))
+            .collect();
         return interactive::add(config, g, args.provider, &prefill);
     }
     match scripted(config, g, &args) {
@@ -57,133 +54,123 @@ pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
     }
 }
 
-fn required<'a>(v: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
-    v.as_deref().filter(|s| !s.trim().is_empty()).ok_or_else(|| Usage(format!("--non-interactive needs {flag}")))
+/// What `--non-interactive` needs for `schema`'s vendor, as a sentence.
+fn needed_flags(schema: &Schema) -> String {
+    let mut flags = vec!["--name".to_string()];
+    flags.extend(schema.fields.iter().filter(|d| !d.optional && !d.secret()).map(|d| format!("--{}", d.flag())));
+    let secret = schema.fields.iter().find(|d| d.secret()).map(|d| {
+        let f = d.flag();
+        format!("one of --{f}-stdin, --{f}-file or --{f}-env")
+    });
+    let last = secret.unwrap_or_else(|| flags.pop().unwrap_or_default());
+    format!("{} and {last}", flags.join(", "))
 }
 
-/// The profile body the flags describe, checked with the same rules as the guide's fields.
-fn body_from_flags(args: &AddArgs, config: &Path) -> Result<ProfileBody, Usage> {
-    let client_id = Field::new("client_id", FieldKind::Id, required(&args.client_id, "--client-id ID")?)
-        .check()
-        .map_err(|e| Usage(format!("--client-id: {e}")))?;
-    // The guide's soft hints (8x8: the Client ID starts with eght_), as the TUI and plain mode show them.
-    if let Some(hint) = args.provider.id().guide().field("client_id").soft_note(&client_id) {
-        eprintln!("note: {hint}");
-    }
-    match args.provider {
-        ProviderArg::CxEngine => cx_engine_from_flags(args, client_id, config),
-        ProviderArg::ThreeCx => {
-            let domain = Field::new("domain", FieldKind::Host, required(&args.domain, "--domain DOMAIN")?)
-                .check()
-                .map_err(|e| Usage(format!("--domain: {e}")))?;
-            let key = secret(args)?;
-            Ok(ProfileBody::ThreeCx(ThreeCx { domain, client_id, api_key: SecretString::from(key) }))
+/// A flag another vendor uses is refused by name: it would be silently ignored otherwise. A
+/// secret from the wrong family says what this vendor calls its secret.
+fn foreign_flags(schema: &Schema, args: &AddArgs) -> Result<(), Usage> {
+    let name = schema.guide().name.as_str();
+    for flag in args.fields.given() {
+        if schema.fields.iter().any(|d| d.flag() == flag) {
+            continue;
         }
-        ProviderArg::EightByEight => {
-            let guide = args.provider.id().guide();
-            // Ids (cloud-storage) or the names the Admin Console shows (Cloud Storage Service).
-            let products: Vec<String> = args
-                .products
-                .iter()
-                .map(|p| p.trim())
-                .filter(|p| !p.is_empty())
-                .map(|p| crate::providers::eightbyeight::product_id(guide, p).unwrap_or_else(|| p.to_string()))
-                .collect();
-            crate::profile::check_products(guide, &products).map_err(|e| Usage(format!("--products: {e}")))?;
-            let base_url = match &args.base_url {
-                Some(b) => Some(
-                    crate::providers::host::normalise_host(b)
-                        .map_err(|e| Usage(format!("--base-url: {e}")))?
-                        .to_string(),
-                ),
-                None => None,
-            };
-            let secret = secret(args)?;
-            Ok(ProfileBody::EightByEight(EightByEight {
-                client_id,
-                client_secret: SecretString::from(secret),
-                products,
-                base_url,
-                region: check_region(args.region.as_deref())?,
-            }))
-        }
-    }
-}
-
-/// A region is a short lowercase word; the known ones come from 8x8's specs, others get a note
-/// (the list is not documented in one place, so an unknown one is not refused).
-fn check_region(region: Option<&str>) -> Result<Option<String>, Usage> {
-    let Some(r) = region.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
-    if r.len() > 20 || !r.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-        return Err(Usage(format!("--region \"{r}\": use a region name such as us-west, us-east, uk, ap or ca")));
-    }
-    let known = crate::providers::eightbyeight::REGIONS;
-    if !known.contains(&r) {
-        eprintln!(
-            "note: region \"{r}\" is not one 8x8 documents ({}); product checks will say \"not checked\"",
-            known.join(", ")
-        );
-    }
-    Ok(Some(r.to_string()))
-}
-
-/// CX-Engine's values from flags: the URL keeps its https scheme, the template is checked, and a
-/// linked 3CX profile must exist.
-fn cx_engine_from_flags(args: &AddArgs, client_id: String, config: &Path) -> Result<ProfileBody, Usage> {
-    let url = required(&args.base_url, "--base-url URL")?;
-    let base_url = crate::profile::cx_engine_url(url).map_err(|e| Usage(format!("--base-url: {e}")))?;
-    let auth_method =
-        crate::providers::cxengine::AuthMethod::parse(required(&args.auth_method, "--auth-method METHOD")?)
-            .map_err(|e| Usage(format!("--auth-method: {e}")))?;
-    let account_id = Field::new("account_id", FieldKind::Id, required(&args.account_id, "--account-id ID")?)
-        .check()
-        .map_err(|e| Usage(format!("--account-id: {e}")))?;
-    let template_path = match &args.template {
-        Some(t) => {
-            let at = |e: crate::template_file::TemplateError| Usage(format!("--template {}: {e}", t.display()));
-            let found = crate::template_file::inspect(&t.to_string_lossy()).map_err(at)?;
-            if !found.ok() {
-                let mut problems: Vec<String> = found.name_problem.clone().into_iter().collect();
-                problems.extend(found.problems.iter().map(|p| format!("line {}: {}", p.line, p.message)));
-                return Err(Usage(format!(
-                    "--template {}:\n  {}\n`pbxlink cx-engine check-template --write-copy` writes a correctly named copy",
-                    t.display(),
-                    problems.join("\n  ")
-                )));
+        let ours = schema.fields.iter().find(|d| d.secret());
+        let theirs = crate::providers::SCHEMAS.iter().flat_map(|s| s.fields).find(|d| d.flag() == flag);
+        return Err(Usage(match (ours, theirs) {
+            (Some(o), Some(t)) if t.secret() => {
+                let f = o.flag();
+                format!("{name} calls its secret {}: use --{f}-stdin, --{f}-file or --{f}-env, not --{flag}-*", o.help)
             }
-            Some(found.path)
-        }
-        None => None,
-    };
-    if let Some(pbx) = &args.pbx_profile {
-        let loaded = Store::new(config).load().map_err(|e| Usage(format!("{e:#}")))?;
-        match loaded.get(pbx) {
-            Some(crate::profile::store::Entry::Ok(Profile { body: ProfileBody::ThreeCx(_), .. })) => {}
-            _ => return Err(Usage(format!("--pbx-profile: \"{pbx}\" is not a 3CX profile in {}", config.display()))),
+            _ => format!("--{flag} is not a {name} setting; {name} takes {}", needed_flags(schema)),
+        }));
+    }
+    Ok(())
+}
+
+/// The profile's values from the flags, each checked by its field's rule (the guide's, the
+/// profile file's): the secret from its source, a template checked on disk, a link to a saved
+/// profile of the vendor it names.
+fn values_from_flags(schema: &Schema, args: &AddArgs, config: &Path) -> Result<Values, Usage> {
+    let guide = schema.guide();
+    let mut values = Values::default();
+    for def in schema.fields {
+        let flag = def.flag();
+        let needs = || Usage(format!("--non-interactive needs --{flag} {}", def.key.to_uppercase()));
+        let value = match def.kind {
+            _ if def.secret() => Some(secret(def, args.fields.secret(&flag))?),
+            Kind::Products => match args.fields.list(&flag) {
+                [] if def.optional => None,
+                [] => return Err(needs()),
+                items => Some(def.check_list(items, guide).map_err(|e| Usage(format!("--{flag}: {e}")))?),
+            },
+            _ => match args.fields.one(&flag).filter(|v| !v.trim().is_empty()) {
+                None if def.optional => None,
+                None => return Err(needs()),
+                Some(v) => {
+                    let checked = def.check(v, guide).map_err(|e| Usage(format!("--{flag}: {e}")))?;
+                    // The guide's soft hints (8x8: the Client ID starts with eght_), as the TUI
+                    // and plain mode show them.
+                    if let Some(note) = def.note(v.trim(), guide) {
+                        eprintln!("note: {note}");
+                    }
+                    match def.kind {
+                        Kind::Template => Some(template(&flag, v)?),
+                        Kind::Link { provider } => {
+                            linked(config, &flag, v.trim(), provider)?;
+                            checked
+                        }
+                        _ => checked,
+                    }
+                }
+            },
+        };
+        if let Some(v) = value {
+            values.set(def.key, v);
         }
     }
-    let secret = secret(args)?;
-    Ok(ProfileBody::CxEngine(crate::profile::CxEngine {
-        base_url,
-        auth_method,
-        client_id,
-        client_secret: SecretString::from(secret),
-        account_id,
-        template_path,
-        pbx_profile: args.pbx_profile.clone(),
-    }))
+    Ok(values)
+}
+
+/// A template given by flag must be one 3CX accepts; it is recorded as the absolute file.
+fn template(flag: &str, typed: &str) -> Result<Value, Usage> {
+    let at = |e: crate::template_file::TemplateError| Usage(format!("--{flag} {typed}: {e}"));
+    let found = crate::template_file::inspect(typed).map_err(at)?;
+    if !found.ok() {
+        let mut problems: Vec<String> = found.name_problem.clone().into_iter().collect();
+        problems.extend(found.problems.iter().map(|p| format!("line {}: {}", p.line, p.message)));
+        return Err(Usage(format!(
+            "--{flag} {typed}:\n  {}\n`pbxlink cx-engine check-template --write-copy` writes a correctly named copy",
+            problems.join("\n  ")
+        )));
+    }
+    Ok(Value::Text(found.path.display().to_string()))
+}
+
+/// A linked profile must exist, and be of the vendor the link names.
+fn linked(config: &Path, flag: &str, name: &str, provider: &str) -> Result<(), Usage> {
+    let loaded = crate::providers::store(config).load().map_err(|e| Usage(format!("{e:#}")))?;
+    let vendor = ProviderId::parse(provider).map_or(provider, |p| p.guide().name.as_str());
+    match loaded.get(name) {
+        Some(Entry::Ok(p)) if p.provider == provider && p.schema.is_some() => Ok(()),
+        _ => Err(Usage(format!("--{flag}: \"{name}\" is not a {vendor} profile in {}", config.display()))),
+    }
 }
 
 fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
     let ca = g.ca();
-    let name = required(&args.name, "--name NAME")?;
+    let name = args
+        .name
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| Usage("--non-interactive needs --name NAME".into()))?;
     check_name(name).map_err(|e| Usage(format!("--name: {e}")))?;
-    let body = body_from_flags(args, config)?;
+    let schema = args.provider.schema();
+    let values = values_from_flags(schema, args, config)?;
     let ca_file = match ca {
         Some(p) => Some(std::fs::canonicalize(p).map_err(|e| Usage(format!("--ca-file {}: {e}", p.display())))?),
         None => None,
     };
-    let store = Store::new(config);
+    let store = crate::providers::store(config);
     let loaded = store.load().map_err(|e| Usage(format!("{e:#}")))?;
     let exists = loaded.get(name).is_some();
     if exists && !args.force {
@@ -192,13 +179,13 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
             config.display()
         )));
     }
-    let profile = Profile { name: name.to_string(), body, ca_file };
+    let profile = Profile::new(name, schema, values, ca_file);
     if !args.no_validate {
         let all: Vec<Profile> = loaded
             .entries
             .iter()
             .filter_map(|e| match e {
-                crate::profile::store::Entry::Ok(p) => Some(p.clone()),
+                Entry::Ok(p) => Some(p.clone()),
                 _ => None,
             })
             .collect();
@@ -218,24 +205,15 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
     Ok(exit::OK)
 }
 
-/// The provider's secret, from its own family of flags (3CX says "API key", the others "Client
-/// Secret"), checked like the guide's secret field. The other family's flags are refused by name.
-fn secret(args: &AddArgs) -> Result<String, Usage> {
-    let api_key = (args.api_key_stdin, args.api_key_file.as_ref(), args.api_key_env.as_deref());
-    let client_secret = (args.client_secret_stdin, args.client_secret_file.as_ref(), args.client_secret_env.as_deref());
-    let given = |(stdin, file, env): (bool, Option<&PathBuf>, Option<&str>)| stdin || file.is_some() || env.is_some();
-    let name = args.provider.id().guide().name.as_str();
-    let (ours, theirs, what, flag, other) = match args.provider {
-        ProviderArg::ThreeCx => (api_key, client_secret, "API key", "--api-key", "--client-secret"),
-        _ => (client_secret, api_key, "Client Secret", "--client-secret", "--api-key"),
-    };
-    if given(theirs) {
-        return Err(Usage(format!(
-            "{name} calls its secret the {what}: use {flag}-stdin, {flag}-file or {flag}-env, not {other}-*"
-        )));
-    }
-    let value = read_secret(ours.0, ours.1, ours.2, what, flag)?;
-    Field::new("secret", FieldKind::Secret, &value).check().map_err(|e| Usage(format!("{what}: {e}")))
+/// The secret from the one source given, checked like the guide's secret field.
+fn secret(def: &FieldDef, source: SecretSource<'_>) -> Result<Value, Usage> {
+    let what = def.help.trim_start_matches("the ");
+    let flag = format!("--{}", def.flag());
+    let value = read_secret(source.stdin, source.file, source.env, what, &flag)?;
+    crate::guide::FieldKind::Secret
+        .check(&value)
+        .map(|v| Value::Secret(secrecy::SecretString::from(v)))
+        .map_err(|e| Usage(format!("{what}: {e}")))
 }
 
 /// Reads the secret from the one source given. Never echoes it, never puts it in an error.
@@ -308,7 +286,8 @@ pub(super) fn validate_before_save(
             eprintln!("{line}");
         }
     };
-    let report = rt.block_on(validate::Scheduler::new(1).validate(profile, linked, &opts, &mut show));
+    let sched = crate::validate::Scheduler::new(1);
+    let report = rt.block_on(crate::providers::validate_in(&sched, profile, linked, &opts, &mut show));
     match report.failure {
         None => exit::OK,
         Some(kind) => {

@@ -7,10 +7,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::{Globals, exit};
-use crate::cli::ProviderArg;
 use crate::plain;
 use crate::profile::results::Results;
-use crate::profile::store::Store;
 use crate::providers::ProviderId;
 use crate::simulator::{Behaviour, Grants, Simulator, ThreeCxAccount, demo_8x8_accounts, demo_accounts};
 use crate::tui;
@@ -18,7 +16,7 @@ use crate::wizard::{DemoAccount, DemoInfo, NewDefaults, Wizard};
 
 pub fn home(config: &Path, g: &Globals) -> Result<u8> {
     // As for `add`: a profiles file that cannot be read is said at once, with exit 2.
-    Store::new(config).load().map_err(super::usage)?;
+    crate::providers::store(config).load().map_err(super::usage)?;
     let state = crate::paths::state_dir()?;
     if g.plain {
         let rt = runtime()?;
@@ -30,20 +28,22 @@ pub fn home(config: &Path, g: &Globals) -> Result<u8> {
 
 /// The guide for `provider`, with the values given as flags already filled in.
 /// `pbxlink add PROVIDER`: the guide on its own; `prefill` (field id, value) comes from flags.
-pub fn add(config: &Path, g: &Globals, provider: ProviderArg, prefill: &[(&str, Option<&str>)]) -> Result<u8> {
-    let p = provider.id();
+pub fn add(config: &Path, g: &Globals, p: ProviderId, prefill: &[(&str, Option<&str>)]) -> Result<u8> {
     // A profiles file that cannot be read would refuse the save at the very end, after the user
     // typed a key that is shown only once: say so before anything is typed.
-    Store::new(config).load().map_err(super::usage)?;
+    crate::providers::store(config).load().map_err(super::usage)?;
     let state = crate::paths::state_dir()?;
-    // The 8x8 guide has no field for the API host: `--base-url` becomes the new profile's default.
-    let eightbyeight_base = match prefill.iter().find(|(id, _)| *id == "base_url").and_then(|(_, v)| *v) {
-        Some(b) if p == crate::providers::ProviderId::EightByEight => Some(
-            crate::providers::host::normalise_host(b).map_err(|e| anyhow::anyhow!("--base-url {b}: {e}"))?.to_string(),
-        ),
-        _ => None,
-    };
-    let new = NewDefaults { ca_file: canonical_ca(g)?, eightbyeight_base };
+    // A flag for a field the guide does not ask (8x8's API host) becomes the new profile's value,
+    // checked now by its field's rule.
+    let (schema, guide) = (p.schema(), p.guide());
+    let mut values = Vec::new();
+    for def in schema.fields.iter().filter(|d| !d.asked(guide)) {
+        if let Some(v) = prefill.iter().find(|(k, _)| *k == def.key).and_then(|(_, v)| *v) {
+            def.check(v, guide).map_err(|e| super::usage(format!("--{} {v}: {e}", def.flag())))?;
+            values.push((def.key, v.to_string()));
+        }
+    }
+    let new = NewDefaults { ca_file: canonical_ca(g)?, values };
     if g.plain {
         let rt = runtime()?;
         let prefill = prefill.iter().filter_map(|(id, v)| Some((id.to_string(), (*v)?.to_string()))).collect();
@@ -160,7 +160,8 @@ struct Demo {
 impl Demo {
     /// New demo profiles trust the simulator's CA, and 8x8 ones use it as their API host.
     fn new_defaults(&self) -> NewDefaults {
-        NewDefaults { ca_file: Some(self.ca_path.clone()), eightbyeight_base: Some(self.sim.domain()) }
+        let values = vec![("base_url", self.sim.domain())];
+        NewDefaults { ca_file: Some(self.ca_path.clone()), values }
     }
 }
 
@@ -283,7 +284,7 @@ fn run_in(
     let mut wizard = Wizard::new(config.display().to_string());
     wizard.new_profile.ca_file = canonical_ca(g)?;
     setup(&mut wizard);
-    let parts = (Store::new(config), Results::in_dir(state), g.options());
+    let parts = (crate::providers::store(config), Results::in_dir(state), g.options());
     let ended = rt.block_on(tui::run(wizard, parts, g.theme))?;
     for name in &ended.saved {
         eprintln!("Saved profile \"{name}\" in {}", config.display());

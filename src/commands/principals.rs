@@ -13,11 +13,12 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::{Globals, exit};
-use crate::profile::store::{Entry, SaveMode, Store};
-use crate::profile::{Profile, ProfileBody, ThreeCx, check_name};
-use crate::providers::one_line;
-use crate::providers::principals::{Principal, Problem, Step};
-use crate::validate::principals as remote;
+use crate::profile::store::{Entry, SaveMode};
+use crate::profile::{Profile, check_name};
+use crate::providers::threecx::ThreeCx;
+use crate::providers::threecx::principal_requests as remote;
+use crate::providers::threecx::principals::{Principal, Problem, Step};
+use crate::validate::one_line;
 
 /// A usage problem (exit code 2): the one type every command uses.
 use super::UsageError as Usage;
@@ -182,14 +183,14 @@ fn load(config: &Path, g: &Globals, name: &str) -> Result<(Profile, ThreeCx), Us
     {
         return Err(Usage(format!("--ca-file {}: {e}", ca.display())));
     }
-    let loaded = Store::new(config).load().map_err(|e| Usage(format!("{e:#}")))?;
+    let loaded = crate::providers::store(config).load().map_err(|e| Usage(format!("{e:#}")))?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
     match loaded.get(name) {
-        Some(Entry::Ok(p)) => match &p.body {
-            ProfileBody::ThreeCx(cx) => Ok((p.clone(), cx.clone())),
-            _ => Err(Usage(format!(
+        Some(Entry::Ok(p)) => match ThreeCx::of(p) {
+            Some(cx) => Ok((p.clone(), cx)),
+            None => Err(Usage(format!(
                 "\"{name}\" is not a 3CX profile (its provider is {}); service principals belong to 3CX",
                 p.provider_name()
             ))),
@@ -208,10 +209,10 @@ struct Target {
 
 fn save_target(config: &Path, name: &str) -> Result<Target, Usage> {
     check_name(name).map_err(|e| Usage(format!("--save-to: {e}")))?;
-    let loaded = Store::new(config).load().map_err(|e| Usage(format!("{e:#}")))?;
+    let loaded = crate::providers::store(config).load().map_err(|e| Usage(format!("{e:#}")))?;
     let exists = match loaded.get(name) {
         None => false,
-        Some(Entry::Ok(Profile { body: ProfileBody::ThreeCx(_), .. })) => true,
+        Some(Entry::Ok(p)) if p.is(crate::providers::ProviderId::ThreeCx) => true,
         Some(_) => {
             return Err(Usage(format!(
                 "--save-to: \"{name}\" exists in {} and is not a 3CX profile; choose another name",
@@ -252,11 +253,7 @@ fn save(
     // The same PBX and the same trust as the profile it came from; like `add`, a --ca-file given
     // now is stored when the source profile has none.
     let ca_file = source.ca_file.clone().or_else(|| g.ca().and_then(|c| std::fs::canonicalize(c).ok()));
-    let profile = Profile {
-        name: name.clone(),
-        body: ProfileBody::ThreeCx(ThreeCx { domain: cx.domain.clone(), client_id: number, api_key: token }),
-        ca_file,
-    };
+    let profile = ThreeCx { domain: cx.domain.clone(), client_id: number, api_key: token }.profile(&name, ca_file);
     eprintln!("Validating the new token before saving it as \"{name}\":");
     let code = super::add::validate_before_save(rt, &profile, None, g);
     if code != exit::OK {
@@ -264,7 +261,7 @@ fn save(
         return code;
     }
     let mode = if target.exists { SaveMode::Replace { old: name.clone() } } else { SaveMode::Create };
-    if let Err(e) = Store::new(config).save(&profile, &mode) {
+    if let Err(e) = crate::providers::store(config).save(&profile, &mode) {
         eprintln!("pbxlink: {e:#}\nThe token was NOT saved as \"{name}\"; keep the copy printed on stdout.");
         return exit::ERROR;
     }

@@ -7,14 +7,15 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::exit;
+use crate::profile::listing;
 use crate::profile::results::{Results, now_secs};
-use crate::profile::store::{Entry, Loaded, Store};
-use crate::profile::{ProfileBody, listing};
+use crate::profile::schema::Value;
+use crate::profile::store::{Entry, Loaded};
 
 /// Loads the profiles file and prints its warnings (a file readable by others); one that cannot
 /// be read or parsed is a configuration error (exit 2), reported with its path.
 fn load(config: &Path) -> Result<Loaded, u8> {
-    let loaded = Store::new(config).load().map_err(|e| {
+    let loaded = crate::providers::store(config).load().map_err(|e| {
         eprintln!("pbxlink: {e:#}");
         exit::USAGE
     })?;
@@ -67,34 +68,23 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
         return Ok(exit::USAGE);
     };
     let mut fields: Vec<(&str, toml_edit::Value)> = Vec::new();
+    let entry_schema = match entry {
+        Entry::Ok(p) => p.schema,
+        Entry::Invalid { .. } => None,
+    };
     match entry {
         Entry::Invalid { reason, .. } => fields.push(("error", reason.as_str().into())),
         Entry::Ok(p) => {
             fields.push(("provider", p.provider_name().into()));
-            match &p.body {
-                ProfileBody::ThreeCx(x) => {
-                    fields.push(("domain", x.domain.as_str().into()));
-                    fields.push(("client_id", x.client_id.as_str().into()));
-                    fields.push(("api_key", redact(&x.api_key).into()));
+            for def in p.schema.map(|s| s.fields).unwrap_or_default() {
+                match p.values.get(def.key) {
+                    Some(Value::Text(v)) => fields.push((def.key, v.as_str().into())),
+                    Some(Value::Secret(v)) => fields.push((def.key, redact(v).into())),
+                    Some(Value::List(l)) => {
+                        fields.push((def.key, l.iter().map(String::as_str).collect::<toml_edit::Array>().into()))
+                    }
+                    None => {}
                 }
-                ProfileBody::EightByEight(e) => {
-                    fields.push(("client_id", e.client_id.as_str().into()));
-                    fields.push(("client_secret", redact(&e.client_secret).into()));
-                    fields
-                        .push(("products", e.products.iter().map(String::as_str).collect::<toml_edit::Array>().into()));
-                    fields.extend(e.base_url.as_deref().map(|b| ("base_url", b.into())));
-                    fields.extend(e.region.as_deref().map(|r| ("region", r.into())));
-                }
-                ProfileBody::CxEngine(c) => {
-                    fields.push(("base_url", c.base_url.as_str().into()));
-                    fields.push(("auth_method", c.auth_method.as_str().into()));
-                    fields.push(("client_id", c.client_id.as_str().into()));
-                    fields.push(("client_secret", redact(&c.client_secret).into()));
-                    fields.push(("account_id", c.account_id.as_str().into()));
-                    fields.extend(c.template_path.as_ref().map(|t| ("template_path", t.display().to_string().into())));
-                    fields.extend(c.pbx_profile.as_deref().map(|p| ("pbx_profile", p.into())));
-                }
-                ProfileBody::Unsupported { .. } => {}
             }
             if let Some(ca) = &p.ca_file {
                 fields.push(("ca_file", ca.display().to_string().into()));
@@ -119,7 +109,8 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
     } else {
         writeln!(out, "[profiles.{name}]")?;
         for (k, v) in fields {
-            let note = if matches!(k, "api_key" | "client_secret") { "  # redacted" } else { "" };
+            let secret = entry_schema.and_then(|s| s.field(k)).is_some_and(|f| f.secret());
+            let note = if secret { "  # redacted" } else { "" };
             writeln!(out, "{k} = {}{note}", v.decorated("", ""))?;
         }
     }
@@ -127,7 +118,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
 }
 
 pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
-    let store = Store::new(config);
+    let store = crate::providers::store(config);
     let loaded = match load(config) {
         Ok(l) => l,
         Err(code) => return Ok(code),

@@ -8,8 +8,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::exit;
-use crate::providers::crm_template::{Problem, RECOMMENDED_NAME};
 use crate::template_file;
+use crate::template_file::crm::{Problem, RECOMMENDED_NAME};
 
 #[derive(Serialize)]
 struct Report<'a> {

@@ -14,9 +14,10 @@ use super::validate_output::{
 };
 use super::{Globals, exit};
 use crate::cli::ValidateArgs;
+use crate::profile::Profile;
 use crate::profile::results::{LastResult, Results, now_secs};
-use crate::profile::store::{Entry, Store};
-use crate::profile::{Profile, ProfileBody};
+use crate::profile::store::Entry;
+use crate::providers::ProviderId;
 use crate::validate::{self, Options};
 
 pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
@@ -85,7 +86,7 @@ enum Mode {
 /// The entries to validate and every saved 3CX profile (which CX-Engine profiles may link), or a
 /// usage/config error.
 fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile>), String> {
-    let loaded = Store::new(config).load().map_err(|e| format!("{e:#}"))?;
+    let loaded = crate::providers::store(config).load().map_err(|e| format!("{e:#}"))?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -93,7 +94,7 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
         .entries
         .iter()
         .filter_map(|e| match e {
-            Entry::Ok(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => Some(p.clone()),
+            Entry::Ok(p) if p.is(ProviderId::ThreeCx) => Some(p.clone()),
             _ => None,
         })
         .collect();
@@ -165,12 +166,10 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
 async fn validate_one(index: usize, (e, linked): Job, sched: &validate::Scheduler, opts: &Options) -> Done {
     match e {
         Entry::Ok(p) => {
-            let outcome = match &p.body {
-                ProfileBody::Unsupported { provider } => {
-                    Outcome::Invalid(format!("provider \"{provider}\" needs a newer pbxlink"))
-                }
-                _ => {
-                    let r = sched.validate(&p, linked.as_ref(), opts, &mut |_| {}).await;
+            let outcome = match p.schema {
+                None => Outcome::Invalid(format!("provider \"{}\" needs a newer pbxlink", p.provider)),
+                Some(_) => {
+                    let r = crate::providers::validate_in(sched, &p, linked.as_ref(), opts, &mut |_| {}).await;
                     tracing::info!(profile = %p.name, ok = r.ok(), failure = ?r.failure, ms = r.ms, "validation finished");
                     Outcome::Report(r)
                 }

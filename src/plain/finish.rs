@@ -5,7 +5,7 @@
 use super::Plain;
 use super::prompt::{Prompter, Stop};
 use crate::exit;
-use crate::providers::{Step, StepKind};
+use crate::guide::{Step, StepKind};
 use crate::report::Report;
 use crate::wizard::GuideState;
 

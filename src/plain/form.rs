@@ -4,10 +4,10 @@
 //! correctly named copy. There is no Tab completion: the path is a plain line (`~` works).
 
 use super::prompt::{Prompter, Stop};
-use crate::providers::crm_template::RECOMMENDED_NAME;
-use crate::providers::host::normalise_host;
-use crate::providers::{FieldKind, Step};
+use crate::guide::{FieldKind, Step};
+use crate::host::normalise_host;
 use crate::template_file;
+use crate::template_file::crm::RECOMMENDED_NAME;
 use crate::wizard::{Field, GuideState};
 
 pub fn ask(p: &mut Prompter, g: &mut GuideState, step: &Step) -> Result<(), Stop> {

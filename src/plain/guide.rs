@@ -4,7 +4,8 @@
 
 use super::prompt::{Prompter, Stop};
 use super::{Plain, finish, form, threecx};
-use crate::providers::{ProviderId, Step, StepKind};
+use crate::guide::{Step, StepKind};
+use crate::providers::ProviderId;
 use crate::wizard::GuideState;
 
 /// How a guide ended (Ctrl-D ends it as `Stop::Eof`).

@@ -21,9 +21,9 @@ use std::sync::Mutex;
 use tokio::runtime::Runtime;
 
 use crate::exit;
+use crate::profile::Profile;
 use crate::profile::results::{LastResult, Results, now_secs};
-use crate::profile::store::{Entry, Loaded, SaveMode, Store};
-use crate::profile::{Profile, ProfileBody};
+use crate::profile::store::{Entry, Loaded, SaveMode};
 use crate::providers::ProviderId;
 use crate::report::{CheckState, Report};
 use crate::validate::{self, Progress};
@@ -93,7 +93,7 @@ impl Plain<'_> {
     /// The profiles file as it is now; a file that cannot be read is reported and counts as empty
     /// (a save then fails with the same reason, and says so).
     fn load(&mut self) -> Loaded {
-        match Store::new(&self.s.config).load() {
+        match crate::providers::store(&self.s.config).load() {
             Ok(l) => l,
             Err(e) => {
                 self.p.say(&format!("Cannot read the profiles: {e:#}"));
@@ -120,7 +120,7 @@ impl Plain<'_> {
             Progress::Plan(_) => {}
         };
         tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
-        let report = rt.block_on(s.sched.validate(profile, linked, &s.opts, &mut show));
+        let report = rt.block_on(crate::providers::validate_in(&s.sched, profile, linked, &s.opts, &mut show));
         tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
         if let Some(kind) = report.failure {
             p.say(&format!("Validation failed: {kind}"));
@@ -135,7 +135,7 @@ impl Plain<'_> {
     fn save(&self, profile: &Profile, mode: &SaveMode, report: Option<&Report>) -> Result<()> {
         {
             let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
-            Store::new(&self.s.config).save(profile, mode)?;
+            crate::providers::store(&self.s.config).save(profile, mode)?;
         }
         tracing::info!(profile = %profile.name, "profile saved");
         if let Some(r) = report {
@@ -159,7 +159,7 @@ fn threecx(loaded: &Loaded) -> Vec<Profile> {
         .entries
         .iter()
         .filter_map(|e| match e {
-            Entry::Ok(p @ Profile { body: ProfileBody::ThreeCx(_), .. }) => Some(p.clone()),
+            Entry::Ok(p) if p.is(crate::providers::ProviderId::ThreeCx) => Some(p.clone()),
             _ => None,
         })
         .collect()

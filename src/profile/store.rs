@@ -12,6 +12,7 @@ use toml_edit::{DocumentMut, Item, Table};
 
 use super::Profile;
 use super::atomic::{lock_beside, real_path, unwritable_fix, write_atomic};
+use super::schema::Schema;
 
 /// Files larger than this are not profile files someone wrote by hand.
 const MAX_FILE: u64 = 4 * 1024 * 1024;
@@ -32,6 +33,8 @@ impl StoreError {
 #[derive(Debug, Clone)]
 pub struct Store {
     path: PathBuf,
+    /// The vendors whose profiles it reads (`providers::SCHEMAS`); others are kept, unsupported.
+    schemas: &'static [&'static Schema],
 }
 
 /// A profile as found in the file: usable, or broken with the reason (so one bad table never hides
@@ -78,8 +81,9 @@ pub enum SaveMode {
 }
 
 impl Store {
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        Store { path: path.into() }
+    /// The store at `path`, reading the profiles of `schemas`' vendors.
+    pub fn new(path: impl Into<PathBuf>, schemas: &'static [&'static Schema]) -> Self {
+        Store { path: path.into(), schemas }
     }
 
     pub fn path(&self) -> &Path {
@@ -118,7 +122,7 @@ impl Store {
                 continue;
             }
             let entry = match item.as_table_like() {
-                Some(t) => match Profile::from_table(name, t) {
+                Some(t) => match Profile::from_table(name, t, self.schemas) {
                     Ok(p) => Entry::Ok(p),
                     Err(reason) => Entry::Invalid { name: name.to_string(), reason: reason.to_string() },
                 },
@@ -273,114 +277,5 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::profile::{ProfileBody, ThreeCx};
-    use secrecy::SecretString;
-
-    fn p(name: &str, domain: &str) -> Profile {
-        Profile {
-            name: name.into(),
-            body: ProfileBody::ThreeCx(ThreeCx {
-                domain: domain.into(),
-                client_id: "900".into(),
-                api_key: SecretString::from("k-123"),
-            }),
-            ca_file: None,
-        }
-    }
-
-    const HAND_WRITTEN: &str = "# my PBXs\n\n[profiles.office] # the main one\nprovider = \"3cx\"\ndomain = \"a.3cx.us\"   # hosted\nclient_id = \"900\"\napi_key = \"old\"\nnote = \"kept\"\n\n# branch office\n[profiles.branch]\nprovider = \"3cx\"\ndomain = \"b.3cx.us\"\nclient_id = \"901\"\napi_key = \"b\"\n";
-
-    #[test]
-    fn save_keeps_comments_order_and_other_profiles() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let path = d.path().join("profiles.toml");
-        fs::write(&path, HAND_WRITTEN).expect("write");
-        let s = Store::new(&path);
-        s.save(&p("office", "new.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
-        let after = fs::read_to_string(&path).expect("read");
-        let want =
-            HAND_WRITTEN.replace("\"a.3cx.us\"", "\"new.3cx.us\"").replace("api_key = \"old\"", "api_key = \"k-123\"");
-        assert_eq!(after, want);
-        s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
-        let after = fs::read_to_string(&path).expect("read");
-        assert!(after.starts_with(&want), "existing text must stay byte for byte:\n{after}");
-        assert!(after.ends_with("[profiles.third]\nprovider = \"3cx\"\ndomain = \"c.3cx.us\"\nclient_id = \"900\"\napi_key = \"k-123\"\n"), "{after}");
-        assert_eq!(s.load().expect("load").names(), vec!["office", "branch", "third"]);
-    }
-
-    #[test]
-    fn crlf_and_a_byte_order_mark_are_kept() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let path = d.path().join("profiles.toml");
-        let windows = format!("\u{feff}{}", HAND_WRITTEN.replace('\n', "\r\n"));
-        fs::write(&path, &windows).expect("write");
-        let s = Store::new(&path);
-        s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
-        let after = fs::read_to_string(&path).expect("read");
-        assert!(after.starts_with(&windows), "existing text must stay byte for byte:\n{after:?}");
-        assert!(after.ends_with("[profiles.third]\r\nprovider = \"3cx\"\r\ndomain = \"c.3cx.us\"\r\nclient_id = \"900\"\r\napi_key = \"k-123\"\r\n"), "{after:?}");
-        assert!(s.remove("third").expect("remove"));
-        assert_eq!(fs::read_to_string(&path).expect("read"), windows);
-    }
-
-    #[test]
-    fn create_refuses_an_existing_name() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let s = Store::new(d.path().join("profiles.toml"));
-        s.save(&p("office", "a.3cx.us"), &SaveMode::Create).expect("save");
-        let e = s.save(&p("office", "b.3cx.us"), &SaveMode::Create).expect_err("must refuse");
-        assert!(e.to_string().contains("already exists"));
-    }
-
-    #[test]
-    fn invalid_file_is_reported_with_line_and_untouched() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let path = d.path().join("profiles.toml");
-        let bad = "[profiles.a]\nprovider = \"3cx\"\ndomain = \n";
-        fs::write(&path, bad).expect("write");
-        let s = Store::new(&path);
-        let e = s.load().expect_err("invalid").to_string();
-        assert!(e.contains("profiles.toml:3:"), "{e}");
-        assert!(s.save(&p("x", "x.3cx.us"), &SaveMode::Create).is_err());
-        assert_eq!(fs::read_to_string(&path).expect("read"), bad);
-    }
-
-    #[test]
-    fn remove_and_rename() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let path = d.path().join("profiles.toml");
-        fs::write(&path, HAND_WRITTEN).expect("write");
-        let s = Store::new(&path);
-        s.save(&p("hq", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("rename");
-        // A rename keeps the table where it was in the file.
-        assert_eq!(s.load().expect("load").names(), vec!["hq", "branch"]);
-        assert!(s.remove("branch").expect("remove"));
-        assert!(!s.remove("branch").expect("remove twice"));
-        let text = fs::read_to_string(&path).expect("read");
-        assert!(text.contains("# the main one") && text.contains("note = \"kept\""), "{text}");
-    }
-
-    #[test]
-    fn lenient_permissions_warn() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let path = d.path().join("profiles.toml");
-        fs::write(&path, HAND_WRITTEN).expect("write");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
-        let l = Store::new(&path).load().expect("load");
-        assert!(l.warnings.iter().any(|w| w.contains("chmod 600")));
-        Store::new(&path).save(&p("office", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
-        assert_eq!(fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
-    }
-
-    #[test]
-    fn unknown_provider_is_kept_and_listed() {
-        let d = tempfile::tempdir().expect("tempdir");
-        let path = d.path().join("profiles.toml");
-        fs::write(&path, "[profiles.x]\nprovider = \"future\"\n[profiles.y]\nprovider = \"3cx\"\n").expect("write");
-        let l = Store::new(&path).load().expect("load");
-        assert!(matches!(l.get("x"), Some(Entry::Ok(Profile { body: ProfileBody::Unsupported { .. }, .. }))));
-        assert!(matches!(l.get("y"), Some(Entry::Invalid { reason, .. }) if reason.contains("domain")));
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,21 +1,20 @@
-//! The vendors pbxlink links: their guides (text loaded from `assets/guides/`), their fields, and
-//! the pure interpretation of their API answers. Nothing here does I/O: `validate` sends the
-//! requests and hands the answers back to these functions.
+//! The vendors pbxlink links, one unit each (`threecx/`, `eightbyeight/`, `cxengine/`), and the
+//! one list that registers them ([`ProviderId::ALL`]). A unit owns everything about its vendor: its
+//! guide (text in `assets/guides/`), its profile fields (a [`Schema`] from which the store, `show`,
+//! the guide's edit and build, `add`'s flags and the review are derived), its validation sequence
+//! (the requests, sent by `validate`'s engine, and the pure interpretation of the answers), its
+//! demo accounts and simulator routes. Generic code reaches a vendor only through [`ProviderId`].
 
-pub mod crm_integration;
-pub mod crm_template;
 pub mod cxengine;
 pub mod eightbyeight;
-mod guide;
-pub mod host;
-pub mod principals;
 pub mod threecx;
 
-use std::sync::OnceLock;
-
-use crate::report::FailureKind;
-
-pub use guide::{Choice, FieldKind, FieldSpec, Guide, ProductSpec, Step, StepKind};
+use crate::guide::Guide;
+use crate::profile::Profile;
+use crate::profile::schema::Schema;
+use crate::profile::store::Store;
+use crate::report::{FailureKind, Report};
+use crate::validate::{Options, Progress, Scheduler, Tracker};
 
 /// A vendor pbxlink can link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,17 +24,25 @@ pub enum ProviderId {
     CxEngine,
 }
 
+/// Every vendor's profile fields, for reading profile files.
+pub static SCHEMAS: [&Schema; 3] = [&threecx::SCHEMA, &eightbyeight::SCHEMA, &cxengine::SCHEMA];
+
 impl ProviderId {
-    /// Every provider, in the order the TUI offers their guides.
+    /// Every provider, in the order the TUI offers their guides: the registry.
     pub const ALL: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight, ProviderId::CxEngine];
+
+    /// Its profile fields and guide.
+    pub fn schema(self) -> &'static Schema {
+        match self {
+            Self::ThreeCx => &threecx::SCHEMA,
+            Self::EightByEight => &eightbyeight::SCHEMA,
+            Self::CxEngine => &cxengine::SCHEMA,
+        }
+    }
 
     /// The name used in profiles and on the command line.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ThreeCx => "3cx",
-            Self::EightByEight => "8x8",
-            Self::CxEngine => "cx-engine",
-        }
+        self.schema().provider
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -43,81 +50,104 @@ impl ProviderId {
     }
 
     pub fn guide(self) -> &'static Guide {
-        static THREECX: OnceLock<Guide> = OnceLock::new();
-        static EIGHTBYEIGHT: OnceLock<Guide> = OnceLock::new();
-        static CXENGINE: OnceLock<Guide> = OnceLock::new();
-        match self {
-            Self::ThreeCx => THREECX.get_or_init(|| Guide::parse(include_str!("../../assets/guides/3cx.toml"))),
-            Self::EightByEight => {
-                EIGHTBYEIGHT.get_or_init(|| Guide::parse(include_str!("../../assets/guides/8x8.toml")))
-            }
-            Self::CxEngine => CXENGINE.get_or_init(|| Guide::parse(include_str!("../../assets/guides/cx-engine.toml"))),
-        }
+        self.schema().guide()
     }
 }
 
-/// What the engine hands to an interpreter: the parts of an HTTP answer that matter, with the body
-/// already read (and bounded).
-#[derive(Debug, Clone, Default)]
-pub struct Answer {
-    pub status: u16,
-    pub location: Option<String>,
-    pub retry_after: Option<String>,
-    pub content_type: Option<String>,
-    /// `X-3CX-Version`.
-    pub version: Option<String>,
-    pub body: Vec<u8>,
-}
+impl Profile {
+    /// Its vendor, when this version knows it.
+    pub fn provider(&self) -> Option<ProviderId> {
+        self.schema.and_then(|s| ProviderId::parse(s.provider))
+    }
 
-/// A failed step: its kind and a one-line detail for the user (never containing a secret).
-pub type Failure = (FailureKind, String);
-
-/// The failure every vendor shares for a non-2xx status; `None` for 2xx.
-pub fn status_failure(a: &Answer) -> Option<Failure> {
-    let s = a.status;
-    let kind = match s {
-        200..=299 => return None,
-        300..=399 => {
-            let to = a.location.as_deref().map(redirect_target).unwrap_or_else(|| "elsewhere".into());
-            return Some((
-                FailureKind::BadResponse,
-                format!("HTTP {s}: redirected to {to}; not followed, credentials are never re-sent"),
-            ));
-        }
-        401 => FailureKind::Unauthorized,
-        403 => FailureKind::Forbidden,
-        404 | 405 | 410 => FailureKind::NotFound,
-        429 => {
-            let wait = a.retry_after.as_deref().map(|r| format!("; retry after {r} s")).unwrap_or_default();
-            return Some((FailureKind::RateLimited, format!("HTTP 429 Too Many Requests{wait}")));
-        }
-        500..=599 => FailureKind::ServerError,
-        _ => FailureKind::BadResponse,
-    };
-    let msg = server_message(&a.body).map(|m| format!(": {m}")).unwrap_or_default();
-    Some((kind, format!("HTTP {s}{msg}")))
-}
-
-/// Only the scheme and host of a redirect target: its path or query might carry anything.
-fn redirect_target(location: &str) -> String {
-    let after = location.split_once("://").map(|(s, r)| (s, r.split(['/', '?', '#']).next().unwrap_or("")));
-    match after {
-        Some((scheme, host)) => format!("{scheme}://{}", host.rsplit('@').next().unwrap_or(host)),
-        None => "a path on the same server".into(),
+    /// Whether it is a readable profile of `id`'s vendor.
+    pub fn is(&self, id: ProviderId) -> bool {
+        self.provider() == Some(id)
     }
 }
 
-/// A short human message from an OAuth (`error_description`, `error`), OData (`error.message`) or
-/// plain (`message`) error body, cut to one line.
-pub fn server_message(body: &[u8]) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let pick = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
-    let msg = pick(&v, "error_description")
-        .or_else(|| v.get("error").and_then(|e| pick(e, "message")))
-        .or_else(|| pick(&v, "error"))
-        .or_else(|| pick(&v, "message"))
-        .or_else(|| pick(&v, "Error"))?;
-    Some(one_line(&msg, 160))
+/// `add PROVIDER`: the names of the registry.
+impl clap::ValueEnum for ProviderId {
+    fn value_variants<'a>() -> &'a [Self] {
+        Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+/// The profiles file at `path`, read with every vendor's fields.
+pub fn store(path: impl Into<std::path::PathBuf>) -> Store {
+    Store::new(path, &SCHEMAS)
+}
+
+/// Profiles with the same key must be validated one after another, never at once: 3CX keeps one
+/// active token per client, so two validations of one client end each other's tokens and the
+/// loser would be told its (good) key was refused. A profile that links a 3CX profile (CX-Engine's
+/// `pbx_profile`) takes a token for that 3CX client too. Other vendors issue independent tokens:
+/// their validations may run side by side.
+pub fn token_group(p: &Profile, linked: Option<&Profile>) -> Option<String> {
+    if let Some(x) = threecx::ThreeCx::of(p) {
+        return Some(threecx::check::token_key(&x));
+    }
+    linked.and_then(|l| token_group(l, None))
+}
+
+/// Validates a profile, calling `progress` on every change. Never panics on bad input or bad
+/// answers; every outcome is in the returned report.
+pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+    validate_linked(profile, None, opts, progress).await
+}
+
+/// [`validate`], with the saved profile `profile` links (CX-Engine's `pbx_profile`), which is then
+/// read too. `None` for a profile that names one means the name was not found.
+pub async fn validate_linked(
+    profile: &Profile,
+    linked: Option<&Profile>,
+    opts: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Report {
+    let opts = opts.for_profile(profile);
+    let unsupported = || profile.provider.clone();
+    match profile.provider() {
+        Some(ProviderId::ThreeCx) => match threecx::ThreeCx::of(profile) {
+            Some(x) => threecx::check::run(&x, &opts, progress).await,
+            None => unreadable(&unsupported(), progress),
+        },
+        Some(ProviderId::EightByEight) => match eightbyeight::EightByEight::of(profile) {
+            Some(e) => eightbyeight::check::run(&e, &opts, progress).await,
+            None => unreadable(&unsupported(), progress),
+        },
+        Some(ProviderId::CxEngine) => match cxengine::CxEngine::of(profile) {
+            Some(c) => cxengine::check::run(&c, linked, &opts, progress).await,
+            None => unreadable(&unsupported(), progress),
+        },
+        None => unreadable(&unsupported(), progress),
+    }
+}
+
+/// [`validate_linked`] in its turn of `sched` (its token group, a free slot).
+pub async fn validate_in(
+    sched: &Scheduler,
+    profile: &Profile,
+    linked: Option<&Profile>,
+    opts: &Options,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Report {
+    let _turn = sched.turn(token_group(profile, linked)).await;
+    validate_linked(profile, linked, opts, progress).await
+}
+
+/// The report for a profile this version cannot validate (a provider a newer pbxlink wrote).
+fn unreadable(provider: &str, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+    let mut t = Tracker::new(&[("provider", format!("Provider \"{provider}\""))], progress);
+    t.fail(
+        "provider",
+        FailureKind::BadResponse,
+        format!("provider \"{provider}\" is not supported by this pbxlink version"),
+    );
+    t.finish(|_, _| "Upgrade pbxlink, or remove this profile.".to_string())
 }
 
 /// The payload (claims) of a JWT-shaped token (`header.payload.signature`, base64url), decoded
@@ -130,53 +160,111 @@ pub fn jwt_payload(token: &str) -> Option<serde_json::Value> {
     serde_json::from_slice::<serde_json::Value>(&bytes).ok().filter(serde_json::Value::is_object)
 }
 
-/// Collapses whitespace and control characters and cuts to `max` characters, so that text from a
-/// server can never move the cursor or break a line in the TUI or a log.
-pub fn one_line(s: &str, max: usize) -> String {
-    let mut out = String::new();
-    for w in s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    if out.chars().count() > max {
-        out = out.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guide::StepKind;
+    use crate::profile::schema::Kind;
+    use crate::report::FailureKind;
 
+    /// A field is defined once: every field a guide asks for is one of its vendor's profile
+    /// fields, checked by the same kind of rule, and the steps the schema relies on exist.
     #[test]
-    fn status_mapping() {
-        let a = |status| Answer { status, ..Default::default() };
-        assert_eq!(status_failure(&a(200)), None);
-        assert_eq!(status_failure(&a(401)).map(|f| f.0), Some(FailureKind::Unauthorized));
-        assert_eq!(status_failure(&a(403)).map(|f| f.0), Some(FailureKind::Forbidden));
-        assert_eq!(status_failure(&a(404)).map(|f| f.0), Some(FailureKind::NotFound));
-        assert_eq!(status_failure(&a(502)).map(|f| f.0), Some(FailureKind::ServerError));
-        let r = Answer { status: 429, retry_after: Some("30".into()), ..Default::default() };
-        assert_eq!(
-            status_failure(&r),
-            Some((FailureKind::RateLimited, "HTTP 429 Too Many Requests; retry after 30 s".into()))
-        );
-        let redirect =
-            Answer { status: 302, location: Some("https://u:p@evil.example/x?key=1".into()), ..Default::default() };
-        let (k, d) = status_failure(&redirect).expect("redirect");
-        assert_eq!(k, FailureKind::BadResponse);
-        assert!(d.contains("https://evil.example") && !d.contains("key=1") && !d.contains("u:p"), "{d}");
+    fn each_schema_matches_its_guide() {
+        for p in ProviderId::ALL {
+            let (s, g) = (p.schema(), p.guide());
+            assert_eq!(s.provider, g.provider);
+            for (id, spec) in &g.fields {
+                let def =
+                    s.field(id).unwrap_or_else(|| panic!("{}: guide field {id} is not a profile field", s.provider));
+                match def.kind {
+                    Kind::Text(k) => assert_eq!(k, spec.kind, "{}: {id}", s.provider),
+                    Kind::Template => assert_eq!(spec.kind, crate::guide::FieldKind::Path, "{}: {id}", s.provider),
+                    other => panic!("{}: {id} is asked on a form but is {other:?}", s.provider),
+                }
+            }
+            let has = |k: StepKind| g.steps.iter().any(|st| st.kind == k);
+            for def in s.fields {
+                match def.kind {
+                    Kind::Products => assert!(has(StepKind::Select) && !g.products.is_empty(), "{}", def.key),
+                    Kind::Choice => assert!(has(StepKind::Choose), "{}", def.key),
+                    Kind::Link { provider } => {
+                        assert!(has(StepKind::Link) && ProviderId::parse(provider).is_some(), "{}", def.key)
+                    }
+                    Kind::Text(_) | Kind::Template if !def.optional && def.default.is_none() => {
+                        assert!(def.asked(g), "{}: {} is required but no step asks for it", s.provider, def.key)
+                    }
+                    _ => {}
+                }
+                assert!(!def.help.is_empty(), "{}: {} has no --help line", s.provider, def.key);
+            }
+            assert!(s.field(s.target).is_some(), "{}: target", s.provider);
+        }
     }
 
     #[test]
-    fn server_messages_are_one_line() {
-        let b = br#"{"error":"unauthorized","error_description":"The request requires\nvalid user authentication."}"#;
-        assert_eq!(server_message(b).as_deref(), Some("The request requires valid user authentication."));
-        let odata = br#"{"error":{"code":"Forbidden","message":"Access denied"}}"#;
-        assert_eq!(server_message(odata).as_deref(), Some("Access denied"));
-        assert_eq!(server_message(b"<html>"), None);
-        assert_eq!(one_line("a\u{1b}[2Jb", 50), "a [2Jb");
+    fn every_guide_parses_and_is_complete() {
+        for p in ProviderId::ALL {
+            let g = p.guide();
+            assert_eq!(g.provider, p.as_str());
+            for s in &g.steps {
+                for f in &s.fields {
+                    assert!(g.fields.contains_key(f), "{}: field {f} has no spec", s.id);
+                }
+                if matches!(s.kind, StepKind::Confirm | StepKind::Ack | StepKind::Select) {
+                    assert!(!s.confirm.is_empty() && !s.refuse.is_empty(), "{}", s.id);
+                }
+                if s.kind == StepKind::Choose {
+                    assert!(s.choices.iter().any(|c| c.refuse.is_none()), "{}: nothing to choose", s.id);
+                }
+                if s.kind == StepKind::Select {
+                    let names: Vec<&str> = g.products.iter().map(|p| p.name.as_str()).collect();
+                    assert_eq!(
+                        s.confirm.iter().map(String::as_str).collect::<Vec<_>>(),
+                        names,
+                        "products listed in order"
+                    );
+                }
+            }
+            for k in FailureKind::ALL {
+                assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
+            }
+            // A product is probed at a documented address, or says why it is not.
+            for p in &g.products {
+                assert!(p.probe.is_some() == p.no_probe.is_empty(), "{}: probe or no_probe", p.id);
+                assert!(p.probe.is_none() || p.family.is_some(), "{}: a probe needs its address family", p.id);
+            }
+            // A failing proxy is blamed with the proxy's fix, never the server's port.
+            assert_ne!(g.hint_at("proxy", FailureKind::Connect), g.hint(FailureKind::Connect), "{}", g.provider);
+        }
+    }
+
+    /// Plain mode never tells the user to press a key only the full-screen UI has, and each of
+    /// its phrases still matches the text it replaces (a reworded asset cannot leave it stale).
+    #[test]
+    fn plain_wording_names_no_tui_keys() {
+        const TUI_KEYS: [&str; 6] = ["Space", "Tab", "Esc", "Ctrl", "PgUp", "PgDn"];
+        for p in ProviderId::ALL {
+            let g = p.guide();
+            for s in &g.steps {
+                let placeholders: Vec<&str> = s.fields.iter().map(|f| g.field(f).placeholder.as_str()).collect();
+                let mut texts: Vec<&str> = vec![&s.body, &s.refuse, &s.warning, &s.link_warning];
+                texts.extend(&placeholders);
+                texts.extend(s.confirm.iter().map(String::as_str));
+                texts.extend(s.choices.iter().flat_map(|c| [&c.label, &c.note]).map(String::as_str));
+                texts.extend(s.choices.iter().filter_map(|c| c.refuse.as_deref()));
+                for from in s.plain.keys() {
+                    assert!(texts.iter().any(|t| t.contains(from.as_str())), "{}: stale plain phrase {from:?}", s.id);
+                }
+                for t in texts {
+                    let said = s.plain_text(t);
+                    assert!(!said.contains("Up and Down"), "{}: {said}", s.id);
+                    let words: Vec<&str> = said.split(|c: char| !c.is_alphanumeric()).collect();
+                    for key in TUI_KEYS {
+                        assert!(!words.contains(&key), "{}/{}: plain mode would say {key:?}: {said}", g.provider, s.id);
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,9 +4,9 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::profile::ProfileBody;
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::{Store, StoreError};
+use crate::providers::threecx::{ThreeCx, principal_requests};
 use crate::template_file;
 use crate::validate::{self, Progress};
 use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
@@ -81,7 +81,8 @@ impl Executor {
                         };
                         let _ = ptx.send(Msg::Validation { attempt, event });
                     };
-                    let report = sched.validate(&profile, linked.as_deref(), &opts, &mut progress).await;
+                    let report =
+                        crate::providers::validate_in(&sched, &profile, linked.as_deref(), &opts, &mut progress).await;
                     tracing::info!(ok = report.ok(), failure = ?report.failure, ms = report.ms, "validation finished");
                     let _ = tx.send(Msg::Validation { attempt, event: ValidationEvent::Done(report) });
                 }));
@@ -151,12 +152,12 @@ impl Executor {
             Effect::ListPrincipals { attempt, profile } => {
                 let (tx, opts, sched) = (self.tx.clone(), self.opts.for_profile(&profile), self.sched.clone());
                 self.running.push(tokio::spawn(async move {
-                    let _turn = sched.turn(validate::token_group(&profile, None)).await;
-                    let ProfileBody::ThreeCx(cx) = &profile.body else { return };
+                    let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
+                    let Some(cx) = ThreeCx::of(&profile) else { return };
                     let wtx = tx.clone();
                     let mut waiting =
                         |d: &str| drop(wtx.send(Msg::PrincipalsWaiting { attempt, detail: d.to_string() }));
-                    let result = validate::principals::list(cx, &opts, &mut waiting).await;
+                    let result = principal_requests::list(&cx, &opts, &mut waiting).await;
                     let _ = tx.send(Msg::Principals { attempt, result });
                 }));
             }
@@ -166,12 +167,12 @@ impl Executor {
                 // Not kept in `running`: a cancel must not drop the answer of a request that may
                 // already have replaced the principal's key.
                 tokio::spawn(async move {
-                    let _turn = sched.turn(validate::token_group(&profile, None)).await;
-                    let ProfileBody::ThreeCx(cx) = &profile.body else { return };
+                    let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
+                    let Some(cx) = ThreeCx::of(&profile) else { return };
                     let wtx = tx.clone();
                     let mut waiting =
                         |d: &str| drop(wtx.send(Msg::PrincipalsWaiting { attempt, detail: d.to_string() }));
-                    let result = validate::principals::generate_app_token(cx, id, &opts, &mut waiting).await;
+                    let result = principal_requests::generate_app_token(&cx, id, &opts, &mut waiting).await;
                     tracing::info!(ok = result.is_ok(), "app token request finished");
                     let _ = tx.send(Msg::AppToken { attempt, result });
                 });

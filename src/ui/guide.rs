@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, block, checks, scrolled_text};
-use crate::providers::host::normalise_host;
-use crate::providers::{FieldKind, FieldSpec, StepKind};
+use crate::guide::{FieldKind, FieldSpec, StepKind};
+use crate::host::normalise_host;
 use crate::wizard::{Field, GuideState, Wizard};
 
 pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
@@ -140,7 +140,7 @@ fn list_below(f: &mut Frame, area: Rect, body: Vec<Line<'static>>, items: Vec<Li
 /// Under the template field: Tab's candidates, the check in progress, or what the file turned out
 /// to be and what Enter will do next. Wrapped to `width`, at most a few lines.
 fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>> {
-    let typed = g.field("template_path").map(|f| f.value().trim().to_string()).unwrap_or_default();
+    let typed = g.template_key().and_then(|k| g.field(k)).map(|f| f.value().trim().to_string()).unwrap_or_default();
     let ts = &g.template;
     let width = width.max(20);
     let say = |glyph: &str, text: &str, style| -> Vec<Line<'static>> {
@@ -190,7 +190,7 @@ fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>>
                 ));
             }
             let next = if found.problems.is_empty() {
-                let copy = found.path.with_file_name(crate::providers::crm_template::RECOMMENDED_NAME);
+                let copy = found.path.with_file_name(crate::template_file::crm::RECOMMENDED_NAME);
                 format!("Press Enter to write a correctly named copy, {}; the original stays as it is.", copy.display())
             } else {
                 "Download the template again (or fix it), then press Enter to check again.".to_string()

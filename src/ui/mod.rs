@@ -16,7 +16,8 @@ use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph, Wrap};
 
 pub use theme::Theme;
 
-use crate::providers::{FieldKind, ProviderId};
+use crate::guide::FieldKind;
+use crate::providers::ProviderId;
 use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, Screen, Wizard};
 
 /// Draws the whole screen.

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Theme, block, checks, home::clip, scrolled_text};
-use crate::providers::principals::Principal;
+use crate::providers::threecx::principals::Principal;
 use crate::wizard::{Principals, PrincipalsStage as Stage, TokenShown, Wizard};
 
 pub fn draw(f: &mut Frame, area: Rect, p: &Principals, w: &Wizard, t: &Theme) {

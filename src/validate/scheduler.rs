@@ -9,10 +9,6 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
-use super::{Options, Progress, token_group, validate_linked};
-use crate::profile::Profile;
-use crate::report::Report;
-
 /// Shared by clones: one per process.
 #[derive(Clone)]
 pub struct Scheduler {
@@ -46,18 +42,6 @@ impl Scheduler {
         // The semaphore is never closed, so acquiring only fails if it were: then run unbounded.
         let slot = self.permits.clone().acquire_owned().await.ok();
         Turn { _group: group, _slot: slot }
-    }
-
-    /// Validates `profile` in its turn (see [`validate_linked`]).
-    pub async fn validate(
-        &self,
-        profile: &Profile,
-        linked: Option<&Profile>,
-        opts: &Options,
-        progress: &mut (dyn FnMut(Progress) + Send),
-    ) -> Report {
-        let _turn = self.turn(token_group(profile, linked)).await;
-        validate_linked(profile, linked, opts, progress).await
     }
 }
 

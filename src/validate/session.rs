@@ -14,16 +14,20 @@ use reqwest::header::{ACCEPT, CONTENT_LENGTH};
 use super::client::{self, Connections, FinishOnDrop};
 use super::errors::{classify, proxy_failure};
 use super::proxy::Proxy;
-use super::{Options, Tracker};
-use crate::providers::Answer;
-use crate::providers::host::{HostPort, normalise_host};
+use super::{Answer, Options, Tracker};
+use crate::host::{HostPort, normalise_host};
 use crate::report::{CheckState, FailureKind};
+use secrecy::{ExposeSecret, SecretString};
 
 /// Bodies longer than this are cut: a token or a status is a few hundred bytes.
 const BODY_LIMIT: usize = 256 * 1024;
 
+/// A request a vendor's sequence has built, to be sent by [`Session::first`] or
+/// [`Session::send_plain`]; the reqwest types stay inside the engine.
+pub struct Request(reqwest::RequestBuilder);
+
 pub struct Session {
-    pub client: reqwest::Client,
+    client: reqwest::Client,
     /// `https://host[:port]`, for building request URLs.
     pub base: String,
     hp: HostPort,
@@ -115,8 +119,17 @@ impl Session {
         self.hold = lock;
     }
 
+    /// A form POST to `path` (an OAuth token request), with HTTP Basic credentials when given.
+    pub fn form_post(&self, path: &str, form: &[(&str, &str)], basic: Option<(&str, &SecretString)>) -> Request {
+        let req = self.client.post(format!("{}{path}", self.base)).form(form);
+        Request(match basic {
+            Some((user, password)) => req.basic_auth(user, Some(password.expose_secret())),
+            None => req,
+        })
+    }
+
     /// A request without a bearer token (a second token request), classified like the others.
-    pub async fn send_plain(&self, req: reqwest::RequestBuilder) -> Result<Answer, (FailureKind, String)> {
+    pub async fn send_plain(&self, Request(req): Request) -> Result<Answer, (FailureKind, String)> {
         match req.header(ACCEPT, "application/json").send().await {
             Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
@@ -126,7 +139,7 @@ impl Session {
     /// Sends the first request. Ends `connect` (with the connection's own time) and starts `check`,
     /// which the caller ends from the answer; the returned milliseconds are the request's share.
     /// `None` when the request failed: `connect` or `check` is already marked.
-    pub async fn first(&self, t: &mut Tracker<'_>, check: &str, req: reqwest::RequestBuilder) -> Option<(Answer, u64)> {
+    pub async fn first(&self, t: &mut Tracker<'_>, check: &str, Request(req): Request) -> Option<(Answer, u64)> {
         let sent = std::time::Instant::now();
         let answer = match req.header(ACCEPT, "application/json").send().await {
             Ok(r) => self.read(r).await,

@@ -99,7 +99,7 @@ fn open(dir: &Path, path: &Path) -> std::io::Result<File> {
 fn holder(path: &Path) -> String {
     let mut text = String::new();
     let _ = File::open(path).and_then(|f| f.take(200).read_to_string(&mut text));
-    let line = crate::providers::one_line(text.lines().next().unwrap_or(""), 100);
+    let line = crate::validate::one_line(text.lines().next().unwrap_or(""), 100);
     if line.is_empty() { "another pbxlink".to_string() } else { line }
 }
 

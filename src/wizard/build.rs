@@ -1,55 +1,45 @@
-//! Between a guide's state and a profile, both ways: a saved profile opened for editing fills the
-//! guide's fields, ticks and choices; the guide's values build the profile that is validated and
-//! saved.
+//! Between a guide's state and a profile, both ways, derived from the vendor's schema: a saved
+//! profile opened for editing fills the guide's fields, ticks and choices; the guide's values build
+//! the profile that is validated and saved. No vendor is named here.
 
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use std::path::PathBuf;
 
 use super::Field;
 use super::guide::{GuideState, NewDefaults};
-use crate::profile::{CxEngine, EightByEight, Profile, ProfileBody, ThreeCx};
-use crate::providers::cxengine::AuthMethod;
-use crate::providers::{FieldKind, ProviderId, StepKind};
+use crate::guide::{FieldKind, StepKind};
+use crate::profile::Profile;
+use crate::profile::schema::{Kind, Value, Values};
+use crate::providers::ProviderId;
 
 impl GuideState {
     /// A guide pre-filled from a saved profile, opened at its first form.
     pub fn edit(p: &Profile) -> Self {
         let mut s = Self::new(p.provider().unwrap_or(ProviderId::ThreeCx));
-        let template;
-        let values: Vec<(&str, &str)> = match &p.body {
-            ProfileBody::ThreeCx(x) => {
-                vec![
-                    ("domain", x.domain.as_str()),
-                    ("client_id", x.client_id.as_str()),
-                    ("api_key", x.api_key.expose_secret()),
-                ]
+        let (schema, guide) = (s.provider.schema(), s.guide());
+        let mut products: Vec<String> = vec![];
+        for def in schema.fields {
+            match def.kind {
+                Kind::Products => products = p.values.list(def.key).to_vec(),
+                Kind::Choice => {
+                    if let Some(v) = p.values.text(def.key) {
+                        s.choose_value(v);
+                    }
+                }
+                Kind::Link { .. } => s.pbx = p.values.text(def.key).map(str::to_string),
+                _ if def.asked(guide) => {
+                    let v = match p.values.get(def.key) {
+                        Some(Value::Text(t)) => t.clone(),
+                        Some(Value::Secret(t)) => t.expose_secret().to_string(),
+                        _ => String::new(),
+                    };
+                    s.prefill(def.key, Some(&v));
+                }
+                // Not asked (8x8's API host, its region): kept from the profile when it is built.
+                _ => {}
             }
-            ProfileBody::EightByEight(e) => {
-                vec![("client_id", e.client_id.as_str()), ("client_secret", e.client_secret.expose_secret())]
-            }
-            ProfileBody::CxEngine(c) => {
-                template = c.template_path.as_ref().map(|t| t.to_string_lossy().into_owned()).unwrap_or_default();
-                s.pbx = c.pbx_profile.clone();
-                s.choose("method", c.auth_method.as_str());
-                vec![
-                    ("base_url", c.base_url.as_str()),
-                    ("client_id", c.client_id.as_str()),
-                    ("client_secret", c.client_secret.expose_secret()),
-                    ("account_id", c.account_id.as_str()),
-                    ("template_path", template.as_str()),
-                ]
-            }
-            ProfileBody::Unsupported { .. } => vec![],
-        };
-        for (id, v) in values {
-            s.prefill(id, Some(v));
         }
         // Confirmations were given when the profile was made; choices are the profile's own.
-        let products: Vec<String> = match &p.body {
-            ProfileBody::EightByEight(e) => e.products.clone(),
-            _ => vec![],
-        };
-        let guide = s.guide();
         for step in &guide.steps {
             if let Some(t) = s.ticks.get_mut(&step.id) {
                 for (i, b) in t.iter_mut().enumerate() {
@@ -76,6 +66,14 @@ impl GuideState {
         }
     }
 
+    /// Marks the choice with id `choice` as chosen on the guide's choose step.
+    pub fn choose_value(&mut self, choice: &str) {
+        if let Some(step) = self.guide().steps.iter().find(|s| s.kind == StepKind::Choose) {
+            let id = step.id.clone();
+            self.choose(&id, choice);
+        }
+    }
+
     /// The id of the option chosen on the guide's first `choose` step.
     pub fn chosen_id(&self) -> Option<&'static str> {
         let step = self.guide().steps.iter().find(|s| s.kind == StepKind::Choose)?;
@@ -91,10 +89,15 @@ impl GuideState {
         guide.products.iter().zip(ticks).filter(|(_, on)| *on).map(|(p, _)| p.id.clone()).collect()
     }
 
+    /// The key of the schema's template file field, if it has one.
+    pub fn template_key(&self) -> Option<&'static str> {
+        self.provider.schema().field_of(|k| *k == Kind::Template).map(|f| f.key)
+    }
+
     /// The template file the profile records: the checked file (absolute), else the text as typed,
     /// or none when the field is empty.
     pub fn template_path(&self) -> Option<PathBuf> {
-        let typed = self.field("template_path")?.value().trim();
+        let typed = self.field(self.template_key()?)?.value().trim();
         if typed.is_empty() {
             return None;
         }
@@ -105,7 +108,7 @@ impl GuideState {
     }
 
     /// What a review lists, as (label, value): provider, method, every field (secrets as their
-    /// length, the template as the file checked), the linked 3CX profile and the products. Labels
+    /// length, the template as the file checked), the linked profile and the products. Labels
     /// drop their parenthesised gloss ("Client Secret (API password)" → "Client Secret").
     pub fn review_rows(&self) -> Vec<(String, String)> {
         let short = |label: &str| label.split(" (").next().unwrap_or_default().to_string();
@@ -118,13 +121,18 @@ impl GuideState {
         for f in &self.fields {
             let value = match f.kind {
                 FieldKind::Secret => format!("{} characters, hidden", f.value().trim().chars().count()),
-                FieldKind::Path => self.template_path().map_or_else(|| "none".into(), |p| p.display().to_string()),
+                _ if Some(f.id.as_str()) == self.template_key() => {
+                    self.template_path().map_or_else(|| "none".into(), |p| p.display().to_string())
+                }
                 _ => f.check().unwrap_or_default(),
             };
             rows.push((short(&guide.field(&f.id).label), value));
         }
-        if guide.steps.iter().any(|s| s.kind == StepKind::Link) {
-            rows.push(("3CX profile".into(), self.pbx.clone().unwrap_or_else(|| "not linked".into())));
+        if let Some(to) = self.link_provider() {
+            rows.push((
+                format!("{} profile", to.guide().name),
+                self.pbx.clone().unwrap_or_else(|| "not linked".into()),
+            ));
         }
         let products = self.chosen_products();
         if !products.is_empty() {
@@ -134,52 +142,53 @@ impl GuideState {
         rows
     }
 
-    /// The profile the fields describe.
+    /// The vendor whose saved profiles the guide's link step offers (CX-Engine: 3CX), if it has one.
+    pub fn link_provider(&self) -> Option<ProviderId> {
+        let def = self.provider.schema().field_of(|k| matches!(k, Kind::Link { .. }))?;
+        let Kind::Link { provider } = def.kind else { return None };
+        ProviderId::parse(provider)
+    }
+
+    /// The profile the fields describe: each of the schema's fields from the step that asks for
+    /// it, checked by its rule; a field the guide does not ask is kept from the profile being
+    /// edited, or taken from `new`.
     pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, crate::report::Refusal> {
-        let value = |id: &str| -> Result<String, crate::report::Refusal> {
-            let label = &self.guide().field(id).label;
-            self.field(id)
-                .ok_or_else(|| format!("{label}: missing"))?
-                .check()
-                .map_err(|e| format!("{label}: {e}").into())
-        };
-        let body = match self.provider {
-            ProviderId::ThreeCx => ProfileBody::ThreeCx(ThreeCx {
-                domain: value("domain")?,
-                client_id: value("client_id")?,
-                api_key: SecretString::from(value("api_key")?),
-            }),
-            ProviderId::EightByEight => {
-                // An edited profile keeps where it pointed; a new one uses the default API host.
-                let (base_url, region) = match &self.editing {
-                    Some(Profile { body: ProfileBody::EightByEight(old), .. }) => {
-                        (old.base_url.clone(), old.region.clone())
-                    }
-                    _ => (new.eightbyeight_base.clone(), None),
-                };
-                ProfileBody::EightByEight(EightByEight {
-                    client_id: value("client_id")?,
-                    client_secret: SecretString::from(value("client_secret")?),
-                    products: self.chosen_products(),
-                    base_url,
-                    region,
-                })
+        let (schema, guide) = (self.provider.schema(), self.guide());
+        let editing = self.editing.as_ref().filter(|p| p.provider() == Some(self.provider));
+        let mut values = Values::default();
+        for def in schema.fields {
+            let label = || guide.fields.get(def.key).map_or(def.key, |f| f.label.as_str()).to_string();
+            let value = match def.kind {
+                Kind::Products => Some(def.check_list(&self.chosen_products(), guide)?),
+                Kind::Choice => {
+                    let step = guide.steps.iter().find(|s| s.kind == StepKind::Choose);
+                    let what = step.map_or("Choice", |s| s.title.as_str());
+                    def.check(self.chosen_id().unwrap_or(""), guide).map_err(|e| format!("{what}: {e}"))?
+                }
+                Kind::Link { .. } => self.pbx.clone().map(Value::Text),
+                Kind::Template => self.template_path().map(|p| Value::Text(p.display().to_string())),
+                _ if def.asked(guide) => {
+                    let f = self.field(def.key).ok_or_else(|| format!("{}: missing", label()))?;
+                    def.check(f.value(), guide).map_err(|e| format!("{}: {e}", label()))?
+                }
+                _ => match editing {
+                    Some(old) => old.values.get(def.key).cloned(),
+                    None => match new.values.iter().find(|(k, _)| *k == def.key) {
+                        Some((_, v)) => def.check(v, guide).map_err(|e| format!("{}: {e}", def.key))?,
+                        None => None,
+                    },
+                },
+            };
+            match value {
+                Some(v) => values.set(def.key, v),
+                None if def.optional => {}
+                None => return Err(format!("{}: missing", label()).into()),
             }
-            ProviderId::CxEngine => ProfileBody::CxEngine(CxEngine {
-                base_url: value("base_url")?,
-                auth_method: AuthMethod::parse(self.chosen_id().unwrap_or(""))
-                    .map_err(|_| "Method: choose Authorization Code or Client Credentials".to_string())?,
-                client_id: value("client_id")?,
-                client_secret: SecretString::from(value("client_secret")?),
-                account_id: value("account_id")?,
-                template_path: self.template_path(),
-                pbx_profile: self.pbx.clone(),
-            }),
-        };
+        }
         let ca_file = match &self.editing {
             Some(p) => p.ca_file.clone(),
             None => new.ca_file.clone(),
         };
-        Ok(Profile { name: name.to_string(), body, ca_file })
+        Ok(Profile::new(name, schema, values, ca_file))
     }
 }

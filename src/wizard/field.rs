@@ -4,8 +4,7 @@
 use crossterm::event::{Event, KeyEvent};
 use tui_input::{Input, InputRequest, backend::crossterm::to_input_request};
 
-use crate::providers::FieldKind;
-use crate::providers::host::normalise_host;
+use crate::guide::FieldKind;
 
 /// Longest text a field keeps; longer pastes are cut (no credential is this long).
 pub const MAX_LEN: usize = 4096;
@@ -58,32 +57,7 @@ impl Field {
 
     /// The value this field stands for, or why it is not acceptable (with the fix).
     pub fn check(&self) -> Result<String, crate::report::Refusal> {
-        let v = self.value().trim();
-        match self.kind {
-            FieldKind::Host => {
-                normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix).into())
-            }
-            FieldKind::Url => crate::profile::cx_engine_url(v),
-            // Optional: an empty path means "skip"; whether the file is good is checked on disk.
-            FieldKind::Path => {
-                if v.chars().any(char::is_control) {
-                    return Err("contains a control character: type the path again".into());
-                }
-                Ok(v.to_string())
-            }
-            FieldKind::Id | FieldKind::Secret => {
-                if v.is_empty() {
-                    return Err("empty: paste or type it".into());
-                }
-                if v.chars().any(char::is_whitespace) {
-                    return Err("contains a space: copy the value again, without spaces".into());
-                }
-                if v.chars().any(char::is_control) {
-                    return Err("contains a control character: paste it again as plain text".into());
-                }
-                Ok(v.to_string())
-            }
-        }
+        self.kind.check(self.value())
     }
 }
 

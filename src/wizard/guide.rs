@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use super::steps::TemplateStep;
 use super::{Effect, Field, ValidationEvent};
+use crate::guide::{FieldKind, Guide, Step, StepKind};
 use crate::profile::store::SaveMode;
 use crate::profile::{self, Profile};
-use crate::providers::{FieldKind, Guide, ProviderId, Step, StepKind};
+use crate::providers::ProviderId;
 use crate::report::{Check, Report};
 
 /// A validation as the screen shows it: its checks so far and, at the end, the report.
@@ -87,11 +88,12 @@ pub struct Ctx<'a> {
 }
 
 /// Values new profiles get that the user does not type: the `--ca-file` they were validated
-/// with, and (in the demo) the simulator as the 8x8 API host.
+/// with, and values of fields the guide does not ask, by key (8x8's API host from `add
+/// --base-url`, or the simulator's in the demo).
 #[derive(Debug, Clone, Default)]
 pub struct NewDefaults {
     pub ca_file: Option<PathBuf>,
-    pub eightbyeight_base: Option<String>,
+    pub values: Vec<(&'static str, String)>,
 }
 
 pub enum Outcome {

@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::guide::{Ctx, GuideState, Outcome};
 use super::{Effect, Field};
-use crate::providers::{Step, StepKind};
+use crate::guide::{Step, StepKind};
 use crate::report::Report;
 
 impl GuideState {

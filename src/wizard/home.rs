@@ -3,9 +3,9 @@
 use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{Effect, GuideState, HomeData, Revalidation, Screen, Wizard};
+use crate::profile::Profile;
 use crate::profile::results::LastResult;
 use crate::profile::store::Entry;
-use crate::profile::{Profile, ProfileBody};
 use crate::providers::ProviderId;
 
 /// One line of the list.
@@ -43,11 +43,9 @@ impl Home {
                     provider: p.provider_name().to_string(),
                     target: p.target(),
                     last: d.results.get(&p.name).cloned(),
-                    invalid: match &p.body {
-                        ProfileBody::Unsupported { provider } => {
-                            Some(format!("provider \"{provider}\" needs a newer pbxlink"))
-                        }
-                        _ => None,
+                    invalid: match p.schema {
+                        None => Some(format!("provider \"{}\" needs a newer pbxlink", p.provider)),
+                        Some(_) => None,
                     },
                     profile: Some(p),
                 },
@@ -74,7 +72,7 @@ impl Home {
 
     /// The saved, readable 3CX profiles (which CX-Engine profiles may link).
     pub fn threecx_profiles(&self) -> Vec<Profile> {
-        self.profiles().into_iter().filter(|p| matches!(p.body, crate::profile::ProfileBody::ThreeCx(_))).collect()
+        self.profiles().into_iter().filter(|p| p.is(ProviderId::ThreeCx)).collect()
     }
 
     /// Every saved, readable profile.
@@ -88,9 +86,7 @@ impl Home {
 
     /// True when the selected row is a readable 3CX profile (`p` applies).
     pub fn selected_is_3cx(&self) -> bool {
-        self.current()
-            .and_then(|r| r.profile.as_ref())
-            .is_some_and(|p| matches!(p.body, crate::profile::ProfileBody::ThreeCx(_)))
+        self.current().and_then(|r| r.profile.as_ref()).is_some_and(|p| p.is(ProviderId::ThreeCx))
     }
 
     fn current(&self) -> Option<&Row> {
@@ -156,7 +152,7 @@ impl Wizard {
     /// The selected 3CX profile's service principals.
     fn principals(&mut self) -> (Screen, Vec<Effect>) {
         match self.home.current().and_then(|r| r.profile.clone()) {
-            Some(p @ Profile { body: crate::profile::ProfileBody::ThreeCx(_), .. }) => {
+            Some(p) if p.is(ProviderId::ThreeCx) => {
                 let (s, fx) = super::Principals::open(p, &mut self.attempt);
                 (Screen::Principals(Box::new(s)), fx)
             }

@@ -287,7 +287,7 @@ impl Wizard {
     /// the principals screen.
     fn typing_secret(&self) -> bool {
         match &self.screen {
-            Screen::Guide(g) => g.focused_field().is_some_and(|f| f.kind == crate::providers::FieldKind::Secret),
+            Screen::Guide(g) => g.focused_field().is_some_and(|f| f.kind == crate::guide::FieldKind::Secret),
             Screen::Principals(p) => p.typing(),
             _ => false,
         }

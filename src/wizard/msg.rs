@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::profile::Profile;
 use crate::profile::results::LastResult;
 use crate::profile::store::{Entry, SaveMode};
-use crate::providers::principals::{Principal, Problem};
+use crate::providers::threecx::principals::{Principal, Problem};
 use crate::report::{Check, Report};
 use crate::template_file::{Completion, Inspection};
 use secrecy::SecretString;

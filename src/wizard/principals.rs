@@ -7,10 +7,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::SecretString;
 
 use super::{Effect, Field, Run, ValidationEvent};
+use crate::guide::FieldKind;
 use crate::profile::store::SaveMode;
-use crate::profile::{self, Profile, ProfileBody, ThreeCx};
-use crate::providers::FieldKind;
-use crate::providers::principals::{Principal, Problem};
+use crate::profile::{self, Profile};
+use crate::providers::threecx::ThreeCx;
+use crate::providers::threecx::principals::{Principal, Problem};
 use crate::report::Report;
 
 #[derive(Debug, Clone)]
@@ -94,10 +95,7 @@ impl Principals {
     }
 
     fn client_id(&self) -> &str {
-        match &self.profile.body {
-            ProfileBody::ThreeCx(x) => &x.client_id,
-            _ => "",
-        }
+        self.profile.values.text(crate::providers::threecx::CLIENT_ID).unwrap_or_default()
     }
 
     /// The principals loaded so far (empty while loading or after a failure).
@@ -368,7 +366,7 @@ impl Principals {
     fn check_save_name(&self, name: &str, ctx: &Ctx<'_>) -> Result<(), crate::report::Refusal> {
         profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
         match ctx.profiles.iter().find(|p| p.name == name) {
-            Some(p) if !matches!(p.body, ProfileBody::ThreeCx(_)) => {
+            Some(p) if ThreeCx::of(p).is_none() => {
                 Err(format!("\"{name}\" is a {} profile: choose another name.", p.provider_name()).into())
             }
             _ => Ok(()),
@@ -379,17 +377,13 @@ impl Principals {
 /// A 3CX profile that signs in with the new token: the same PBX and CA as `base`, the principal's
 /// Number as the Client ID.
 fn token_profile(base: &Profile, t: &TokenShown, name: &str) -> Result<Profile, crate::report::Refusal> {
-    let ProfileBody::ThreeCx(x) = &base.body else { return Err("not a 3CX profile".into()) };
+    let Some(x) = ThreeCx::of(base) else { return Err("not a 3CX profile".into()) };
     let client_id = t
         .principal
         .number
         .clone()
         .ok_or("the PBX did not say this principal's Number (Client ID): copy the token instead")?;
-    Ok(Profile {
-        name: name.to_string(),
-        body: ProfileBody::ThreeCx(ThreeCx { domain: x.domain.clone(), client_id, api_key: t.token.clone() }),
-        ca_file: base.ca_file.clone(),
-    })
+    Ok(ThreeCx { domain: x.domain, client_id, api_key: t.token.clone() }.profile(name, base.ca_file.clone()))
 }
 
 fn not_saved(r: &Report) -> String {

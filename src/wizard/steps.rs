@@ -6,7 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::Effect;
 use super::guide::{Ctx, GuideState, Outcome};
-use crate::providers::{FieldKind, Step};
+use crate::guide::{FieldKind, Step};
+use crate::providers::threecx::ThreeCx;
 use crate::template_file::{Completion, Inspection, TemplateError};
 
 /// The template step's state besides its field.
@@ -73,14 +74,8 @@ impl GuideState {
 
     /// Fills the link step's options from the saved profiles, keeping the current choice focused.
     pub(super) fn enter_link(&mut self, ctx: &Ctx<'_>) {
-        self.link_options = ctx
-            .threecx
-            .iter()
-            .filter_map(|p| match &p.body {
-                crate::profile::ProfileBody::ThreeCx(x) => Some((p.name.clone(), x.domain.clone())),
-                _ => None,
-            })
-            .collect();
+        self.link_options =
+            ctx.threecx.iter().filter_map(|p| ThreeCx::of(p).map(|x| (p.name.clone(), x.domain))).collect();
         self.focus = match &self.pbx {
             Some(name) => self.link_options.iter().position(|(n, _)| n == name).map_or(0, |i| i + 1),
             None => 0,
@@ -149,7 +144,7 @@ impl GuideState {
         ctx: &mut Ctx<'_>,
     ) -> Outcome {
         self.template.busy = false;
-        let current = self.field("template_path").map(|f| f.value().trim().to_string());
+        let current = self.template_key().and_then(|k| self.field(k)).map(|f| f.value().trim().to_string());
         if current.as_deref() != Some(typed.as_str()) {
             return Outcome::Stay(vec![]); // The user typed on meanwhile: this answer is stale.
         }
@@ -164,7 +159,9 @@ impl GuideState {
         match result {
             Ok(path) => {
                 let typed = path.to_string_lossy().into_owned();
-                self.prefill("template_path", Some(&typed));
+                if let Some(k) = self.template_key() {
+                    self.prefill(k, Some(&typed));
+                }
                 self.template.busy = true;
                 vec![Effect::CheckTemplate { typed }]
             }

@@ -4,8 +4,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::profile::Profile;
 use crate::profile::store::Entry;
-use crate::profile::{Profile, ProfileBody, ThreeCx};
+use crate::providers::threecx::ThreeCx;
 use crate::report::{Check, CheckState, Report};
 use secrecy::SecretString;
 
@@ -44,28 +45,14 @@ pub fn step_id(w: &Wizard) -> &str {
 
 /// A saved 3CX profile at pbx.example.com, client 900.
 pub fn pbx(name: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: "pbx.example.com".into(),
-            client_id: "900".into(),
-            api_key: SecretString::from("key-abc"),
-        }),
-        ca_file: None,
-    }
+    ThreeCx { domain: "pbx.example.com".into(), client_id: "900".into(), api_key: SecretString::from("key-abc") }
+        .profile(name, None)
 }
 
 /// A saved 3CX profile at pbx.example.com:5001, client 900.
 pub fn profile(name: &str) -> Profile {
-    Profile {
-        name: name.into(),
-        body: ProfileBody::ThreeCx(ThreeCx {
-            domain: "pbx.example.com:5001".into(),
-            client_id: "900".into(),
-            api_key: SecretString::from("key-abc"),
-        }),
-        ca_file: None,
-    }
+    ThreeCx { domain: "pbx.example.com:5001".into(), client_id: "900".into(), api_key: SecretString::from("key-abc") }
+        .profile(name, None)
 }
 
 /// A report of one passed check.

@@ -5,9 +5,9 @@ use secrecy::ExposeSecret;
 
 use super::test_support::*;
 use super::*;
-use crate::profile::ProfileBody;
+use crate::guide::StepKind;
 use crate::profile::store::{Entry, SaveMode};
-use crate::providers::StepKind;
+use crate::providers::threecx::ThreeCx;
 use crate::report::{FailureKind, Report};
 
 /// `a` on the home screen, then the first provider (3CX) in the chooser.
@@ -132,14 +132,14 @@ fn submit_credentials_starts_validation_and_stale_results_are_ignored() {
     assert_eq!(step_id(&w), "validate");
     let Some(Effect::Validate { attempt, profile, .. }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!(*attempt, 1);
-    match &profile.body {
-        ProfileBody::ThreeCx(x) => {
+    match ThreeCx::of(profile) {
+        Some(x) => {
             assert_eq!(
                 (x.domain.as_str(), x.client_id.as_str(), x.api_key.expose_secret()),
                 ("pbx.example.com:5001", "900", "key-abc")
             );
         }
-        other => panic!("{other:?}"),
+        None => panic!("not this vendor"),
     }
     assert!(w.busy());
     // Esc cancels and goes back; the key typed is still there.

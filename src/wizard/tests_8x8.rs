@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::test_support::*;
 use super::*;
 use crate::profile::store::Entry;
-use crate::profile::{Profile, ProfileBody};
+use crate::providers::eightbyeight::EightByEight;
 
 fn to_8x8_products(w: &mut Wizard) {
     loaded(w, vec![]);
@@ -50,39 +50,36 @@ fn eightbyeight_needs_a_product_and_validates_what_was_chosen() {
     w.update(Msg::Paste("s3cret\n".into()));
     let fx = w.update(key(KeyCode::Enter));
     let Some(Effect::Validate { profile, .. }) = fx.first() else { panic!("{fx:?}") };
-    match &profile.body {
-        ProfileBody::EightByEight(e) => {
+    match EightByEight::of(profile) {
+        Some(e) => {
             assert_eq!(e.client_id, "app-id");
             assert_eq!(e.client_secret.expose_secret(), "s3cret");
             assert_eq!(e.products, vec!["cloud-storage".to_string(), "cc-chat".to_string()]);
         }
-        other => panic!("{other:?}"),
+        None => panic!("not this vendor"),
     }
 }
 
 #[test]
 fn editing_an_8x8_profile_keeps_its_products_and_host() {
-    let p = Profile {
-        name: "cc".into(),
-        body: ProfileBody::EightByEight(crate::profile::EightByEight {
-            client_id: "id".into(),
-            client_secret: SecretString::from("x8-secret"),
-            products: vec!["quality-management".into()],
-            base_url: Some("eu.example.net".into()),
-            region: Some("uk".into()),
-        }),
-        ca_file: None,
-    };
+    let p = EightByEight {
+        client_id: "id".into(),
+        client_secret: SecretString::from("x8-secret"),
+        products: vec!["quality-management".into()],
+        base_url: Some("eu.example.net".into()),
+        region: Some("uk".into()),
+    }
+    .profile("cc", None);
     let mut w = Wizard::new("p");
     loaded(&mut w, vec![Entry::Ok(p)]);
     w.update(ch('e'));
     let g = guide(&w);
     assert_eq!(g.chosen_products(), vec!["quality-management".to_string()]);
     let built = g.build_profile("cc", &NewDefaults::default()).expect("profile");
-    match built.body {
-        ProfileBody::EightByEight(e) => {
+    match EightByEight::of(&built) {
+        Some(e) => {
             assert_eq!((e.base_url.as_deref(), e.region.as_deref()), (Some("eu.example.net"), Some("uk")))
         }
-        other => panic!("{other:?}"),
+        None => panic!("not this vendor"),
     }
 }

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use super::test_support::*;
 use super::*;
 use crate::profile::store::Entry;
-use crate::profile::{CxEngine, Profile, ProfileBody};
-use crate::providers::crm_template::Problem;
 use crate::providers::cxengine::AuthMethod;
+use crate::providers::cxengine::CxEngine;
+use crate::template_file::crm::Problem;
 use crate::template_file::{Completion, Inspection, TemplateError};
 
 fn found(path: &str, name_problem: Option<&str>, problems: usize) -> Inspection {
@@ -111,7 +111,7 @@ fn an_empty_template_path_skips_and_the_link_is_validated() {
     let fx = w.update(key(KeyCode::Enter));
     let Some(Effect::Validate { profile, linked, .. }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!(linked.as_ref().map(|p| p.name.as_str()), Some("lab"));
-    let ProfileBody::CxEngine(c) = &profile.body else { panic!("{profile:?}") };
+    let Some(c) = CxEngine::of(profile) else { panic!("{profile:?}") };
     assert_eq!(c.base_url, "https://acme.cx-engine.app");
     assert_eq!(c.auth_method, AuthMethod::AuthorizationCode);
     assert_eq!((c.client_id.as_str(), c.account_id.as_str()), ("7", "12"));
@@ -207,23 +207,20 @@ fn tab_completes_a_path_and_a_late_completion_is_dropped() {
 
 #[test]
 fn editing_a_cx_engine_profile_keeps_every_value() {
-    let p = Profile {
-        name: "crm".into(),
-        body: ProfileBody::CxEngine(CxEngine {
-            base_url: "https://acme.cx-engine.app".into(),
-            auth_method: AuthMethod::ClientCredentials,
-            client_id: "7".into(),
-            client_secret: SecretString::from("cx-secret-123456"),
-            account_id: "12".into(),
-            template_path: Some(PathBuf::from("/t/CXEngine.xml")),
-            pbx_profile: Some("office".into()),
-        }),
-        ca_file: None,
-    };
+    let p = CxEngine {
+        base_url: "https://acme.cx-engine.app".into(),
+        auth_method: AuthMethod::ClientCredentials,
+        client_id: "7".into(),
+        client_secret: SecretString::from("cx-secret-123456"),
+        account_id: "12".into(),
+        template_path: Some(PathBuf::from("/t/CXEngine.xml")),
+        pbx_profile: Some("office".into()),
+    }
+    .profile("crm", None);
     let g = GuideState::edit(&p);
     assert_eq!((g.current().id.as_str(), g.focus), ("method", 1), "opens on the method, as saved");
     let built = g.build_profile("crm", &NewDefaults::default()).expect("builds");
-    let ProfileBody::CxEngine(c) = built.body else { panic!() };
+    let Some(c) = CxEngine::of(&built) else { panic!() };
     assert_eq!(c.auth_method, AuthMethod::ClientCredentials);
     assert_eq!(c.template_path, Some(PathBuf::from("/t/CXEngine.xml")));
     assert_eq!(c.pbx_profile.as_deref(), Some("office"));

@@ -6,9 +6,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::test_support::*;
 use super::*;
+use crate::profile::Profile;
 use crate::profile::store::{Entry, SaveMode};
-use crate::profile::{EightByEight, Profile, ProfileBody};
-use crate::providers::principals::{Principal, Problem};
+use crate::providers::eightbyeight::EightByEight;
+use crate::providers::threecx::ThreeCx;
+use crate::providers::threecx::principals::{Principal, Problem};
 use crate::report::{Check, CheckState, FailureKind, Report};
 
 const TOKEN: &str = "app-token-5e6f7a8b9c0d";
@@ -34,17 +36,14 @@ fn screen(w: &Wizard) -> &Principals {
 /// Home with a 3CX profile and an 8x8 one; `p` on the 3CX one, its list loaded.
 fn listed() -> Wizard {
     let mut w = Wizard::new("/tmp/p.toml");
-    let x8 = Profile {
-        name: "eight".into(),
-        body: ProfileBody::EightByEight(EightByEight {
-            client_id: "c".into(),
-            client_secret: SecretString::from("s"),
-            products: vec!["cc-chat".into()],
-            base_url: None,
-            region: None,
-        }),
-        ca_file: None,
-    };
+    let x8 = EightByEight {
+        client_id: "c".into(),
+        client_secret: SecretString::from("s"),
+        products: vec!["cc-chat".into()],
+        base_url: None,
+        region: None,
+    }
+    .profile("eight", None);
     let office = Profile { ca_file: Some("/etc/pbx-ca.pem".into()), ..pbx("office") };
     let entries = vec![Entry::Ok(x8), Entry::Ok(office)];
     w.update(Msg::Loaded(Box::new(HomeData { entries, now: 1, ..HomeData::default() })));
@@ -142,7 +141,7 @@ fn a_token_is_saved_only_after_it_validates() {
     typed(&mut w, "office");
     let fx = w.update(key(KeyCode::Enter));
     let Some(Effect::Validate { attempt, profile, linked: None }) = fx.first() else { panic!("{fx:?}") };
-    let ProfileBody::ThreeCx(x) = &profile.body else { panic!() };
+    let Some(x) = ThreeCx::of(profile) else { panic!() };
     assert_eq!((x.domain.as_str(), x.client_id.as_str()), ("pbx.example.com", "900"));
     assert_eq!(x.api_key.expose_secret(), TOKEN);
     assert_eq!(profile.ca_file.as_deref(), Some(std::path::Path::new("/etc/pbx-ca.pem")));

@@ -1,6 +1,7 @@
 //! 8x8 API apps: the token request and how its answer is read, the comparison of the products
 //! the token grants with the ones the user chose, and (in `probes`) each product's own API at
-//! 8x8's regional addresses. Pure: `validate::eightbyeight` sends the requests.
+//! 8x8's regional addresses. The interpreters are pure;
+//! `check.rs` is the sequence that sends the requests (through `validate`).
 //!
 //! Facts (8x8's docs and its own API specs): `POST {base}/oauth/v2/token` with HTTP Basic
 //! `client_id:client_secret` and `grant_type=client_credentials`; an Apigee-style answer whose
@@ -14,11 +15,15 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{Answer, Failure, Guide, ProductSpec, one_line, status_failure};
+use crate::guide::{Guide, ProductSpec};
 use crate::report::FailureKind;
+use crate::validate::{Answer, Failure, one_line, status_failure};
 
+pub mod check;
 mod probes;
+mod profile;
 pub use probes::{Probe, ProbePlan, interpret_probe, probe_plan};
+pub use profile::{EightByEight, SCHEMA, guide};
 
 pub const TOKEN_PATH: &str = "/oauth/v2/token";
 pub const DEFAULT_BASE: &str = "api.8x8.com";
@@ -103,14 +108,6 @@ pub fn jwt_services(token: &str) -> Option<Vec<String>> {
     list_of_strings(super::jwt_payload(token)?.get("services"))
 }
 
-/// The product id for what a user typed: an id (`cloud-storage`) or the name the Admin Console
-/// shows ("Cloud Storage Service"), in any case and spacing.
-pub fn product_id(guide: &Guide, typed: &str) -> Option<String> {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let t = norm(typed);
-    guide.products.iter().find(|p| norm(&p.id) == t || norm(&p.name) == t).map(|p| p.id.clone())
-}
-
 /// How the chosen products compare with what the token grants.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Products {
@@ -183,7 +180,6 @@ pub fn grants_product(guide: &Guide, id: &str, granted: Option<&(Vec<String>, &'
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::ProviderId;
     use secrecy::ExposeSecret;
 
     fn ans(status: u16, body: &str) -> Answer {
@@ -198,12 +194,12 @@ mod tests {
     const STORAGE_ONLY: &str = r#"{"access_token": "abc", "token_type": "BearerToken", "api_product_list": "[storage]", "api_product_list_json": ["storage"], "status": "approved", "expires_in": "1799"}"#;
 
     fn all_ids() -> Vec<String> {
-        ProviderId::EightByEight.guide().products.iter().map(|p| p.id.clone()).collect()
+        guide().products.iter().map(|p| p.id.clone()).collect()
     }
 
     #[test]
     fn the_documented_token_answer_grants_every_product() {
-        let g = ProviderId::EightByEight.guide();
+        let g = guide();
         let t = interpret_token(&ans(200, DOCUMENTED)).expect("token");
         assert_eq!(t.access_token.expose_secret(), "abc");
         assert_eq!(t.detail(), "token issued, valid for 30 min");
@@ -231,7 +227,7 @@ mod tests {
 
     #[test]
     fn support_example_storage_key() {
-        let g = ProviderId::EightByEight.guide();
+        let g = guide();
         let t = interpret_token(&ans(200, STORAGE_ONLY)).expect("token");
         assert_eq!(t.granted.as_ref().map(|g| g.0.clone()), Some(vec!["storage".to_string()]));
         assert!(matches!(compare(g, &["cloud-storage".into()], t.granted.as_ref()), Products::AllGranted(_)));
@@ -277,16 +273,16 @@ mod tests {
 
     #[test]
     fn product_names_as_the_admin_console_shows_them() {
-        let g = ProviderId::EightByEight.guide();
-        assert_eq!(product_id(g, "cloud-storage").as_deref(), Some("cloud-storage"));
-        assert_eq!(product_id(g, "Cloud Storage Service").as_deref(), Some("cloud-storage"));
-        assert_eq!(product_id(g, "  cc   REALTIME analytics ").as_deref(), Some("cc-realtime-analytics"));
-        assert_eq!(product_id(g, "storage"), None);
+        let g = guide();
+        assert_eq!(g.product_id("cloud-storage").as_deref(), Some("cloud-storage"));
+        assert_eq!(g.product_id("Cloud Storage Service").as_deref(), Some("cloud-storage"));
+        assert_eq!(g.product_id("  cc   REALTIME analytics ").as_deref(), Some("cc-realtime-analytics"));
+        assert_eq!(g.product_id("storage"), None);
     }
 
     #[test]
     fn product_comparison() {
-        let g = ProviderId::EightByEight.guide();
+        let g = guide();
         let chosen = vec!["cloud-storage".to_string(), "cc-chat".to_string()];
         let granted = (vec!["storage".to_string(), "chat-gateway".to_string()], "api_product_list");
         assert!(matches!(compare(g, &chosen, Some(&granted)), Products::AllGranted(_)));

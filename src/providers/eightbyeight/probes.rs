@@ -2,7 +2,8 @@
 //! for the profile's region (only where 8x8 documents the address), and what its answer says. A
 //! probe only ever confirms; nothing here fails a link.
 
-use super::super::{Answer, Guide};
+use crate::guide::Guide;
+use crate::validate::Answer;
 
 /// Where a product's probe goes for a region, or why it is not made.
 #[derive(Debug, PartialEq, Eq)]

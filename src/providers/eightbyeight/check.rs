@@ -1,19 +1,16 @@
 //! The 8x8 validation sequence: DNS, connect (TCP + TLS), the token (HTTP Basic client
 //! credentials), the products the token grants against the ones chosen, and with a region each
 //! chosen product's own API at its documented regional address. Requests and answers are
-//! interpreted by `providers::eightbyeight`; a probe only ever confirms, it never fails a link.
+//! interpreted by the pure functions of `providers::eightbyeight`; a probe only ever confirms, it never fails a link.
 
 use secrecy::ExposeSecret;
 
-use super::session;
-use super::{Options, Progress, Tracker};
-use crate::profile::EightByEight;
-use crate::providers::ProviderId;
-use crate::providers::eightbyeight::{self as p, Products};
+use super::{self as p, EightByEight, Products};
 use crate::report::{CheckState, FailureKind, Report};
+use crate::validate::{Options, Progress, Tracker, session};
 
 pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
-    let guide = ProviderId::EightByEight.guide();
+    let guide = super::guide();
     let mut ids = vec!["dns", "connect", "token", "products"];
     if e.region.is_some() {
         ids.push("probes");
@@ -23,11 +20,8 @@ pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Pro
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
     let Some(s) = session::open(&mut t, e.host(), opts).await else { return t.finish(hint) };
-    let req = s
-        .client
-        .post(format!("{}{}", s.base, p::TOKEN_PATH))
-        .basic_auth(&e.client_id, Some(e.client_secret.expose_secret()))
-        .form(&[("grant_type", "client_credentials")]);
+    let basic = Some((e.client_id.as_str(), &e.client_secret));
+    let req = s.form_post(p::TOKEN_PATH, &[("grant_type", "client_credentials")], basic);
     let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
     let token = match p::interpret_token(&answer) {
         Ok(tok) => {

@@ -1,5 +1,6 @@
 //! 3CX Configuration API (XAPI): the requests validation makes and how their answers are read.
-//! Pure: `validate::threecx` sends the requests and passes the answers here.
+//! The interpreters are pure; `check.rs` is the sequence that sends the requests (through `validate`) and
+//! passes the answers here.
 //!
 //! Facts (from 3CX's docs and its own client): the token comes from `POST /connect/token` with a
 //! form `client_id`, `client_secret`, `grant_type=client_credentials`; it answers 401 with an OAuth
@@ -13,8 +14,16 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::{Answer, Failure, jwt_payload, one_line, server_message, status_failure};
+pub mod check;
+pub mod principal_requests;
+pub mod principals;
+mod profile;
+
+pub use profile::{API_KEY, CLIENT_ID, DOMAIN, SCHEMA, ThreeCx, guide};
+
+use super::jwt_payload;
 use crate::report::{FailureKind, utc_date};
+use crate::validate::{Answer, Failure, one_line, server_message, status_failure};
 
 pub const TOKEN_PATH: &str = "/connect/token";
 pub const ACCESS_PATH: &str = "/xapi/v1/Defs?$select=Id";

@@ -1,5 +1,5 @@
-//! CX-Engine API clients: the client-credentials token request and how its answer is read. Pure:
-//! `validate::cxengine` sends the request.
+//! CX-Engine API clients: the client-credentials token request and how its answer is read. Pure; `check.rs` is
+//! the sequence that sends the request (through `validate`).
 //!
 //! Facts (CX-Engine's docs): `POST /oauth/token`; answers `{"token_type":"Bearer","expires_in":…,
 //! "access_token":…}`; the password grant is not supported for PBX connections. Inferred: the
@@ -15,8 +15,14 @@
 
 use serde::Deserialize;
 
-use super::{Answer, Failure, status_failure};
+pub mod check;
+pub mod crm_integration;
+mod profile;
+
+pub use profile::{CxEngine, SCHEMA, guide};
+
 use crate::report::FailureKind;
+use crate::validate::{Answer, Failure, status_failure};
 
 pub const TOKEN_PATH: &str = "/oauth/token";
 

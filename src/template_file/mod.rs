@@ -1,11 +1,13 @@
 //! The disk side of CRM templates: reading a template file the user named (with `~` expanded and a
-//! size bound), checking it with `providers::crm_template`, writing a correctly named copy beside
+//! size bound), checking it with `crm`, writing a correctly named copy beside
 //! it, and completing a typed path on Tab. Used by the guide's effects and by the CLI alike.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::providers::crm_template::{self, Problem, RECOMMENDED_NAME};
+pub mod crm;
+
+use crm::{Problem, RECOMMENDED_NAME};
 
 /// Larger files are not templates (a real one is a few tens of KiB).
 pub const MAX_TEMPLATE: u64 = 1024 * 1024;
@@ -96,9 +98,9 @@ pub fn inspect(typed: &str) -> Result<Inspection, TemplateError> {
     let path = std::fs::canonicalize(&path).map_err(|e| TemplateError::Open { reason: reason(&e), path })?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     Ok(Inspection {
-        name_problem: crm_template::check_file_name(&file_name).err().map(|r| r.to_string()),
-        problems: crm_template::check_xml(&text),
-        template_name: crm_template::template_name(&text),
+        name_problem: crm::check_file_name(&file_name).err().map(|r| r.to_string()),
+        problems: crm::check_xml(&text),
+        template_name: crm::template_name(&text),
         path,
     })
 }

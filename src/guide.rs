@@ -6,7 +6,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use crate::report::FailureKind;
+use crate::host::normalise_host;
+use crate::report::{FailureKind, Refusal};
 
 /// What a guide step asks of the user. The wizard's behaviour is keyed on this; the words are data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -104,6 +105,41 @@ pub enum FieldKind {
     Path,
 }
 
+impl FieldKind {
+    /// The value `raw` stands for (trimmed; a host or URL in normal form), or why it is not
+    /// acceptable, with the fix. The one rule for a field's value: the guide's fields, plain mode,
+    /// the profile file and `add`'s flags all check with it.
+    pub fn check(self, raw: &str) -> Result<String, Refusal> {
+        let v = raw.trim();
+        match self {
+            FieldKind::Host => {
+                normalise_host(v).map(|h| h.to_string()).map_err(|e| format!("{}. Fix: {}", e.reason, e.fix).into())
+            }
+            // Like a host (a pasted URL is fine, its path is dropped), but the https scheme is kept.
+            FieldKind::Url => normalise_host(v).map(|h| h.https_base()).map_err(|e| e.to_string().into()),
+            // Optional: an empty path means "skip"; whether the file is good is checked on disk.
+            FieldKind::Path => {
+                if v.chars().any(char::is_control) {
+                    return Err("contains a control character: type the path again".into());
+                }
+                Ok(v.to_string())
+            }
+            FieldKind::Id | FieldKind::Secret => {
+                if v.is_empty() {
+                    return Err("empty: paste or type it".into());
+                }
+                if v.chars().any(char::is_whitespace) {
+                    return Err("contains a space: copy the value again, without spaces".into());
+                }
+                if v.chars().any(char::is_control) {
+                    return Err("contains a control character: paste it again as plain text".into());
+                }
+                Ok(v.to_string())
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct FieldSpec {
     pub label: String,
@@ -174,7 +210,7 @@ pub struct Guide {
 impl Guide {
     /// Parses a guide asset. The assets are compiled in and covered by tests, so a broken one is a
     /// build defect, not a user error: it panics with the parse error.
-    pub(super) fn parse(text: &str) -> Guide {
+    pub fn parse(text: &str) -> Guide {
         match toml::from_str::<Guide>(text) {
             Ok(g) => g,
             Err(e) => panic!("guide asset is invalid: {e}"),
@@ -192,6 +228,14 @@ impl Guide {
                 expect_note: String::new(),
             })
         })
+    }
+
+    /// The product id for what a user typed: an id (`cloud-storage`) or the name the vendor's
+    /// console shows ("Cloud Storage Service"), in any case and spacing.
+    pub fn product_id(&self, typed: &str) -> Option<String> {
+        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let t = norm(typed);
+        self.products.iter().find(|p| norm(&p.id) == t || norm(&p.name) == t).map(|p| p.id.clone())
     }
 
     /// A product's display name from its id (the id itself when unknown).
@@ -216,77 +260,5 @@ impl Guide {
     /// when the guide has one, else the kind's general hint.
     pub fn hint_at(&self, at: &str, kind: FailureKind) -> String {
         self.hints.get(&format!("{at}.{}", kind.as_str())).cloned().unwrap_or_else(|| self.hint(kind))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::providers::ProviderId;
-
-    #[test]
-    fn every_guide_parses_and_is_complete() {
-        for p in ProviderId::ALL {
-            let g = p.guide();
-            assert_eq!(g.provider, p.as_str());
-            for s in &g.steps {
-                for f in &s.fields {
-                    assert!(g.fields.contains_key(f), "{}: field {f} has no spec", s.id);
-                }
-                if matches!(s.kind, StepKind::Confirm | StepKind::Ack | StepKind::Select) {
-                    assert!(!s.confirm.is_empty() && !s.refuse.is_empty(), "{}", s.id);
-                }
-                if s.kind == StepKind::Choose {
-                    assert!(s.choices.iter().any(|c| c.refuse.is_none()), "{}: nothing to choose", s.id);
-                }
-                if s.kind == StepKind::Select {
-                    let names: Vec<&str> = g.products.iter().map(|p| p.name.as_str()).collect();
-                    assert_eq!(
-                        s.confirm.iter().map(String::as_str).collect::<Vec<_>>(),
-                        names,
-                        "products listed in order"
-                    );
-                }
-            }
-            for k in FailureKind::ALL {
-                assert!(!g.hint(k).is_empty(), "{}: no hint for {k}", g.provider);
-            }
-            // A product is probed at a documented address, or says why it is not.
-            for p in &g.products {
-                assert!(p.probe.is_some() == p.no_probe.is_empty(), "{}: probe or no_probe", p.id);
-                assert!(p.probe.is_none() || p.family.is_some(), "{}: a probe needs its address family", p.id);
-            }
-            // A failing proxy is blamed with the proxy's fix, never the server's port.
-            assert_ne!(g.hint_at("proxy", FailureKind::Connect), g.hint(FailureKind::Connect), "{}", g.provider);
-        }
-    }
-
-    /// Plain mode never tells the user to press a key only the full-screen UI has, and each of
-    /// its phrases still matches the text it replaces (a reworded asset cannot leave it stale).
-    #[test]
-    fn plain_wording_names_no_tui_keys() {
-        const TUI_KEYS: [&str; 6] = ["Space", "Tab", "Esc", "Ctrl", "PgUp", "PgDn"];
-        for p in ProviderId::ALL {
-            let g = p.guide();
-            for s in &g.steps {
-                let placeholders: Vec<&str> = s.fields.iter().map(|f| g.field(f).placeholder.as_str()).collect();
-                let mut texts: Vec<&str> = vec![&s.body, &s.refuse, &s.warning, &s.link_warning];
-                texts.extend(&placeholders);
-                texts.extend(s.confirm.iter().map(String::as_str));
-                texts.extend(s.choices.iter().flat_map(|c| [&c.label, &c.note]).map(String::as_str));
-                texts.extend(s.choices.iter().filter_map(|c| c.refuse.as_deref()));
-                for from in s.plain.keys() {
-                    assert!(texts.iter().any(|t| t.contains(from.as_str())), "{}: stale plain phrase {from:?}", s.id);
-                }
-                for t in texts {
-                    let said = s.plain_text(t);
-                    assert!(!said.contains("Up and Down"), "{}: {said}", s.id);
-                    let words: Vec<&str> = said.split(|c: char| !c.is_alphanumeric()).collect();
-                    for key in TUI_KEYS {
-                        assert!(!words.contains(&key), "{}/{}: plain mode would say {key:?}: {said}", g.provider, s.id);
-                    }
-                }
-            }
-        }
     }
 }

@@ -1,5 +1,5 @@
 //! The 3CX validation sequence: DNS, connect (TCP + TLS), token, one authenticated read, then the
-//! optional system details. Requests and answers are interpreted by `providers::threecx`.
+//! optional system details. Answers are interpreted by the pure functions of `providers::threecx`.
 //!
 //! 3CX keeps one active token per Client ID. Every sign-in takes the Client ID's lock across
 //! processes (`token_lock`) before asking for a token and keeps it as long as its session, so
@@ -13,15 +13,13 @@
 
 use secrecy::ExposeSecret;
 
-use super::session::{self, Session};
-use super::{Options, Progress, Tracker, token_lock};
-use crate::profile::ThreeCx;
-use crate::providers::ProviderId;
-use crate::providers::threecx::{self as p, Details};
+use super::{self as p, Details, ThreeCx};
 use crate::report::{CheckState, FailureKind, Report};
+use crate::validate::session::{self, Session};
+use crate::validate::{Options, Progress, Tracker, token_lock};
 
 pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
-    let guide = ProviderId::ThreeCx.guide();
+    let guide = super::guide();
     let plan: Vec<(&'static str, String)> =
         ["dns", "connect", "token", "access", "details"].into_iter().map(|id| (id, guide.check_title(id))).collect();
     let mut t = Tracker::new(&plan, progress);
@@ -68,7 +66,7 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
 /// The `dns`, `connect` and `token` checks every 3CX conversation starts with (validation, and the
 /// service principal requests): the session, and a token for `cx`. `None` when a check failed; it
 /// is already marked on `t`.
-pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -> Option<(Session, p::Token)> {
+pub async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -> Option<(Session, p::Token)> {
     let mut s = session::open(t, &cx.domain, opts).await?;
     if let Some(cfg) = &opts.lock {
         let wait = opts.request_timeout;
@@ -86,7 +84,7 @@ pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -
             }
         }
     }
-    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&token_form(cx));
+    let req = s.form_post(p::TOKEN_PATH, &token_form(cx), None);
     let (answer, ms) = s.first(t, "token", req).await?;
     match p::interpret_token(&answer) {
         Ok(tok) => {
@@ -102,9 +100,9 @@ pub(super) async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -
 }
 
 /// The key of `cx`'s one-token lock and validation group: the PBX and the Client ID.
-pub(super) fn token_key(cx: &ThreeCx) -> String {
+pub fn token_key(cx: &ThreeCx) -> String {
     // `pbx` and `pbx:443` are one PBX: the key names the port either way.
-    let pbx = crate::providers::host::normalise_host(&cx.domain)
+    let pbx = crate::host::normalise_host(&cx.domain)
         .map(|h| format!("{}:{}", h.host, h.port_or_default()))
         .unwrap_or_else(|_| cx.domain.to_ascii_lowercase());
     format!("3cx {pbx} {}", cx.client_id)
@@ -119,8 +117,8 @@ fn token_form(cx: &ThreeCx) -> [(&'static str, &str); 3] {
 }
 
 /// A second token on the same session (still under its lock).
-async fn token_again(s: &Session, cx: &ThreeCx) -> Result<p::Token, crate::providers::Failure> {
-    let req = s.client.post(format!("{}{}", s.base, p::TOKEN_PATH)).form(&token_form(cx));
+async fn token_again(s: &Session, cx: &ThreeCx) -> Result<p::Token, crate::validate::Failure> {
+    let req = s.form_post(p::TOKEN_PATH, &token_form(cx), None);
     p::interpret_token(&s.send_plain(req).await?)
 }
 

@@ -15,8 +15,8 @@
 use secrecy::SecretString;
 use serde::Serialize;
 
-use super::{Answer, Failure, ProviderId, one_line, status_failure};
 use crate::report::FailureKind;
+use crate::validate::{Answer, Failure, one_line, status_failure};
 
 /// Only the fields pbxlink shows: `Groups` and `Peers` can be long and would eat the body bound.
 pub const LIST_PATH: &str =
@@ -102,14 +102,14 @@ impl Step {
 /// The fix for a failed list or generate request, from the 3CX guide (words are data): the step's
 /// own hint when there is one (a 403 names the roles), else the kind's general one.
 pub fn fix(step: Step, kind: FailureKind) -> String {
-    ProviderId::ThreeCx.guide().hint_at(step.id(), kind)
+    super::guide().hint_at(step.id(), kind)
 }
 
 /// A failed answer, or a request that got none, as a problem at `step` (a 403 says the role is
 /// probably too low).
 pub fn refused(step: Step, f: Failure) -> Problem {
     // Principals are only ever asked for with a token 3CX has just issued: a 401 is an ended token.
-    let (kind, detail) = super::threecx::after_token(f);
+    let (kind, detail) = crate::providers::threecx::after_token(f);
     let what = step.doing();
     let detail = match kind {
         FailureKind::Forbidden => format!("{what}: {detail} (the integration's role is probably too low)"),
@@ -141,7 +141,7 @@ pub fn too_many_pages(read: usize) -> Problem {
 
 fn pages_problem(why: String) -> Problem {
     let kind = FailureKind::BadResponse;
-    let fix = ProviderId::ThreeCx.guide().hint_at("next_page", kind);
+    let fix = super::guide().hint_at("next_page", kind);
     Problem { step: Some(Step::List), kind, detail: format!("{}: {why}", Step::List.doing()), fix }
 }
 

@@ -1,6 +1,9 @@
 //! The command line, as clap definitions. What each command does is in `commands`.
 
+mod field_flags;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use field_flags::{FieldFlags, SecretSource};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -144,60 +147,13 @@ pub enum CxEngineCommand {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     #[arg(value_enum)]
-    pub provider: ProviderArg,
+    pub provider: crate::providers::ProviderId,
     /// Profile name (letters, digits, - and _)
     #[arg(long)]
     pub name: Option<String>,
-    /// 3CX domain, or the URL from the browser's address bar
-    #[arg(long)]
-    pub domain: Option<String>,
-    /// Client ID (3CX: the DN of the API integration; 8x8: the API username)
-    #[arg(long)]
-    pub client_id: Option<String>,
-    /// Read the API key from standard input
-    #[arg(long, group = "key")]
-    pub api_key_stdin: bool,
-    /// Read the API key from this file
-    #[arg(long, group = "key", value_name = "PATH")]
-    pub api_key_file: Option<PathBuf>,
-    /// Read the API key from this environment variable
-    #[arg(long, group = "key", value_name = "VAR")]
-    pub api_key_env: Option<String>,
-    /// 8x8: read the Client Secret from standard input
-    #[arg(long, group = "key")]
-    pub client_secret_stdin: bool,
-    /// 8x8: read the Client Secret from this file
-    #[arg(long, group = "key", value_name = "PATH")]
-    pub client_secret_file: Option<PathBuf>,
-    /// 8x8: read the Client Secret from this environment variable
-    #[arg(long, group = "key", value_name = "VAR")]
-    pub client_secret_env: Option<String>,
-    /// 8x8: the products the API app may use, comma-separated: ids (cc-realtime-analytics,
-    /// cc-historical-analytics, cloud-storage, quality-management, cc-chat) or the names the Admin
-    /// Console shows ("CC Realtime Analytics", "Cloud Storage Service", any case)
-    #[arg(long, value_delimiter = ',')]
-    pub products: Vec<String>,
-    /// 8x8: the API host when not api.8x8.com (proxies, regions, tests); CX-Engine: the workspace
-    /// or central address (https://mycompany.cx-engine.app)
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// CX-Engine: how 3CX authorises (authorization_code or client_credentials)
-    #[arg(long, value_name = "METHOD")]
-    pub auth_method: Option<String>,
-    /// CX-Engine: the Account ID (the CX-Engine client ID shown under Clients)
-    #[arg(long)]
-    pub account_id: Option<String>,
-    /// CX-Engine: the downloaded CRM template (CXEngine.xml), checked before saving
-    #[arg(long, value_name = "PATH")]
-    pub template: Option<PathBuf>,
-    /// CX-Engine: the 3CX profile this connector belongs to
-    #[arg(long, value_name = "NAME")]
-    pub pbx_profile: Option<String>,
-    /// 8x8: the region of the account (Cloud Storage's us-west, us-east, uk, ap, ca, or the analytics
-    /// APIs' us, eu, au, ca); each chosen product's own API is then asked at its documented address
-    /// for that region (not checked where 8x8 documents none)
-    #[arg(long)]
-    pub region: Option<String>,
+    /// The profile's fields, one flag each, derived from the vendors' schemas.
+    #[command(flatten)]
+    pub fields: FieldFlags,
     /// Take everything from flags; never open the TUI or prompt
     #[arg(long)]
     pub non_interactive: bool,
@@ -235,26 +191,6 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ProviderArg {
-    #[value(name = "3cx")]
-    ThreeCx,
-    #[value(name = "8x8")]
-    EightByEight,
-    #[value(name = "cx-engine")]
-    CxEngine,
-}
-
-impl ProviderArg {
-    pub fn id(self) -> crate::providers::ProviderId {
-        match self {
-            ProviderArg::ThreeCx => crate::providers::ProviderId::ThreeCx,
-            ProviderArg::EightByEight => crate::providers::ProviderId::EightByEight,
-            ProviderArg::CxEngine => crate::providers::ProviderId::CxEngine,
-        }
-    }
 }
 
 /// Plain mode is asked for by `--plain`, or by `ACCESSIBLE` set to anything but empty or `0` (the

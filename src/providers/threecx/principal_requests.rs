@@ -1,7 +1,7 @@
 //! 3CX service principals over the network: list them, or generate an app token for one. Each call
 //! signs in with the profile's own key (the `dns`, `connect` and `token` steps of validation, with
 //! their code and their fixes), then makes one XAPI request on the same TLS connection; answers are
-//! read by `providers::principals`. Plain data in, plain data out, so the CLI and the TUI can both
+//! read by `providers::threecx::principals`. Plain data in, plain data out, so the CLI and the TUI can both
 //! call these.
 //!
 //! The list may come in pages (`@odata.nextLink`): every page is read, on the same connection,
@@ -12,12 +12,11 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::session::Session;
-use super::{Options, Progress, Tracker, threecx};
-use crate::profile::ThreeCx;
-use crate::providers::ProviderId;
-use crate::providers::principals::{self as p, Principal, Problem, Step};
+use super::principals::{self as p, Principal, Problem, Step};
+use super::{ThreeCx, check as threecx};
 use crate::report::{CheckState, FailureKind, Report};
+use crate::validate::session::Session;
+use crate::validate::{Options, Progress, Tracker};
 
 /// Every service principal of the PBX `cx` signs in to, from every page. `opts` must already hold
 /// the profile's CA file ([`Options::for_profile`]).
@@ -90,7 +89,7 @@ async fn signed_in<T>(
     waiting: &mut (dyn FnMut(&str) + Send),
     request: impl AsyncFnOnce(&Session, &str) -> Result<T, Problem>,
 ) -> Result<T, Problem> {
-    let guide = ProviderId::ThreeCx.guide();
+    let guide = super::guide();
     let plan: Vec<(&'static str, String)> =
         ["dns", "connect", "token"].into_iter().map(|id| (id, guide.check_title(id))).collect();
     let mut relay = |p: Progress| {

@@ -1,6 +1,6 @@
 //! 3CX's CRM integration settings as XAPI reports them (`GET /xapi/v1/CrmIntegration`): which CRM
 //! template the PBX uses and whether calls are looked up. Read back for a CX-Engine profile that
-//! links a 3CX profile. Pure: `validate::cxengine` sends the request.
+//! links a 3CX profile. Pure: `check.rs` sends the request.
 //!
 //! Facts (3CX's XAPI spec): `Pbx.CrmIntegration` has `Id`, `Name` (the selected template's name),
 //! `Country`, `EnabledForDidCalls`, `EnabledForExternalCalls` (nullable booleans). Inferred: an empty
@@ -9,8 +9,8 @@
 
 use serde::Deserialize;
 
-use super::{Answer, Failure, one_line, status_failure};
 use crate::report::FailureKind;
+use crate::validate::{Answer, Failure, one_line, status_failure};
 
 pub const PATH: &str = "/xapi/v1/CrmIntegration?$select=Name,EnabledForExternalCalls,EnabledForDidCalls";
 
@@ -29,7 +29,7 @@ pub fn interpret(a: &Answer, expected: Option<&str>) -> Result<String, Failure> 
         return Err(match kind {
             FailureKind::Forbidden => (kind, format!("{detail} (this 3CX role may not read the CRM settings)")),
             FailureKind::NotFound => (kind, format!("{detail} (this 3CX has no CRM integration API)")),
-            _ => super::threecx::after_token((kind, detail)),
+            _ => crate::providers::threecx::after_token((kind, detail)),
         });
     }
     let s: Settings = serde_json::from_slice(&a.body).map_err(|_| {

@@ -2,15 +2,16 @@
 //! request (the same API client serves both of 3CX's methods); for the Authorization Code method
 //! an `approval` check that says plainly it is not checked (only 3CX can prove it); then, when the
 //! profile links a saved 3CX profile, a read-only look at the PBX's CRM settings (`crm`). Answers are read by
-//! `providers::cxengine` and `providers::crm_integration`.
+//! this unit's `mod.rs` and `crm_integration.rs`.
 
 use secrecy::ExposeSecret;
 
-use super::{Options, Progress, Tracker, session, threecx};
-use crate::profile::{CxEngine, Profile, ProfileBody};
-use crate::providers::cxengine as p;
-use crate::providers::{ProviderId, crm_integration, crm_template};
+use super::{self as p, CxEngine, crm_integration};
+use crate::profile::Profile;
+use crate::providers::threecx::{ThreeCx, check as threecx};
 use crate::report::{CheckState, FailureKind, Report};
+use crate::template_file::crm as crm_template;
+use crate::validate::{Options, Progress, Tracker, session};
 
 pub async fn run(
     c: &CxEngine,
@@ -18,7 +19,7 @@ pub async fn run(
     opts: &Options,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Report {
-    let guide = ProviderId::CxEngine.guide();
+    let guide = super::guide();
     let code_flow = c.auth_method == p::AuthMethod::AuthorizationCode;
     let mut ids = vec!["dns", "connect", "token"];
     if code_flow {
@@ -38,7 +39,7 @@ pub async fn run(
         ("client_id", c.client_id.as_str()),
         ("client_secret", c.client_secret.expose_secret()),
     ];
-    let req = s.client.post(&url).form(&form);
+    let req = s.form_post(p::TOKEN_PATH, &form, None);
     let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
     match p::judge_token(&answer, &url, c.auth_method) {
         p::TokenOutcome::Issued(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
@@ -88,7 +89,7 @@ async fn crm(
     opts: &Options,
     outer: &mut Tracker<'_>,
 ) -> Result<String, CrmFailure> {
-    let Some(pbx @ Profile { body: ProfileBody::ThreeCx(x), .. }) = linked else {
+    let Some((pbx, x)) = linked.and_then(|l| Some((l, ThreeCx::of(l)?))) else {
         return Err((CheckState::NotAvailable, format!("n/a: there is no saved 3CX profile named \"{name}\""), None));
     };
     let opts = opts.for_profile(pbx);
@@ -114,7 +115,7 @@ async fn crm(
         };
         (state, detail, blame)
     };
-    let Some((s, token)) = threecx::sign_in(&mut sub, x, &opts).await else { return Err(first_failure(sub)) };
+    let Some((s, token)) = threecx::sign_in(&mut sub, &x, &opts).await else { return Err(first_failure(sub)) };
     let expected = c
         .template_path
         .as_deref()

@@ -1,0 +1,138 @@
+//! The store's tests, on a 3CX-like schema of their own: keeping comments, order and other
+//! profiles, atomic 0600 writes, locks, broken files.
+use super::*;
+use crate::guide::{FieldKind, Guide};
+use crate::profile::schema::{FieldDef, Kind, Value, Values};
+use secrecy::SecretString;
+
+/// A 3CX-like vendor, so the store is tested on its own.
+fn guide() -> &'static Guide {
+    static G: std::sync::OnceLock<Guide> = std::sync::OnceLock::new();
+    G.get_or_init(|| {
+        Guide::parse("provider = \"3cx\"\nname = \"T\"\ntitle = \"\"\nsummary = \"\"\nsteps = []\n[checks]\n[hints]\n")
+    })
+}
+static TEST: Schema = Schema {
+    provider: "3cx",
+    guide,
+    fields: &[
+        FieldDef::new("domain", Kind::Text(FieldKind::Host)),
+        FieldDef::new("client_id", Kind::Text(FieldKind::Id)),
+        FieldDef::new("api_key", Kind::Text(FieldKind::Secret)),
+    ],
+    target: "domain",
+};
+static SCHEMAS: [&Schema; 1] = [&TEST];
+
+impl Store {
+    fn test(path: impl Into<PathBuf>) -> Store {
+        Store::new(path, &SCHEMAS)
+    }
+}
+
+fn p(name: &str, domain: &str) -> Profile {
+    let mut v = Values::default();
+    v.set("domain", Value::Text(domain.into()));
+    v.set("client_id", Value::Text("900".into()));
+    v.set("api_key", Value::Secret(SecretString::from("k-123")));
+    Profile::new(name, &TEST, v, None)
+}
+
+const HAND_WRITTEN: &str = "# my PBXs\n\n[profiles.office] # the main one\nprovider = \"3cx\"\ndomain = \"a.3cx.us\"   # hosted\nclient_id = \"900\"\napi_key = \"old\"\nnote = \"kept\"\n\n# branch office\n[profiles.branch]\nprovider = \"3cx\"\ndomain = \"b.3cx.us\"\nclient_id = \"901\"\napi_key = \"b\"\n";
+
+#[test]
+fn save_keeps_comments_order_and_other_profiles() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    fs::write(&path, HAND_WRITTEN).expect("write");
+    let s = Store::test(&path);
+    s.save(&p("office", "new.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
+    let after = fs::read_to_string(&path).expect("read");
+    let want =
+        HAND_WRITTEN.replace("\"a.3cx.us\"", "\"new.3cx.us\"").replace("api_key = \"old\"", "api_key = \"k-123\"");
+    assert_eq!(after, want);
+    s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
+    let after = fs::read_to_string(&path).expect("read");
+    assert!(after.starts_with(&want), "existing text must stay byte for byte:\n{after}");
+    assert!(
+        after.ends_with(
+            "[profiles.third]\nprovider = \"3cx\"\ndomain = \"c.3cx.us\"\nclient_id = \"900\"\napi_key = \"k-123\"\n"
+        ),
+        "{after}"
+    );
+    assert_eq!(s.load().expect("load").names(), vec!["office", "branch", "third"]);
+}
+
+#[test]
+fn crlf_and_a_byte_order_mark_are_kept() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    let windows = format!("\u{feff}{}", HAND_WRITTEN.replace('\n', "\r\n"));
+    fs::write(&path, &windows).expect("write");
+    let s = Store::test(&path);
+    s.save(&p("third", "c.3cx.us"), &SaveMode::Create).expect("create");
+    let after = fs::read_to_string(&path).expect("read");
+    assert!(after.starts_with(&windows), "existing text must stay byte for byte:\n{after:?}");
+    assert!(after.ends_with("[profiles.third]\r\nprovider = \"3cx\"\r\ndomain = \"c.3cx.us\"\r\nclient_id = \"900\"\r\napi_key = \"k-123\"\r\n"), "{after:?}");
+    assert!(s.remove("third").expect("remove"));
+    assert_eq!(fs::read_to_string(&path).expect("read"), windows);
+}
+
+#[test]
+fn create_refuses_an_existing_name() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let s = Store::test(d.path().join("profiles.toml"));
+    s.save(&p("office", "a.3cx.us"), &SaveMode::Create).expect("save");
+    let e = s.save(&p("office", "b.3cx.us"), &SaveMode::Create).expect_err("must refuse");
+    assert!(e.to_string().contains("already exists"));
+}
+
+#[test]
+fn invalid_file_is_reported_with_line_and_untouched() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    let bad = "[profiles.a]\nprovider = \"3cx\"\ndomain = \n";
+    fs::write(&path, bad).expect("write");
+    let s = Store::test(&path);
+    let e = s.load().expect_err("invalid").to_string();
+    assert!(e.contains("profiles.toml:3:"), "{e}");
+    assert!(s.save(&p("x", "x.3cx.us"), &SaveMode::Create).is_err());
+    assert_eq!(fs::read_to_string(&path).expect("read"), bad);
+}
+
+#[test]
+fn remove_and_rename() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    fs::write(&path, HAND_WRITTEN).expect("write");
+    let s = Store::test(&path);
+    s.save(&p("hq", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("rename");
+    // A rename keeps the table where it was in the file.
+    assert_eq!(s.load().expect("load").names(), vec!["hq", "branch"]);
+    assert!(s.remove("branch").expect("remove"));
+    assert!(!s.remove("branch").expect("remove twice"));
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains("# the main one") && text.contains("note = \"kept\""), "{text}");
+}
+
+#[test]
+fn lenient_permissions_warn() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    fs::write(&path, HAND_WRITTEN).expect("write");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+    let l = Store::test(&path).load().expect("load");
+    assert!(l.warnings.iter().any(|w| w.contains("chmod 600")));
+    Store::test(&path).save(&p("office", "a.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
+    assert_eq!(fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn unknown_provider_is_kept_and_listed() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    fs::write(&path, "[profiles.x]\nprovider = \"future\"\n[profiles.y]\nprovider = \"3cx\"\n").expect("write");
+    let l = Store::test(&path).load().expect("load");
+    assert!(matches!(l.get("x"), Some(Entry::Ok(Profile { schema: None, .. }))));
+    assert!(matches!(l.get("y"), Some(Entry::Invalid { reason, .. }) if reason.contains("domain")));
+}

@@ -1,0 +1,91 @@
+//! CX-Engine's profile: its fields (the address, 3CX's sign-in method, the API client, the Account
+//! ID, the CRM template and the 3CX profile it belongs to), its guide, and the typed view the
+//! validation sequence reads.
+
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use super::AuthMethod;
+use crate::guide::{FieldKind, Guide};
+use crate::profile::Profile;
+use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
+
+pub static SCHEMA: Schema = Schema {
+    provider: "cx-engine",
+    guide,
+    fields: &[
+        FieldDef::new("base_url", Kind::Text(FieldKind::Url))
+            .help("the workspace or central address (https://mycompany.cx-engine.app)"),
+        FieldDef::new("auth_method", Kind::Choice)
+            .help("how 3CX authorises (authorization_code or client_credentials)"),
+        FieldDef::new("client_id", Kind::Text(FieldKind::Id)).help("the API client's Client ID"),
+        FieldDef::new("client_secret", Kind::Text(FieldKind::Secret)).help("the Client Secret"),
+        FieldDef::new("account_id", Kind::Text(FieldKind::Id))
+            .help("the Account ID (the CX-Engine client ID shown under Clients)"),
+        FieldDef::new("template_path", Kind::Template)
+            .optional()
+            .flag_name("template")
+            .help("the downloaded CRM template (CXEngine.xml), checked before saving"),
+        FieldDef::new("pbx_profile", Kind::Link { provider: "3cx" })
+            .optional()
+            .help("the 3CX profile this connector belongs to"),
+    ],
+    target: "base_url",
+};
+
+pub fn guide() -> &'static Guide {
+    static GUIDE: OnceLock<Guide> = OnceLock::new();
+    GUIDE.get_or_init(|| Guide::parse(include_str!("../../../assets/guides/cx-engine.toml")))
+}
+
+/// A CX-Engine profile's values.
+#[derive(Debug, Clone)]
+pub struct CxEngine {
+    /// `https://host[:port]` of the workspace or central address.
+    pub base_url: String,
+    pub auth_method: AuthMethod,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// The CX-Engine client ID shown under Clients, which 3CX's template asks for.
+    pub account_id: String,
+    pub template_path: Option<PathBuf>,
+    /// The 3CX profile this connector belongs to.
+    pub pbx_profile: Option<String>,
+}
+
+impl CxEngine {
+    /// The CX-Engine values of `p`, when it is a CX-Engine profile.
+    pub fn of(p: &Profile) -> Option<CxEngine> {
+        if !std::ptr::eq(p.schema?, &SCHEMA) {
+            return None;
+        }
+        let v = &p.values;
+        Some(CxEngine {
+            base_url: v.text("base_url")?.to_string(),
+            auth_method: AuthMethod::parse(v.text("auth_method")?).ok()?,
+            client_id: v.text("client_id")?.to_string(),
+            client_secret: v.secret("client_secret")?.clone(),
+            account_id: v.text("account_id")?.to_string(),
+            template_path: v.text("template_path").map(PathBuf::from),
+            pbx_profile: v.text("pbx_profile").map(str::to_string),
+        })
+    }
+
+    /// A profile named `name` holding these values.
+    pub fn profile(&self, name: &str, ca_file: Option<PathBuf>) -> Profile {
+        let mut v = Values::default();
+        v.set("base_url", Value::Text(self.base_url.clone()));
+        v.set("auth_method", Value::Text(self.auth_method.as_str().to_string()));
+        v.set("client_id", Value::Text(self.client_id.clone()));
+        v.set("client_secret", Value::Secret(self.client_secret.clone()));
+        v.set("account_id", Value::Text(self.account_id.clone()));
+        if let Some(t) = &self.template_path {
+            v.set("template_path", Value::Text(t.display().to_string()));
+        }
+        if let Some(p) = &self.pbx_profile {
+            v.set("pbx_profile", Value::Text(p.clone()));
+        }
+        Profile::new(name, &SCHEMA, v, ca_file)
+    }
+}

@@ -1,0 +1,62 @@
+//! 3CX's profile: its fields (the domain, the integration's Client ID and its API key), its guide,
+//! and the typed view the validation sequence and the principal commands read.
+
+use secrecy::SecretString;
+use std::sync::OnceLock;
+
+use crate::guide::{FieldKind, Guide};
+use crate::profile::Profile;
+use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
+
+pub const DOMAIN: &str = "domain";
+pub const CLIENT_ID: &str = "client_id";
+pub const API_KEY: &str = "api_key";
+
+pub static SCHEMA: Schema = Schema {
+    provider: "3cx",
+    guide,
+    fields: &[
+        FieldDef::new(DOMAIN, Kind::Text(FieldKind::Host))
+            .help("3CX domain, or the URL from the browser's address bar"),
+        FieldDef::new(CLIENT_ID, Kind::Text(FieldKind::Id)).help("the DN of the API integration"),
+        FieldDef::new(API_KEY, Kind::Text(FieldKind::Secret)).help("the API key"),
+    ],
+    target: DOMAIN,
+};
+
+pub fn guide() -> &'static Guide {
+    static GUIDE: OnceLock<Guide> = OnceLock::new();
+    GUIDE.get_or_init(|| Guide::parse(include_str!("../../../assets/guides/3cx.toml")))
+}
+
+/// A 3CX profile's values.
+#[derive(Debug, Clone)]
+pub struct ThreeCx {
+    /// host[:port], in normal form, never a scheme.
+    pub domain: String,
+    pub client_id: String,
+    pub api_key: SecretString,
+}
+
+impl ThreeCx {
+    /// The 3CX values of `p`, when it is a 3CX profile.
+    pub fn of(p: &Profile) -> Option<ThreeCx> {
+        if !std::ptr::eq(p.schema?, &SCHEMA) {
+            return None;
+        }
+        Some(ThreeCx {
+            domain: p.values.text(DOMAIN)?.to_string(),
+            client_id: p.values.text(CLIENT_ID)?.to_string(),
+            api_key: p.values.secret(API_KEY)?.clone(),
+        })
+    }
+
+    /// A profile named `name` holding these values.
+    pub fn profile(&self, name: &str, ca_file: Option<std::path::PathBuf>) -> Profile {
+        let mut v = Values::default();
+        v.set(DOMAIN, Value::Text(self.domain.clone()));
+        v.set(CLIENT_ID, Value::Text(self.client_id.clone()));
+        v.set(API_KEY, Value::Secret(self.api_key.clone()));
+        Profile::new(name, &SCHEMA, v, ca_file)
+    }
+}
