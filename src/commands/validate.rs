@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::validate_output::{
     Done, Outcome, exit_code, head_cells, json_doc, nagios_code, nagios_line, ok, text_lines,
 };
-use super::{Globals, exit};
+use super::{Globals, UsageError, exit};
 use crate::cli::ValidateArgs;
 use crate::profile::Profile;
 use crate::profile::results::{LastResult, Results, now_secs};
@@ -85,8 +85,8 @@ enum Mode {
 
 /// The entries to validate and every saved 3CX profile (which CX-Engine profiles may link), or a
 /// usage/config error.
-fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile>), String> {
-    let loaded = crate::providers::store(config).load().map_err(|e| format!("{e:#}"))?;
+fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile>), UsageError> {
+    let loaded = crate::providers::store(config).load().map_err(|e| UsageError(format!("{e:#}")))?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
@@ -100,18 +100,23 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
         .collect();
     if args.all {
         if loaded.entries.is_empty() {
-            return Err(format!("no profiles in {}; add one with `pbxlink add 3cx`", config.display()));
+            return Err(UsageError(format!("no profiles in {}; add one with `pbxlink add 3cx`", config.display())));
         }
         return Ok((loaded.entries, threecx));
     }
     if args.names.is_empty() {
-        return Err("name the profiles to validate, or pass --all".into());
+        return Err(UsageError("name the profiles to validate, or pass --all".into()));
     }
     let mut out = Vec::new();
     for n in &args.names {
         match loaded.get(n) {
             Some(e) => out.push(e.clone()),
-            None => return Err(format!("no profile named \"{n}\" in {}; `pbxlink list` shows them", config.display())),
+            None => {
+                return Err(UsageError(format!(
+                    "no profile named \"{n}\" in {}; `pbxlink list` shows them",
+                    config.display()
+                )));
+            }
         }
     }
     Ok((out, threecx))
