@@ -64,14 +64,12 @@ fn specs() -> &'static [Spec] {
                 let names: Vec<&str> = uses.iter().map(|(v, _)| *v).collect();
                 spec.vendors = (uses.len() < all).then(|| names.join(", "));
                 spec.help = match (same, &spec.vendors) {
+                    // A secret's flags name their vendors after the text: "Read the API key … (3CX)".
+                    (true, _) if spec.secret => uses[0].1.to_string(),
                     (true, None) => uses[0].1.to_string(),
                     (true, Some(v)) => format!("{v}: {}", uses[0].1),
                     (false, _) => uses.iter().map(|(v, h)| format!("{v}: {h}")).collect::<Vec<_>>().join("; "),
                 };
-                if spec.secret {
-                    // A secret reads the same whoever uses it: "Read the API key … (3CX)".
-                    spec.help = uses[0].1.to_string();
-                }
                 spec
             })
             .collect()
@@ -93,12 +91,6 @@ pub struct SecretSource<'a> {
     pub stdin: bool,
     pub file: Option<&'a PathBuf>,
     pub env: Option<&'a str>,
-}
-
-impl SecretSource<'_> {
-    pub fn given(&self) -> bool {
-        self.stdin || self.file.is_some() || self.env.is_some()
-    }
 }
 
 impl FieldFlags {
@@ -171,7 +163,7 @@ impl Args for FieldFlags {
             cmd = cmd.arg(arg);
         }
         // One secret, from one source.
-        cmd.group(ArgGroup::new("key").args(sources).multiple(false)).next_help_heading(None).next_help_heading(None)
+        cmd.group(ArgGroup::new("key").args(sources).multiple(false)).next_help_heading(None)
     }
 
     fn augment_args_for_update(cmd: Command) -> Command {

@@ -158,9 +158,14 @@ struct Demo {
 }
 
 impl Demo {
-    /// New demo profiles trust the simulator's CA, and 8x8 ones use it as their API host.
+    /// New demo profiles trust the simulator's CA, and a host no guide asks for (8x8's API host)
+    /// is the simulator's.
     fn new_defaults(&self) -> NewDefaults {
-        let values = vec![("base_url", self.sim.domain())];
+        let hosts = ProviderId::ALL.iter().flat_map(|p| p.schema().fields.iter().filter(|d| !d.asked(p.guide())));
+        let values = hosts
+            .filter(|d| d.kind == crate::profile::schema::Kind::Text(crate::guide::FieldKind::Host))
+            .map(|d| (d.key, self.sim.domain()))
+            .collect();
         NewDefaults { ca_file: Some(self.ca_path.clone()), values }
     }
 }

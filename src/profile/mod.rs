@@ -54,16 +54,10 @@ impl Profile {
         t.trim_start_matches("https://").to_string()
     }
 
-    /// A text value, or its field's default.
-    pub fn text_or_default(&self, key: &str) -> Option<&str> {
-        self.values.text(key).or_else(|| self.schema?.field(key)?.default)
-    }
-
     /// The saved profile this one links (its link field names it), found among `all` with the
     /// provider the link asks for.
     pub fn linked_in<'a>(&self, all: impl IntoIterator<Item = &'a Profile>) -> Option<&'a Profile> {
-        let def = self.schema?.field_of(|k| matches!(k, Kind::Link { .. }))?;
-        let Kind::Link { provider } = def.kind else { return None };
+        let (def, provider) = self.schema?.link()?;
         let name = self.values.text(def.key)?;
         all.into_iter().find(|p| p.name == name && p.provider == provider && p.schema.is_some())
     }

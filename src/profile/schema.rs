@@ -76,10 +76,6 @@ impl Values {
         self.0.insert(key, v);
     }
 
-    pub fn remove(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-
     /// A text value (`None` for a secret or a list).
     pub fn text(&self, key: &str) -> Option<&str> {
         match self.0.get(key) {
@@ -112,9 +108,17 @@ impl Schema {
         self.fields.iter().find(|f| f.key == key)
     }
 
-    /// The field of `kind`'s sort (`Kind::Products`, `Kind::Choice`, a link), if the schema has one.
+    /// The field of `kind`'s sort (`Kind::Products`, `Kind::Template`), if the schema has one.
     pub fn field_of(&self, pick: impl Fn(&Kind) -> bool) -> Option<&'static FieldDef> {
         self.fields.iter().find(|f| pick(&f.kind))
+    }
+
+    /// The field that links a saved profile, and the provider it links, if the schema has one.
+    pub fn link(&self) -> Option<(&'static FieldDef, &'static str)> {
+        self.fields.iter().find_map(|f| match f.kind {
+            Kind::Link { provider } => Some((f, provider)),
+            _ => None,
+        })
     }
 }
 

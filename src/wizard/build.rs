@@ -144,9 +144,7 @@ impl GuideState {
 
     /// The vendor whose saved profiles the guide's link step offers (CX-Engine: 3CX), if it has one.
     pub fn link_provider(&self) -> Option<ProviderId> {
-        let def = self.provider.schema().field_of(|k| matches!(k, Kind::Link { .. }))?;
-        let Kind::Link { provider } = def.kind else { return None };
-        ProviderId::parse(provider)
+        ProviderId::parse(self.provider.schema().link()?.1)
     }
 
     /// The profile the fields describe: each of the schema's fields from the step that asks for

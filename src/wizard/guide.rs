@@ -139,10 +139,14 @@ impl GuideState {
         }
     }
 
-    /// Fills a field before the user sees it (values given on the command line).
+    /// Fills a field before the user sees it (values given on the command line); a value for the
+    /// schema's choice (`--auth-method`) is chosen in advance, and the step opens on it.
     pub fn prefill(&mut self, id: &str, value: Option<&str>) {
-        if let (Some(v), Some(f)) = (value, self.fields.iter_mut().find(|f| f.id == id)) {
+        let Some(v) = value else { return };
+        if let Some(f) = self.fields.iter_mut().find(|f| f.id == id) {
             *f = Field::new(id, f.kind, v);
+        } else if self.provider.schema().field(id).is_some_and(|d| d.kind == crate::profile::schema::Kind::Choice) {
+            self.choose_value(v.trim());
         }
     }
 

@@ -239,3 +239,15 @@ fn editing_a_cx_engine_profile_keeps_every_value() {
     w.update(key(KeyCode::Esc));
     assert!(matches!(w.screen, Screen::Home), "{:?}", w.screen);
 }
+
+/// `add cx-engine --auth-method client_credentials` opens the method step on that method, in the
+/// TUI and plain mode alike (both prefill the guide the same way); the step still asks.
+#[test]
+fn a_method_given_as_a_flag_is_chosen_in_advance() {
+    let mut g = GuideState::new(ProviderId::CxEngine);
+    assert_eq!(g.chosen_id(), None);
+    g.prefill("auth_method", Some("client_credentials"));
+    assert_eq!(g.chosen_id(), Some("client_credentials"));
+    g.prefill("auth_method", Some("no-such-method"));
+    assert_eq!(g.chosen_id(), Some("client_credentials"), "an unknown id changes nothing");
+}

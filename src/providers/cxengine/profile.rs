@@ -63,7 +63,7 @@ impl CxEngine {
         let v = &p.values;
         Some(CxEngine {
             base_url: v.text("base_url")?.to_string(),
-            auth_method: AuthMethod::parse(v.text("auth_method")?).ok()?,
+            auth_method: AuthMethod::from_id(v.text("auth_method")?)?,
             client_id: v.text("client_id")?.to_string(),
             client_secret: v.secret("client_secret")?.clone(),
             account_id: v.text("account_id")?.to_string(),
