@@ -12,8 +12,29 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Held while a frame is written and while the terminal is restored, so that a panic on another
+/// thread (a validation task) cannot restore the terminal in the middle of a frame, nor a frame be
+/// drawn on the restored terminal over the panic message.
+static SCREEN: Mutex<()> = Mutex::new(());
+
+/// [`SCREEN`], waiting at most `wait`: a panic raised while this very thread draws (the lock
+/// already held here) must still restore the terminal, a moment later.
+fn lock_screen(wait: Duration) -> Option<MutexGuard<'static, ()>> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match SCREEN.try_lock() {
+            Ok(g) => return Some(g),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(1)),
+            Err(TryLockError::WouldBlock) => return None,
+        }
+    }
+}
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -32,6 +53,7 @@ pub fn enter() -> io::Result<Term> {
 
 /// Puts the terminal back as it was. Safe to call more than once; only the first call acts.
 pub fn restore() {
+    let _screen = lock_screen(Duration::from_millis(200));
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -49,6 +71,11 @@ pub fn restore() {
 /// unknown private mode, as ECMA-48 asks.
 pub fn draw(term: &mut Term, f: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
     use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    let _screen = SCREEN.lock().unwrap_or_else(|p| p.into_inner());
+    if !ACTIVE.load(Ordering::SeqCst) {
+        // Restored already (a panic elsewhere is on its way out): leave its message readable.
+        return Ok(());
+    }
     crossterm::queue!(term.backend_mut(), BeginSynchronizedUpdate)?;
     let drawn = term.draw(f).map(|_| ());
     // Always end the update, even when the draw failed, or the terminal would stop painting.
