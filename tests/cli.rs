@@ -6,7 +6,7 @@
 mod common;
 
 use common::sandbox::{Guarded, Sandbox};
-use pbxlink::simulator::{Behaviour, ThreeCxAccount};
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
@@ -488,7 +488,7 @@ fn many_profiles_validate_concurrently_within_the_job_bound() {
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     assert_eq!(v["profiles"].as_array().map(Vec::len), Some(n));
     assert!(v["profiles"].as_array().is_some_and(|a| a.iter().all(|p| p["ok"] == true)));
-    let most = e.sim.max_concurrent_validations();
+    let most = pbxlink::providers::threecx::simulated::ThreeCxSite::of(&e.sim).max_concurrent_validations();
     assert!((2..=6).contains(&most), "concurrent, and at most 6 at once: saw {most}");
     assert_eq!(e.sim.handshakes(), n, "one TLS connection per profile");
     assert!(started.elapsed() < Duration::from_secs(60));
@@ -561,12 +561,12 @@ fn profiles_of_one_3cx_client_are_validated_one_after_another() {
     e.write_config(&cfg);
     let o = e.run(&["validate", "--all", "--json", "--jobs", "4"], None, &[]);
     assert_eq!(o.code, 0, "each must keep its token until it is done: {}", o.stdout);
-    assert_eq!(e.sim.max_concurrent_validations(), 1);
+    assert_eq!(pbxlink::providers::threecx::simulated::ThreeCxSite::of(&e.sim).max_concurrent_validations(), 1);
 }
 
 mod eightbyeight {
     use super::*;
-    use pbxlink::simulator::{EightByEightAccount, Grants};
+    use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, Grants};
 
     const SECRET8: &str = "cli-8x8-secret-4b5c6d7e8f";
 
@@ -720,7 +720,7 @@ fn check_template_reports_each_problem_with_its_line_and_never_changes_the_file(
 
 mod cx_engine {
     use super::*;
-    use pbxlink::simulator::CxEngineAccount;
+    use pbxlink::providers::cxengine::simulated::CxEngineAccount;
 
     const SECRET_CX: &str = "cx-cli-secret-1a2b3c4d5e";
 
@@ -800,10 +800,11 @@ mod cx_engine {
         assert!(crm["detail"].as_str().is_some_and(|d| d.contains("\"CX-Engine\"")), "{crm:#}");
         assert!(!e.sim.requests().iter().any(|r| r.contains("Pbx.Test")));
         // 3CX no longer uses the template: the connector is reported broken on the 3CX side.
-        e.sim.set_crm_template(None);
+        pbxlink::providers::threecx::simulated::ThreeCxSite::of(&e.sim).set_crm_template(None);
         let (code, v) = e.validate_json("crm", &[]);
         assert_eq!((code, v["profiles"][0]["failure"].as_str()), (3, Some("not_found")), "{v:#}");
-        e.sim.set_crm_template(Some(pbxlink::simulator::DEMO_TEMPLATE_NAME));
+        pbxlink::providers::threecx::simulated::ThreeCxSite::of(&e.sim)
+            .set_crm_template(Some(pbxlink::providers::threecx::simulated::DEMO_TEMPLATE_NAME));
         let o = e.run(&["show", "crm"], None, &[]);
         assert!(o.stdout.contains("client_secret = \"…4d5e\"  # redacted"), "{}", o.stdout);
         e.assert_none_of(&[SECRET_CX]);

@@ -9,7 +9,9 @@ use base64::Engine;
 mod common;
 
 use common::sandbox::Sandbox;
-use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, ThreeCxAccount};
+use pbxlink::providers::cxengine::simulated::CxEngineAccount;
+use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, Grants};
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::cell::RefCell;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

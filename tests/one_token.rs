@@ -7,7 +7,8 @@
 mod common;
 
 use common::sandbox::{Guarded, Sandbox};
-use pbxlink::simulator::{Behaviour, CxEngineAccount, ThreeCxAccount};
+use pbxlink::providers::cxengine::simulated::CxEngineAccount;
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;

@@ -8,7 +8,9 @@ mod common;
 
 use common::Pane;
 use common::sandbox::{Guarded, Out, Sandbox};
-use pbxlink::simulator::{Behaviour, CxEngineAccount, EightByEightAccount, Grants, ThreeCxAccount};
+use pbxlink::providers::cxengine::simulated::CxEngineAccount;
+use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, Grants};
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 

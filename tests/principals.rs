@@ -8,7 +8,7 @@ mod common;
 
 use common::Pane;
 use common::sandbox::{Out, Sandbox};
-use pbxlink::simulator::{Behaviour, ThreeCxAccount};
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
 
 const ADMIN: &str = "key-admin-7c1e5a9b3d2f";

@@ -7,7 +7,7 @@
 mod common;
 
 use common::sandbox::{Guarded, Out, Sandbox};
-use pbxlink::simulator::{Behaviour, ThreeCxAccount};
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};

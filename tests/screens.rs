@@ -14,7 +14,7 @@ use pbxlink::simulator::DEMO_TEMPLATE;
 use pbxlink::template_file::crm as crm_template;
 use pbxlink::template_file::{Completion, Inspection};
 use pbxlink::ui::{self, Theme};
-use pbxlink::wizard::{DemoAccount, DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
+use pbxlink::wizard::{DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
 use ratatui::{Terminal, backend::TestBackend};
 use rstest::rstest;
 use secrecy::SecretString;
@@ -624,21 +624,16 @@ fn cx_state(w: &mut Wizard, name: &str) {
     }
 }
 
+/// The demo as `pbxlink demo` shows it (each unit's accounts, at a fixed address), with fewer
+/// accounts than the real list so the help fits.
 fn demo() -> DemoInfo {
-    let account = |provider, id: &str, secret: &str, what: &str| DemoAccount {
-        provider,
-        client_id: id.into(),
-        secret: secret.into(),
-        what: what.into(),
-    };
+    let domain = "localhost:40123";
+    let keep = ["900", "901", "eght_demo_app", "7"];
+    let accounts =
+        pbxlink::providers::demo::accounts(domain).into_iter().filter(|a| keep.contains(&a.client_id.as_str()));
     DemoInfo {
-        domain: "localhost:40123".into(),
-        accounts: vec![
-            account(ProviderId::ThreeCx, "900", "demo-key-900", "works"),
-            account(ProviderId::ThreeCx, "901", "demo-key-901", "API access not ticked (forbidden)"),
-            account(ProviderId::EightByEight, "eght_demo_app", "demo-8x8-secret-all", "every product granted"),
-            account(ProviderId::CxEngine, "7", "demo-cx-engine-secret", "works"),
-        ],
+        domain: domain.into(),
+        accounts: accounts.collect(),
         template: Some("/tmp/pbxlink-demo-x1/Downloads/CX Engine (1).xml".into()),
     }
 }

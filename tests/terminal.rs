@@ -5,7 +5,8 @@
 mod common;
 
 use common::Pane;
-use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite};
+use pbxlink::simulator::Simulator;
 use std::os::unix::fs::PermissionsExt;
 
 const SECRET: &str = "Tq9-e2e-secret-API-key-5d1c";
@@ -17,8 +18,8 @@ struct Sim {
 
 fn simulator() -> Sim {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-    let sim =
-        rt.block_on(Simulator::start(vec![ThreeCxAccount::new("900", SECRET, Behaviour::Good)])).expect("simulator");
+    let pbx = ThreeCxSite::new(vec![ThreeCxAccount::new("900", SECRET, Behaviour::Good)]);
+    let sim = rt.block_on(Simulator::start(vec![std::sync::Arc::new(pbx)])).expect("simulator");
     Sim { sim, _rt: rt }
 }
 
@@ -413,7 +414,7 @@ fn validate_all_in_the_tui_never_races_one_3cx_client_against_itself() {
         assert!(std::time::Instant::now() < deadline, "not all done:\n{screen}");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    assert_eq!(s.sim.max_concurrent_validations(), 1);
+    assert_eq!(ThreeCxSite::of(&s.sim).max_concurrent_validations(), 1);
     pane.keys(&["Escape", "q"]);
     assert_eq!(pane.exit_code(), 0);
 }

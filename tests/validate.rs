@@ -3,11 +3,15 @@
 //! credentials.
 
 use pbxlink::profile::Profile;
+use pbxlink::providers::cxengine::simulated::{CxEngineAccount, CxEngineSite};
+use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, EightByEightSite};
 use pbxlink::providers::threecx::ThreeCx;
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite};
 use pbxlink::report::{CheckState, FailureKind, Report};
-use pbxlink::simulator::{Behaviour, Simulator, ThreeCxAccount};
+use pbxlink::simulator::{Simulator, Site};
 use pbxlink::validate::{Options, Progress};
 use secrecy::SecretString;
+use std::sync::Arc;
 use std::time::Duration;
 
 const SECRET: &str = "s3cr3t-Key-7f2a9c41e0";
@@ -18,17 +22,35 @@ struct Env {
     opts: Options,
 }
 
+/// A simulator with these accounts of each vendor.
+async fn start(
+    threecx: Vec<ThreeCxAccount>,
+    eightbyeight: Vec<EightByEightAccount>,
+    cxengine: Vec<CxEngineAccount>,
+) -> anyhow::Result<Simulator> {
+    let sites: Vec<Arc<dyn Site>> = vec![
+        Arc::new(ThreeCxSite::new(threecx)),
+        Arc::new(EightByEightSite::new(eightbyeight)),
+        Arc::new(CxEngineSite::new(cxengine)),
+    ];
+    Simulator::start(sites).await
+}
+
 async fn env() -> Env {
-    let sim = Simulator::start(vec![
-        ThreeCxAccount::new("900", SECRET, Behaviour::Good),
-        ThreeCxAccount::new("901", SECRET, Behaviour::NoXapiAccess),
-        ThreeCxAccount::new("902", SECRET, Behaviour::LowRole),
-        ThreeCxAccount::new("903", SECRET, Behaviour::OldVersion),
-        ThreeCxAccount::new("908", SECRET, Behaviour::Blocked),
-        ThreeCxAccount::new("909", SECRET, Behaviour::TokenTaken),
-        ThreeCxAccount::new("910", SECRET, Behaviour::RedirectsAway),
-        ThreeCxAccount::new("911", SECRET, Behaviour::HugeBody),
-    ])
+    let sim = start(
+        vec![
+            ThreeCxAccount::new("900", SECRET, Behaviour::Good),
+            ThreeCxAccount::new("901", SECRET, Behaviour::NoXapiAccess),
+            ThreeCxAccount::new("902", SECRET, Behaviour::LowRole),
+            ThreeCxAccount::new("903", SECRET, Behaviour::OldVersion),
+            ThreeCxAccount::new("908", SECRET, Behaviour::Blocked),
+            ThreeCxAccount::new("909", SECRET, Behaviour::TokenTaken),
+            ThreeCxAccount::new("910", SECRET, Behaviour::RedirectsAway),
+            ThreeCxAccount::new("911", SECRET, Behaviour::HugeBody),
+        ],
+        vec![],
+        vec![],
+    )
     .await
     .expect("simulator");
     let (dir, opts) = trusting(&sim);
@@ -336,12 +358,12 @@ async fn silent_server_times_out_within_the_bound() {
 mod eightbyeight {
     use super::*;
     use pbxlink::providers::eightbyeight::EightByEight;
-    use pbxlink::simulator::{EightByEightAccount, Grants};
+    use pbxlink::providers::eightbyeight::simulated::Grants;
 
     const SECRET8: &str = "s3cret-8x8-value-77aa";
 
     async fn sim() -> (Simulator, tempfile::TempDir, Options) {
-        let sim = Simulator::start_with(
+        let sim = start(
             vec![],
             vec![
                 EightByEightAccount::new("all", SECRET8, Grants::All),
@@ -351,6 +373,7 @@ mod eightbyeight {
                 EightByEightAccount::new("storage", SECRET8, Grants::StorageOnly),
                 EightByEightAccount::new("eu", SECRET8, Grants::All).in_europe(),
             ],
+            vec![],
         )
         .await
         .expect("simulator");
@@ -536,7 +559,6 @@ mod cx_engine {
     use super::*;
     use pbxlink::providers::cxengine::AuthMethod;
     use pbxlink::providers::cxengine::CxEngine;
-    use pbxlink::simulator::CxEngineAccount;
 
     const SECRET_CX: &str = "cx-secret-9f8e7d6c5b4a";
 
@@ -555,7 +577,7 @@ mod cx_engine {
 
     async fn env() -> (Simulator, tempfile::TempDir, Options) {
         let accounts = vec![CxEngineAccount::new("7", SECRET_CX), CxEngineAccount::new("8", SECRET_CX).code_only()];
-        let sim = Simulator::start_all(vec![], vec![], accounts).await.expect("simulator");
+        let sim = start(vec![], vec![], accounts).await.expect("simulator");
         let (dir, opts) = trusting(&sim);
         (sim, dir, opts)
     }
@@ -615,7 +637,7 @@ mod cx_engine {
     #[tokio::test]
     async fn a_host_without_oauth_names_the_url_tried() {
         // A 3CX-only simulator: /oauth/token answers 404 there.
-        let sim = Simulator::start(vec![]).await.expect("simulator");
+        let sim = start(vec![], vec![], vec![]).await.expect("simulator");
         let (_dir, opts) = trusting(&sim);
         let r = pbxlink::providers::validate(&profile(&sim.domain(), "7", SECRET_CX), &opts, &mut |_| {}).await;
         assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");
@@ -647,7 +669,7 @@ mod cx_engine {
     }
 
     async fn env_linked() -> (Simulator, tempfile::TempDir, Options) {
-        let sim = Simulator::start_all(
+        let sim = start(
             vec![
                 ThreeCxAccount::new("900", SECRET, Behaviour::Good),
                 ThreeCxAccount::new("902", SECRET, Behaviour::LowRole),
@@ -685,14 +707,14 @@ mod cx_engine {
     async fn the_3cx_side_says_what_is_missing_there() {
         let (sim, dir, opts) = env_linked().await;
         // Nothing selected in 3CX yet.
-        sim.set_crm_template(None);
+        ThreeCxSite::of(&sim).set_crm_template(None);
         let (cx, pbx) = linked(&sim, dir.path(), "900", None);
         let r = linked_run(&cx, Some(&pbx), &opts).await;
         assert_eq!(r.failure, Some(FailureKind::NotFound), "{r:#?}");
         assert_eq!(detail(&r, "crm"), format!("3CX {}: no CRM template is selected", sim.domain()));
         assert!(r.hint.as_deref().is_some_and(|h| h.contains("Add Template")), "{:?}", r.hint);
         // Another CRM's template is selected: compared with the template file's own name.
-        sim.set_crm_template(Some("Salesforce"));
+        ThreeCxSite::of(&sim).set_crm_template(Some("Salesforce"));
         let (cx, pbx) = linked(&sim, dir.path(), "900", Some(pbxlink::simulator::DEMO_TEMPLATE));
         let r = linked_run(&cx, Some(&pbx), &opts).await;
         assert_eq!(r.failure, Some(FailureKind::NotFound));

@@ -79,9 +79,8 @@ pub enum Command {
     /// 3CX tools: list service principals, generate an app token for one
     #[command(name = "3cx", subcommand)]
     ThreeCx(ThreeCxCommand),
-    /// CX-Engine CRM connector tools
-    #[command(name = "cx-engine", subcommand)]
-    CxEngine(CxEngineCommand),
+    #[command(flatten)]
+    Vendor(crate::providers::VendorCommand),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -126,21 +125,6 @@ pub enum ThreeCxCommand {
         /// Validate the token, then save it as 3CX profile NAME (created, or replaced if it is 3CX)
         #[arg(long, value_name = "NAME")]
         save_to: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum CxEngineCommand {
-    /// Check a 3CX CRM template (CXEngine.xml) before uploading it: its file name and structure
-    CheckTemplate {
-        path: PathBuf,
-        /// One JSON document instead of text
-        #[arg(long)]
-        json: bool,
-        /// When the file name is refused, write a correctly named copy (CXEngine.xml) beside it;
-        /// the original is never touched
-        #[arg(long)]
-        write_copy: bool,
     },
 }
 

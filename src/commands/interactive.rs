@@ -10,9 +10,10 @@ use super::{Globals, exit};
 use crate::plain;
 use crate::profile::results::Results;
 use crate::providers::ProviderId;
-use crate::simulator::{Behaviour, Grants, Simulator, ThreeCxAccount, demo_8x8_accounts, demo_accounts};
+use crate::providers::threecx::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite, demo_accounts};
+use crate::simulator::Simulator;
 use crate::tui;
-use crate::wizard::{DemoAccount, DemoInfo, NewDefaults, Wizard};
+use crate::wizard::{DemoInfo, NewDefaults, Wizard};
 
 pub fn home(config: &Path, g: &Globals) -> Result<u8> {
     // As for `add`: a profiles file that cannot be read is said at once, with exit 2.
@@ -87,31 +88,19 @@ fn canonical_ca(g: &Globals) -> Result<Option<PathBuf>> {
 pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
     let rt = runtime()?;
     rt.block_on(async {
-        let mut accounts = demo_accounts();
+        // The demo's PBX, with the benchmark's accounts added.
         let keys: Vec<String> = (0..extra).map(|i| format!("bench-key-{i}")).collect();
-        accounts.extend(
-            keys.iter().enumerate().map(|(i, k)| ThreeCxAccount::new(&format!("bench{i}"), k, Behaviour::Good)),
-        );
-        let sim =
-            Simulator::start_all(accounts, demo_8x8_accounts(), crate::simulator::demo_cx_engine_accounts()).await?;
+        let bench = keys.iter().enumerate().map(|(i, k)| ThreeCxAccount::new(&format!("bench{i}"), k, Behaviour::Good));
+        let pbx = ThreeCxSite::new(demo_accounts().into_iter().chain(bench).collect());
+        let sim = crate::providers::demo::simulator_with(ProviderId::ThreeCx, std::sync::Arc::new(pbx)).await?;
         std::fs::write(ca_out, &sim.ca_pem).with_context(|| format!("cannot write {}", ca_out.display()))?;
         println!("simulator listening: domain {} (CA in {})", sim.domain(), ca_out.display());
         if extra > 0 {
             println!("  client ids bench0..bench{}, api keys bench-key-0..: works", extra - 1);
         }
-        for a in demo_accounts() {
-            println!("  3CX client id {}, api key {}: {}", a.client_id, a.api_key(), describe(a.behaviour));
-        }
-        for a in demo_8x8_accounts() {
-            println!("  8x8 client id {}, client secret {}: {}", a.client_id, a.secret(), describe_8x8(&a));
-        }
-        for a in crate::simulator::demo_cx_engine_accounts() {
-            println!(
-                "  CX-Engine client id {}, client secret {} (base URL https://{})",
-                a.client_id,
-                a.secret(),
-                sim.domain()
-            );
+        for a in crate::providers::demo::accounts(&sim.domain()) {
+            let (name, label) = (&a.provider.guide().name, a.secret_label.to_lowercase());
+            println!("  {name} client id {}, {label} {}: {}", a.client_id, a.secret, a.what);
         }
         use tokio::signal::unix::{SignalKind, signal};
         let mut term = signal(SignalKind::terminate())?;
@@ -184,27 +173,9 @@ fn demo_setup(rt: &tokio::runtime::Runtime, config: Option<&Path>) -> Result<Dem
         .map(Path::to_path_buf)
         .unwrap_or_else(|| dir.join("profiles.toml"));
     let state = dir.join("state");
-    let sim = rt.block_on(Simulator::demo())?;
+    let sim = rt.block_on(crate::providers::demo::simulator())?;
     let ca_path = dir.join("demo-ca.pem");
     std::fs::write(&ca_path, &sim.ca_pem).context("cannot write the demo CA")?;
-    let threecx = demo_accounts().into_iter().map(|a| DemoAccount {
-        provider: ProviderId::ThreeCx,
-        client_id: a.client_id.clone(),
-        secret: a.api_key().to_string(),
-        what: describe(a.behaviour).to_string(),
-    });
-    let eightbyeight = demo_8x8_accounts().into_iter().map(|a| DemoAccount {
-        provider: ProviderId::EightByEight,
-        what: describe_8x8(&a),
-        secret: a.secret().to_string(),
-        client_id: a.client_id,
-    });
-    let cxengine = crate::simulator::demo_cx_engine_accounts().into_iter().map(|a| DemoAccount {
-        provider: ProviderId::CxEngine,
-        secret: a.secret().to_string(),
-        what: if a.code_only { "refuses client credentials (Authorization Code only)" } else { "works" }.to_string(),
-        client_id: a.client_id,
-    });
     // A template as a browser saves a second download: a name 3CX refuses, to show the safe copy.
     let downloads = dir.join("Downloads");
     std::fs::create_dir_all(&downloads).context("cannot create the demo Downloads directory")?;
@@ -212,43 +183,10 @@ fn demo_setup(rt: &tokio::runtime::Runtime, config: Option<&Path>) -> Result<Dem
     std::fs::write(&template, crate::simulator::DEMO_TEMPLATE).context("cannot write the demo template")?;
     let info = DemoInfo {
         domain: sim.domain(),
-        accounts: threecx.chain(eightbyeight).chain(cxengine).collect(),
+        accounts: crate::providers::demo::accounts(&sim.domain()),
         template: Some(template.display().to_string()),
     };
     Ok(Demo { sim, config, state, ca_path, info })
-}
-
-/// What a demo account shows, for the help screen and `pbxlink simulator`.
-fn describe(b: Behaviour) -> &'static str {
-    match b {
-        Behaviour::Good => "works",
-        Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
-        Behaviour::LowRole => "low role: details n/a, service principals refused",
-        Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
-        Behaviour::NoLicence => "no API licence (not found)",
-        Behaviour::RateLimited => "rate limited",
-        Behaviour::ServerError => "server error",
-        Behaviour::NotThreeCx => "not a 3CX server",
-        Behaviour::Blocked => "blocked by a firewall",
-        Behaviour::TokenTaken => "token taken by another program",
-        Behaviour::RedirectsAway => "redirects to another host",
-        Behaviour::HugeBody => "answers 10 MB of junk",
-    }
-}
-
-/// What an 8x8 demo account shows.
-fn describe_8x8(a: &crate::simulator::EightByEightAccount) -> String {
-    let grants = match a.grants {
-        Grants::All => "every product granted",
-        Grants::NoChat => "Contact Center Chat not granted",
-        Grants::JwtOnly => "products only in the token's claims",
-        Grants::Unrecognised => "products pbxlink cannot recognise",
-        Grants::StorageOnly => "only Cloud Storage granted (8x8 support's example)",
-    };
-    match a.tenant {
-        crate::simulator::Tenant::Us => grants.to_string(),
-        crate::simulator::Tenant::Europe => format!("{grants}, a European tenant (region uk)"),
-    }
 }
 
 /// Refuses to start the full-screen UI where it cannot work, saying what to use instead (a usage

@@ -4,7 +4,6 @@ mod add;
 mod interactive;
 mod principals;
 mod profiles;
-mod template;
 mod validate;
 mod validate_output;
 
@@ -130,8 +129,10 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::AppToken { profile, id, yes, save_to })) => {
             principals::app_token(&config, &g, &profile, id, yes, save_to.as_deref())
         }
-        Some(Command::CxEngine(crate::cli::CxEngineCommand::CheckTemplate { path, json, write_copy })) => {
-            template::check(&path, json, write_copy)
+        Some(Command::Vendor(c)) => {
+            let (out, code) = c.run()?;
+            print_all(out.as_bytes())?;
+            Ok(code)
         }
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -173,9 +173,8 @@ fn demo_banner(p: &mut Prompter, d: &DemoInfo, s: &Session) {
     ));
     p.say("Demo accounts (their secrets are public demo values):");
     for a in &d.accounts {
-        let secret = if a.provider == ProviderId::ThreeCx { "API key" } else { "Client Secret" };
         let name = &a.provider.guide().name;
-        p.say(&format!("  {name}: Client ID {}, {secret} {}: {}", a.client_id, a.secret, a.what));
+        p.say(&format!("  {name}: Client ID {}, {} {}: {}", a.client_id, a.secret_label, a.secret, a.what));
     }
     if let Some(t) = &d.template {
         p.say(&format!("  CX-Engine template (a name 3CX refuses): {t}"));

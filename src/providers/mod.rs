@@ -6,6 +6,7 @@
 //! demo accounts and simulator routes. Generic code reaches a vendor only through [`ProviderId`].
 
 pub mod cxengine;
+pub mod demo;
 pub mod eightbyeight;
 pub mod threecx;
 
@@ -52,6 +53,24 @@ impl ProviderId {
     pub fn guide(self) -> &'static Guide {
         self.schema().guide()
     }
+
+    /// Its part of the demo simulator.
+    fn demo_site(self) -> std::sync::Arc<dyn crate::simulator::Site> {
+        match self {
+            Self::ThreeCx => threecx::simulated::demo_site(),
+            Self::EightByEight => eightbyeight::simulated::demo_site(),
+            Self::CxEngine => cxengine::simulated::demo_site(),
+        }
+    }
+
+    /// Its demo accounts as the demo shows them, for a simulator at `domain`.
+    fn demo_accounts(self, domain: &str) -> Vec<demo::DemoAccount> {
+        match self {
+            Self::ThreeCx => threecx::simulated::demo(domain),
+            Self::EightByEight => eightbyeight::simulated::demo(domain),
+            Self::CxEngine => cxengine::simulated::demo(domain),
+        }
+    }
 }
 
 impl Profile {
@@ -74,6 +93,23 @@ impl clap::ValueEnum for ProviderId {
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
+/// The vendors' own commands (`pbxlink cx-engine check-template`), flattened into the CLI's.
+#[derive(Debug, clap::Subcommand)]
+pub enum VendorCommand {
+    /// CX-Engine CRM connector tools
+    #[command(name = "cx-engine", subcommand)]
+    CxEngine(cxengine::command::Command),
+}
+
+impl VendorCommand {
+    /// What to print on stdout, and the exit code.
+    pub fn run(&self) -> anyhow::Result<(String, u8)> {
+        match self {
+            Self::CxEngine(c) => c.run(),
+        }
     }
 }
 

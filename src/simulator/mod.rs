@@ -1,58 +1,46 @@
 //! A loopback simulator of the vendors' APIs, over real HTTPS with a throw-away CA. `pbxlink demo`
 //! runs the whole TUI against it, and the tests validate against it with real TLS and sockets.
 //!
-//! It implements what is known of each API (see `threecx.rs`), keeps a log of the requests it saw
-//! (method and path only: never bodies or headers, which carry secrets) and counts TLS handshakes,
-//! so tests can check "one connection per validation" and "no forbidden call was made".
+//! This is the server and knows no vendor: each vendor's unit brings a [`Site`] (its routes, its
+//! accounts, the vendor's documented answers word for word, in `providers/<vendor>/simulated.rs`).
+//! The server keeps a log of the requests it saw (method and path only: never bodies or headers,
+//! which carry secrets) and counts TLS handshakes and connections, so tests can check "one
+//! connection per validation" and "no forbidden call was made".
 
-mod cxengine;
-mod eightbyeight;
-mod threecx;
 mod tls;
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::http::request::Parts;
 use hyper::{Request, Response, body::Incoming};
 use hyper_util::rt::TokioIo;
-use std::collections::HashMap;
+use std::any::Any;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-pub use cxengine::CxEngineAccount;
-pub use eightbyeight::{DOCUMENTED_PRODUCTS, EightByEightAccount, Grants, Tenant};
-pub use threecx::{Behaviour, ThreeCxAccount};
+/// One vendor's part of the simulator.
+pub trait Site: Any + Send + Sync {
+    /// The answer to a request that is this vendor's; `None` passes it to the next site. A site
+    /// claims only its own paths, so the order of the sites does not matter.
+    fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp>;
+}
 
-/// What the simulator knows: its accounts and the tokens it has issued.
+/// What the server knows: the sites, and what it has seen.
 #[derive(Default)]
 struct State {
-    threecx: Vec<ThreeCxAccount>,
-    eightbyeight: Vec<EightByEightAccount>,
-    cxengine: Vec<CxEngineAccount>,
-    /// client id → the one active token (3CX keeps one per client).
-    tokens: Mutex<HashMap<String, String>>,
-    /// 3CX client id (a service principal's Number) → its current API key. Starts as each
-    /// account's key; generating an app token replaces it, so the old key stops working.
-    keys: Mutex<HashMap<String, String>>,
-    /// 3CX client id → when it last got a token (seconds since the epoch), for `LastUsed`.
-    last_used: Mutex<HashMap<String, u64>>,
+    sites: Vec<Arc<dyn Site>>,
     log: Mutex<Vec<String>>,
     handshakes: AtomicUsize,
     /// Connections open now, and the most ever open at once.
     open: AtomicUsize,
     max_open: AtomicUsize,
-    /// Validations in progress (from a token issued to the SystemStatus read that ends a 3CX
-    /// validation), and the most at once: unlike connections, this has no closing lag.
-    sessions: AtomicUsize,
-    max_sessions: AtomicUsize,
-    /// The CRM template 3CX's CRM integration has selected (`None`: none selected).
-    crm_template: Mutex<Option<String>>,
-    /// How long each XAPI read waits before it is answered (ms): widens the moment between a
-    /// token and its use, so tests can show what another holder of the Client ID does there.
-    read_delay_ms: std::sync::atomic::AtomicU64,
+    /// How long each GET waits before it is answered (ms): widens the moment between a token and
+    /// its use, so tests can show what another holder of a Client ID does there.
+    read_delay_ms: AtomicU64,
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -71,35 +59,12 @@ impl Drop for Simulator {
 }
 
 impl Simulator {
-    /// Starts on 127.0.0.1 on a free port, in the current tokio runtime.
-    pub async fn start(threecx: Vec<ThreeCxAccount>) -> Result<Simulator> {
-        Self::start_with(threecx, Vec::new()).await
-    }
-
-    /// Starts with 3CX and 8x8 accounts.
-    pub async fn start_with(threecx: Vec<ThreeCxAccount>, eightbyeight: Vec<EightByEightAccount>) -> Result<Simulator> {
-        Self::start_all(threecx, eightbyeight, Vec::new()).await
-    }
-
-    /// Starts with accounts of every vendor.
-    pub async fn start_all(
-        threecx: Vec<ThreeCxAccount>,
-        eightbyeight: Vec<EightByEightAccount>,
-        cxengine: Vec<CxEngineAccount>,
-    ) -> Result<Simulator> {
+    /// Starts on 127.0.0.1 on a free port, in the current tokio runtime, serving these sites.
+    pub async fn start(sites: Vec<Arc<dyn Site>>) -> Result<Simulator> {
         let certs = tls::make()?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
         let addr = listener.local_addr()?;
-        let crm_template = Mutex::new(Some(DEMO_TEMPLATE_NAME.to_string()));
-        let keys = threecx.iter().map(|a| (a.client_id.clone(), a.api_key().to_string())).collect();
-        let state = Arc::new(State {
-            threecx,
-            eightbyeight,
-            cxengine,
-            crm_template,
-            keys: Mutex::new(keys),
-            ..State::default()
-        });
+        let state = Arc::new(State { sites, ..State::default() });
         let acceptor = TlsAcceptor::from(certs.server_config);
         let st = state.clone();
         let task = tokio::spawn(async move {
@@ -120,24 +85,17 @@ impl Simulator {
         Ok(Simulator { addr, ca_pem: certs.ca_pem, state, task })
     }
 
-    /// The simulator with the demo accounts of [`demo_accounts`].
-    pub async fn demo() -> Result<Simulator> {
-        Self::start_all(demo_accounts(), demo_8x8_accounts(), demo_cx_engine_accounts()).await
+    /// The site of type `T`, for its own knobs and counters (a vendor's test helpers use this).
+    pub fn site<T: Site>(&self) -> Option<&T> {
+        self.state.sites.iter().find_map(|s| (s.as_ref() as &dyn Any).downcast_ref::<T>())
     }
 
-    /// The address a user types as the 3CX domain.
+    /// The address a user types as the host (a 3CX domain, a base URL without its scheme).
     pub fn domain(&self) -> String {
         format!("localhost:{}", self.addr.port())
     }
 
-    /// Which CRM template 3CX reports as selected (`None`: none); the sample's by default.
-    pub fn set_crm_template(&self, name: Option<&str>) {
-        if let Ok(mut t) = self.state.crm_template.lock() {
-            *t = name.map(str::to_string);
-        }
-    }
-
-    /// Delays every XAPI read by `ms` (0: none), as a slow PBX would.
+    /// Delays every GET by `ms` (0: none), as a slow server would.
     pub fn set_read_delay(&self, ms: u64) {
         self.state.read_delay_ms.store(ms, Ordering::SeqCst);
     }
@@ -156,51 +114,13 @@ impl Simulator {
     pub fn max_connections(&self) -> usize {
         self.state.max_open.load(Ordering::SeqCst)
     }
-
-    /// The most validations that were between their token and their SystemStatus read at once.
-    pub fn max_concurrent_validations(&self) -> usize {
-        self.state.max_sessions.load(Ordering::SeqCst)
-    }
-}
-
-/// The demo accounts, one per outcome worth seeing. Their keys are public by design: the demo
-/// shows them on screen.
-pub fn demo_accounts() -> Vec<ThreeCxAccount> {
-    vec![
-        ThreeCxAccount::new("900", "demo-key-900", Behaviour::Good),
-        ThreeCxAccount::new("901", "demo-key-901", Behaviour::NoXapiAccess),
-        ThreeCxAccount::new("902", "demo-key-902", Behaviour::LowRole),
-        ThreeCxAccount::new("903", "demo-key-903", Behaviour::OldVersion),
-        ThreeCxAccount::new("904", "demo-key-904", Behaviour::NoLicence),
-    ]
 }
 
 /// A sample 3CX CRM template shaped like CX-Engine's (the demo offers it; tests use it).
 pub const DEMO_TEMPLATE: &str = include_str!("../../assets/demo/CXEngine.xml");
-/// Its `<Crm Name>`, which the simulated 3CX reports as selected.
-pub const DEMO_TEMPLATE_NAME: &str = "CX-Engine";
 
-/// The CX-Engine demo API client.
-pub fn demo_cx_engine_accounts() -> Vec<CxEngineAccount> {
-    vec![
-        CxEngineAccount::new("7", "demo-cx-engine-secret"),
-        CxEngineAccount::new("8", "demo-cx-engine-code-only").code_only(),
-    ]
-}
-
-/// The 8x8 demo accounts: one per product outcome. Like real ones, the Client IDs (the Admin
-/// Console's Key) start with `eght_` and the secrets do not.
-pub fn demo_8x8_accounts() -> Vec<EightByEightAccount> {
-    vec![
-        EightByEightAccount::new("eght_demo_app", "demo-8x8-secret-all", Grants::All),
-        EightByEightAccount::new("eght_demo_nochat", "demo-8x8-secret-nochat", Grants::NoChat),
-        EightByEightAccount::new("eght_demo_storage", "demo-8x8-secret-storage", Grants::StorageOnly),
-        EightByEightAccount::new("eght_demo_jwt", "demo-8x8-secret-jwt", Grants::JwtOnly),
-        EightByEightAccount::new("eght_demo_europe", "demo-8x8-secret-europe", Grants::All).in_europe(),
-    ]
-}
-
-type Resp = Response<Full<Bytes>>;
+/// An answer.
+pub type Resp = Response<Full<Bytes>>;
 
 async fn serve(st: Arc<State>, acceptor: TlsAcceptor, tcp: tokio::net::TcpStream) {
     // Without this, Nagle's algorithm holds the server's handshake flight until the client's
@@ -220,26 +140,22 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
     }
     let (parts, body) = req.into_parts();
     let delay = st.read_delay_ms.load(Ordering::SeqCst);
-    if delay > 0 && parts.method == hyper::Method::GET && parts.uri.path().starts_with("/xapi/") {
-        // The token is looked at after the wait, as a PBX checks it when it gets to the request.
+    if delay > 0 && parts.method == hyper::Method::GET {
+        // The token is looked at after the wait, as a server checks it when it gets to the request.
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     let body = match Limited::new(body, 64 * 1024).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(json(413, r#"{"error":"too_large"}"#)),
     };
-    // Only a simulator with CX-Engine clients serves /oauth/token: without, it is a host where
-    // that endpoint does not exist (404), as on a 3CX box.
-    if parts.uri.path() == "/oauth/token" && !st.cxengine.is_empty() {
-        return Ok(cxengine::route(&st.cxengine, &parts, &body));
-    }
-    if eightbyeight::handles(parts.uri.path()) {
-        return Ok(eightbyeight::route(&st.eightbyeight, &parts, &body));
-    }
-    Ok(threecx::route(&st, &parts, &body))
+    // A path no site claims does not exist on this host (a CX-Engine token endpoint asked of a
+    // 3CX box): 404, in the OData shape a 3CX box gives it.
+    let answer = st.sites.iter().find_map(|s| s.answer(&parts, &body));
+    Ok(answer.unwrap_or_else(|| json(404, r#"{"error":{"code":"NotFound","message":"Not found"}}"#)))
 }
 
-fn json(status: u16, body: impl Into<String>) -> Resp {
+/// A JSON answer with this status.
+pub fn json(status: u16, body: impl Into<String>) -> Resp {
     let mut r = Response::new(Full::new(Bytes::from(body.into())));
     *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     r.headers_mut().insert(

@@ -47,17 +47,13 @@ pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
         let on_template =
             matches!(&w.screen, Screen::Guide(g) if g.focused_field().is_some_and(|f| f.kind == FieldKind::Path));
         let text = match d.first_for(w.current_provider()) {
-            Some(a) if a.provider == ProviderId::ThreeCx => {
-                format!(" DEMO{s}domain {}{s}Client ID {}{s}API key {}{s}? help", d.domain, a.client_id, a.secret)
-            }
             Some(_) if on_template && d.template.is_some() => {
                 format!(" DEMO{s}template {}", d.template.as_deref().unwrap_or_default())
             }
-            Some(a) if a.provider == ProviderId::CxEngine => format!(
-                " DEMO{s}URL {}{s}Client ID and Account ID {}{s}Secret {}{s}? help",
-                d.domain, a.client_id, a.secret
-            ),
-            Some(a) => format!(" DEMO{s}Client ID {}{s}Client Secret {}{s}? help", a.client_id, a.secret),
+            Some(a) => {
+                let pairs: String = a.banner.iter().map(|(label, value)| format!("{s}{label} {value}")).collect();
+                format!(" DEMO{pairs}{s}? help")
+            }
             None => format!(" DEMO{s}simulator at {}{s}? help", d.domain),
         };
         f.render_widget(Paragraph::new(text).style(t.banner()), banner);

@@ -15,6 +15,7 @@ mod principals;
 mod revalidate;
 mod steps;
 
+pub use crate::providers::demo::DemoAccount;
 pub use field::{Field, clean_paste};
 pub use guide::{GuideState, NewDefaults, Run};
 pub use home::{Home, Row};
@@ -40,15 +41,6 @@ pub struct DemoInfo {
     pub accounts: Vec<DemoAccount>,
     /// A sample CRM template file written for the CX-Engine guide.
     pub template: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct DemoAccount {
-    pub provider: ProviderId,
-    pub client_id: String,
-    pub secret: String,
-    /// What it shows ("works", "API access not ticked", ...).
-    pub what: String,
 }
 
 impl DemoInfo {

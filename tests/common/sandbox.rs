@@ -3,12 +3,16 @@
 //! profiles file, state directory and log inside the scratch directory, and every output kept, by
 //! what wrote it, for the leak checks.
 
-use pbxlink::simulator::{CxEngineAccount, EightByEightAccount, Simulator, ThreeCxAccount};
+use pbxlink::providers::cxengine::simulated::{CxEngineAccount, CxEngineSite};
+use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, EightByEightSite};
+use pbxlink::providers::threecx::simulated::{ThreeCxAccount, ThreeCxSite};
+use pbxlink::simulator::{Simulator, Site};
 use std::cell::RefCell;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
@@ -34,7 +38,12 @@ impl Sandbox {
         cxengine: Vec<CxEngineAccount>,
     ) -> Sandbox {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let sim = rt.block_on(Simulator::start_all(threecx, eightbyeight, cxengine)).expect("simulator");
+        let sites: Vec<Arc<dyn Site>> = vec![
+            Arc::new(ThreeCxSite::new(threecx)),
+            Arc::new(EightByEightSite::new(eightbyeight)),
+            Arc::new(CxEngineSite::new(cxengine)),
+        ];
+        let sim = rt.block_on(Simulator::start(sites)).expect("simulator");
         let dir = tempfile::tempdir().expect("tempdir");
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, &sim.ca_pem).expect("ca");

@@ -1,13 +1,14 @@
-//! `pbxlink cx-engine check-template PATH`: the CRM template checks on their own, before the file is
-//! uploaded to 3CX. Reads the file, never changes it; with `--write-copy`, a refused file name gets
-//! a correctly named copy beside the original.
+//! CX-Engine's own commands (`pbxlink cx-engine ...`), declared here and registered in the
+//! registry's `VendorCommand`. `check-template PATH`: the CRM template checks on their own, before
+//! the file is uploaded to 3CX. Reads the file, never changes it; with `--write-copy`, a refused
+//! file name gets a correctly named copy beside the original.
 
 use anyhow::Result;
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::exit;
+use crate::exit;
 use crate::template_file;
 use crate::template_file::crm::{Problem, RECOMMENDED_NAME};
 
@@ -23,7 +24,31 @@ struct Report<'a> {
     problems: &'a [Problem],
 }
 
-pub fn check(path: &Path, json: bool, write_copy: bool) -> Result<u8> {
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Check a 3CX CRM template (CXEngine.xml) before uploading it: its file name and structure
+    CheckTemplate {
+        path: PathBuf,
+        /// One JSON document instead of text
+        #[arg(long)]
+        json: bool,
+        /// When the file name is refused, write a correctly named copy (CXEngine.xml) beside it;
+        /// the original is never touched
+        #[arg(long)]
+        write_copy: bool,
+    },
+}
+
+impl Command {
+    /// What to print on stdout, and the exit code.
+    pub fn run(&self) -> Result<(String, u8)> {
+        match self {
+            Command::CheckTemplate { path, json, write_copy } => check(path, *json, *write_copy),
+        }
+    }
+}
+
+fn check(path: &Path, json: bool, write_copy: bool) -> Result<(String, u8)> {
     let found = template_file::inspect(&path.to_string_lossy()).map_err(anyhow::Error::msg)?;
     let ok = found.ok();
     let template_file::Inspection { name_problem, problems, .. } = found;
@@ -53,6 +78,5 @@ pub fn check(path: &Path, json: bool, write_copy: bool) -> Result<u8> {
             let _ = writeln!(out, "{}: a valid 3CX CRM template", path.display());
         }
     }
-    super::print_all(out.as_bytes())?;
-    Ok(if ok { exit::OK } else { exit::USAGE })
+    Ok((out, if ok { exit::OK } else { exit::USAGE }))
 }

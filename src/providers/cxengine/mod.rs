@@ -16,8 +16,10 @@
 use serde::Deserialize;
 
 pub mod check;
+pub mod command;
 pub mod crm_integration;
 mod profile;
+pub mod simulated;
 
 pub use profile::{CxEngine, SCHEMA, guide};
 

@@ -1,12 +1,67 @@
 //! The CX-Engine part of the simulator: `POST /oauth/token` as Laravel Passport answers it
 //! (client credentials issue a year-long Bearer token; a bad client is 401 `invalid_client`; the
 //! password grant is refused; a client made only for the authorization-code flow is refused client
-//! credentials with OAuth's `unauthorized_client`).
+//! credentials with OAuth's `unauthorized_client`). The demo's clients are here too.
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
 
-use super::{Resp, json};
+use crate::providers::ProviderId;
+use crate::providers::demo::DemoAccount;
+use crate::simulator::{Resp, Site, json};
+
+/// The simulated CX-Engine: its API clients. It serves `/oauth/token` only when it has clients:
+/// without, it is a host where that endpoint does not exist (404), as on a 3CX box.
+pub struct CxEngineSite {
+    accounts: Vec<CxEngineAccount>,
+}
+
+impl CxEngineSite {
+    pub fn new(accounts: Vec<CxEngineAccount>) -> Self {
+        CxEngineSite { accounts }
+    }
+}
+
+impl Site for CxEngineSite {
+    fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp> {
+        (parts.uri.path() == "/oauth/token" && !self.accounts.is_empty()).then(|| route(&self.accounts, parts, body))
+    }
+}
+
+/// The demo's API clients.
+pub fn demo_accounts() -> Vec<CxEngineAccount> {
+    vec![
+        CxEngineAccount::new("7", "demo-cx-engine-secret"),
+        CxEngineAccount::new("8", "demo-cx-engine-code-only").code_only(),
+    ]
+}
+
+/// The demo's CX-Engine.
+pub fn demo_site() -> std::sync::Arc<dyn Site> {
+    std::sync::Arc::new(CxEngineSite::new(demo_accounts()))
+}
+
+/// The demo's clients as the demo shows them (the Account ID is the Client ID's number).
+pub fn demo(domain: &str) -> Vec<DemoAccount> {
+    let show = |a: CxEngineAccount| DemoAccount {
+        provider: ProviderId::CxEngine,
+        banner: vec![
+            ("URL", domain.to_string()),
+            ("Client ID and Account ID", a.client_id.clone()),
+            ("Secret", a.secret.clone()),
+        ],
+        what: describe(&a).to_string(),
+        secret: a.secret.clone(),
+        secret_label: "Client Secret",
+        client_id: a.client_id,
+    };
+    demo_accounts().into_iter().map(show).collect()
+}
+
+/// What a client shows, for the demo's help and `pbxlink simulator`.
+pub fn describe(a: &CxEngineAccount) -> &'static str {
+    if a.code_only { "refuses client credentials (Authorization Code only)" } else { "works" }
+}
 
 #[derive(Clone)]
 pub struct CxEngineAccount {
@@ -41,7 +96,7 @@ impl std::fmt::Debug for CxEngineAccount {
     }
 }
 
-pub(super) fn route(accounts: &[CxEngineAccount], parts: &Parts, body: &Bytes) -> Resp {
+fn route(accounts: &[CxEngineAccount], parts: &Parts, body: &Bytes) -> Resp {
     if parts.method != hyper::Method::POST {
         return json(405, r#"{"message":"Method not allowed"}"#);
     }

@@ -4,13 +4,78 @@
 //! APIs at their regional addresses (a tenant's APIs answer in its own region only), and accounts
 //! that show each case: all products granted, one missing, only Cloud Storage (8x8 support's
 //! example), products only in the JWT `services` claim, a list pbxlink cannot recognise, and a
-//! European tenant.
+//! European tenant. The demo's accounts are here too.
 
 use base64::Engine;
 use bytes::Bytes;
 use hyper::http::request::Parts;
 
-use super::{Resp, json};
+use crate::providers::ProviderId;
+use crate::providers::demo::DemoAccount;
+use crate::simulator::{Resp, Site, json};
+
+/// The simulated 8x8: its apps, and the product APIs at their regional addresses.
+pub struct EightByEightSite {
+    accounts: Vec<EightByEightAccount>,
+}
+
+impl EightByEightSite {
+    pub fn new(accounts: Vec<EightByEightAccount>) -> Self {
+        EightByEightSite { accounts }
+    }
+}
+
+impl Site for EightByEightSite {
+    fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp> {
+        handles(parts.uri.path()).then(|| route(&self.accounts, parts, body))
+    }
+}
+
+/// The demo accounts: one per product outcome. Like real ones, the Client IDs (the Admin
+/// Console's Key) start with `eght_` and the secrets do not.
+pub fn demo_accounts() -> Vec<EightByEightAccount> {
+    vec![
+        EightByEightAccount::new("eght_demo_app", "demo-8x8-secret-all", Grants::All),
+        EightByEightAccount::new("eght_demo_nochat", "demo-8x8-secret-nochat", Grants::NoChat),
+        EightByEightAccount::new("eght_demo_storage", "demo-8x8-secret-storage", Grants::StorageOnly),
+        EightByEightAccount::new("eght_demo_jwt", "demo-8x8-secret-jwt", Grants::JwtOnly),
+        EightByEightAccount::new("eght_demo_europe", "demo-8x8-secret-europe", Grants::All).in_europe(),
+    ]
+}
+
+/// The demo's 8x8.
+pub fn demo_site() -> std::sync::Arc<dyn Site> {
+    std::sync::Arc::new(EightByEightSite::new(demo_accounts()))
+}
+
+/// The demo accounts as the demo shows them. The guide asks no host: new demo profiles get the
+/// simulator's by themselves.
+pub fn demo(_domain: &str) -> Vec<DemoAccount> {
+    let show = |a: EightByEightAccount| DemoAccount {
+        provider: ProviderId::EightByEight,
+        banner: vec![("Client ID", a.client_id.clone()), ("Client Secret", a.secret.clone())],
+        what: describe(&a),
+        secret: a.secret.clone(),
+        secret_label: "Client Secret",
+        client_id: a.client_id,
+    };
+    demo_accounts().into_iter().map(show).collect()
+}
+
+/// What an account shows, for the demo's help and `pbxlink simulator`.
+pub fn describe(a: &EightByEightAccount) -> String {
+    let grants = match a.grants {
+        Grants::All => "every product granted",
+        Grants::NoChat => "Contact Center Chat not granted",
+        Grants::JwtOnly => "products only in the token's claims",
+        Grants::Unrecognised => "products pbxlink cannot recognise",
+        Grants::StorageOnly => "only Cloud Storage granted (8x8 support's example)",
+    };
+    match a.tenant {
+        Tenant::Us => grants.to_string(),
+        Tenant::Europe => format!("{grants}, a European tenant (region uk)"),
+    }
+}
 
 /// What the token answer says about products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +150,7 @@ pub const DOCUMENTED_PRODUCTS: [&str; 9] = [
 ];
 
 /// Whether a request is for the 8x8 part of the simulator.
-pub(super) fn handles(path: &str) -> bool {
+fn handles(path: &str) -> bool {
     ["/oauth/v2/", "/storage/", "/qm/", "/analytics/", "/eu/analytics/", "/au/analytics/", "/ca/analytics/"]
         .iter()
         .any(|p| path.starts_with(p))
@@ -168,7 +233,7 @@ fn granted(g: Grants) -> Vec<&'static str> {
     }
 }
 
-pub(super) fn route(accounts: &[EightByEightAccount], parts: &Parts, body: &Bytes) -> Resp {
+fn route(accounts: &[EightByEightAccount], parts: &Parts, body: &Bytes) -> Resp {
     if parts.method == hyper::Method::GET && !parts.uri.path().starts_with("/oauth/") {
         return probe(accounts, parts);
     }

@@ -18,6 +18,8 @@ pub mod check;
 pub mod principal_requests;
 pub mod principals;
 mod profile;
+pub mod simulated;
+mod simulated_principals;
 
 pub use profile::{API_KEY, CLIENT_ID, DOMAIN, SCHEMA, ThreeCx, guide};
 

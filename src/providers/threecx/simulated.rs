@@ -3,13 +3,131 @@
 //! `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, the service principals (the accounts,
 //! Id 1.. in order, then two system principals; two per page, with `@odata.nextLink`) with
 //! `GenerateAppToken`, which replaces the principal's key as the real PBX may, and OData errors
-//! elsewhere. Each account behaves like one real-world situation.
+//! elsewhere. Each account behaves like one real-world situation. The demo's accounts are here too.
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
 use rand::Rng;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
-use super::{Resp, State, json};
+use super::simulated_principals::{app_token_id, generate_app_token, principals_page};
+use crate::providers::ProviderId;
+use crate::providers::demo::DemoAccount;
+use crate::simulator::{Resp, Simulator, Site, json};
+
+/// The simulated PBX: its accounts and the tokens it has issued.
+pub struct ThreeCxSite {
+    pub(super) accounts: Vec<ThreeCxAccount>,
+    /// client id → the one active token (3CX keeps one per client).
+    pub(super) tokens: Mutex<HashMap<String, String>>,
+    /// client id (a service principal's Number) → its current API key. Starts as each account's
+    /// key; generating an app token replaces it, so the old key stops working.
+    pub(super) keys: Mutex<HashMap<String, String>>,
+    /// client id → when it last got a token (seconds since the epoch), for `LastUsed`.
+    pub(super) last_used: Mutex<HashMap<String, u64>>,
+    /// Validations in progress (from a token issued to the SystemStatus read that ends a 3CX
+    /// validation), and the most at once: unlike connections, this has no closing lag.
+    pub(super) sessions: AtomicUsize,
+    pub(super) max_sessions: AtomicUsize,
+    /// The CRM template 3CX's CRM integration has selected (`None`: none selected).
+    pub(super) crm_template: Mutex<Option<String>>,
+}
+
+/// The `<Crm Name>` of the demo's sample template (`simulator::DEMO_TEMPLATE`), which the
+/// simulated 3CX reports as selected until told otherwise.
+pub const DEMO_TEMPLATE_NAME: &str = "CX-Engine";
+
+impl ThreeCxSite {
+    pub fn new(accounts: Vec<ThreeCxAccount>) -> Self {
+        let keys = accounts.iter().map(|a| (a.client_id.clone(), a.api_key().to_string())).collect();
+        ThreeCxSite {
+            accounts,
+            tokens: Mutex::default(),
+            keys: Mutex::new(keys),
+            last_used: Mutex::default(),
+            sessions: AtomicUsize::new(0),
+            max_sessions: AtomicUsize::new(0),
+            crm_template: Mutex::new(Some(DEMO_TEMPLATE_NAME.to_string())),
+        }
+    }
+
+    /// The site of a running simulator (which must serve one).
+    pub fn of(sim: &Simulator) -> &ThreeCxSite {
+        sim.site::<ThreeCxSite>().expect("this simulator serves no 3CX site")
+    }
+
+    /// Which CRM template 3CX reports as selected (`None`: none); the sample's by default.
+    pub fn set_crm_template(&self, name: Option<&str>) {
+        if let Ok(mut t) = self.crm_template.lock() {
+            *t = name.map(str::to_string);
+        }
+    }
+
+    /// The most validations that were between their token and their SystemStatus read at once.
+    pub fn max_concurrent_validations(&self) -> usize {
+        self.max_sessions.load(SeqCst)
+    }
+}
+
+impl Site for ThreeCxSite {
+    fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp> {
+        let path = parts.uri.path();
+        (path == "/connect/token" || path.starts_with("/xapi/")).then(|| route(self, parts, body))
+    }
+}
+
+/// The demo accounts, one per outcome worth seeing. Their keys are public by design: the demo
+/// shows them on screen.
+pub fn demo_accounts() -> Vec<ThreeCxAccount> {
+    vec![
+        ThreeCxAccount::new("900", "demo-key-900", Behaviour::Good),
+        ThreeCxAccount::new("901", "demo-key-901", Behaviour::NoXapiAccess),
+        ThreeCxAccount::new("902", "demo-key-902", Behaviour::LowRole),
+        ThreeCxAccount::new("903", "demo-key-903", Behaviour::OldVersion),
+        ThreeCxAccount::new("904", "demo-key-904", Behaviour::NoLicence),
+    ]
+}
+
+/// The demo's PBX.
+pub fn demo_site() -> std::sync::Arc<dyn Site> {
+    std::sync::Arc::new(ThreeCxSite::new(demo_accounts()))
+}
+
+/// The demo accounts as the demo shows them.
+pub fn demo(domain: &str) -> Vec<DemoAccount> {
+    let banner = |a: &ThreeCxAccount| {
+        vec![("domain", domain.to_string()), ("Client ID", a.client_id.clone()), ("API key", a.api_key.clone())]
+    };
+    let show = |a: ThreeCxAccount| DemoAccount {
+        provider: ProviderId::ThreeCx,
+        banner: banner(&a),
+        secret: a.api_key.clone(),
+        secret_label: "API key",
+        what: describe(a.behaviour).to_string(),
+        client_id: a.client_id,
+    };
+    demo_accounts().into_iter().map(show).collect()
+}
+
+/// What an account shows, for the demo's help and `pbxlink simulator`.
+pub fn describe(b: Behaviour) -> &'static str {
+    match b {
+        Behaviour::Good => "works",
+        Behaviour::NoXapiAccess => "API access not ticked (forbidden)",
+        Behaviour::LowRole => "low role: details n/a, service principals refused",
+        Behaviour::OldVersion => "older 3CX (expires_in in minutes)",
+        Behaviour::NoLicence => "no API licence (not found)",
+        Behaviour::RateLimited => "rate limited",
+        Behaviour::ServerError => "server error",
+        Behaviour::NotThreeCx => "not a 3CX server",
+        Behaviour::Blocked => "blocked by a firewall",
+        Behaviour::TokenTaken => "token taken by another program",
+        Behaviour::RedirectsAway => "redirects to another host",
+        Behaviour::HugeBody => "answers 10 MB of junk",
+    }
+}
 
 /// Which real-world situation an account plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,11 +197,11 @@ impl std::fmt::Debug for ThreeCxAccount {
 const UNAUTHORIZED: &str =
     r#"{"error":"unauthorized","error_description":"The request requires valid user authentication."}"#;
 
-fn odata_error(status: u16, code: &str, message: &str) -> Resp {
+pub(super) fn odata_error(status: u16, code: &str, message: &str) -> Resp {
     json(status, serde_json::json!({"error": {"code": code, "message": message}}).to_string())
 }
 
-pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
+fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
     let path = parts.uri.path();
     match (parts.method.as_str(), path) {
         ("POST", "/connect/token") => token(st, parts, body),
@@ -142,7 +260,7 @@ pub(super) fn route(st: &State, parts: &Parts, body: &Bytes) -> Resp {
 }
 
 /// Runs `f` for the account whose current token is presented, or answers 401/403 as 3CX does.
-fn with_account(st: &State, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Resp) -> Resp {
+fn with_account(st: &ThreeCxSite, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Resp) -> Resp {
     let bearer = parts
         .headers
         .get(hyper::header::AUTHORIZATION)
@@ -150,7 +268,7 @@ fn with_account(st: &State, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Re
         .and_then(|v| v.strip_prefix("Bearer "));
     let client =
         bearer.and_then(|b| st.tokens.lock().ok()?.iter().find(|(_, t)| t.as_str() == b).map(|(c, _)| c.clone()));
-    let Some(account) = client.and_then(|c| st.threecx.iter().find(|a| a.client_id == c)) else {
+    let Some(account) = client.and_then(|c| st.accounts.iter().find(|a| a.client_id == c)) else {
         return json(401, UNAUTHORIZED);
     };
     match account.behaviour {
@@ -164,7 +282,7 @@ fn with_account(st: &State, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Re
     f(account)
 }
 
-fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
+fn token(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
     let ctype = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let fields: Vec<(String, String)> = if let Some(b) =
         ctype.split("boundary=").nth(1).filter(|_| ctype.starts_with("multipart/form-data"))
@@ -190,7 +308,7 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
         let current = keys.as_ref().and_then(|k| k.get(&a.client_id));
         current.is_some_and(|k| Some(k.as_str()) == get("client_secret"))
     };
-    let account = st.threecx.iter().find(|a| Some(a.client_id.as_str()) == get("client_id") && key_ok(a));
+    let account = st.accounts.iter().find(|a| Some(a.client_id.as_str()) == get("client_id") && key_ok(a));
     let Some(account) = account else {
         return json(401, UNAUTHORIZED);
     };
@@ -228,12 +346,12 @@ fn token(st: &State, parts: &Parts, body: &Bytes) -> Resp {
     if let Ok(mut l) = st.last_used.lock() {
         l.insert(account.client_id.clone(), crate::profile::results::now_secs());
     }
-    let now = st.sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-    st.max_sessions.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+    let now = st.sessions.fetch_add(1, SeqCst) + 1;
+    st.max_sessions.fetch_max(now, SeqCst);
     json(200, serde_json::json!({"token_type": "Bearer", "expires_in": expires, "access_token": token, "refresh_token": null}).to_string())
 }
 
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     rand::rng().sample_iter(rand::distr::Alphanumeric).take(48).map(char::from).collect()
 }
 
@@ -248,104 +366,13 @@ fn jwt(client: &str, secs: u64) -> String {
     format!("{}.{}.{}", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(&claims.to_string()), random_token())
 }
 
-/// One validation (or principals request) is over: see `State::sessions`.
-fn end_session(st: &State) {
-    use std::sync::atomic::Ordering::SeqCst;
+/// One validation (or principals request) is over: see `ThreeCxSite::sessions`.
+pub(super) fn end_session(st: &ThreeCxSite) {
     let _ = st.sessions.fetch_update(SeqCst, SeqCst, |v| Some(v.saturating_sub(1)));
 }
 
-/// The service principals: each account (Id 1.. in order, Number = its client id), then two system
-/// principals, the second without `CallControlEnabled` and `LastUsed` (a PBX may leave fields out).
-fn principals(st: &State) -> Vec<serde_json::Value> {
-    let used = st.last_used.lock().map(|l| l.clone()).unwrap_or_default();
-    let n = st.threecx.len();
-    let mut out: Vec<serde_json::Value> = st
-        .threecx
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            serde_json::json!({
-                "Id": i + 1, "Number": a.client_id, "XAPIEnabled": a.behaviour != Behaviour::NoXapiAccess,
-                "CallControlEnabled": false, "IsSystem": false, "MyPhoneEnabled": false,
-                "TranscriptionMode": "Nothing", "Groups": [], "Peers": [],
-                "LastUsed": used.get(&a.client_id).map(|&t| iso8601(t)),
-            })
-        })
-        .collect();
-    out.push(serde_json::json!({
-        "Id": n + 1, "Number": "sys-0", "XAPIEnabled": true, "CallControlEnabled": true, "IsSystem": true,
-        "MyPhoneEnabled": false, "TranscriptionMode": "Nothing", "Groups": [], "Peers": [], "LastUsed": null,
-    }));
-    out.push(serde_json::json!({"Id": n + 2, "Number": "sys-1", "XAPIEnabled": false, "IsSystem": true}));
-    out
-}
-
-/// Principals per page: small, so that every listing spans pages and a client reading only the
-/// first one is caught.
-const PAGE_SIZE: usize = 2;
-
-/// One page of the principals (`$skip` from the query), with `@odata.nextLink` while more remain,
-/// written as ASP.NET's OData writes it: absolute, from the request's Host, the other query
-/// options kept. The last page ends the session.
-fn principals_page(st: &State, parts: &Parts) -> Resp {
-    let query = parts.uri.query().unwrap_or("");
-    let skip: usize = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "$skip")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let all = principals(st);
-    let page: Vec<serde_json::Value> =
-        all.iter().skip(skip).take(PAGE_SIZE).map(|p| select(p.clone(), parts.uri.query())).collect();
-    let context = "https://localhost/xapi/v1/$metadata#ServicePrincipals";
-    let mut body = serde_json::json!({"@odata.context": context, "value": page});
-    if skip + PAGE_SIZE < all.len() {
-        let host = parts.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-        let mut kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("$skip=")).collect();
-        let skip_next = format!("$skip={}", skip + PAGE_SIZE);
-        kept.push(&skip_next);
-        body["@odata.nextLink"] = format!("https://{host}/xapi/v1/ServicePrincipals?{}", kept.join("&")).into();
-    } else {
-        end_session(st);
-    }
-    json(200, body.to_string())
-}
-
-/// `ServicePrincipals(N)/Pbx.GenerateAppToken` → N.
-fn app_token_id(path: &str) -> Option<i64> {
-    let rest = path.strip_prefix("/xapi/v1/ServicePrincipals(")?;
-    let (id, action) = rest.split_once(')')?;
-    if action != "/Pbx.GenerateAppToken" {
-        return None;
-    }
-    id.parse().ok()
-}
-
-/// A new app token for principal `id`. It replaces the principal's key: the old key stops working.
-fn generate_app_token(st: &State, id: i64) -> Resp {
-    let number = principals(st)
-        .into_iter()
-        .find(|p| p["Id"].as_i64() == Some(id))
-        .and_then(|p| p["Number"].as_str().map(str::to_string));
-    let Some(number) = number else {
-        return odata_error(404, "NotFound", &format!("No ServicePrincipal with Id {id}"));
-    };
-    let token = random_token();
-    if let Ok(mut k) = st.keys.lock() {
-        k.insert(number, token.clone());
-    }
-    let context = "https://localhost/xapi/v1/$metadata#Edm.String";
-    json(200, serde_json::json!({"@odata.context": context, "value": token}).to_string())
-}
-
-/// Seconds since the epoch as an ISO 8601 UTC date-time, as 3CX writes `LastUsed`.
-fn iso8601(secs: u64) -> String {
-    let rem = secs % 86_400;
-    let date = crate::report::utc_date(secs);
-    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
 /// Keeps only the `$select`ed properties, as OData does.
-fn select(all: serde_json::Value, query: Option<&str>) -> serde_json::Value {
+pub(super) fn select(all: serde_json::Value, query: Option<&str>) -> serde_json::Value {
     let Some(sel) = query
         .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "$select").map(|(_, v)| v.into_owned()))
     else {
@@ -375,19 +402,4 @@ fn multipart(body: &[u8], boundary: &str) -> Vec<(String, String)> {
         out.push((name.to_string(), value.trim_end_matches("\r\n").to_string()));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_and_action_paths() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso8601(1_748_852_100), "2025-06-02T08:15:00Z");
-        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(app_token_id("/xapi/v1/ServicePrincipals(12)/Pbx.GenerateAppToken"), Some(12));
-        assert_eq!(app_token_id("/xapi/v1/ServicePrincipals(x)/Pbx.GenerateAppToken"), None);
-        assert_eq!(app_token_id("/xapi/v1/ServicePrincipals(1)/Pbx.Other"), None);
-    }
 }
