@@ -23,21 +23,36 @@ pub struct Executor {
     running: Vec<JoinHandle<()>>,
     /// How many run at once, and one at a time per 3CX client (the token group).
     sched: validate::Scheduler,
+    /// The one lane for the profiles file and the last results: what is written there (a save, a
+    /// recorded result) and what reads it (the home screen's list) happen in the order the wizard
+    /// asked, off the thread that draws. Without it a home screen loaded right after a
+    /// validation could be read before that validation's result was written ("never checked").
+    disk: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
     /// The profile being saved, reported at exit once the save succeeded.
     pending_save: Option<String>,
-    pub exit: bool,
+    exit: bool,
     /// Names saved during this session, reported at exit.
-    pub saved: Vec<String>,
+    saved: Vec<String>,
     /// Text for the terminal's clipboard, written by the driver (which owns the terminal).
-    pub clipboard: Option<secrecy::SecretString>,
+    clipboard: Option<secrecy::SecretString>,
     /// `PBXLINK_PANIC_IN_VALIDATION`: a deliberate crash inside a validation task, so tests can
     /// prove a panic off the drawing thread restores the terminal too.
     panic_in_validation: bool,
 }
 
 impl Executor {
+    /// Called inside the tokio runtime that will run the effects.
     pub fn new(store: Store, results: Results, opts: validate::Options, tx: UnboundedSender<Msg>) -> Self {
+        let (disk, jobs) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        // A blocking task, not a thread: the runtime waits for it at the end, so a save in
+        // progress is finished before the process exits. It ends when the executor is dropped.
+        tokio::task::spawn_blocking(move || {
+            for job in jobs {
+                job();
+            }
+        });
         Executor {
+            disk,
             store,
             results,
             opts,
@@ -51,16 +66,31 @@ impl Executor {
             panic_in_validation: std::env::var_os("PBXLINK_PANIC_IN_VALIDATION").is_some(),
         }
     }
+}
 
-    /// A sender into the driver's message channel.
-    pub fn sender(&self) -> UnboundedSender<Msg> {
-        self.tx.clone()
+impl super::Effects for Executor {
+    fn exit(&self) -> bool {
+        self.exit
     }
 
-    pub fn run(&mut self, fx: Effect) {
+    fn take_clipboard(&mut self) -> Option<secrecy::SecretString> {
+        self.clipboard.take()
+    }
+
+    fn saved(&self) -> Vec<String> {
+        self.saved.clone()
+    }
+
+    /// Called when a save is reported successful.
+    fn confirm_saved(&mut self) {
+        self.saved.extend(self.pending_save.take());
+    }
+
+    fn run(&mut self, fx: Effect) {
         match fx {
             Effect::LoadProfiles => {
-                let _ = self.tx.send(Msg::Loaded(Box::new(load_home(&self.store, &self.results))));
+                let (store, results, tx) = (self.store.clone(), self.results.clone(), self.tx.clone());
+                self.on_disk(move || drop(tx.send(Msg::Loaded(Box::new(load_home(&store, &results))))));
             }
             Effect::Validate { attempt, profile, linked } => {
                 self.running.retain(|h| !h.is_finished());
@@ -91,7 +121,7 @@ impl Executor {
             Effect::Record { name, report } => {
                 // Disk work (and a lock wait) never runs on the thread that draws and validates.
                 let results = self.results.clone();
-                tokio::task::spawn_blocking(move || {
+                self.on_disk(move || {
                     if let Err(e) = results.record(&[(name, LastResult::from_report(&report, now_secs()))]) {
                         tracing::warn!("could not record the result: {e:#}");
                     }
@@ -102,7 +132,7 @@ impl Executor {
                 let tx = self.tx.clone();
                 let path = self.store.path().display().to_string();
                 self.pending_save = Some(profile.name.clone());
-                tokio::task::spawn_blocking(move || {
+                self.on_disk(move || {
                     let r = store.save(&profile, &mode).map(|()| path).map_err(|e| StoreError::from_anyhow(&e));
                     match &r {
                         Ok(_) => tracing::info!(profile = %profile.name, "profile saved"),
@@ -112,15 +142,17 @@ impl Executor {
                 });
             }
             Effect::Remove { name } => {
-                let result = self
-                    .store
-                    .remove(&name)
-                    .map_err(|e| StoreError::from_anyhow(&e))
-                    .and_then(|found| if found { Ok(()) } else { Err(StoreError("no such profile".into())) });
-                if result.is_ok() {
-                    let _ = self.results.forget(&name);
-                }
-                let _ = self.tx.send(Msg::Removed { name, result });
+                let (store, results, tx) = (self.store.clone(), self.results.clone(), self.tx.clone());
+                self.on_disk(move || {
+                    let result = store
+                        .remove(&name)
+                        .map_err(|e| StoreError::from_anyhow(&e))
+                        .and_then(|found| if found { Ok(()) } else { Err(StoreError("no such profile".into())) });
+                    if result.is_ok() {
+                        let _ = results.forget(&name);
+                    }
+                    let _ = tx.send(Msg::Removed { name, result });
+                });
             }
             // Disk work runs off the drawing thread; each answer names what it answers.
             Effect::CheckTemplate { typed } => {
@@ -184,10 +216,12 @@ impl Executor {
             }
         }
     }
+}
 
-    /// Called when a save is reported successful.
-    pub fn confirm_saved(&mut self) {
-        self.saved.extend(self.pending_save.take());
+impl Executor {
+    /// Queues `job` on the disk lane.
+    fn on_disk(&self, job: impl FnOnce() + Send + 'static) {
+        let _ = self.disk.send(Box::new(job));
     }
 
     fn cancel(&mut self) {

@@ -1,7 +1,12 @@
-//! The driver: owns the terminal, turns terminal events and signals into `Msg`s, feeds them to the
-//! wizard, runs the effects it returns, and draws once per batch of messages (never on idle, and
-//! the spinner ticks only while a validation runs). SIGINT, SIGTERM and SIGHUP take the normal way
-//! out, so the terminal is restored and nothing is left half-written.
+//! The driver: turns terminal events and signals into `Msg`s, feeds them to the wizard, runs the
+//! effects it returns, and draws once per batch of messages (never on idle, and the spinner ticks
+//! only while a validation runs). SIGINT, SIGTERM and SIGHUP take the normal way out, so the
+//! terminal is restored and nothing is left half-written.
+//!
+//! The loop ([`drive`]) knows neither the real terminal nor the real effects: it draws on any
+//! [`Display`] (every ratatui `Terminal`, whatever its `Backend`; the real one adds synchronized
+//! updates and the clipboard) and hands effects to any [`Effects`]. [`run`] plugs in the crossterm
+//! terminal and the [`Executor`]; whole-app tests plug in a `TestBackend` and drive key sequences.
 
 mod effects;
 pub mod terminal;
@@ -11,12 +16,14 @@ pub use effects::{Executor, load_home};
 use anyhow::Result;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 use crate::ui::{self, Theme};
-use crate::wizard::{Msg, Wizard};
+use crate::wizard::{Effect, Msg, Wizard};
 
 /// How the session ended.
 pub struct Ended {
@@ -24,6 +31,49 @@ pub struct Ended {
     pub signal: Option<i32>,
     /// Profiles saved during the session.
     pub saved: Vec<String>,
+}
+
+/// What the driver draws on.
+pub trait Display {
+    /// Columns and rows.
+    fn size(&mut self) -> Result<(u16, u16)>;
+    /// Draws the wizard as one frame.
+    fn show(&mut self, wizard: &Wizard, theme: &Theme) -> Result<()>;
+    /// Puts `text` on the user's clipboard, where the display can.
+    fn clipboard(&mut self, text: &secrecy::SecretString) -> Result<()>;
+}
+
+/// Any ratatui terminal (a `TestBackend` in tests): frames drawn plainly, no clipboard.
+impl<B: Backend> Display for Terminal<B>
+where
+    B::Error: Send + Sync + 'static,
+{
+    fn size(&mut self) -> Result<(u16, u16)> {
+        let s = Terminal::size(self)?;
+        Ok((s.width, s.height))
+    }
+
+    fn show(&mut self, wizard: &Wizard, theme: &Theme) -> Result<()> {
+        self.draw(|f| ui::draw(f, wizard, theme))?;
+        Ok(())
+    }
+
+    fn clipboard(&mut self, _text: &secrecy::SecretString) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// What carries out the wizard's effects and reports back as messages (the [`Executor`]).
+pub trait Effects {
+    fn run(&mut self, fx: Effect);
+    /// A save was reported successful.
+    fn confirm_saved(&mut self);
+    /// Whether an effect asked the session to end.
+    fn exit(&self) -> bool;
+    /// Text an effect wants on the clipboard.
+    fn take_clipboard(&mut self) -> Option<secrecy::SecretString>;
+    /// The profiles saved during the session.
+    fn saved(&self) -> Vec<String>;
 }
 
 /// Maps a terminal event to a message; `None` for events the wizard does not care about.
@@ -45,32 +95,30 @@ fn mark_first_frame() {
     }
 }
 
-/// Runs the TUI until the user quits or a signal arrives.
+/// Runs the TUI on the real terminal until the user quits or a signal arrives.
 pub async fn run(
-    mut wizard: Wizard,
+    wizard: Wizard,
     exec_parts: (crate::profile::store::Store, crate::profile::results::Results, crate::validate::Options),
     theme: Theme,
 ) -> Result<Ended> {
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut sigint = signal(SignalKind::interrupt())?;
+    let (sig_tx, sig_rx) = mpsc::unbounded_channel();
+    for (kind, n) in [(SignalKind::terminate(), 15), (SignalKind::hangup(), 1), (SignalKind::interrupt(), 2)] {
+        let mut s = signal(kind)?;
+        let tx = sig_tx.clone();
+        tokio::spawn(async move {
+            if s.recv().await.is_some() {
+                let _ = tx.send(n);
+            }
+        });
+    }
     // The guard exists before the terminal changes, so a failure half-way still restores it.
     let _guard = terminal::Guard;
-    let mut term = terminal::enter()?;
-    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut tty = terminal::Tty(terminal::enter()?);
+    let (tx, rx) = mpsc::unbounded_channel::<Msg>();
     let (store, results, opts) = exec_parts;
-    let mut exec = Executor::new(store, results, opts, tx);
-    let size = term.size()?;
-    wizard.size = (size.width, size.height);
-    // Draw before reading anything: the first frame never waits for disk or network.
-    terminal::draw(&mut term, |f| ui::draw(f, &wizard, &theme))?;
-    mark_first_frame();
-    for fx in wizard.start() {
-        exec.run(fx);
-    }
+    let mut exec = Executor::new(store, results, opts, tx.clone());
     // Terminal events are forwarded by their own task into the same channel as effect results,
     // so one `try_recv` loop drains everything that is waiting before a draw.
-    let events_tx = exec.sender();
     tokio::spawn(async move {
         let mut events = EventStream::new();
         loop {
@@ -83,11 +131,35 @@ pub async fn run(
                 Some(Err(_)) | None => Msg::Quit,
             };
             let quit = matches!(msg, Msg::Quit);
-            if events_tx.send(msg).is_err() || quit {
+            if tx.send(msg).is_err() || quit {
                 break;
             }
         }
     });
+    let ended = drive(wizard, &mut tty, &mut exec, rx, sig_rx, &theme).await;
+    drop(tty);
+    terminal::restore();
+    ended
+}
+
+/// The loop: draws the first frame before anything is read, then takes messages (`inbox`: keys,
+/// effect results) and signals (`signals`: their numbers) until the wizard or an effect ends the
+/// session. Generic over the display and the effects, so tests run the whole app in one piece.
+pub async fn drive(
+    mut wizard: Wizard,
+    display: &mut impl Display,
+    exec: &mut impl Effects,
+    mut inbox: UnboundedReceiver<Msg>,
+    mut signals: UnboundedReceiver<i32>,
+    theme: &Theme,
+) -> Result<Ended> {
+    wizard.size = display.size()?;
+    // Draw before reading anything: the first frame never waits for disk or network.
+    display.show(&wizard, theme)?;
+    mark_first_frame();
+    for fx in wizard.start() {
+        exec.run(fx);
+    }
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut ended_by = None;
@@ -96,15 +168,13 @@ pub async fn run(
     loop {
         let busy = wizard.busy();
         let first = tokio::select! {
-            Some(m) = rx.recv() => Some(m),
+            Some(m) = inbox.recv() => Some(m),
             _ = ticker.tick(), if busy => Some(Msg::Tick),
-            _ = sigterm.recv() => { ended_by = Some(15); Some(Msg::Quit) }
-            _ = sighup.recv() => { ended_by = Some(1); Some(Msg::Quit) }
-            _ = sigint.recv() => { ended_by = Some(2); Some(Msg::Quit) }
+            Some(n) = signals.recv() => { ended_by = Some(n); Some(Msg::Quit) }
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
         // Take everything else already waiting, then draw once.
-        while let Ok(m) = rx.try_recv() {
+        while let Ok(m) = inbox.try_recv() {
             batch.push(m);
         }
         if batch.is_empty() {
@@ -121,15 +191,13 @@ pub async fn run(
                 exec.run(fx);
             }
         }
-        if exec.exit || wizard.quitting {
+        if exec.exit() || wizard.quitting {
             break;
         }
-        if let Some(text) = exec.clipboard.take() {
-            terminal::copy_to_clipboard(&text)?;
+        if let Some(text) = exec.take_clipboard() {
+            display.clipboard(&text)?;
         }
-        terminal::draw(&mut term, |f| ui::draw(f, &wizard, &theme))?;
+        display.show(&wizard, theme)?;
     }
-    drop(term);
-    terminal::restore();
-    Ok(Ended { signal: ended_by, saved: exec.saved })
+    Ok(Ended { signal: ended_by, saved: exec.saved() })
 }

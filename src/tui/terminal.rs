@@ -66,6 +66,24 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// The real terminal, as the driver's display.
+pub struct Tty(pub Term);
+
+impl super::Display for Tty {
+    fn size(&mut self) -> anyhow::Result<(u16, u16)> {
+        let s = self.0.size()?;
+        Ok((s.width, s.height))
+    }
+
+    fn show(&mut self, wizard: &crate::wizard::Wizard, theme: &crate::ui::Theme) -> anyhow::Result<()> {
+        Ok(draw(&mut self.0, |f| crate::ui::draw(f, wizard, theme))?)
+    }
+
+    fn clipboard(&mut self, text: &secrecy::SecretString) -> anyhow::Result<()> {
+        Ok(copy_to_clipboard(text)?)
+    }
+}
+
 /// Draws one frame inside a synchronized update (DEC mode 2026): terminals that support it show
 /// the frame at once instead of painting it in pieces over a slow link; the others ignore the
 /// unknown private mode, as ECMA-48 asks.
