@@ -57,7 +57,7 @@ impl ProviderId {
     /// Its part of the demo simulator.
     fn demo_site(self) -> std::sync::Arc<dyn crate::simulator::Site> {
         match self {
-            Self::ThreeCx => threecx::simulated::demo_site(),
+            Self::ThreeCx => threecx::demo::demo_site(),
             Self::EightByEight => eightbyeight::simulated::demo_site(),
             Self::CxEngine => cxengine::simulated::demo_site(),
         }
@@ -66,7 +66,7 @@ impl ProviderId {
     /// Its demo accounts as the demo shows them, for a simulator at `domain`.
     fn demo_accounts(self, domain: &str) -> Vec<demo::DemoAccount> {
         match self {
-            Self::ThreeCx => threecx::simulated::demo(domain),
+            Self::ThreeCx => threecx::demo::demo(domain),
             Self::EightByEight => eightbyeight::simulated::demo(domain),
             Self::CxEngine => cxengine::simulated::demo(domain),
         }

@@ -13,7 +13,7 @@ use crate::wizard::{Field, GuideState, Wizard};
 
 pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
     let step = g.current();
-    if let Some(path) = &g.saved {
+    if let Some(path) = g.saved_in() {
         return done(f, area, g, path, t);
     }
     let b = block(format!(" {} ", step.title), t);
@@ -317,7 +317,7 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
     }
     let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(area);
     scrolled_text(f, top, lines, g.scroll, t);
-    let label = if g.saving { "Profile name (saving…)" } else { "Profile name" };
+    let label = if g.phase == crate::wizard::Phase::Saving { "Profile name (saving…)" } else { "Profile name" };
     let spec = FieldSpec {
         label: label.into(),
         placeholder: "letters, digits, - or _".into(),
@@ -345,39 +345,6 @@ fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
 
 /// The keys of the current guide step, for the footer.
 pub fn keys(g: &GuideState) -> Vec<(&'static str, &'static str)> {
-    if g.saved.is_some() {
-        return vec![("Enter", "finish")];
-    }
-    let mut k = match g.current().kind {
-        StepKind::Info => vec![("Enter", "continue"), ("Esc", "back")],
-        // Up/Down is named where there is more than one box to move between.
-        StepKind::Confirm | StepKind::Ack | StepKind::Select if g.current().confirm.len() > 1 => {
-            vec![("Up/Down", "move"), ("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
-        }
-        StepKind::Confirm | StepKind::Ack | StepKind::Select => {
-            vec![("Space", "tick"), ("Enter", "continue"), ("Esc", "back")]
-        }
-        StepKind::Choose | StepKind::Link => vec![("Up/Down", "move"), ("Enter", "choose"), ("Esc", "back")],
-        StepKind::Form if g.focused_field().is_some_and(|f| f.kind == FieldKind::Path) => {
-            vec![("Enter", "check"), ("Tab", "complete"), ("Esc", "back")]
-        }
-        StepKind::Form => {
-            let mut v = vec![("Enter", "continue"), ("Tab", "next"), ("Esc", "back")];
-            if g.current().fields.iter().any(|id| g.guide().field(id).kind == FieldKind::Secret) {
-                v.push(("Ctrl-R", if g.reveal { "hide" } else { "reveal" }));
-            }
-            v
-        }
-        StepKind::Validate if g.running() => vec![("Esc", "cancel and go back")],
-        StepKind::Validate if g.run.as_ref().and_then(|r| r.report.as_ref()).is_some_and(|r| r.ok()) => {
-            vec![("Enter", "continue"), ("r", "re-check"), ("Esc", "back")]
-        }
-        StepKind::Validate => vec![("r", "retry"), ("Esc", "back to fix")],
-        StepKind::Review => vec![("Enter", "save"), ("Esc", "back")],
-    };
-    let help =
-        if g.focused_field().is_some_and(|f| f.kind == FieldKind::Secret) { ("F1", "help") } else { ("?", "help") };
-    k.push(help);
-    k.push(("Ctrl-C", "quit"));
-    k
+    let in_secret = g.focused_field().is_some_and(|f| f.kind == FieldKind::Secret);
+    crate::wizard::keymap::footer(g.situation(), in_secret)
 }

@@ -234,19 +234,8 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
 }
 
 fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
-    let mut lines = vec![
-        Line::raw("Enter      continue, submit, or validate the selected profile"),
-        Line::raw("Esc        go back (asks before discarding what you typed)"),
-        Line::raw("V          on the home screen: validate every profile"),
-        Line::raw("p          on a 3CX profile: its service principals, app tokens"),
-        Line::raw("Tab        next field (Shift-Tab: previous); in a file path: complete it"),
-        Line::raw("Up/Down    move between options; Enter chooses"),
-        Line::raw("Space      tick or untick the focused box"),
-        Line::raw("Ctrl-R     reveal or hide a secret"),
-        Line::raw("PgUp/PgDn  scroll a long text"),
-        Line::raw("? or F1    this help (F1 inside a secret field)"),
-        Line::raw("Ctrl-C     quit at once"),
-    ];
+    let mut lines: Vec<Line<'static>> =
+        crate::wizard::keymap::GLOBAL.iter().map(|(key, what)| Line::raw(format!("{key:<10} {what}"))).collect();
     if let Some(d) = &w.demo {
         lines.push(Line::styled(format!("Demo accounts (3CX domain {}):", d.domain), t.title()));
         for a in &d.accounts {

@@ -13,6 +13,22 @@ use crate::profile::{self, Profile};
 use crate::providers::ProviderId;
 use crate::report::{Check, Report};
 
+/// Where a guide is in its life. Each key is handled by (phase, action), in `guide_keys`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// On a step, answering it.
+    Editing,
+    /// Esc was pressed on the way out with values typed: a second Esc discards them, any other
+    /// key keeps them.
+    ConfirmingDiscard,
+    /// The values are being checked (the validation step, until its report).
+    Validating,
+    /// The profile is being written.
+    Saving,
+    /// Saved, in this file: any of Enter, Esc or q finishes.
+    Saved(String),
+}
+
 /// A validation as the screen shows it: its checks so far and, at the end, the report.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -61,13 +77,9 @@ pub struct GuideState {
     pub name: Field,
     /// The profile being edited, if this is an edit.
     pub editing: Option<Profile>,
-    pub saving: bool,
+    pub phase: Phase,
     /// How far the step's text is scrolled (PgUp/PgDn), for small terminals.
     pub scroll: u16,
-    /// Esc was pressed on the way out with values typed: the next Esc discards them.
-    pub confirm_discard: bool,
-    /// Set once saved: the file written.
-    pub saved: Option<String>,
     /// The option chosen per `choose` step (index into its choices).
     pub chosen: BTreeMap<String, usize>,
     /// Saved 3CX profiles (name, domain) offered on the `link` step.
@@ -128,10 +140,8 @@ impl GuideState {
             run: None,
             name: Field::new("name", FieldKind::Id, ""),
             editing: None,
-            saving: false,
+            phase: Phase::Editing,
             scroll: 0,
-            confirm_discard: false,
-            saved: None,
             chosen: BTreeMap::new(),
             link_options: Vec::new(),
             pbx: None,
@@ -160,7 +170,15 @@ impl GuideState {
     }
 
     pub fn running(&self) -> bool {
-        self.run.as_ref().is_some_and(|r| r.report.is_none())
+        self.phase == Phase::Validating
+    }
+
+    /// The file the profile was saved in, once saved.
+    pub fn saved_in(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Saved(path) => Some(path),
+            _ => None,
+        }
     }
 
     pub fn field(&self, id: &str) -> Option<&Field> {
@@ -169,7 +187,7 @@ impl GuideState {
 
     /// The field under the cursor on a form or review step.
     pub fn focused_field(&self) -> Option<&Field> {
-        if self.saved.is_some() {
+        if self.saved_in().is_some() {
             return None;
         }
         match self.current().kind {
@@ -180,7 +198,7 @@ impl GuideState {
     }
 
     pub(super) fn focused_field_mut(&mut self) -> Option<&mut Field> {
-        if self.saved.is_some() {
+        if self.saved_in().is_some() {
             return None;
         }
         let step = self.current();
@@ -205,16 +223,20 @@ impl GuideState {
 
     pub fn validation(&mut self, ev: ValidationEvent) -> Vec<Effect> {
         if let Some(run) = &mut self.run {
+            let done = matches!(ev, ValidationEvent::Done(_));
             run.apply(ev);
+            if done && self.phase == Phase::Validating {
+                self.phase = Phase::Editing;
+            }
         }
         vec![]
     }
 
     pub fn saved(&mut self, result: Result<String, crate::profile::store::StoreError>) -> Vec<Effect> {
-        self.saving = false;
+        self.phase = Phase::Editing;
         match result {
             Ok(path) => {
-                self.saved = Some(path);
+                self.phase = Phase::Saved(path);
                 self.message = None;
                 match self.run.as_ref().and_then(|r| r.report.clone()) {
                     Some(report) => {
@@ -235,6 +257,7 @@ impl GuideState {
             Ok(p) => {
                 *ctx.attempt += 1;
                 self.run = Some(Run::new(*ctx.attempt));
+                self.phase = Phase::Validating;
                 self.message = None;
                 let linked = p.linked_in(&ctx.threecx).cloned().map(Box::new);
                 vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p), linked }]
@@ -276,6 +299,7 @@ impl GuideState {
             // run so nothing keeps spinning.
             *ctx.attempt += 1;
             self.run = None;
+            self.phase = Phase::Editing;
             fx.push(Effect::CancelValidation);
         }
         let steps = &self.guide().steps;
@@ -301,8 +325,8 @@ impl GuideState {
     /// been shown only once. The first Esc asks, the second leaves.
     pub(super) fn leave(&mut self, fx: Vec<Effect>) -> Outcome {
         let typed = self.fields.iter().any(|f| !f.value().trim().is_empty());
-        if typed && !self.confirm_discard {
-            self.confirm_discard = true;
+        if typed && self.phase != Phase::ConfirmingDiscard {
+            self.phase = Phase::ConfirmingDiscard;
             self.message =
                 Some("Press Esc again to discard what you typed, the API key too; any other key keeps it.".into());
             return Outcome::Stay(fx);

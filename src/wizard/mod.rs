@@ -10,6 +10,7 @@ mod field;
 mod guide;
 mod guide_keys;
 mod home;
+pub mod keymap;
 mod msg;
 mod principals;
 mod revalidate;
@@ -17,7 +18,7 @@ mod steps;
 
 pub use crate::providers::demo::DemoAccount;
 pub use field::{Field, clean_paste};
-pub use guide::{GuideState, NewDefaults, Run};
+pub use guide::{GuideState, NewDefaults, Phase, Run};
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};

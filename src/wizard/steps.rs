@@ -2,7 +2,7 @@
 //! linking a saved 3CX profile, and the template file (Tab completion, the check on disk and the
 //! correctly named copy, all as effects: this module stays pure).
 
-use crossterm::event::{KeyCode, KeyEvent};
+use super::keymap::Action;
 
 use super::Effect;
 use super::guide::{Ctx, GuideState, Outcome};
@@ -29,12 +29,12 @@ impl TemplateStep {
 }
 
 impl GuideState {
-    pub(super) fn choose_key(&mut self, step: &Step, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+    pub(super) fn choose_key(&mut self, step: &Step, action: Action, ctx: &mut Ctx<'_>) -> Outcome {
         let n = step.choices.len().max(1);
-        match k.code {
-            KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => self.focus = self.focus.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => self.focus = (self.focus + 1).min(n - 1),
-            KeyCode::Enter | KeyCode::Char(' ') => match step.choices.get(self.focus) {
+        match action {
+            Action::Up => self.focus = self.focus.saturating_sub(1),
+            Action::Down => self.focus = (self.focus + 1).min(n - 1),
+            Action::Next => match step.choices.get(self.focus) {
                 Some(c) if c.refuse.is_some() => self.message = c.refuse.clone(),
                 Some(_) => {
                     self.chosen.insert(step.id.clone(), self.focus);
@@ -42,10 +42,10 @@ impl GuideState {
                 }
                 None => self.message = Some(step.refuse.clone()),
             },
-            KeyCode::Esc => return self.back(ctx),
+            Action::Back => return self.back(ctx),
             _ => return Outcome::Stay(vec![]),
         }
-        if !matches!(k.code, KeyCode::Enter | KeyCode::Char(' ')) {
+        if action != Action::Next {
             self.message = None;
         }
         Outcome::Stay(vec![])
@@ -56,17 +56,17 @@ impl GuideState {
         1 + self.link_options.len()
     }
 
-    pub(super) fn link_key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+    pub(super) fn link_key(&mut self, action: Action, ctx: &mut Ctx<'_>) -> Outcome {
         let n = self.link_count();
-        match k.code {
-            KeyCode::Up | KeyCode::BackTab | KeyCode::Char('k') => self.focus = self.focus.saturating_sub(1),
-            KeyCode::Down | KeyCode::Tab | KeyCode::Char('j') => self.focus = (self.focus + 1).min(n - 1),
-            KeyCode::Enter | KeyCode::Char(' ') => {
+        match action {
+            Action::Up => self.focus = self.focus.saturating_sub(1),
+            Action::Down => self.focus = (self.focus + 1).min(n - 1),
+            Action::Next => {
                 self.pbx =
                     self.focus.checked_sub(1).and_then(|i| self.link_options.get(i)).map(|(name, _)| name.clone());
                 return self.forward(ctx);
             }
-            KeyCode::Esc => return self.back(ctx),
+            Action::Back => return self.back(ctx),
             _ => {}
         }
         Outcome::Stay(vec![])

@@ -235,7 +235,7 @@ fn editing_a_cx_engine_profile_keeps_every_value() {
     w.update(key(KeyCode::Esc));
     assert_eq!(step_id(&w), "method");
     w.update(key(KeyCode::Esc));
-    assert!(guide(&w).confirm_discard, "leaving an edit asks first");
+    assert_eq!(guide(&w).phase, crate::wizard::Phase::ConfirmingDiscard, "leaving an edit asks first");
     w.update(key(KeyCode::Esc));
     assert!(matches!(w.screen, Screen::Home), "{:?}", w.screen);
 }

@@ -15,6 +15,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 pub mod check;
+pub mod demo;
 pub mod principal_requests;
 pub mod principals;
 mod profile;
