@@ -19,6 +19,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod effects;
 pub mod exit;
 pub mod guide;
 pub mod host;

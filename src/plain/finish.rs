@@ -1,68 +1,66 @@
-//! The end of a guide as line prompts: the live checks (one line each as it ends, then the failure
-//! and its fix, and retry / back / quit), then the review with secrets hidden, the profile name
-//! and the save through the same store as the TUI.
+//! The end of a guide as line prompts: after the live checks (printed as they end by the guide
+//! driver), retry / back / quit; then the review with secrets hidden, the profile name and the
+//! save. Retrying, going back, the suggested name, the name rule and the save are the guide's
+//! (`Action::Retry`, `Back`, `Next` on the review), as in the TUI.
 
-use super::Plain;
+use super::guide::{Asking, Ended};
 use super::prompt::{Prompter, Stop};
 use crate::exit;
-use crate::guide::{Step, StepKind};
-use crate::report::Report;
-use crate::wizard::GuideState;
+use crate::guide::{FieldKind, StepKind};
+use crate::wizard::keymap::Action;
+use crate::wizard::{Field, GuideState};
 
-/// How the validation step ended.
-pub enum Checked {
-    Passed(Report),
-    /// Change the answer of this step (an index into the guide's steps), then check again.
-    Back(usize),
-    /// Leave without saving, with this exit code.
-    Quit(u8),
-}
-
-/// Checks the values typed so far (step `at` of the guide) until they pass or the user goes back
-/// or quits.
-pub fn validate(pl: &mut Plain, g: &mut GuideState, step: &Step, at: usize) -> Result<Checked, Stop> {
-    if !step.warning.is_empty() {
-        pl.p.say(&format!("Warning: {}", step.warning));
-    }
-    if g.pbx.is_some() && !step.link_warning.is_empty() {
-        pl.p.say(&format!("Warning: {}", step.link_warning));
-    }
+/// The validation step, once its check is over: the link works (on to the review), or the user
+/// retries, goes back to change a value, or quits with the failure's exit code.
+pub fn checked(a: &mut Asking) -> Result<Option<Ended>, Stop> {
+    let report = a.g.run.as_ref().and_then(|r| r.report.clone());
+    let code = match &report {
+        Some(r) if r.ok() => {
+            a.pl.p.say("The link works.");
+            a.act(Action::Next);
+            return Ok(None);
+        }
+        Some(r) => r.failure.map_or(exit::ERROR, exit::for_failure),
+        None => {
+            // The values do not make a profile (the guide said why): nothing was checked.
+            if let Some(m) = a.g.message.take() {
+                a.pl.p.say(&m);
+            }
+            exit::USAGE
+        }
+    };
     loop {
-        pl.p.say("");
-        let code = match g.build_profile("new", &pl.s.new) {
-            Ok(profile) => {
-                let loaded = pl.load();
-                let linked = profile.linked_in(&super::threecx(&loaded)).cloned();
-                let report = pl.check(&profile, linked.as_ref());
-                match report.failure {
-                    None => {
-                        pl.p.say("The link works.");
-                        return Ok(Checked::Passed(report));
+        let answer = a.pl.p.ask("Type r to retry, b to go back and change a value, q to quit: ")?;
+        match answer.trim().to_ascii_lowercase().as_str() {
+            "r" | "retry" if report.is_some() => {
+                a.pl.p.say("");
+                a.act(Action::Retry);
+                return Ok(None);
+            }
+            "b" | "back" => {
+                let to = back_to(&mut a.pl.p, &a.g)?;
+                // Back, as often as Esc would be pressed: the guide's own way back (it never
+                // lands on the validation step).
+                while a.g.step > to {
+                    let at = a.g.step;
+                    a.act(Action::Back);
+                    if a.g.step == at {
+                        break;
                     }
-                    Some(kind) => exit::for_failure(kind),
                 }
+                return Ok(None);
             }
-            Err(e) => {
-                pl.p.say(&e.to_string());
-                exit::USAGE
-            }
-        };
-        loop {
-            let answer = pl.p.ask("Type r to retry, b to go back and change a value, q to quit: ")?;
-            match answer.trim().to_ascii_lowercase().as_str() {
-                "r" | "retry" => break,
-                "b" | "back" => return Ok(Checked::Back(back_to(&mut pl.p, g, at)?)),
-                "q" | "quit" => return Ok(Checked::Quit(code)),
-                _ => pl.p.say("Type r, b or q."),
-            }
+            "q" | "quit" => return Ok(Some(Ended::Left(code))),
+            _ if report.is_none() => a.pl.p.say("Type b or q."),
+            _ => a.pl.p.say("Type r, b or q."),
         }
     }
 }
 
 /// The step to change: the only one that holds answers, or one picked from a numbered list.
-fn back_to(p: &mut Prompter, g: &GuideState, at: usize) -> Result<usize, Stop> {
+fn back_to(p: &mut Prompter, g: &GuideState) -> Result<usize, Stop> {
     let steps = &g.guide().steps;
-    let answers: Vec<usize> = (0..at)
+    let answers: Vec<usize> = (0..g.step)
         .filter(|&i| matches!(steps[i].kind, StepKind::Form | StepKind::Choose | StepKind::Select | StepKind::Link))
         .collect();
     if let [only] = answers[..] {
@@ -76,37 +74,31 @@ fn back_to(p: &mut Prompter, g: &GuideState, at: usize) -> Result<usize, Stop> {
     Ok(answers.get(k - 1).copied().unwrap_or(0))
 }
 
-/// Shows the values (secrets as their length only), asks the profile name and saves.
-pub fn review(pl: &mut Plain, g: &mut GuideState, report: Option<&Report>) -> Result<(), Stop> {
-    pl.p.say("");
-    for (label, value) in g.review_rows() {
-        pl.p.say(&format!("  {label:<16} {value}"));
+/// Shows the values (secrets as their length only), asks the profile name (the guide's
+/// suggestion in brackets) and saves through the guide.
+pub fn review(a: &mut Asking) -> Result<Option<Ended>, Stop> {
+    a.pl.p.say("");
+    for (label, value) in a.g.review_rows() {
+        a.pl.p.say(&format!("  {label:<16} {value}"));
     }
-    pl.p.say("");
-    let suggested = g.suggested_name(&pl.load().names());
+    a.pl.p.say("");
+    let suggested = a.g.name.value().trim().to_string();
     loop {
-        let line = pl.p.ask(&format!("Profile name [{suggested}]: "))?;
+        let line = a.pl.p.ask(&format!("Profile name [{suggested}]: "))?;
         let name = match line.trim() {
             "" => suggested.clone(),
             typed => typed.to_string(),
         };
-        // The guide's own rule, as in the TUI; the names are read again (another pbxlink may
-        // have saved one meanwhile).
-        let (profile, mode) = match g.save_as(&name, &pl.load().names(), &pl.s.new) {
-            Ok(v) => v,
-            Err(why) => {
-                pl.p.say(&why.to_string());
-                continue;
-            }
-        };
-        let saved = pl.save(&profile, &mode, report);
-        match saved {
-            Ok(()) => {
-                pl.p.say(&format!("Saved profile \"{name}\" in {} (readable only by you).", pl.s.config.display()));
-                pl.p.say(&format!("Check it again any time, by hand or from cron: pbxlink validate {name}"));
-                return Ok(());
-            }
-            Err(e) => pl.p.say(&format!("Not saved: {e:#}")),
+        a.g.name = Field::new("name", FieldKind::Id, &name);
+        a.act(Action::Next);
+        if a.g.saved_in().is_some() {
+            let config = a.pl.s.config.display();
+            a.pl.p.say(&format!("Saved profile \"{name}\" in {config} (readable only by you)."));
+            a.pl.p.say(&format!("Check it again any time, by hand or from cron: pbxlink validate {name}"));
+            return Ok(Some(Ended::Saved));
+        }
+        if let Some(why) = a.g.message.take() {
+            a.pl.p.say(&why);
         }
     }
 }

@@ -1,24 +1,62 @@
 //! A form step's fields as prompts, one per field: the answer is cleaned like a paste into the
 //! full-screen field and checked by the same `Field::check` (a refusal says why and asks again),
-//! secrets are read with echo off, and the template file is checked on disk, with the offer of a
-//! correctly named copy. There is no Tab completion: the path is a plain line (`~` works).
+//! secrets are read with echo off. Then the step goes on as the TUI's Enter does (`Action::Next`):
+//! a template file is checked by the guide's effect, and a file whose only fault is its name gets,
+//! on a yes, the guide's correctly named copy. There is no Tab completion: the path is a plain
+//! line (`~` works).
 
+use super::guide::Asking;
 use super::prompt::{Prompter, Stop};
 use crate::guide::{FieldKind, Step};
 use crate::host::normalise_host;
-use crate::template_file;
 use crate::template_file::crm::RECOMMENDED_NAME;
+use crate::template_file::{Inspection, TemplateError};
+use crate::wizard::keymap::Action;
 use crate::wizard::{Field, GuideState};
 
-pub fn ask(p: &mut Prompter, g: &mut GuideState, step: &Step) -> Result<(), Stop> {
+pub fn ask(a: &mut Asking, step: &Step) -> Result<(), Stop> {
+    let mut template = None;
     for id in &step.fields {
-        match g.guide().field(id).kind {
-            FieldKind::Secret => secret(p, g, id)?,
-            FieldKind::Path => template(p, g, step, id)?,
-            FieldKind::Host | FieldKind::Url | FieldKind::Id => value(p, g, step, id)?,
+        match a.g.guide().field(id).kind {
+            FieldKind::Secret => secret(&mut a.pl.p, &mut a.g, id)?,
+            FieldKind::Path => template = Some(id),
+            FieldKind::Host | FieldKind::Url | FieldKind::Id => value(&mut a.pl.p, &mut a.g, step, id)?,
         }
     }
-    Ok(())
+    // Enter on the last field: the guide checks the step (and its template file) and goes on.
+    a.g.focus = step.fields.len().saturating_sub(1);
+    match template {
+        Some(id) => self::template(a, step, id),
+        None => {
+            let at = a.g.step;
+            a.act(Action::Next);
+            if a.g.step == at
+                && let Some(why) = a.g.message.take()
+            {
+                a.pl.p.say(&why);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// What a template check found, as lines.
+pub fn say_inspection(p: &mut Prompter, result: &Result<Inspection, TemplateError>) {
+    match result {
+        Err(e) => p.say(&format!("  {e}")),
+        Ok(found) if found.ok() => {
+            let name = found.template_name.clone().unwrap_or_default();
+            p.say(&format!("  ok: a 3CX CRM template, \"{name}\" ({})", found.path.display()));
+        }
+        Ok(found) => {
+            if let Some(n) = &found.name_problem {
+                p.say(&format!("  file name: {n}"));
+            }
+            for problem in &found.problems {
+                p.say(&format!("  line {}: {}", problem.line, problem.message));
+            }
+        }
+    }
 }
 
 /// The field's value when it holds an acceptable one (typed before, or given as a flag).
@@ -101,66 +139,50 @@ fn secret(p: &mut Prompter, g: &mut GuideState, id: &str) -> Result<(), Stop> {
     }
 }
 
-/// The template file: empty skips; a file is checked on disk, never changed; a file whose only
-/// fault is its name gets, on a yes, a correctly named copy beside it, which is then checked.
-fn template(p: &mut Prompter, g: &mut GuideState, step: &Step, id: &str) -> Result<(), Stop> {
-    let spec = g.guide().field(id);
+/// The template file: empty skips; a file is checked on disk by the guide, never changed; a file
+/// whose only fault is its name gets, on a yes, the guide's correctly named copy beside it, which
+/// is then checked. Asked until the guide goes on.
+fn template(a: &mut Asking, step: &Step, id: &str) -> Result<(), Stop> {
+    let spec = a.g.guide().field(id);
     let prompt = format!("{} ({}): ", spec.label, step.plain_text(&spec.placeholder));
-    let mut copied: Option<String> = None;
+    let at = a.g.step;
     loop {
-        let typed = match copied.take() {
-            Some(path) => path,
-            None => match set(g, id, &p.ask(&prompt)?) {
-                Ok(v) => v,
-                Err(e) => {
-                    p.say(&format!("{}: {e}", spec.label));
-                    continue;
-                }
-            },
-        };
-        if typed.is_empty() {
-            p.say("  No template file: skipped (the template is already in 3CX).");
-            return Ok(());
-        }
-        let found = match template_file::inspect(&typed) {
-            Ok(f) => f,
+        let typed = match set(&mut a.g, id, &a.pl.p.ask(&prompt)?) {
+            Ok(v) => v,
             Err(e) => {
-                p.say(&format!("  {e}"));
+                a.pl.p.say(&format!("{}: {e}", spec.label));
                 continue;
             }
         };
-        if found.ok() {
-            let name = found.template_name.clone().unwrap_or_default();
-            p.say(&format!("  ok: a 3CX CRM template, \"{name}\" ({})", found.path.display()));
-            g.template.checked = Some((typed, Ok(found)));
+        if typed.is_empty() {
+            a.pl.p.say("  No template file: skipped (the template is already in 3CX).");
+        }
+        a.act(Action::Next);
+        if a.g.step != at {
             return Ok(());
         }
-        if let Some(n) = &found.name_problem {
-            p.say(&format!("  file name: {n}"));
-        }
-        for problem in &found.problems {
-            p.say(&format!("  line {}: {}", problem.line, problem.message));
-        }
-        if !found.problems.is_empty() {
-            p.say("  Download the template again (or fix it), then type its path again.");
-            continue;
-        }
-        let copy = found.path.with_file_name(RECOMMENDED_NAME);
-        let offer =
-            format!("Write a correctly named copy, {}? The original stays as it is. Type yes or no: ", copy.display());
-        if !p.yes_no(&offer)? {
-            p.say("  Type the path of a file 3CX accepts, or nothing to skip.");
-            continue;
-        }
-        match template_file::write_copy(&found.path) {
-            Ok(path) => {
-                tracing::info!(copy = %path.display(), "wrote a correctly named template copy");
-                let path = path.to_string_lossy().into_owned();
-                p.say(&format!("  Wrote {path}"));
-                g.prefill(id, Some(&path));
-                copied = Some(path);
+        let only_the_name = matches!(&a.g.template.checked, Some((_, Ok(f))) if f.problems.is_empty());
+        if !only_the_name {
+            if matches!(&a.g.template.checked, Some((_, Ok(_)))) {
+                a.pl.p.say("  Download the template again (or fix it), then type its path again.");
             }
-            Err(e) => p.say(&format!("  No copy written: {e}")),
+            continue;
+        }
+        let dir = a.g.template_path().and_then(|p| p.parent().map(|d| d.join(RECOMMENDED_NAME)));
+        let copy = dir.map(|c| c.display().to_string()).unwrap_or_else(|| RECOMMENDED_NAME.to_string());
+        let offer = format!("Write a correctly named copy, {copy}? The original stays as it is. Type yes or no: ");
+        if !a.pl.p.yes_no(&offer)? {
+            a.pl.p.say("  Type the path of a file 3CX accepts, or nothing to skip.");
+            continue;
+        }
+        // A second Enter on a file refused only for its name: the guide writes the copy and
+        // checks it.
+        a.act(Action::Next);
+        if a.g.step != at {
+            return Ok(());
+        }
+        if let Some(why) = a.g.message.take() {
+            a.pl.p.say(&format!("  {why}"));
         }
     }
 }

@@ -23,7 +23,7 @@ use tokio::runtime::Runtime;
 use crate::exit;
 use crate::profile::Profile;
 use crate::profile::results::{LastResult, Results, now_secs};
-use crate::profile::store::{Entry, Loaded, SaveMode};
+use crate::profile::store::{Entry, Loaded};
 use crate::providers::ProviderId;
 use crate::report::{CheckState, Report};
 use crate::validate::{self, Progress};
@@ -60,7 +60,14 @@ static SAVING: Mutex<()> = Mutex::new(());
 /// Runs a plain session on stdin and stdout until it ends; returns the exit code.
 pub fn run(rt: &Runtime, session: Session, start: Start) -> Result<u8> {
     watch_signals(rt)?;
-    let mut pl = Plain { s: &session, rt, p: Prompter::stdio(session.ascii) };
+    let prompter = Prompter::stdio(session.ascii);
+    run_with(rt, session, start, prompter)
+}
+
+/// [`run`], asking on `prompter` (tests give it their answers and read what was said), without
+/// the signal handling.
+pub fn run_with(rt: &Runtime, session: Session, start: Start, prompter: Prompter) -> Result<u8> {
+    let mut pl = Plain { s: &session, rt, p: prompter };
     pl.p.say("pbxlink, plain mode: answer each prompt and press Enter. Ctrl-D stops without saving.");
     if let Some(d) = &session.demo {
         demo_banner(&mut pl.p, d, &session);
@@ -129,19 +136,6 @@ impl Plain<'_> {
             }
         }
         report
-    }
-
-    /// Saves `profile` and records the validation it passed, as the TUI does.
-    fn save(&self, profile: &Profile, mode: &SaveMode, report: Option<&Report>) -> Result<()> {
-        {
-            let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
-            crate::providers::store(&self.s.config).save(profile, mode)?;
-        }
-        tracing::info!(profile = %profile.name, "profile saved");
-        if let Some(r) = report {
-            self.record(&profile.name, r);
-        }
-        Ok(())
     }
 
     fn record(&self, name: &str, report: &Report) {

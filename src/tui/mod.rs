@@ -8,10 +8,9 @@
 //! updates and the clipboard) and hands effects to any [`Effects`]. [`run`] plugs in the crossterm
 //! terminal and the [`Executor`]; whole-app tests plug in a `TestBackend` and drive key sequences.
 
-mod effects;
 pub mod terminal;
 
-pub use effects::{Executor, load_home};
+pub use crate::effects::{Effects, Executor, load_home};
 
 use anyhow::Result;
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -23,7 +22,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 use crate::ui::{self, Theme};
-use crate::wizard::{Effect, Msg, Wizard};
+use crate::wizard::{Msg, Wizard};
 
 /// How the session ended.
 pub struct Ended {
@@ -61,19 +60,6 @@ where
     fn clipboard(&mut self, _text: &secrecy::SecretString) -> Result<()> {
         Ok(())
     }
-}
-
-/// What carries out the wizard's effects and reports back as messages (the [`Executor`]).
-pub trait Effects {
-    fn run(&mut self, fx: Effect);
-    /// A save was reported successful.
-    fn confirm_saved(&mut self);
-    /// Whether an effect asked the session to end.
-    fn exit(&self) -> bool;
-    /// Text an effect wants on the clipboard.
-    fn take_clipboard(&mut self) -> Option<secrecy::SecretString>;
-    /// The profiles saved during the session.
-    fn saved(&self) -> Vec<String>;
 }
 
 /// Maps a terminal event to a message; `None` for events the wizard does not care about.

@@ -18,7 +18,7 @@ mod steps;
 
 pub use crate::providers::demo::DemoAccount;
 pub use field::{Field, clean_paste};
-pub use guide::{GuideState, NewDefaults, Phase, Run};
+pub use guide::{Ctx, GuideState, NewDefaults, Outcome as GuideOutcome, Phase, Run};
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};

@@ -1,5 +1,7 @@
-//! Carries out the wizard's effects: reads and writes profiles, runs validations as tasks, and sends
-//! every result back as a `Msg`. The only place the TUI touches disk or network (through `validate`).
+//! Carries out the wizard's effects for both front ends: reads and writes profiles, runs
+//! validations as tasks, and sends every result back as a `Msg`. The only place the TUI and plain
+//! mode's guides touch disk or network (through `validate`). The TUI's loop feeds the messages to
+//! the wizard; plain mode feeds them to the guide it asks about.
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -10,6 +12,20 @@ use crate::providers::threecx::{ThreeCx, principal_requests};
 use crate::template_file;
 use crate::validate::{self, Progress};
 use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
+
+/// What carries out the wizard's effects and reports back as messages (the [`Executor`]; the
+/// TUI's loop takes any, so tests can watch or replace it).
+pub trait Effects {
+    fn run(&mut self, fx: Effect);
+    /// A save was reported successful.
+    fn confirm_saved(&mut self);
+    /// Whether an effect asked the session to end.
+    fn exit(&self) -> bool;
+    /// Text an effect wants on the clipboard.
+    fn take_clipboard(&mut self) -> Option<secrecy::SecretString>;
+    /// The profiles saved during the session.
+    fn saved(&self) -> Vec<String>;
+}
 
 /// Validations run at once when re-validating every profile from the TUI.
 const JOBS: usize = 4;
@@ -66,9 +82,14 @@ impl Executor {
             panic_in_validation: std::env::var_os("PBXLINK_PANIC_IN_VALIDATION").is_some(),
         }
     }
+
+    /// The same, taking turns in `sched` (plain mode's: one validation at a time).
+    pub fn with_scheduler(self, sched: validate::Scheduler) -> Self {
+        Executor { sched, ..self }
+    }
 }
 
-impl super::Effects for Executor {
+impl Effects for Executor {
     fn exit(&self) -> bool {
         self.exit
     }
