@@ -151,6 +151,9 @@ pub struct FieldSpec {
     pub expect_prefix: Option<String>,
     #[serde(default)]
     pub expect_note: String,
+    /// What a step's text says in the field's `{id}` place before a value is typed.
+    #[serde(default)]
+    pub unset: String,
 }
 
 impl FieldSpec {
@@ -226,6 +229,7 @@ impl Guide {
                 kind: FieldKind::Id,
                 expect_prefix: None,
                 expect_note: String::new(),
+                unset: String::new(),
             })
         })
     }

@@ -17,7 +17,6 @@ use crate::cli::ValidateArgs;
 use crate::profile::Profile;
 use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::Entry;
-use crate::providers::ProviderId;
 use crate::validate::{self, Options};
 
 pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
@@ -44,7 +43,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
         return Ok(exit::USAGE);
     }
     match select(config, &args) {
-        Ok((entries, threecx)) => {
+        Ok((entries, linkable)) => {
             let opts = Options {
                 ca_files: ca.map(PathBuf::from).into_iter().collect(),
                 connect_timeout: Duration::from_secs(args.timeout.min(5)),
@@ -57,7 +56,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                 .into_iter()
                 .map(|e| {
                     let linked = match &e {
-                        Entry::Ok(p) => p.linked_in(&threecx).cloned(),
+                        Entry::Ok(p) => p.linked_in(&linkable).cloned(),
                         Entry::Invalid { .. } => None,
                     };
                     (e, linked)
@@ -83,26 +82,19 @@ enum Mode {
     Nagios,
 }
 
-/// The entries to validate and every saved 3CX profile (which CX-Engine profiles may link), or a
+/// The entries to validate and every readable saved profile (which a profile may link), or a
 /// usage/config error.
 fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile>), UsageError> {
     let loaded = crate::providers::store(config).load().map_err(|e| UsageError(format!("{e:#}")))?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
-    let threecx: Vec<Profile> = loaded
-        .entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Ok(p) if p.is(ProviderId::ThreeCx) => Some(p.clone()),
-            _ => None,
-        })
-        .collect();
+    let linkable = loaded.profiles();
     if args.all {
         if loaded.entries.is_empty() {
             return Err(UsageError(format!("no profiles in {}; add one with `pbxlink add 3cx`", config.display())));
         }
-        return Ok((loaded.entries, threecx));
+        return Ok((loaded.entries, linkable));
     }
     if args.names.is_empty() {
         return Err(UsageError("name the profiles to validate, or pass --all".into()));
@@ -119,7 +111,7 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
             }
         }
     }
-    Ok((out, threecx))
+    Ok((out, linkable))
 }
 
 /// One profile to validate, with the 3CX profile it links (CX-Engine).

@@ -10,7 +10,7 @@ use std::sync::MutexGuard;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::prompt::Stop;
-use super::{Plain, SAVING, finish, form, threecx};
+use super::{Plain, SAVING, finish, form};
 use crate::effects::{Effects, Executor};
 use crate::guide::{Step, StepKind};
 use crate::profile::results::Results;
@@ -104,7 +104,7 @@ impl<'p, 'a> Asking<'p, 'a> {
             attempt: &mut self.attempt,
             taken: loaded.names(),
             new: self.pl.s.new.clone(),
-            threecx: threecx(&loaded),
+            saved: loaded.profiles(),
         };
         let fx = match self.g.act(action, ctx) {
             GuideOutcome::Stay(fx) => fx,
@@ -189,7 +189,7 @@ impl<'p, 'a> Asking<'p, 'a> {
                     attempt: &mut self.attempt,
                     taken: loaded.names(),
                     new: self.pl.s.new.clone(),
-                    threecx: threecx(&loaded),
+                    saved: loaded.profiles(),
                 };
                 match self.g.template_checked(typed, result, &mut ctx) {
                     GuideOutcome::Stay(fx) | GuideOutcome::Leave(fx) => fx,

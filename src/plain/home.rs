@@ -3,7 +3,7 @@
 //! quits; inside a guide it stops that guide without saving (see `plain`).
 
 use super::prompt::Stop;
-use super::{Plain, guide, threecx};
+use super::{Plain, guide};
 use crate::exit;
 use crate::profile::results::{Results, now_secs};
 use crate::profile::store::Entry;
@@ -84,7 +84,7 @@ fn validate_one(pl: &mut Plain) -> Result<(), Stop> {
     }
     let k = pl.p.number(1, loaded.entries.len(), None)?;
     if let Some(e) = loaded.entries.get(k - 1) {
-        validate(pl, e, &threecx(&loaded));
+        validate(pl, e, &loaded.profiles());
     }
     Ok(())
 }
@@ -95,7 +95,7 @@ fn validate_all(pl: &mut Plain) {
     if loaded.entries.is_empty() {
         pl.p.say("There is no profile to validate yet.");
     }
-    let linkable = threecx(&loaded);
+    let linkable = loaded.profiles();
     for e in &loaded.entries {
         validate(pl, e, &linkable);
     }

@@ -23,7 +23,7 @@ use tokio::runtime::Runtime;
 use crate::exit;
 use crate::profile::Profile;
 use crate::profile::results::{LastResult, Results, now_secs};
-use crate::profile::store::{Entry, Loaded};
+use crate::profile::store::Loaded;
 use crate::providers::ProviderId;
 use crate::report::{CheckState, Report};
 use crate::validate::{self, Progress};
@@ -145,18 +145,6 @@ impl Plain<'_> {
             tracing::warn!("could not record the result: {e:#}");
         }
     }
-}
-
-/// The saved 3CX profiles, which a CX-Engine profile may link.
-fn threecx(loaded: &Loaded) -> Vec<Profile> {
-    loaded
-        .entries
-        .iter()
-        .filter_map(|e| match e {
-            Entry::Ok(p) if p.is(crate::providers::ProviderId::ThreeCx) => Some(p.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn demo_banner(p: &mut Prompter, d: &DemoInfo, s: &Session) {

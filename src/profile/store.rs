@@ -69,6 +69,17 @@ impl Loaded {
     pub fn get(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.name() == name)
     }
+
+    /// The profiles that could be read (which a profile may link: a CX-Engine profile its 3CX).
+    pub fn profiles(&self) -> Vec<Profile> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Ok(p) => Some(p.clone()),
+                Entry::Invalid { .. } => None,
+            })
+            .collect()
+    }
 }
 
 /// How a save treats an existing profile of the same name.

@@ -239,6 +239,20 @@ mod tests {
     }
 
     #[test]
+    fn every_place_in_a_step_text_names_a_field_that_is_not_secret() {
+        for p in ProviderId::ALL {
+            let g = p.guide();
+            for step in &g.steps {
+                for place in step.body.split('{').skip(1).filter_map(|r| r.split_once('}').map(|(id, _)| id)) {
+                    let ok = place == "template"
+                        || g.fields.get(place).is_some_and(|f| f.kind != crate::guide::FieldKind::Secret);
+                    assert!(ok, "{}: step {} names {{{place}}}, which is not a field it may show", p.as_str(), step.id);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_guide_parses_and_is_complete() {
         for p in ProviderId::ALL {
             let g = p.guide();

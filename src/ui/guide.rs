@@ -324,6 +324,7 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
         kind: FieldKind::Id,
         expect_prefix: None,
         expect_note: String::new(),
+        unset: String::new(),
     };
     input(f, bottom, &g.name, &spec, true, true, t);
 }

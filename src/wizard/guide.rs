@@ -82,21 +82,22 @@ pub struct GuideState {
     pub scroll: u16,
     /// The option chosen per `choose` step (index into its choices).
     pub chosen: BTreeMap<String, usize>,
-    /// Saved 3CX profiles (name, domain) offered on the `link` step.
+    /// The saved profiles (name, address) the `link` step offers: those of the provider the
+    /// schema's link field names.
     pub link_options: Vec<(String, String)>,
-    /// The linked 3CX profile's name.
+    /// The linked profile's name.
     pub pbx: Option<String>,
     /// The template file step: its last check and Tab's candidates.
     pub template: TemplateStep,
 }
 
 /// What the driver passes in: the attempt counter, names in use, defaults for new profiles, and
-/// the saved 3CX profiles (which a CX-Engine profile may link).
+/// the saved profiles (which a profile may link: a CX-Engine profile links a 3CX one).
 pub struct Ctx<'a> {
     pub attempt: &'a mut u64,
     pub taken: Vec<String>,
     pub new: NewDefaults,
-    pub threecx: Vec<Profile>,
+    pub saved: Vec<Profile>,
 }
 
 /// Values new profiles get that the user does not type: the `--ca-file` they were validated
@@ -259,7 +260,7 @@ impl GuideState {
                 self.run = Some(Run::new(*ctx.attempt));
                 self.phase = Phase::Validating;
                 self.message = None;
-                let linked = p.linked_in(&ctx.threecx).cloned().map(Box::new);
+                let linked = p.linked_in(&ctx.saved).cloned().map(Box::new);
                 vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p), linked }]
             }
             Err(e) => {
@@ -350,11 +351,16 @@ impl GuideState {
         };
     }
 
-    /// "step k of n", counting the guide's steps.
-    /// The profile name offered on the review step (both front ends): from the domain, else the
-    /// provider, not one of `taken`.
+    /// The profile name offered on the review step (both front ends): from the host the guide
+    /// asked (the schema's target, a host field: 3CX's domain), else the provider, not one of
+    /// `taken`.
     pub fn suggested_name(&self, taken: &[String]) -> String {
-        let host = match self.field("domain") {
+        let schema = self.provider.schema();
+        let host_field = schema
+            .field(schema.target)
+            .filter(|d| d.kind == crate::profile::schema::Kind::Text(FieldKind::Host))
+            .and_then(|d| self.field(d.key));
+        let host = match host_field {
             Some(f) => f.check().unwrap_or_default(),
             None => self.provider.as_str().to_string(),
         };
@@ -383,6 +389,7 @@ impl GuideState {
         Ok((p, mode))
     }
 
+    /// "step k of n", counting the guide's steps.
     pub fn progress(&self) -> (usize, usize) {
         (self.step + 1, self.guide().steps.len())
     }

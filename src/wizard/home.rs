@@ -71,8 +71,8 @@ impl Home {
     }
 
     /// The saved, readable 3CX profiles (which CX-Engine profiles may link).
-    pub fn threecx_profiles(&self) -> Vec<Profile> {
-        self.profiles().into_iter().filter(|p| p.is(ProviderId::ThreeCx)).collect()
+    pub fn linkable_profiles(&self) -> Vec<Profile> {
+        self.profiles()
     }
 
     /// Every saved, readable profile.
@@ -145,7 +145,7 @@ impl Wizard {
             self.home.status = Some("No profile here can be validated.".into());
             return (Screen::Home, vec![]);
         }
-        let (r, fx) = Revalidation::start(profiles, self.home.threecx_profiles(), &mut self.attempt);
+        let (r, fx) = Revalidation::start(profiles, self.home.linkable_profiles(), &mut self.attempt);
         (Screen::Revalidate(Box::new(r)), fx)
     }
 

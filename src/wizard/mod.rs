@@ -316,7 +316,7 @@ impl Wizard {
             attempt: &mut self.attempt,
             taken: self.home.names(),
             new: self.new_profile.clone(),
-            threecx: self.home.threecx_profiles(),
+            saved: self.home.linkable_profiles(),
         };
         match f(&mut g, ctx) {
             guide::Outcome::Stay(fx) => (Screen::Guide(g), fx),

@@ -14,7 +14,7 @@ pub struct Revalidation {
     /// The row whose checks are shown in full.
     pub selected: usize,
     /// Saved 3CX profiles, which CX-Engine profiles may link.
-    pub threecx: Vec<Profile>,
+    pub saved: Vec<Profile>,
 }
 
 pub enum Outcome {
@@ -24,16 +24,16 @@ pub enum Outcome {
 
 impl Revalidation {
     /// Starts validating `profiles`, numbering their attempts after `*attempt`.
-    pub fn start(profiles: Vec<Profile>, threecx: Vec<Profile>, attempt: &mut u64) -> (Self, Vec<Effect>) {
+    pub fn start(profiles: Vec<Profile>, saved: Vec<Profile>, attempt: &mut u64) -> (Self, Vec<Effect>) {
         let mut rows = Vec::new();
         let mut fx = Vec::new();
         for p in profiles {
             *attempt += 1;
-            let linked = p.linked_in(&threecx).cloned().map(Box::new);
+            let linked = p.linked_in(&saved).cloned().map(Box::new);
             fx.push(Effect::Validate { attempt: *attempt, profile: Box::new(p.clone()), linked });
             rows.push((p, Run::new(*attempt)));
         }
-        (Revalidation { rows, selected: 0, threecx }, fx)
+        (Revalidation { rows, selected: 0, saved }, fx)
     }
 
     pub fn running(&self) -> bool {
@@ -74,8 +74,8 @@ impl Revalidation {
             KeyCode::Enter if !self.running() => return Outcome::Leave(vec![]),
             KeyCode::Char('r') if !self.running() => {
                 let profiles = self.rows.iter().map(|(p, _)| p.clone()).collect();
-                let (fresh, fx) = Self::start(profiles, std::mem::take(&mut self.threecx), attempt);
-                self.threecx = fresh.threecx;
+                let (fresh, fx) = Self::start(profiles, std::mem::take(&mut self.saved), attempt);
+                self.saved = fresh.saved;
                 self.rows = fresh.rows;
                 return Outcome::Stay(fx);
             }

@@ -7,7 +7,6 @@ use super::keymap::Action;
 use super::Effect;
 use super::guide::{Ctx, GuideState, Outcome};
 use crate::guide::{FieldKind, Step};
-use crate::providers::threecx::ThreeCx;
 use crate::template_file::{Completion, Inspection, TemplateError};
 
 /// The template step's state besides its field.
@@ -74,8 +73,13 @@ impl GuideState {
 
     /// Fills the link step's options from the saved profiles, keeping the current choice focused.
     pub(super) fn enter_link(&mut self, ctx: &Ctx<'_>) {
-        self.link_options =
-            ctx.threecx.iter().filter_map(|p| ThreeCx::of(p).map(|x| (p.name.clone(), x.domain))).collect();
+        let linkable = self.provider.schema().link().map(|(_, provider)| provider);
+        self.link_options = ctx
+            .saved
+            .iter()
+            .filter(|p| Some(p.provider.as_str()) == linkable && p.schema.is_some())
+            .map(|p| (p.name.clone(), p.target()))
+            .collect();
         self.focus = match &self.pbx {
             Some(name) => self.link_options.iter().position(|(n, _)| n == name).map_or(0, |i| i + 1),
             None => 0,
@@ -95,9 +99,8 @@ impl GuideState {
 
     pub fn completed(&mut self, typed: &str, c: Completion) -> Vec<Effect> {
         self.template.busy = false;
-        if let Some(f) = self.fields.iter_mut().find(|f| f.kind == FieldKind::Path)
-            && f.value() == typed
-        {
+        // The path field the completion was asked for, if it still holds what was completed.
+        if let Some(f) = self.fields.iter_mut().find(|f| f.kind == FieldKind::Path && f.value() == typed) {
             *f = super::Field::new(&f.id, FieldKind::Path, &c.text);
             self.template.candidates = c.candidates;
             self.message = None;
@@ -105,11 +108,12 @@ impl GuideState {
         vec![]
     }
 
-    /// Enter on a step with a template field: an empty path skips; a file is checked first; a good
-    /// file continues; a file whose only fault is its name gets its copy on a second Enter.
+    /// Enter on a form: on the step with the schema's template field, an empty path skips; a file
+    /// is checked first; a good file continues; a file whose only fault is its name gets its copy
+    /// on a second Enter. Any other form goes on.
     pub(super) fn template_enter(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
-        let Some(typed) = self.fields.iter().find(|f| f.kind == FieldKind::Path).map(|f| f.value().trim().to_string())
-        else {
+        let here = self.template_key().filter(|k| self.current().fields.iter().any(|f| f == k));
+        let Some(typed) = here.and_then(|k| self.field(k)).map(|f| f.value().trim().to_string()) else {
             return self.forward(ctx);
         };
         if typed.is_empty() {
@@ -172,22 +176,24 @@ impl GuideState {
         }
     }
 
-    /// A step's text with `{client_id}`, `{account_id}` and `{template}` filled in from what was
-    /// typed (never a secret).
+    /// A step's text with `{FIELD}` (any field but a secret) filled in from what was typed, or the
+    /// field's `unset` text, and `{template}` with the template file's name.
     pub fn body(&self, step: &Step) -> String {
         if !step.body.contains('{') {
             return step.body.clone();
         }
-        let value = |id: &str, or: &str| {
-            self.field(id).and_then(|f| f.check().ok()).filter(|v| !v.is_empty()).unwrap_or_else(|| or.to_string())
-        };
         let template = self
             .template_path()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "the template file".into());
-        step.body
-            .replace("{client_id}", &value("client_id", "from CX-Engine"))
-            .replace("{account_id}", &value("account_id", "from CX-Engine"))
-            .replace("{template}", &template)
+        let mut text = step.body.replace("{template}", &template);
+        for f in self.fields.iter().filter(|f| f.kind != FieldKind::Secret) {
+            let place = format!("{{{}}}", f.id);
+            if text.contains(&place) {
+                let typed = f.check().ok().filter(|v| !v.is_empty());
+                text = text.replace(&place, &typed.unwrap_or_else(|| self.guide().field(&f.id).unset.clone()));
+            }
+        }
+        text
     }
 }

@@ -11,27 +11,35 @@ use crate::guide::{FieldKind, Guide};
 use crate::profile::Profile;
 use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
 
+/// The profile's keys, each written once: the schema, the typed view and the unit use these.
+pub const BASE_URL: &str = "base_url";
+pub const AUTH_METHOD: &str = "auth_method";
+pub const CLIENT_ID: &str = "client_id";
+pub const CLIENT_SECRET: &str = "client_secret";
+pub const ACCOUNT_ID: &str = "account_id";
+pub const TEMPLATE_PATH: &str = "template_path";
+pub const PBX_PROFILE: &str = "pbx_profile";
+
 pub static SCHEMA: Schema = Schema {
     provider: "cx-engine",
     guide,
     fields: &[
-        FieldDef::new("base_url", Kind::Text(FieldKind::Url))
+        FieldDef::new(BASE_URL, Kind::Text(FieldKind::Url))
             .help("the workspace or central address (https://mycompany.cx-engine.app)"),
-        FieldDef::new("auth_method", Kind::Choice)
-            .help("how 3CX authorises (authorization_code or client_credentials)"),
-        FieldDef::new("client_id", Kind::Text(FieldKind::Id)).help("the API client's Client ID"),
-        FieldDef::new("client_secret", Kind::Text(FieldKind::Secret)).help("the Client Secret"),
-        FieldDef::new("account_id", Kind::Text(FieldKind::Id))
+        FieldDef::new(AUTH_METHOD, Kind::Choice).help("how 3CX authorises (authorization_code or client_credentials)"),
+        FieldDef::new(CLIENT_ID, Kind::Text(FieldKind::Id)).help("the API client's Client ID"),
+        FieldDef::new(CLIENT_SECRET, Kind::Text(FieldKind::Secret)).help("the Client Secret"),
+        FieldDef::new(ACCOUNT_ID, Kind::Text(FieldKind::Id))
             .help("the Account ID (the CX-Engine client ID shown under Clients)"),
-        FieldDef::new("template_path", Kind::Template)
+        FieldDef::new(TEMPLATE_PATH, Kind::Template)
             .optional()
             .flag_name("template")
             .help("the downloaded CRM template (CXEngine.xml), checked before saving"),
-        FieldDef::new("pbx_profile", Kind::Link { provider: "3cx" })
+        FieldDef::new(PBX_PROFILE, Kind::Link { provider: crate::providers::threecx::PROVIDER })
             .optional()
             .help("the 3CX profile this connector belongs to"),
     ],
-    target: "base_url",
+    target: BASE_URL,
 };
 
 pub fn guide() -> &'static Guide {
@@ -62,29 +70,29 @@ impl CxEngine {
         }
         let v = &p.values;
         Some(CxEngine {
-            base_url: v.text("base_url")?.to_string(),
-            auth_method: AuthMethod::from_id(v.text("auth_method")?)?,
-            client_id: v.text("client_id")?.to_string(),
-            client_secret: v.secret("client_secret")?.clone(),
-            account_id: v.text("account_id")?.to_string(),
-            template_path: v.text("template_path").map(PathBuf::from),
-            pbx_profile: v.text("pbx_profile").map(str::to_string),
+            base_url: v.text(BASE_URL)?.to_string(),
+            auth_method: AuthMethod::from_id(v.text(AUTH_METHOD)?)?,
+            client_id: v.text(CLIENT_ID)?.to_string(),
+            client_secret: v.secret(CLIENT_SECRET)?.clone(),
+            account_id: v.text(ACCOUNT_ID)?.to_string(),
+            template_path: v.text(TEMPLATE_PATH).map(PathBuf::from),
+            pbx_profile: v.text(PBX_PROFILE).map(str::to_string),
         })
     }
 
     /// A profile named `name` holding these values.
     pub fn profile(&self, name: &str, ca_file: Option<PathBuf>) -> Profile {
         let mut v = Values::default();
-        v.set("base_url", Value::Text(self.base_url.clone()));
-        v.set("auth_method", Value::Text(self.auth_method.as_str().to_string()));
-        v.set("client_id", Value::Text(self.client_id.clone()));
-        v.set("client_secret", Value::Secret(self.client_secret.clone()));
-        v.set("account_id", Value::Text(self.account_id.clone()));
+        v.set(BASE_URL, Value::Text(self.base_url.clone()));
+        v.set(AUTH_METHOD, Value::Text(self.auth_method.as_str().to_string()));
+        v.set(CLIENT_ID, Value::Text(self.client_id.clone()));
+        v.set(CLIENT_SECRET, Value::Secret(self.client_secret.clone()));
+        v.set(ACCOUNT_ID, Value::Text(self.account_id.clone()));
         if let Some(t) = &self.template_path {
-            v.set("template_path", Value::Text(t.display().to_string()));
+            v.set(TEMPLATE_PATH, Value::Text(t.display().to_string()));
         }
         if let Some(p) = &self.pbx_profile {
-            v.set("pbx_profile", Value::Text(p.clone()));
+            v.set(PBX_PROFILE, Value::Text(p.clone()));
         }
         Profile::new(name, &SCHEMA, v, ca_file)
     }

@@ -9,21 +9,28 @@ use crate::guide::{FieldKind, Guide};
 use crate::profile::Profile;
 use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
 
+/// The profile's keys, each written once: the schema, the typed view and the unit use these.
+pub const CLIENT_ID: &str = "client_id";
+pub const CLIENT_SECRET: &str = "client_secret";
+pub const PRODUCTS: &str = "products";
+pub const BASE_URL: &str = "base_url";
+pub const REGION: &str = "region";
+
 pub static SCHEMA: Schema = Schema {
     provider: "8x8",
     guide,
     fields: &[
-        FieldDef::new("client_id", Kind::Text(FieldKind::Id)).help("the API username"),
-        FieldDef::new("client_secret", Kind::Text(FieldKind::Secret)).help("the Client Secret"),
-        FieldDef::new("products", Kind::Products).example("a list such as [\"cloud-storage\"]").help(
+        FieldDef::new(CLIENT_ID, Kind::Text(FieldKind::Id)).help("the API username"),
+        FieldDef::new(CLIENT_SECRET, Kind::Text(FieldKind::Secret)).help("the Client Secret"),
+        FieldDef::new(PRODUCTS, Kind::Products).example("a list such as [\"cloud-storage\"]").help(
             "the products the API app may use, comma-separated: ids (cc-realtime-analytics, cc-historical-analytics, cloud-storage, quality-management, cc-chat) or the names the Admin Console shows (\"CC Realtime Analytics\", \"Cloud Storage Service\", any case)",
         ),
-        FieldDef::new("base_url", Kind::Text(FieldKind::Host))
+        FieldDef::new(BASE_URL, Kind::Text(FieldKind::Host))
             .optional()
             .default(DEFAULT_BASE)
             .help("the API host when not api.8x8.com (proxies, regions, tests)"),
         FieldDef::new(
-            "region",
+            REGION,
             Kind::Word { known: &REGIONS, note: "product checks will say \"not checked\"" },
         )
         .optional()
@@ -32,7 +39,7 @@ pub static SCHEMA: Schema = Schema {
             "the region of the account (Cloud Storage's us-west, us-east, uk, ap, ca, or the analytics APIs' us, eu, au, ca); each chosen product's own API is then asked at its documented address for that region (not checked where 8x8 documents none)",
         ),
     ],
-    target: "base_url",
+    target: BASE_URL,
 };
 
 pub fn guide() -> &'static Guide {
@@ -60,11 +67,11 @@ impl EightByEight {
             return None;
         }
         Some(EightByEight {
-            client_id: p.values.text("client_id")?.to_string(),
-            client_secret: p.values.secret("client_secret")?.clone(),
-            products: p.values.list("products").to_vec(),
-            base_url: p.values.text("base_url").map(str::to_string),
-            region: p.values.text("region").map(str::to_string),
+            client_id: p.values.text(CLIENT_ID)?.to_string(),
+            client_secret: p.values.secret(CLIENT_SECRET)?.clone(),
+            products: p.values.list(PRODUCTS).to_vec(),
+            base_url: p.values.text(BASE_URL).map(str::to_string),
+            region: p.values.text(REGION).map(str::to_string),
         })
     }
 
@@ -76,10 +83,10 @@ impl EightByEight {
     /// A profile named `name` holding these values.
     pub fn profile(&self, name: &str, ca_file: Option<std::path::PathBuf>) -> Profile {
         let mut v = Values::default();
-        v.set("client_id", Value::Text(self.client_id.clone()));
-        v.set("client_secret", Value::Secret(self.client_secret.clone()));
-        v.set("products", Value::List(self.products.clone()));
-        for (k, x) in [("base_url", &self.base_url), ("region", &self.region)] {
+        v.set(CLIENT_ID, Value::Text(self.client_id.clone()));
+        v.set(CLIENT_SECRET, Value::Secret(self.client_secret.clone()));
+        v.set(PRODUCTS, Value::List(self.products.clone()));
+        for (k, x) in [(BASE_URL, &self.base_url), (REGION, &self.region)] {
             if let Some(x) = x {
                 v.set(k, Value::Text(x.clone()));
             }

@@ -22,7 +22,7 @@ mod profile;
 pub mod simulated;
 mod simulated_principals;
 
-pub use profile::{API_KEY, CLIENT_ID, DOMAIN, SCHEMA, ThreeCx, guide};
+pub use profile::{API_KEY, CLIENT_ID, DOMAIN, PROVIDER, SCHEMA, ThreeCx, guide};
 
 use super::jwt_payload;
 use crate::report::{FailureKind, utc_date};

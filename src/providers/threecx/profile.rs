@@ -8,12 +8,14 @@ use crate::guide::{FieldKind, Guide};
 use crate::profile::Profile;
 use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
 
+/// The provider name in profiles and on the command line.
+pub const PROVIDER: &str = "3cx";
 pub const DOMAIN: &str = "domain";
 pub const CLIENT_ID: &str = "client_id";
 pub const API_KEY: &str = "api_key";
 
 pub static SCHEMA: Schema = Schema {
-    provider: "3cx",
+    provider: PROVIDER,
     guide,
     fields: &[
         FieldDef::new(DOMAIN, Kind::Text(FieldKind::Host))
