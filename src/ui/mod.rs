@@ -126,27 +126,15 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
     let keys: Vec<(&str, &str)> = if w.help {
         vec![("PgUp/PgDn", "scroll"), ("any other key", "close help")]
     } else {
+        use crate::wizard::{keymap::named, screen_keys};
         match &w.screen {
-            Screen::Home if w.home.error.is_some() => vec![("?", "help"), ("q", "quit")],
-            Screen::Home if w.home.rows.is_empty() => vec![("a", "add"), ("?", "help"), ("q", "quit")],
             Screen::Home => {
-                let mut k = vec![("a", "add"), ("Enter", "validate"), ("e", "edit"), ("d", "remove")];
-                if w.home.selected_is_3cx() {
-                    k.push(("p", "principals"));
-                }
-                k.extend([("?", "help"), ("q", "quit")]);
-                k
+                named(&screen_keys::home(w.home.error.is_some(), w.home.rows.is_empty(), w.home.selected_is_3cx()))
             }
-            Screen::ConfirmRemove { .. } => vec![("y", "remove"), ("other", "keep")],
-            Screen::ChooseProvider { .. } => {
-                vec![("Up/Down", "choose"), ("Enter", "start"), ("Esc", "back")]
-            }
+            Screen::ConfirmRemove { .. } => named(screen_keys::CONFIRM_REMOVE),
+            Screen::ChooseProvider { .. } => named(screen_keys::CHOOSE),
             Screen::Guide(g) => guide::keys(g),
-            Screen::Revalidate(r) if r.running() => vec![("Esc", "cancel"), ("Ctrl-C", "quit")],
-            Screen::Revalidate(r) if r.rows.len() > 1 => {
-                vec![("Up/Down", "choose"), ("r", "again"), ("Esc", "back"), ("?", "help")]
-            }
-            Screen::Revalidate(_) => vec![("r", "again"), ("Esc", "back"), ("?", "help")],
+            Screen::Revalidate(r) => named(&screen_keys::revalidate(r.running(), r.rows.len() > 1)),
             Screen::Principals(p) => principals::keys(p),
         }
     };

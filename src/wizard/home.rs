@@ -1,6 +1,9 @@
 //! The home screen: saved profiles with their last result, and the actions on them.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
+
+use super::keymap;
+use super::screen_keys::{self, Home as Keys};
 
 use super::{Effect, GuideState, HomeData, Revalidation, Screen, Wizard};
 use crate::profile::Profile;
@@ -98,32 +101,30 @@ impl Wizard {
     pub(super) fn home_key(&mut self, k: KeyEvent) -> (Screen, Vec<Effect>) {
         self.home.status = None;
         let n = self.home.rows.len();
-        match k.code {
-            KeyCode::Up | KeyCode::Char('k') => {
+        let rows = screen_keys::home(self.home.error.is_some(), n == 0, self.home.selected_is_3cx());
+        match keymap::find(&rows, k) {
+            Some(Keys::Up) => {
                 self.home.selected = self.home.selected.saturating_sub(1);
                 (Screen::Home, vec![])
             }
-            KeyCode::Down | KeyCode::Char('j') => {
+            Some(Keys::Down) => {
                 self.home.selected = (self.home.selected + 1).min(n.saturating_sub(1));
                 (Screen::Home, vec![])
             }
-            KeyCode::Char('q') | KeyCode::Esc => {
-                self.quitting = true;
-                (Screen::Home, vec![Effect::Exit])
-            }
-            KeyCode::Char('a') | KeyCode::Char('n') if self.home.error.is_none() => match ProviderId::ALL {
+            Some(Keys::Quit) => (Screen::Home, self.quit()),
+            Some(Keys::Add) => match ProviderId::ALL {
                 [only] => (Screen::Guide(Box::new(GuideState::new(*only))), vec![]),
                 _ => (Screen::ChooseProvider { selected: 0 }, vec![]),
             },
-            KeyCode::Char('v') | KeyCode::Enter => self.revalidate(false),
-            KeyCode::Char('V') => self.revalidate(true),
-            KeyCode::Char('e') => self.edit(),
-            KeyCode::Char('p') => self.principals(),
-            KeyCode::Char('d') | KeyCode::Delete => match self.home.current() {
+            Some(Keys::Validate) => self.revalidate(false),
+            Some(Keys::ValidateAll) => self.revalidate(true),
+            Some(Keys::Edit) => self.edit(),
+            Some(Keys::Principals) => self.principals(),
+            Some(Keys::Remove) => match self.home.current() {
                 Some(r) => (Screen::ConfirmRemove { name: r.name.clone() }, vec![]),
                 None => (Screen::Home, vec![]),
             },
-            _ => (Screen::Home, vec![]),
+            Some(Keys::Help) | None => (Screen::Home, vec![]),
         }
     }
 

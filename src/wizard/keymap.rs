@@ -60,18 +60,30 @@ pub enum Situation {
 
 /// One row of the table: the keys, the action, and the footer's word for it ("" hides the row
 /// from the footer, for a second key of the same action or one said elsewhere).
+/// A row with no keys only names, in the footer, a key another layer handles (`?`, Ctrl-C).
 #[derive(Clone, Copy)]
-pub struct Binding {
+pub struct Binding<A = Action> {
     pub keys: &'static [KeyCode],
     pub ctrl: bool,
     /// The key as the footer names it.
     pub label: &'static str,
     pub what: &'static str,
-    pub action: Action,
+    pub action: A,
 }
 
-const fn bind(label: &'static str, keys: &'static [KeyCode], what: &'static str, action: Action) -> Binding {
+pub const fn bind<A>(label: &'static str, keys: &'static [KeyCode], what: &'static str, action: A) -> Binding<A> {
     Binding { keys, ctrl: false, label, what, action }
+}
+
+/// The action of the first row `k` matches.
+pub fn find<A: Copy>(rows: &[Binding<A>], k: KeyEvent) -> Option<A> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    rows.iter().find(|b| b.ctrl == ctrl && b.keys.contains(&k.code)).map(|b| b.action)
+}
+
+/// The rows the footer names, in order.
+pub fn named<A>(rows: &[Binding<A>]) -> Vec<(&'static str, &'static str)> {
+    rows.iter().filter(|b| !b.what.is_empty()).map(|b| (b.label, b.what)).collect()
 }
 
 use KeyCode::{BackTab, Down, Enter, Esc, PageDown, PageUp, Tab, Up};
@@ -162,8 +174,7 @@ pub fn action(s: Situation, k: KeyEvent) -> Action {
 /// The footer of situation `s`: its named rows, then the keys of every screen (F1 for help inside
 /// a secret field, where `?` is typed). A saved guide names only how to finish.
 pub fn footer(s: Situation, in_secret: bool) -> Vec<(&'static str, &'static str)> {
-    let mut keys: Vec<(&str, &str)> =
-        bindings(s).iter().filter(|b| !b.what.is_empty()).map(|b| (b.label, b.what)).collect();
+    let mut keys = named(&bindings(s));
     if s != Situation::Saved {
         keys.push(if in_secret { ("F1", "help") } else { ("?", "help") });
         keys.push(("Ctrl-C", "quit"));
@@ -175,7 +186,10 @@ pub fn footer(s: Situation, in_secret: bool) -> Vec<(&'static str, &'static str)
 pub const GLOBAL: &[(&str, &str)] = &[
     ("Enter", "continue, submit, or validate the selected profile"),
     ("Esc", "go back (asks before discarding what you typed)"),
+    ("a", "on the home screen: add an account"),
     ("V", "on the home screen: validate every profile"),
+    ("e", "on the home screen: edit the selected profile"),
+    ("d", "on the home screen: remove it (asks first)"),
     ("p", "on a 3CX profile: its service principals, app tokens"),
     ("Tab", "next field (Shift-Tab: previous); in a file path: complete it"),
     ("Up/Down", "move between options; Enter chooses"),
@@ -184,6 +198,7 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ("Ctrl-R", "reveal or hide a secret"),
     ("PgUp/PgDn", "scroll a long text"),
     ("? or F1", "this help (F1 inside a secret field)"),
+    ("q", "on the home screen: quit"),
     ("Ctrl-C", "quit at once"),
 ];
 

@@ -14,6 +14,7 @@ pub mod keymap;
 mod msg;
 mod principals;
 mod revalidate;
+pub mod screen_keys;
 mod steps;
 
 pub use crate::providers::demo::DemoAccount;
@@ -207,7 +208,8 @@ impl Wizard {
         }
     }
 
-    fn quit(&mut self) -> Vec<Effect> {
+    /// The one way out: the flag the driver stops on, and the effect that stops what runs.
+    pub(crate) fn quit(&mut self) -> Vec<Effect> {
         self.quitting = true;
         let mut fx = Vec::new();
         if self.busy() {
@@ -253,8 +255,8 @@ impl Wizard {
                     principals::Outcome::Leave(fx) => (Screen::Home, fx),
                 }
             }
-            Screen::ConfirmRemove { name } => match k.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => (Screen::Home, vec![Effect::Remove { name }]),
+            Screen::ConfirmRemove { name } => match keymap::find(screen_keys::CONFIRM_REMOVE, k) {
+                Some(true) => (Screen::Home, vec![Effect::Remove { name }]),
                 _ => {
                     self.home.status = Some("Nothing removed.".into());
                     (Screen::Home, vec![])
@@ -287,17 +289,14 @@ impl Wizard {
     }
 
     fn choose_key(&mut self, selected: usize, k: KeyEvent) -> (Screen, Vec<Effect>) {
+        use screen_keys::Choose;
         let n = ProviderId::ALL.len();
-        match k.code {
-            KeyCode::Up | KeyCode::Char('k') => {
-                (Screen::ChooseProvider { selected: selected.saturating_sub(1) }, vec![])
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                (Screen::ChooseProvider { selected: (selected + 1).min(n - 1) }, vec![])
-            }
-            KeyCode::Enter => (Screen::Guide(Box::new(GuideState::new(ProviderId::ALL[selected]))), vec![]),
-            KeyCode::Esc => (Screen::Home, vec![]),
-            _ => (Screen::ChooseProvider { selected }, vec![]),
+        match keymap::find(screen_keys::CHOOSE, k) {
+            Some(Choose::Up) => (Screen::ChooseProvider { selected: selected.saturating_sub(1) }, vec![]),
+            Some(Choose::Down) => (Screen::ChooseProvider { selected: (selected + 1).min(n - 1) }, vec![]),
+            Some(Choose::Start) => (Screen::Guide(Box::new(GuideState::new(ProviderId::ALL[selected]))), vec![]),
+            Some(Choose::Back) => (Screen::Home, vec![]),
+            None => (Screen::ChooseProvider { selected }, vec![]),
         }
     }
 
@@ -322,8 +321,7 @@ impl Wizard {
             guide::Outcome::Stay(fx) => (Screen::Guide(g), fx),
             guide::Outcome::Leave(mut fx) => {
                 if self.exit_after_guide {
-                    self.quitting = true;
-                    fx.push(Effect::Exit);
+                    fx.extend(self.quit());
                 } else {
                     fx.push(Effect::LoadProfiles);
                 }

@@ -2,7 +2,10 @@
 //! live checks. Each profile's validation has its own attempt number, so results find their row
 //! and results of a cancelled run are dropped.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
+
+use super::keymap;
+use super::screen_keys::{self, Revalidate as Keys};
 
 use super::{Effect, Run, ValidationEvent};
 use crate::profile::Profile;
@@ -56,12 +59,11 @@ impl Revalidation {
     }
 
     pub fn key(&mut self, k: KeyEvent, attempt: &mut u64) -> Outcome {
-        match k.code {
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
-            }
-            KeyCode::Esc | KeyCode::Char('q') => {
+        let keys = screen_keys::revalidate(self.running(), self.rows.len() > 1);
+        match keymap::find(&keys, k) {
+            Some(Keys::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Keys::Down) => self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1)),
+            Some(Keys::Back) => {
                 let fx = if self.running() {
                     // A new generation makes every late result of this screen stale.
                     *attempt += 1;
@@ -71,8 +73,8 @@ impl Revalidation {
                 };
                 return Outcome::Leave(fx);
             }
-            KeyCode::Enter if !self.running() => return Outcome::Leave(vec![]),
-            KeyCode::Char('r') if !self.running() => {
+            Some(Keys::Done) => return Outcome::Leave(vec![]),
+            Some(Keys::Again) => {
                 let profiles = self.rows.iter().map(|(p, _)| p.clone()).collect();
                 let (fresh, fx) = Self::start(profiles, std::mem::take(&mut self.saved), attempt);
                 self.saved = fresh.saved;
