@@ -52,6 +52,10 @@ impl DemoInfo {
     }
 }
 
+fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))
+}
+
 /// What is on screen.
 #[derive(Debug, Clone)]
 pub enum Screen {
@@ -91,6 +95,11 @@ pub struct Wizard {
     pub new_profile: NewDefaults,
     /// Set when the app should end; the driver exits after drawing nothing more.
     pub quitting: bool,
+    /// Profile lists asked for (`Effect::LoadProfiles`) and not yet read: keys on the home screen
+    /// wait for them, in order. A key pressed on a list about to change would act on the old one
+    /// (validate a profile with the key it had before a save).
+    pending_loads: usize,
+    deferred: Vec<KeyEvent>,
 }
 
 impl Wizard {
@@ -108,11 +117,14 @@ impl Wizard {
             exit_after_guide: false,
             new_profile: NewDefaults::default(),
             quitting: false,
+            pending_loads: 0,
+            deferred: Vec::new(),
         }
     }
 
     /// The effects to run at start: read the profiles.
     pub fn start(&mut self) -> Vec<Effect> {
+        self.pending_loads += 1;
         vec![Effect::LoadProfiles]
     }
 
@@ -136,6 +148,17 @@ impl Wizard {
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut fx = self.apply(msg);
+        self.pending_loads += fx.iter().filter(|f| matches!(f, Effect::LoadProfiles)).count();
+        if self.pending_loads == 0 && !self.deferred.is_empty() {
+            for k in std::mem::take(&mut self.deferred) {
+                fx.extend(self.update(Msg::Key(k)));
+            }
+        }
+        fx
+    }
+
+    fn apply(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
             Msg::Quit => self.quit(),
             Msg::Resize(w, h) => {
@@ -148,6 +171,10 @@ impl Wizard {
                 }
                 vec![]
             }
+            Msg::Key(k) if self.pending_loads > 0 && matches!(self.screen, Screen::Home) && !is_ctrl_c(&k) => {
+                self.deferred.push(k);
+                vec![]
+            }
             Msg::Key(k) => self.key(k),
             Msg::Paste(text) => {
                 if let Screen::Guide(g) = &mut self.screen {
@@ -156,6 +183,7 @@ impl Wizard {
                 vec![]
             }
             Msg::Loaded(data) => {
+                self.pending_loads = self.pending_loads.saturating_sub(1);
                 self.home.load(*data);
                 vec![]
             }
@@ -220,7 +248,7 @@ impl Wizard {
     }
 
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        if k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C')) {
+        if is_ctrl_c(&k) {
             return self.quit();
         }
         if self.help {

@@ -19,7 +19,11 @@ fn home_actions() {
     assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "b"));
     w.update(key(KeyCode::Esc));
     assert!(matches!(w.screen, Screen::Home));
+    // The list is being read again (the result just recorded): a key waits for it, then acts on
+    // the fresh list.
     w.update(ch('d'));
+    assert!(matches!(w.screen, Screen::Home), "a key on a list about to change waits");
+    loaded(&mut w, vec![Entry::Ok(profile("a")), Entry::Ok(profile("b"))]);
     assert!(matches!(&w.screen, Screen::ConfirmRemove { name } if name == "b"));
     assert!(w.update(ch('n')).is_empty(), "anything but y keeps it");
     w.update(ch('d'));
