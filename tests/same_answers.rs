@@ -20,27 +20,7 @@ const WRONG: &str = "not-the-key-31f0";
 /// `key` as the API key.
 fn tui_to_check(app: &App, key: &str) {
     app.wait_for("saved profiles");
-    app.key(KeyCode::Char('a'));
-    app.wait_for("Link a new account");
-    app.key(KeyCode::Enter);
-    app.wait_for("Before you start");
-    for k in [KeyCode::Char(' '), KeyCode::Down, KeyCode::Char(' '), KeyCode::Enter] {
-        app.key(k);
-    }
-    app.wait_for("Find your 3CX domain");
-    app.paste(&app.sim.domain());
-    app.key(KeyCode::Enter);
-    app.wait_for("Create the API integration");
-    app.key(KeyCode::Enter);
-    app.wait_for("shown only once");
-    app.key(KeyCode::Enter);
-    app.key(KeyCode::Char(' '));
-    app.key(KeyCode::Enter);
-    app.wait_for("Enter the Client ID and API key");
-    app.text("900");
-    app.key(KeyCode::Tab);
-    app.paste(key);
-    app.key(KeyCode::Enter);
+    app.through_3cx_guide(&app.sim.domain(), key);
 }
 
 /// Plain mode's answers through the same steps, up to the check.

@@ -177,29 +177,6 @@ fn token(f: &mut Frame, area: Rect, p: &Principals, tok: &TokenShown, spinner: u
 
 /// The keys of the principals screen, for the footer.
 pub fn keys(p: &Principals) -> Vec<(&'static str, &'static str)> {
-    match &p.stage {
-        Stage::List if p.list.is_none() => vec![("Esc", "back"), ("Ctrl-C", "quit")],
-        Stage::List if p.rows().is_empty() => vec![("r", "reload"), ("Esc", "back"), ("?", "help")],
-        Stage::List => {
-            vec![("Up/Down", "choose"), ("g", "generate token"), ("r", "reload"), ("Esc", "back"), ("?", "help")]
-        }
-        Stage::Confirm { .. } => vec![("yes Enter", "generate"), ("Esc", "cancel")],
-        Stage::Generating { .. } => vec![("Ctrl-C", "quit")],
-        Stage::Token(t) if t.name.is_some() && t.saved.is_none() => {
-            vec![
-                ("Enter", "validate and save"),
-                ("Esc", "cancel"),
-                ("Ctrl-R", if t.reveal { "hide" } else { "reveal" }),
-            ]
-        }
-        Stage::Token(t) => {
-            let mut k = vec![("c", "copy")];
-            if t.saved.is_none() {
-                k.push(("s", "save as profile"));
-            }
-            k.push(("Ctrl-R", if t.reveal { "hide" } else { "reveal" }));
-            k.push(("Esc", "back"));
-            k
-        }
-    }
+    use crate::wizard::{keymap::named, screen_keys};
+    named(&screen_keys::principals(screen_keys::PrincipalsAt::of(p)))
 }

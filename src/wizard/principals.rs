@@ -3,10 +3,11 @@
 //! OSC 52), and saving it as a profile after a validation with it. Generating may replace the
 //! principal's current key, so nothing here happens without the user typing `yes`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use secrecy::SecretString;
 
-use super::{Effect, Field, Run, ValidationEvent};
+use super::screen_keys::{self, Principals as Keys, PrincipalsAt};
+use super::{Effect, Field, Run, ValidationEvent, keymap};
 use crate::guide::FieldKind;
 use crate::profile::store::SaveMode;
 use crate::profile::{self, Profile};
@@ -186,7 +187,7 @@ impl Principals {
             return vec![];
         }
         let name = t.name.as_ref().map(|f| f.value().trim().to_string()).unwrap_or_default();
-        match token_profile(&self.profile, t, &name) {
+        match ThreeCx::for_token(&self.profile, t.principal.number.as_deref(), &t.token, &name) {
             Ok(p) => {
                 let exists = saved.iter().any(|x| x.name == name);
                 let mode = if exists { SaveMode::Replace { old: name } } else { SaveMode::Create };
@@ -221,31 +222,32 @@ impl Principals {
     }
 
     pub fn key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+        let action = keymap::find(&screen_keys::principals(PrincipalsAt::of(self)), k);
         match std::mem::replace(&mut self.stage, Stage::List) {
-            Stage::List => self.list_key(k, ctx),
-            Stage::Confirm { principal, answer } => self.confirm_key(principal, answer, k, ctx),
+            Stage::List => self.list_key(action, ctx),
+            Stage::Confirm { principal, answer } => self.confirm_key(principal, answer, action, k, ctx),
             s @ Stage::Generating { .. } => {
                 // The request is out: cancelling would not undo it, so the answer is awaited.
                 self.stage = s;
                 self.message = Some("Waiting for the PBX: the token may already be made.".into());
                 Outcome::Stay(vec![])
             }
-            Stage::Token(t) => self.token_key(t, k, ctx),
+            Stage::Token(t) => self.token_key(t, action, k, ctx),
         }
     }
 
-    fn list_key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
+    fn list_key(&mut self, action: Option<Keys>, ctx: &mut Ctx<'_>) -> Outcome {
         let n = self.rows().len();
         self.message = None;
-        match k.code {
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
-            KeyCode::Char('r') if self.list.is_some() => {
+        match action {
+            Some(Keys::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Keys::Down) => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Some(Keys::Reload) => {
                 let (fresh, fx) = Self::open(self.profile.clone(), ctx.attempt);
                 *self = fresh;
                 return Outcome::Stay(fx);
             }
-            KeyCode::Char('g') => match self.rows().get(self.selected) {
+            Some(Keys::Generate) => match self.rows().get(self.selected) {
                 Some(p) => {
                     self.stage =
                         Stage::Confirm { principal: p.clone(), answer: Field::new("confirm", FieldKind::Id, "") };
@@ -253,19 +255,26 @@ impl Principals {
                 }
                 None => self.message = Some("No principal selected.".into()),
             },
-            KeyCode::Esc | KeyCode::Char('q') => return Outcome::Leave(vec![]),
+            Some(Keys::Back) => return Outcome::Leave(vec![]),
             _ => {}
         }
         Outcome::Stay(vec![])
     }
 
-    fn confirm_key(&mut self, principal: Principal, mut answer: Field, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
-        match k.code {
-            KeyCode::Esc => {
+    fn confirm_key(
+        &mut self,
+        principal: Principal,
+        mut answer: Field,
+        action: Option<Keys>,
+        k: KeyEvent,
+        ctx: &mut Ctx<'_>,
+    ) -> Outcome {
+        match action {
+            Some(Keys::Back) => {
                 self.message = Some("Nothing generated.".into());
                 Outcome::Stay(vec![])
             }
-            KeyCode::Enter if answer.value().trim().eq_ignore_ascii_case("yes") => {
+            Some(Keys::Next) if answer.value().trim().eq_ignore_ascii_case("yes") => {
                 *ctx.attempt += 1;
                 self.attempt = *ctx.attempt;
                 self.message = None;
@@ -277,7 +286,7 @@ impl Principals {
                 self.stage = Stage::Generating { principal };
                 Outcome::Stay(fx)
             }
-            KeyCode::Enter => {
+            Some(Keys::Next) => {
                 self.message = Some("Type yes and press Enter to generate, or Esc to cancel.".into());
                 self.stage = Stage::Confirm { principal, answer };
                 Outcome::Stay(vec![])
@@ -292,30 +301,35 @@ impl Principals {
         }
     }
 
-    fn token_key(&mut self, mut t: Box<TokenShown>, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    fn token_key(&mut self, mut t: Box<TokenShown>, action: Option<Keys>, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
         let mut fx = vec![];
         let busy = t.saving || t.run.as_ref().is_some_and(|r| r.report.is_none());
-        if ctrl && k.code == KeyCode::Char('r') {
+        if action == Some(Keys::Reveal) {
             t.reveal = !t.reveal;
         } else if busy {
             // A validation or save is running: wait for it.
         } else if let (Some(name), None) = (&mut t.name, &t.saved) {
-            match k.code {
-                KeyCode::Esc => t.name = None,
-                KeyCode::Enter => {
+            match action {
+                Some(Keys::Back) => t.name = None,
+                Some(Keys::Next) => {
                     let typed = name.value().trim().to_string();
                     match self.check_save_name(&typed, ctx) {
-                        Ok(()) => match token_profile(&self.profile, &t, &typed) {
-                            Ok(p) => {
-                                *ctx.attempt += 1;
-                                self.attempt = *ctx.attempt;
-                                t.run = Some(Run::new(self.attempt));
-                                self.message = None;
-                                fx.push(Effect::Validate { attempt: self.attempt, profile: Box::new(p), linked: None });
+                        Ok(()) => {
+                            match ThreeCx::for_token(&self.profile, t.principal.number.as_deref(), &t.token, &typed) {
+                                Ok(p) => {
+                                    *ctx.attempt += 1;
+                                    self.attempt = *ctx.attempt;
+                                    t.run = Some(Run::new(self.attempt));
+                                    self.message = None;
+                                    fx.push(Effect::Validate {
+                                        attempt: self.attempt,
+                                        profile: Box::new(p),
+                                        linked: None,
+                                    });
+                                }
+                                Err(e) => self.message = Some(e.to_string()),
                             }
-                            Err(e) => self.message = Some(e.to_string()),
-                        },
+                        }
                         Err(e) => self.message = Some(e.to_string()),
                     }
                 }
@@ -326,8 +340,8 @@ impl Principals {
                 }
             }
         } else {
-            match k.code {
-                KeyCode::Char('c') => {
+            match action {
+                Some(Keys::Copy) => {
                     t.copied = true;
                     self.message = Some(
                         "Sent to your terminal's clipboard (OSC 52); terminals that allow it put it on your local clipboard."
@@ -335,7 +349,7 @@ impl Principals {
                     );
                     fx.push(Effect::CopyToClipboard(t.token.clone()));
                 }
-                KeyCode::Char('s') if t.saved.is_none() => {
+                Some(Keys::Save) => {
                     let suggestion = profile::suggest_name(
                         &format!("{}-{}", self.profile.name, t.principal.number.as_deref().unwrap_or("token")),
                         &ctx.profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
@@ -344,7 +358,7 @@ impl Principals {
                     t.leaving = false;
                     self.message = None;
                 }
-                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter => {
+                Some(Keys::Back) => {
                     if t.saved.is_some() || t.copied || t.leaving {
                         return Outcome::Leave(vec![Effect::LoadProfiles]);
                     }
@@ -372,18 +386,6 @@ impl Principals {
             _ => Ok(()),
         }
     }
-}
-
-/// A 3CX profile that signs in with the new token: the same PBX and CA as `base`, the principal's
-/// Number as the Client ID.
-fn token_profile(base: &Profile, t: &TokenShown, name: &str) -> Result<Profile, crate::report::Refusal> {
-    let Some(x) = ThreeCx::of(base) else { return Err("not a 3CX profile".into()) };
-    let client_id = t
-        .principal
-        .number
-        .clone()
-        .ok_or("the PBX did not say this principal's Number (Client ID): copy the token instead")?;
-    Ok(ThreeCx { domain: x.domain, client_id, api_key: t.token.clone() }.profile(name, base.ca_file.clone()))
 }
 
 fn not_saved(r: &Report) -> String {

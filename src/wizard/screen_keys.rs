@@ -1,10 +1,11 @@
 //! The keys of the screens around the guides (home, the provider list, a revalidation, the
-//! confirmation of a removal), as tables of the same kind as the guide's (`keymap`): each screen's
+//! confirmation of a removal, a 3CX profile's service principals), as tables of the same kind as the guide's (`keymap`): each screen's
 //! handler looks its keys up here, and the footer is drawn from the same rows.
 
 use crossterm::event::KeyCode::{self, Char, Delete, Down, Enter, Esc, Up};
 
 use super::keymap::{Binding, bind};
+use super::principals::{Principals as PrincipalsScreen, Stage};
 
 /// What the home screen's keys ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,113 @@ pub fn revalidate(running: bool, several: bool) -> Vec<Binding<Revalidate>> {
 pub const CONFIRM_REMOVE: &[Binding<bool>] =
     &[bind("y", &[Char('y'), Char('Y')], "remove", true), bind("other", &[], "keep", false)];
 
+/// What the principals screen's keys ask for. Keys no row names go to the answer being typed
+/// (the confirmation's "yes", the token profile's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principals {
+    Up,
+    Down,
+    Reload,
+    Generate,
+    Back,
+    /// Enter: generate (after "yes"), validate and save the name, or leave the token.
+    Next,
+    Copy,
+    Save,
+    Reveal,
+    /// Named in the footer only.
+    Help,
+    Quit,
+}
+
+/// Where the principals screen is, for its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalsAt {
+    Loading,
+    Empty,
+    List,
+    Confirm,
+    Generating,
+    /// Naming the token's profile.
+    Naming {
+        revealed: bool,
+    },
+    Token {
+        saved: bool,
+        revealed: bool,
+    },
+}
+
+impl PrincipalsAt {
+    pub fn of(p: &PrincipalsScreen) -> PrincipalsAt {
+        match &p.stage {
+            Stage::List if p.list.is_none() => PrincipalsAt::Loading,
+            Stage::List if p.rows().is_empty() => PrincipalsAt::Empty,
+            Stage::List => PrincipalsAt::List,
+            Stage::Confirm { .. } => PrincipalsAt::Confirm,
+            Stage::Generating { .. } => PrincipalsAt::Generating,
+            Stage::Token(t) if t.name.is_some() && t.saved.is_none() => PrincipalsAt::Naming { revealed: t.reveal },
+            Stage::Token(t) => PrincipalsAt::Token { saved: t.saved.is_some(), revealed: t.reveal },
+        }
+    }
+}
+
+/// The principals screen's keys.
+pub fn principals(at: PrincipalsAt) -> Vec<Binding<Principals>> {
+    use Principals as P;
+    const UP: &[KeyCode] = &[Up, Char('k')];
+    const DOWN: &[KeyCode] = &[Down, Char('j')];
+    const LEAVE: &[KeyCode] = &[Esc, Char('q')];
+    let reveal = |revealed: bool| Binding {
+        keys: &[Char('r')],
+        ctrl: true,
+        label: "Ctrl-R",
+        what: if revealed { "hide" } else { "reveal" },
+        action: P::Reveal,
+    };
+    match at {
+        PrincipalsAt::Loading => vec![
+            bind("Esc", LEAVE, "back", P::Back),
+            bind("Ctrl-C", &[], "quit", P::Quit),
+            bind("Up", UP, "", P::Up),
+            bind("Down", DOWN, "", P::Down),
+            bind("g", &[Char('g')], "", P::Generate),
+        ],
+        PrincipalsAt::Empty => vec![
+            bind("r", &[Char('r')], "reload", P::Reload),
+            bind("Esc", LEAVE, "back", P::Back),
+            bind("?", &[], "help", P::Help),
+            bind("g", &[Char('g')], "", P::Generate),
+        ],
+        PrincipalsAt::List => vec![
+            bind("Up/Down", UP, "choose", P::Up),
+            bind("Down", DOWN, "", P::Down),
+            bind("g", &[Char('g')], "generate token", P::Generate),
+            bind("r", &[Char('r')], "reload", P::Reload),
+            bind("Esc", LEAVE, "back", P::Back),
+            bind("?", &[], "help", P::Help),
+        ],
+        PrincipalsAt::Confirm => {
+            vec![bind("yes Enter", &[Enter], "generate", P::Next), bind("Esc", &[Esc], "cancel", P::Back)]
+        }
+        PrincipalsAt::Generating => vec![bind("Ctrl-C", &[], "quit", P::Quit)],
+        PrincipalsAt::Naming { revealed } => vec![
+            bind("Enter", &[Enter], "validate and save", P::Next),
+            bind("Esc", &[Esc], "cancel", P::Back),
+            reveal(revealed),
+        ],
+        PrincipalsAt::Token { saved, revealed } => {
+            let mut v = vec![bind("c", &[Char('c')], "copy", P::Copy)];
+            if !saved {
+                v.push(bind("s", &[Char('s')], "save as profile", P::Save));
+            }
+            v.push(reveal(revealed));
+            v.push(bind("Esc", &[Esc, Char('q'), Enter], "back", P::Back));
+            v
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +237,22 @@ mod tests {
         v
     }
 
+    fn principals_ats() -> Vec<PrincipalsAt> {
+        let mut v = vec![
+            PrincipalsAt::Loading,
+            PrincipalsAt::Empty,
+            PrincipalsAt::List,
+            PrincipalsAt::Confirm,
+            PrincipalsAt::Generating,
+        ];
+        for revealed in [false, true] {
+            v.push(PrincipalsAt::Naming { revealed });
+            v.push(PrincipalsAt::Token { saved: false, revealed });
+            v.push(PrincipalsAt::Token { saved: true, revealed });
+        }
+        v
+    }
+
     fn revalidations() -> Vec<Vec<Binding<Revalidate>>> {
         vec![revalidate(true, true), revalidate(false, true), revalidate(false, false)]
     }
@@ -139,6 +263,7 @@ mod tests {
         revalidations().iter().for_each(|rows| each_key_does_its_rows_action(rows));
         each_key_does_its_rows_action(CHOOSE);
         each_key_does_its_rows_action(CONFIRM_REMOVE);
+        principals_ats().into_iter().for_each(|at| each_key_does_its_rows_action(&principals(at)));
     }
 
     #[test]
@@ -147,6 +272,12 @@ mod tests {
         let mut footers: Vec<Vec<(&str, &str)>> = homes().iter().map(|r| named(r)).collect();
         footers.extend(revalidations().iter().map(|r| named(r)));
         footers.push(named(CHOOSE));
+        // "yes Enter" names what to type, then the key.
+        footers.extend(
+            principals_ats()
+                .into_iter()
+                .map(|at| named(&principals(at)).into_iter().map(|(k, w)| (k.trim_start_matches("yes "), w)).collect()),
+        );
         for (label, what) in footers.into_iter().flatten() {
             assert!(help.contains(&label), "the help does not say what {label} ({what}) does");
         }

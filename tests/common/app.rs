@@ -189,6 +189,35 @@ impl App {
         frame.replace(&format!("localhost:{port}"), &format!("localhost:{}", "P".repeat(port.len())))
     }
 
+    /// From the home screen through the 3CX guide, up to the check it runs: `domain` pasted as the
+    /// domain (it must lead to the simulator), 900 as the Client ID, `key` pasted as the API key.
+    pub fn through_3cx_guide(&self, domain: &str, key: &str) {
+        self.key(KeyCode::Char('a'));
+        self.wait_for("Link a new account");
+        self.key(KeyCode::Enter);
+        self.wait_for("Before you start");
+        for k in [KeyCode::Char(' '), KeyCode::Down, KeyCode::Char(' '), KeyCode::Enter] {
+            self.key(k);
+        }
+        self.wait_for("Find your 3CX domain");
+        self.paste(domain);
+        self.wait_for(&format!("will connect to https://{}", self.sim.domain()));
+        self.key(KeyCode::Enter);
+        self.wait_for("Create the API integration");
+        self.key(KeyCode::Enter);
+        self.wait_for("shown only once");
+        self.key(KeyCode::Enter);
+        self.wait_for("Tick the box with Space");
+        self.key(KeyCode::Char(' '));
+        self.key(KeyCode::Enter);
+        self.wait_for("Enter the Client ID and API key");
+        self.text("900");
+        self.key(KeyCode::Tab);
+        self.paste(key);
+        self.wait_for(&format!("({} characters, hidden)", key.chars().count()));
+        self.key(KeyCode::Enter);
+    }
+
     /// No frame so far shows the secret.
     pub fn assert_secret_never_shown(&self) {
         for (i, f) in self.frames.lock().expect("frames").iter().enumerate() {

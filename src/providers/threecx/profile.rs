@@ -53,6 +53,21 @@ impl ThreeCx {
         })
     }
 
+    /// A profile named `name` that signs in to `base`'s PBX (with its CA) as the service principal
+    /// `number` (its Client ID) with the app token `token`.
+    pub fn for_token(
+        base: &Profile,
+        number: Option<&str>,
+        token: &SecretString,
+        name: &str,
+    ) -> Result<Profile, crate::report::Refusal> {
+        let Some(x) = ThreeCx::of(base) else { return Err("not a 3CX profile".into()) };
+        let client_id = number
+            .ok_or("the PBX did not say this principal's Number (Client ID): copy the token instead")?
+            .to_string();
+        Ok(ThreeCx { domain: x.domain, client_id, api_key: token.clone() }.profile(name, base.ca_file.clone()))
+    }
+
     /// A profile named `name` holding these values.
     pub fn profile(&self, name: &str, ca_file: Option<std::path::PathBuf>) -> Profile {
         let mut v = Values::default();
