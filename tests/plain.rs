@@ -331,3 +331,32 @@ fn ctrl_c_at_the_secret_prompt_restores_echo() {
     assert!(!pane.screen().contains("half-typed"));
     assert!(!config.exists(), "nothing saved");
 }
+
+#[test]
+fn a_crash_inside_a_validation_ends_plain_mode_instead_of_waiting_for_ever() {
+    let e = Env::new();
+    let domain = e.sim.domain();
+    let answers = ["yes", "yes", &domain, "", "yes", "900", GOOD];
+    let o =
+        e.run(&["--plain", "add", "3cx"], &answers, &[("PBXLINK_PANIC_IN_VALIDATION", "1"), ("RUST_BACKTRACE", "0")]);
+    assert_eq!(o.code, 101, "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stderr.contains("crashing on purpose inside a validation task"), "{}", o.stderr);
+    assert!(!e.config().exists(), "nothing saved");
+}
+
+#[test]
+fn a_template_copy_refused_is_offered_again_and_never_written_unasked() {
+    let e = Env::new();
+    let dir = e.dir.path().join("Downloads");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let template = dir.join("CX Engine (1).xml");
+    std::fs::write(&template, pbxlink::simulator::DEMO_TEMPLATE).expect("template");
+    let path = template.to_str().expect("utf8");
+    let url = format!("https://{}", e.sim.domain());
+    // No copy, the same path again, no copy again; then end of input.
+    let answers = ["1", &url, "7", CX_SECRET, "7", path, "no", path, "no"];
+    let o = e.run(&["--plain", "add", "cx-engine"], &answers, &[]);
+    assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
+    assert_eq!(o.stdout.matches("Write a correctly named copy").count(), 2, "{}", o.stdout);
+    assert!(!dir.join("CXEngine.xml").exists(), "a copy was written without a yes");
+}

@@ -157,6 +157,8 @@ fn template(a: &mut Asking, step: &Step, id: &str) -> Result<(), Stop> {
         if typed.is_empty() {
             a.pl.p.say("  No template file: skipped (the template is already in 3CX).");
         }
+        // A path typed (again) is checked again: a copy is written only after the yes below.
+        a.g.template.checked = None;
         a.act(Action::Next);
         if a.g.step != at {
             return Ok(());

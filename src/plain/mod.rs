@@ -60,6 +60,7 @@ static SAVING: Mutex<()> = Mutex::new(());
 /// Runs a plain session on stdin and stdout until it ends; returns the exit code.
 pub fn run(rt: &Runtime, session: Session, start: Start) -> Result<u8> {
     watch_signals(rt)?;
+    exit_on_panic();
     let prompter = Prompter::stdio(session.ascii);
     run_with(rt, session, start, prompter)
 }
@@ -162,6 +163,17 @@ fn demo_banner(p: &mut Prompter, d: &DemoInfo, s: &Session) {
         p.say(&format!("  CX-Engine template (a name 3CX refuses): {t}"));
     }
     p.say(&format!("Demo profiles go to {}", s.config.display()));
+}
+
+/// A panic anywhere (a validation task, the disk lane) ends the session, echo back on, exit 101,
+/// as in the full screen: plain mode would otherwise wait for an answer that never comes.
+fn exit_on_panic() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        echo::restore();
+        previous(info);
+        std::process::exit(101);
+    }));
 }
 
 /// SIGINT, SIGTERM and SIGHUP end the session from the runtime's worker, whatever the main thread

@@ -27,6 +27,11 @@ pub trait Site: Any + Send + Sync {
     /// The answer to a request that is this vendor's; `None` passes it to the next site. A site
     /// claims only its own paths, so the order of the sites does not matter.
     fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp>;
+
+    /// Whether [`Simulator::set_read_delay`] holds this request back (a slow PBX's reads).
+    fn delayed(&self, _parts: &Parts) -> bool {
+        false
+    }
 }
 
 /// What the server knows: the sites, and what it has seen.
@@ -38,8 +43,8 @@ struct State {
     /// Connections open now, and the most ever open at once.
     open: AtomicUsize,
     max_open: AtomicUsize,
-    /// How long each GET waits before it is answered (ms): widens the moment between a token and
-    /// its use, so tests can show what another holder of a Client ID does there.
+    /// How long each read a site calls slow waits before it is answered (ms): widens the moment
+    /// between a token and its use, so tests can show what another holder of a Client ID does.
     read_delay_ms: AtomicU64,
 }
 
@@ -95,7 +100,7 @@ impl Simulator {
         format!("localhost:{}", self.addr.port())
     }
 
-    /// Delays every GET by `ms` (0: none), as a slow server would.
+    /// Delays the reads the sites call slow (3CX's XAPI reads) by `ms` (0: none).
     pub fn set_read_delay(&self, ms: u64) {
         self.state.read_delay_ms.store(ms, Ordering::SeqCst);
     }
@@ -140,7 +145,7 @@ async fn handle(st: Arc<State>, req: Request<Incoming>) -> Result<Resp, std::con
     }
     let (parts, body) = req.into_parts();
     let delay = st.read_delay_ms.load(Ordering::SeqCst);
-    if delay > 0 && parts.method == hyper::Method::GET {
+    if delay > 0 && st.sites.iter().any(|s| s.delayed(&parts)) {
         // The token is looked at after the wait, as a server checks it when it gets to the request.
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }

@@ -264,6 +264,8 @@ impl GuideState {
                 vec![Effect::Validate { attempt: *ctx.attempt, profile: Box::new(p), linked }]
             }
             Err(e) => {
+                // No check ran for these values: an earlier run's verdict must not stand for them.
+                self.run = None;
                 self.message = Some(e.to_string());
                 vec![]
             }

@@ -75,10 +75,12 @@ pub const fn bind<A>(label: &'static str, keys: &'static [KeyCode], what: &'stat
     Binding { keys, ctrl: false, label, what, action }
 }
 
-/// The action of the first row `k` matches.
+/// The action of the first row `k` matches: a Ctrl row only with Ctrl; a plain row also with Ctrl
+/// when no Ctrl row takes the key (Ctrl-J moves as j does, as before the tables).
 pub fn find<A: Copy>(rows: &[Binding<A>], k: KeyEvent) -> Option<A> {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    rows.iter().find(|b| b.ctrl == ctrl && b.keys.contains(&k.code)).map(|b| b.action)
+    let exact = rows.iter().find(|b| b.ctrl == ctrl && b.keys.contains(&k.code));
+    exact.or_else(|| rows.iter().find(|b| !b.ctrl && b.keys.contains(&k.code))).map(|b| b.action)
 }
 
 /// The rows the footer names, in order.
@@ -167,8 +169,7 @@ pub fn bindings(s: Situation) -> Vec<Binding> {
 
 /// The action `k` asks for in situation `s`: a row of the table, else a key for the focused field.
 pub fn action(s: Situation, k: KeyEvent) -> Action {
-    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-    bindings(s).into_iter().find(|b| b.ctrl == ctrl && b.keys.contains(&k.code)).map_or(Action::Type(k), |b| b.action)
+    find(&bindings(s), k).unwrap_or(Action::Type(k))
 }
 
 /// The footer of situation `s`: its named rows, then the keys of every screen (F1 for help inside
@@ -265,5 +266,12 @@ mod tests {
         assert_eq!(action(Situation::Choose, press(KeyCode::Char('j'), false)), Action::Down);
         assert_eq!(action(Situation::Checked { ok: false }, press(KeyCode::Char('r'), false)), Action::Retry);
         assert_eq!(action(Situation::Saved, press(KeyCode::Char('q'), false)), Action::Next);
+    }
+
+    #[test]
+    fn a_plain_row_also_answers_with_ctrl_unless_a_ctrl_row_takes_the_key() {
+        assert_eq!(action(Situation::Choose, press(KeyCode::Char('j'), true)), Action::Down);
+        assert_eq!(action(Situation::Checked { ok: true }, press(KeyCode::Char('r'), true)), Action::Reveal);
+        assert_eq!(action(Situation::Checked { ok: true }, press(KeyCode::Char('r'), false)), Action::Retry);
     }
 }

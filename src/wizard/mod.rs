@@ -171,7 +171,13 @@ impl Wizard {
                 }
                 vec![]
             }
-            Msg::Key(k) if self.pending_loads > 0 && matches!(self.screen, Screen::Home) && !is_ctrl_c(&k) => {
+            // Quitting needs no list: Ctrl-C, q and Esc never wait.
+            Msg::Key(k)
+                if self.pending_loads > 0
+                    && matches!(self.screen, Screen::Home)
+                    && !is_ctrl_c(&k)
+                    && !matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) =>
+            {
                 self.deferred.push(k);
                 vec![]
             }

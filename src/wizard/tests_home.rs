@@ -25,6 +25,7 @@ fn home_actions() {
     assert!(matches!(w.screen, Screen::Home), "a key on a list about to change waits");
     loaded(&mut w, vec![Entry::Ok(profile("a")), Entry::Ok(profile("b"))]);
     assert!(matches!(&w.screen, Screen::ConfirmRemove { name } if name == "b"));
+    assert!(!w.quitting);
     assert!(w.update(ch('n')).is_empty(), "anything but y keeps it");
     w.update(ch('d'));
     assert!(matches!(w.update(ch('y')).first(), Some(Effect::Remove { name }) if name == "b"));
@@ -75,4 +76,14 @@ fn edit_saves_as_replace() {
     assert_eq!(guide(&w).name.value(), "a");
     let fx = w.update(key(KeyCode::Enter));
     assert!(matches!(fx.first(), Some(Effect::Save { mode: SaveMode::Replace { old }, .. }) if old == "a"), "{fx:?}");
+}
+
+#[test]
+fn quitting_never_waits_for_a_list_being_read() {
+    let mut w = Wizard::new("p");
+    w.start(); // the list is asked for, and no answer comes
+    w.update(ch('v'));
+    assert!(!w.quitting && matches!(w.screen, Screen::Home), "v waits for the list");
+    let fx = w.update(ch('q'));
+    assert!(w.quitting && fx.iter().any(|f| matches!(f, Effect::Exit)), "q does not");
 }

@@ -74,6 +74,10 @@ impl Site for ThreeCxSite {
         let path = parts.uri.path();
         (path == "/connect/token" || path.starts_with("/xapi/")).then(|| route(self, parts, body))
     }
+
+    fn delayed(&self, parts: &Parts) -> bool {
+        parts.method == hyper::Method::GET && parts.uri.path().starts_with("/xapi/")
+    }
 }
 
 /// Which real-world situation an account plays.
