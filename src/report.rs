@@ -195,6 +195,111 @@ pub struct Report {
     pub hint: Option<String>,
     /// Wall time of the whole validation.
     pub ms: u64,
+    /// What the system said about its own health, when the vendor tells it (3CX's SystemStatus).
+    /// Separate from the verdict: a working link with a licence about to end is still `ok`.
+    pub health: Option<Health>,
+}
+
+/// How serious a health finding is. Never a verdict on the credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warning,
+    Critical,
+}
+
+/// One thing a system says about itself, as shown: "Licence expires", "2027-03-01 (89 days
+/// left)". A value the system did not send is "unknown", never a guess.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    /// The figure for monitoring (days left, trunks registered), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    /// The moment a date fact names (seconds since the epoch), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
+}
+
+/// Something in the system's health that needs an admin, with its level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The fact it is about.
+    pub id: &'static str,
+    pub level: Level,
+    pub text: String,
+}
+
+/// A system's health: its facts, and the findings drawn from them with the run's thresholds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Health {
+    pub facts: Vec<Fact>,
+    pub findings: Vec<Finding>,
+}
+
+impl Health {
+    /// The most serious finding's level, if any.
+    pub fn level(&self) -> Option<Level> {
+        self.findings.iter().map(|f| f.level).max()
+    }
+}
+
+/// When a health finding is raised: days left (licence, maintenance, certificate) under `warn_days`
+/// is a warning, under `crit_days` critical; a last backup older than `backup_days` a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    pub warn_days: i64,
+    pub crit_days: i64,
+    pub backup_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { warn_days: 30, crit_days: 7, backup_days: 14 }
+    }
+}
+
+/// Seconds since the epoch of an RFC 3339 / ISO 8601 date-time as OData writes it
+/// (`2026-12-31T23:59:59Z`, fractions and `±hh:mm` offsets allowed, or a bare date). `None` for
+/// anything else: a date that cannot be read is unknown, never guessed.
+pub fn parse_datetime(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let num =
+        |t: &str| -> Option<i64> { (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse().ok())? };
+    let (date, time) = s.split_once(['T', ' ']).unwrap_or((s, "00:00:00Z"));
+    let mut d = date.split('-');
+    let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) || date.len() != 10 {
+        return None;
+    }
+    // The offset: Z, +hh:mm or -hh:mm; none means UTC.
+    let (clock, offset) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
+        (c, 0)
+    } else if let Some(i) = time.rfind(['+', '-']) {
+        let (c, o) = time.split_at(i);
+        let (sign, o) = (if o.starts_with('-') { -1 } else { 1 }, &o[1..]);
+        let (oh, om) = o.split_once(':').unwrap_or((o.get(..2)?, o.get(2..)?));
+        (c, sign * (num(oh)? * 3600 + num(om)? * 60))
+    } else {
+        (time, 0)
+    };
+    let clock = clock.split('.').next()?;
+    let mut t = clock.split(':');
+    let (hh, mm, ss) = (num(t.next()?)?, num(t.next()?)?, num(t.next().unwrap_or("0"))?);
+    if hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), the inverse of `utc_date`.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss - offset).ok()
 }
 
 impl Report {
@@ -206,6 +311,22 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datetimes_as_odata_writes_them() {
+        assert_eq!(parse_datetime("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_datetime("2000-02-29T00:00:00Z"), Some(951_782_400));
+        assert_eq!(parse_datetime("2025-06-02T08:15:00Z"), Some(1_748_852_100));
+        assert_eq!(parse_datetime("2025-06-02T10:15:00.1234567+02:00"), Some(1_748_852_100));
+        assert_eq!(parse_datetime("2025-06-02T03:15:00-05:00"), Some(1_748_852_100));
+        assert_eq!(parse_datetime("2020-12-31"), Some(1_609_372_800));
+        for bad in ["", "soon", "2025-13-01T00:00:00Z", "2025-06-02T25:00:00Z", "25-06-02", "2025-06-02Tnoon"] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+        for secs in [0, 951_782_400, 1_609_459_199, 4_102_444_800] {
+            assert_eq!(parse_datetime(&utc_date(secs)), Some(secs - secs % 86_400));
+        }
+    }
 
     #[test]
     fn utc_dates() {

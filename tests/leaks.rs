@@ -77,6 +77,8 @@ fn all_secrets() -> Vec<String> {
     for s in [SECRET_8X8, WRONG_8X8] {
         v.push(base64::engine::general_purpose::STANDARD.encode(format!("app:{s}")));
     }
+    // The simulated PBX's licence key, in every SystemStatus it answers: pbxlink never shows it.
+    v.push("SIMU-LATED-LICE-NSE0".to_string());
     v
 }
 

@@ -169,6 +169,7 @@ fn screen(
         "validate_running",
         "validate_waiting",
         "validate_ok",
+        "validate_ok_health",
         "validate_failed",
         "review",
         "done",

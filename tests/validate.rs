@@ -359,3 +359,5 @@ async fn silent_server_times_out_within_the_bound() {
 mod cx_engine;
 #[path = "validate/eightbyeight.rs"]
 mod eightbyeight;
+#[path = "validate/health.rs"]
+mod health;

@@ -168,6 +168,12 @@ pub struct ValidateArgs {
     /// Seconds allowed for each request (connecting is bounded separately, at most 5 s)
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub timeout: u64,
+    /// Health: a licence, maintenance or certificate ending within this many days is a warning
+    #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub warn_days: i64,
+    /// Health: ending within this many days is critical (at most --warn-days)
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub crit_days: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

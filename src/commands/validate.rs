@@ -24,6 +24,13 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     if let Ok(state) = crate::paths::state_dir() {
         super::init_log(&state, g.log_file.as_deref());
     }
+    if args.crit_days > args.warn_days {
+        eprintln!(
+            "pbxlink: --crit-days {} is more than --warn-days {}: critical must come closer to the end than a warning",
+            args.crit_days, args.warn_days
+        );
+        return Ok(exit::USAGE);
+    }
     let mode = if args.json {
         Mode::Json
     } else if args.nagios {
@@ -50,6 +57,11 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                 request_timeout: Duration::from_secs(args.timeout),
                 no_proxy: g.no_proxy,
                 lock: g.lock(),
+                thresholds: crate::report::Thresholds {
+                    warn_days: args.warn_days,
+                    crit_days: args.crit_days,
+                    ..Default::default()
+                },
             };
             // A CX-Engine profile travels with the 3CX profile it links, found among all saved ones.
             let entries = entries

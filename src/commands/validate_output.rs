@@ -108,7 +108,7 @@ pub fn text_lines(d: &Done, widths: &[usize]) -> String {
                 .find(|c| matches!(c.id, "access" | "products"))
                 .map(|c| c.detail.clone())
                 .unwrap_or_default();
-            format!("ok    {head}{} ms  {about}\n", r.ms)
+            format!("ok    {head}{} ms  {about}\n{}", r.ms, findings(r))
         }
         Outcome::Report(r) => {
             let (check, detail) = r
@@ -122,9 +122,26 @@ pub fn text_lines(d: &Done, widths: &[usize]) -> String {
             if let Some(h) = &r.hint {
                 s.push_str(&format!("      fix: {h}\n"));
             }
+            s.push_str(&findings(r));
             s
         }
     }
+}
+
+/// The health findings under a profile's line, most serious first: "      critical: ...".
+fn findings(r: &crate::report::Report) -> String {
+    let mut found: Vec<&crate::report::Finding> = r.health.iter().flat_map(|h| &h.findings).collect();
+    found.sort_by_key(|f| std::cmp::Reverse(f.level));
+    found
+        .iter()
+        .map(|f| {
+            let level = match f.level {
+                crate::report::Level::Critical => "critical",
+                crate::report::Level::Warning => "warning",
+            };
+            format!("      {level}: {}\n", f.text)
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -145,6 +162,9 @@ struct JsonProfile {
     error: Option<String>,
     ms: u64,
     checks: Vec<JsonCheck>,
+    /// What the system says about its health (3CX's SystemStatus), with its findings; null
+    /// where the vendor tells none or it could not be read.
+    health: Option<crate::report::Health>,
 }
 
 #[derive(Serialize)]
@@ -170,6 +190,7 @@ pub fn json_doc(done: &[Done]) -> JsonDoc {
                 hint: r.hint.clone(),
                 error: None,
                 ms: r.ms,
+                health: r.health.clone(),
                 checks: r
                     .checks
                     .iter()
@@ -200,6 +221,7 @@ pub fn json_doc(done: &[Done]) -> JsonDoc {
                 error: Some(why.clone()),
                 ms: 0,
                 checks: vec![],
+                health: None,
             },
         })
         .collect();

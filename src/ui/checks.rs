@@ -52,11 +52,25 @@ pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'s
     out
 }
 
-/// The verdict: the link works, or the failure kind and its fix.
+/// The verdict: the link works (with what the system says needs an admin, most serious first),
+/// or the failure kind and its fix.
 pub fn verdict(run: &Run, t: &Theme) -> Option<(Vec<Line<'static>>, u16)> {
     let r = run.report.as_ref()?;
     Some(match r.failure {
-        None => (vec![Line::styled(format!("{} The link works ({} ms).", t.pass_glyph(), r.ms), t.ok())], 1),
+        None => {
+            let mut lines = vec![Line::styled(format!("{} The link works ({} ms).", t.pass_glyph(), r.ms), t.ok())];
+            let mut found: Vec<_> = r.health.iter().flat_map(|h| &h.findings).collect();
+            found.sort_by_key(|f| std::cmp::Reverse(f.level));
+            for f in found {
+                let (word, style) = match f.level {
+                    crate::report::Level::Critical => ("critical", t.bad()),
+                    crate::report::Level::Warning => ("warning", t.warn()),
+                };
+                lines.push(Line::styled(format!("! {word}: {}", f.text), style));
+            }
+            let n = lines.len() as u16;
+            (lines, n)
+        }
         Some(k) => {
             let hint = r.hint.clone().unwrap_or_default();
             let lines = vec![Line::styled(format!("{} Failed: {k}", t.fail_glyph()), t.bad()), Line::raw(hint)];

@@ -52,6 +52,8 @@ pub struct Options {
     /// Where the one-token-per-Client-ID locks live (the state directory's `locks/`), shared with
     /// every other pbxlink process; `None`: no lock across processes (library use, tests).
     pub lock: Option<LockConfig>,
+    /// When health findings are raised (`--warn-days`, `--crit-days`).
+    pub thresholds: crate::report::Thresholds,
 }
 
 impl Options {
@@ -71,6 +73,7 @@ impl Default for Options {
             request_timeout: Duration::from_secs(10),
             no_proxy: false,
             lock: None,
+            thresholds: crate::report::Thresholds::default(),
         }
     }
 }

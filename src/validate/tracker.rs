@@ -17,13 +17,15 @@ pub struct Tracker<'a> {
     /// not the server); its fix is the guide's
     /// `<blame>.<kind>` hint.
     pub blame: Option<&'static str>,
+    /// What the system said about its health, for the report.
+    pub health: Option<crate::report::Health>,
 }
 
 impl<'a> Tracker<'a> {
     pub fn new(plan: &[(&'static str, String)], progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
         let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
         progress(Progress::Plan(checks.clone()));
-        Tracker { checks, started: Instant::now(), current: None, progress, failure: None, blame: None }
+        Tracker { checks, started: Instant::now(), current: None, progress, failure: None, blame: None, health: None }
     }
 
     pub fn index(&self, id: &str) -> usize {
@@ -87,6 +89,7 @@ impl<'a> Tracker<'a> {
             failure: self.failure,
             checks: self.checks,
             ms: self.started.elapsed().as_millis() as u64,
+            health: self.health,
         }
     }
 }

@@ -68,5 +68,6 @@ pub fn ok_report() -> Report {
         failure: None,
         hint: None,
         ms: 5,
+        health: None,
     }
 }

@@ -166,7 +166,13 @@ fn failed_validation_keeps_values_and_retries_with_r() {
     w.update(key(KeyCode::Tab));
     typed(&mut w, "wrong");
     w.update(key(KeyCode::Enter));
-    let failed = Report { checks: vec![], failure: Some(FailureKind::Unauthorized), hint: Some("fix".into()), ms: 3 };
+    let failed = Report {
+        checks: vec![],
+        failure: Some(FailureKind::Unauthorized),
+        hint: Some("fix".into()),
+        ms: 3,
+        health: None,
+    };
     w.update(Msg::Validation { attempt: 1, event: ValidationEvent::Done(failed) });
     assert!(!w.busy());
     assert!(w.update(key(KeyCode::Enter)).is_empty(), "Enter must not continue past a failure");

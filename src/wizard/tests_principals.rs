@@ -147,7 +147,13 @@ fn a_token_is_saved_only_after_it_validates() {
     assert_eq!(profile.ca_file.as_deref(), Some(std::path::Path::new("/etc/pbx-ca.pem")));
     let attempt = *attempt;
     // A failed validation saves nothing and says why.
-    let bad = Report { checks: vec![], failure: Some(FailureKind::Unauthorized), hint: Some("fix it".into()), ms: 1 };
+    let bad = Report {
+        checks: vec![],
+        failure: Some(FailureKind::Unauthorized),
+        hint: Some("fix it".into()),
+        ms: 1,
+        health: None,
+    };
     assert!(w.update(Msg::Validation { attempt, event: ValidationEvent::Done(bad) }).is_empty());
     assert!(screen(&w).message.as_deref().unwrap_or_default().contains("not saved"));
     let fx = w.update(key(KeyCode::Enter));
@@ -157,6 +163,7 @@ fn a_token_is_saved_only_after_it_validates() {
         failure: None,
         hint: None,
         ms: 1,
+        health: None,
     };
     let fx = w.update(Msg::Validation { attempt: *attempt, event: ValidationEvent::Done(good) });
     assert!(

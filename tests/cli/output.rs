@@ -244,3 +244,41 @@ fn tables_size_their_columns_to_the_content() {
     assert_eq!(providers.len(), 2, "{}", o.stdout);
     assert_eq!(providers[0], providers[1], "{}", o.stdout);
 }
+
+#[test]
+fn health_findings_are_said_in_text_and_json_and_leave_the_exit_code_alone() {
+    let e = Env::with(vec![
+        ThreeCxAccount::new("900", GOOD, Behaviour::Good),
+        ThreeCxAccount::new("905", GOOD, Behaviour::LicenceEnding),
+    ]);
+    let d = e.sim.domain();
+    e.write_config(&[e.profile("healthy", &d, "900", GOOD, true), e.profile("ending", &d, "905", GOOD, true)].concat());
+    let o = e.run(&["validate", "ending"], None, &[]);
+    assert_eq!(o.code, 0, "working credentials keep exit 0: {}\n{}", o.stdout, o.stderr);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert!(lines[0].starts_with("ok "), "{}", o.stdout);
+    assert!(lines[1].trim_start().starts_with("critical: maintenance ended on "), "most serious first: {}", o.stdout);
+    assert!(lines[2].trim_start().starts_with("warning: the licence ends in "), "{}", o.stdout);
+    let o = e.run(&["validate", "healthy"], None, &[]);
+    assert_eq!(o.stdout.lines().count(), 1, "a healthy PBX says nothing more: {}", o.stdout);
+
+    let (code, v) = e.validate_json("ending", &[]);
+    assert_eq!(code, 0);
+    let p = &v["profiles"][0];
+    assert_eq!(p["ok"], true);
+    let findings = p["health"]["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 2, "{p:#}");
+    assert!(findings.iter().any(|f| f["id"] == "maintenance_expires" && f["level"] == "critical"), "{p:#}");
+    let facts = p["health"]["facts"].as_array().expect("facts");
+    let expires = facts.iter().find(|f| f["id"] == "licence_expires").expect("licence_expires");
+    assert!(matches!(expires["number"].as_i64(), Some(11..=12)), "{expires}");
+    assert!(expires["at"].as_u64().is_some(), "{expires}");
+    assert!(!v.to_string().contains("SIMU-LATED"), "the licence key is never printed");
+    // Lax thresholds: 12 days is no longer worth a word; the ended maintenance still is.
+    let (_, v) = e.validate_json("ending", &["--warn-days", "10", "--crit-days", "2"]);
+    assert_eq!(v["profiles"][0]["health"]["findings"].as_array().map(Vec::len), Some(1));
+
+    let o = e.run(&["validate", "ending", "--warn-days", "5", "--crit-days", "9"], None, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("--crit-days 9 is more than --warn-days 5"), "{}", o.stderr);
+}

@@ -92,7 +92,7 @@ pub(crate) fn cx_report(crm: CheckState, crm_detail: &str) -> Report {
         })
         .collect();
     let failure = if let CheckState::Failed(kind) = crm { Some(kind) } else { None };
-    Report { checks, failure, hint: failure.map(|f| guide.hint_at("crm", f)), ms: 55 }
+    Report { checks, failure, hint: failure.map(|f| guide.hint_at("crm", f)), ms: 55, health: None }
 }
 
 pub(crate) fn cx_state(w: &mut Wizard, name: &str) {
@@ -233,13 +233,13 @@ pub(crate) fn unauthorized() -> Report {
         CheckState::Skipped,
     ];
     let hint = pbxlink::providers::ProviderId::ThreeCx.guide().hint_at("token", FailureKind::Unauthorized);
-    Report { checks: checks(&states), failure: Some(FailureKind::Unauthorized), hint: Some(hint), ms: 40 }
+    Report { checks: checks(&states), failure: Some(FailureKind::Unauthorized), hint: Some(hint), ms: 40, health: None }
 }
 
 pub(crate) fn finish(w: &mut Wizard, ok: bool) {
     let a = w.attempt;
     let r = if ok {
-        Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 87 }
+        Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 87, health: None }
     } else {
         unauthorized()
     };

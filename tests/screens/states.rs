@@ -116,6 +116,22 @@ pub(crate) fn state(name: &str) -> Wizard {
             to_step(&mut w, "validate");
             finish(&mut w, false);
         }
+        "validate_ok_health" => {
+            // What the health interpreter makes of a SystemStatus with a licence ending in 12
+            // days, maintenance ended 3 days ago and one trunk of two down.
+            to_step(&mut w, "validate");
+            let day = |d: i64| pbxlink::report::utc_date((NOW as i64 + d * 86_400) as u64);
+            let body = format!(
+                r#"{{"LicenseActive":true,"ExpirationDate":"{}T00:00:00Z","MaintenanceExpiresAt":"{}T00:00:00Z","TrunksTotal":2,"TrunksRegistered":1}}"#,
+                day(13),
+                day(-2)
+            );
+            let thresholds = pbxlink::report::Thresholds::default();
+            let health = pbxlink::providers::threecx::health::health(body.as_bytes(), NOW, &thresholds);
+            let r = Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 87, health };
+            let a = w.attempt;
+            w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
+        }
         "review" => {
             to_step(&mut w, "validate");
             finish(&mut w, true);
@@ -143,6 +159,7 @@ pub(crate) fn state(name: &str) -> Wizard {
                 failure: None,
                 hint: None,
                 ms: 61,
+                health: None,
             };
             w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
         }
@@ -150,7 +167,8 @@ pub(crate) fn state(name: &str) -> Wizard {
             w.update(Msg::Loaded(Box::new(home_data(several()))));
             w.update(k(KeyCode::Char('V')));
             let first = w.attempt - 2;
-            let ok = Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 61 };
+            let ok =
+                Report { checks: checks(&[CheckState::Passed; 5]), failure: None, hint: None, ms: 61, health: None };
             w.update(Msg::Validation { attempt: first, event: ValidationEvent::Done(ok) });
             let bad = unauthorized();
             w.update(Msg::Validation { attempt: first + 1, event: ValidationEvent::Done(bad) });
@@ -199,7 +217,7 @@ pub(crate) fn state(name: &str) -> Wizard {
             let a = w.attempt;
             w.update(Msg::Validation {
                 attempt: a,
-                event: ValidationEvent::Done(Report { checks, failure: None, hint: None, ms: 31 }),
+                event: ValidationEvent::Done(Report { checks, failure: None, hint: None, ms: 31, health: None }),
             });
             w.update(k(KeyCode::Enter));
         }
@@ -241,6 +259,7 @@ pub(crate) fn state(name: &str) -> Wizard {
                 failure: Some(FailureKind::Forbidden),
                 hint: Some(guide.hint_at("products", FailureKind::Forbidden)),
                 ms: 40,
+                health: None,
             };
             let a = w.attempt;
             w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });
@@ -324,6 +343,7 @@ pub(crate) fn principals_state(w: &mut Wizard, name: &str) {
             failure: None,
             hint: None,
             ms: 40,
+            health: None,
         }),
     });
     w.update(Msg::Saved(Ok("/home/admin/.config/pbxlink/profiles.toml".into())));

@@ -55,7 +55,11 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     t.start("details");
     match s.get(p::DETAILS_PATH, token.access_token.expose_secret()).await {
         Ok(a) => match p::interpret_details(&a) {
-            Details::Found(d) => t.pass("details", d),
+            Details::Found(d) => {
+                // The same answer tells the system's health: no request of its own.
+                t.health = p::health::health(&a.body, crate::profile::results::now_secs(), &opts.thresholds);
+                t.pass("details", d)
+            }
             Details::NotAvailable(d) => t.end("details", CheckState::NotAvailable, d, None),
         },
         Err((_, detail)) => t.end("details", CheckState::NotAvailable, format!("n/a: {detail}"), None),

@@ -14,6 +14,9 @@ pub fn demo_accounts() -> Vec<ThreeCxAccount> {
         ThreeCxAccount::new("902", "demo-key-902", Behaviour::LowRole),
         ThreeCxAccount::new("903", "demo-key-903", Behaviour::OldVersion),
         ThreeCxAccount::new("904", "demo-key-904", Behaviour::NoLicence),
+        ThreeCxAccount::new("905", "demo-key-905", Behaviour::LicenceEnding),
+        ThreeCxAccount::new("906", "demo-key-906", Behaviour::TrunkDown),
+        ThreeCxAccount::new("907", "demo-key-907", Behaviour::OldBackup),
     ]
 }
 
@@ -53,5 +56,8 @@ pub fn describe(b: Behaviour) -> &'static str {
         Behaviour::TokenTaken => "token taken by another program",
         Behaviour::RedirectsAway => "redirects to another host",
         Behaviour::HugeBody => "answers 10 MB of junk",
+        Behaviour::LicenceEnding => "works; licence ends in 12 days, maintenance ended",
+        Behaviour::TrunkDown => "works; a trunk is down",
+        Behaviour::OldBackup => "works; last backup 40 days ago, none scheduled",
     }
 }

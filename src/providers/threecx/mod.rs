@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 pub mod check;
 pub mod demo;
+pub mod health;
 pub mod principal_requests;
 pub mod principals;
 mod profile;
@@ -30,7 +31,9 @@ use crate::validate::{Answer, Failure, one_line, server_message, status_failure}
 
 pub const TOKEN_PATH: &str = "/connect/token";
 pub const ACCESS_PATH: &str = "/xapi/v1/Defs?$select=Id";
-pub const DETAILS_PATH: &str = "/xapi/v1/SystemStatus?$select=FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls";
+/// The details read: `SystemStatus` with what the details and the health show (`health::SELECT`;
+/// a test ties the two).
+pub const DETAILS_PATH: &str = "/xapi/v1/SystemStatus?$select=FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
 
 /// A token from `/connect/token`.
 pub struct Token {
@@ -238,6 +241,12 @@ fn looks_like_html(a: &Answer) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_details_read_selects_what_the_health_reads() {
+        assert_eq!(DETAILS_PATH.split("$select=").nth(1), Some(health::SELECT));
+        assert!(!DETAILS_PATH.contains("LicenseKey"), "the licence key is never asked for");
+    }
     use secrecy::ExposeSecret;
 
     fn ans(status: u16, body: &str) -> Answer {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
-use super::simulated_principals::{app_token_id, generate_app_token, principals_page};
+use super::simulated_principals::{app_token_id, generate_app_token, iso8601, principals_page};
 use crate::simulator::{Resp, Simulator, Site, json};
 
 /// The simulated PBX: its accounts and the tokens it has issued.
@@ -109,6 +109,12 @@ pub enum Behaviour {
     RedirectsAway,
     /// The token endpoint answers 200 with 10 MB of junk (the read must stay bounded).
     HugeBody,
+    /// Works; its licence ends in 12 days and its maintenance ended 3 days ago.
+    LicenceEnding,
+    /// Works; one of its two trunks is not registered.
+    TrunkDown,
+    /// Works; its last backup is 40 days old and none is scheduled.
+    OldBackup,
 }
 
 #[derive(Clone)]
@@ -168,11 +174,7 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
             if a.behaviour == Behaviour::LowRole {
                 return odata_error(403, "Forbidden", "Access denied");
             }
-            let all = serde_json::json!({
-                "FQDN": "localhost", "Version": a.version(), "ProductCode": "3CXPSENT", "LicenseActive": true,
-                "ExtensionsTotal": 40, "ExtensionsRegistered": 12, "MaxSimCalls": 16, "LicenseKey": "SIMU-LATED-LICE-NSE0",
-            });
-            json(200, select(all, parts.uri.query()).to_string())
+            json(200, select(system_status(a), parts.uri.query()).to_string())
         }),
         ("GET", "/xapi/v1/CrmIntegration") => with_account(st, parts, |a| {
             // This read ends a CX-Engine validation's 3CX part, as SystemStatus ends a 3CX one.
@@ -315,6 +317,38 @@ fn jwt(client: &str, secs: u64) -> String {
     let iat = crate::profile::results::now_secs();
     let claims = serde_json::json!({"sub": client, "client_id": client, "iat": iat, "nbf": iat, "exp": iat + secs, "jti": random_token()});
     format!("{}.{}.{}", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(&claims.to_string()), random_token())
+}
+
+/// `SystemStatus` as a V20 box answers it (the spec's `Pbx.SystemStatus`), its dates relative to
+/// now so that every run sees the same days left; each health behaviour changes what it is about.
+/// The licence key is in it, as on a real PBX: pbxlink must never show it.
+fn system_status(a: &ThreeCxAccount) -> serde_json::Value {
+    let now = crate::profile::results::now_secs();
+    let day = 86_400;
+    let at = |days: i64| iso8601((now as i64 + days * day) as u64);
+    let b = a.behaviour;
+    let mut s = serde_json::json!({
+        "FQDN": "localhost", "Version": a.version(), "ProductCode": "3CXPSENT", "LicenseActive": true,
+        "Activated": true, "ExtensionsTotal": 40, "ExtensionsRegistered": 12, "MaxSimCalls": 16,
+        "LicenseKey": "SIMU-LATED-LICE-NSE0", "ExpirationDate": at(300), "MaintenanceExpiresAt": at(120),
+        "TrunksTotal": 2, "TrunksRegistered": 2, "LastBackupDateTime": at(-1), "BackupScheduled": true,
+        "HasNotRunningServices": false, "FreeDiskSpace": 41_000_000_000_i64, "TotalDiskSpace": 80_000_000_000_i64,
+        "RecordingQuotaReached": false, "VoicemailQuotaReached": false, "LastSuccessfulUpdate": at(-9),
+        "AutoUpdateEnabled": true, "CallsActive": 3,
+    });
+    match b {
+        Behaviour::LicenceEnding => {
+            s["ExpirationDate"] = at(12).into();
+            s["MaintenanceExpiresAt"] = at(-3).into();
+        }
+        Behaviour::TrunkDown => s["TrunksRegistered"] = 1.into(),
+        Behaviour::OldBackup => {
+            s["LastBackupDateTime"] = at(-40).into();
+            s["BackupScheduled"] = false.into();
+        }
+        _ => {}
+    }
+    s
 }
 
 /// One validation (or principals request) is over: see `ThreeCxSite::sessions`.

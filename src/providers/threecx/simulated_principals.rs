@@ -91,7 +91,7 @@ pub(super) fn generate_app_token(st: &ThreeCxSite, id: i64) -> Resp {
 }
 
 /// Seconds since the epoch as an ISO 8601 UTC date-time, as 3CX writes `LastUsed`.
-fn iso8601(secs: u64) -> String {
+pub(super) fn iso8601(secs: u64) -> String {
     let rem = secs % 86_400;
     let date = crate::report::utc_date(secs);
     format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)

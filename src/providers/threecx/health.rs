@@ -1,0 +1,263 @@
+//! What a 3CX system says about its own health in `SystemStatus` (the same read that gives its
+//! version: no extra request), as facts and the findings the run's thresholds draw from them.
+//! Pure: the answer's body and the time in, a `Health` out. Field names and types are the
+//! OpenAPI spec's (`Pbx.SystemStatus`); a field the PBX does not send is "unknown", never a
+//! guess. `LicenseKey` is never read.
+
+use serde_json::Value;
+
+use crate::report::{Fact, Finding, Health, Level, Thresholds, parse_datetime, utc_date};
+
+/// The `SystemStatus` properties read (the details check's `$select`): never `LicenseKey`.
+pub const SELECT: &str = "FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
+
+const UNKNOWN: &str = "unknown";
+const DAY: i64 = 86_400;
+
+/// The health in a `SystemStatus` body read at `now` (seconds since the epoch); `None` when the
+/// body is not a JSON object.
+pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let o = v.as_object()?;
+    let text = |k: &str| o.get(k).and_then(Value::as_str).map(|s| crate::validate::one_line(s, 40));
+    let flag = |k: &str| o.get(k).and_then(Value::as_bool);
+    let count = |k: &str| o.get(k).and_then(Value::as_i64);
+    let date = |k: &str| o.get(k).and_then(Value::as_str).and_then(parse_datetime);
+    let mut h = Health::default();
+    let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None };
+
+    let licence = match (text("ProductCode"), flag("LicenseActive")) {
+        (code, Some(active)) => {
+            let state = if active { "active" } else { "not active" };
+            code.map_or(state.to_string(), |c| format!("{c}, {state}"))
+        }
+        (Some(code), None) => format!("{code}, active: {UNKNOWN}"),
+        (None, None) => UNKNOWN.to_string(),
+    };
+    h.facts.push(fact("licence", "Licence", licence));
+    if flag("LicenseActive") == Some(false) {
+        h.findings.push(Finding { id: "licence", level: Level::Critical, text: "the licence is not active".into() });
+    }
+    for (id, label, key, what) in [
+        ("licence_expires", "Licence expires", "ExpirationDate", "the licence"),
+        ("maintenance_expires", "Maintenance expires", "MaintenanceExpiresAt", "maintenance"),
+    ] {
+        let (f, finding) = expiry(id, label, date(key), now, t, what);
+        h.facts.push(f);
+        h.findings.extend(finding);
+    }
+
+    let (reg, total) = (count("TrunksRegistered"), count("TrunksTotal"));
+    let mut trunks = fact("trunks", "Trunks registered", ratio(reg, total));
+    trunks.number = reg;
+    h.facts.push(trunks);
+    if let (Some(r), Some(n)) = (reg, total)
+        && r < n
+    {
+        let down = n - r;
+        let text = format!("{down} of {n} trunk{} not registered", if n == 1 { "" } else { "s" });
+        h.findings.push(Finding { id: "trunks", level: Level::Warning, text });
+    }
+    h.facts.push(fact(
+        "extensions",
+        "Extensions registered",
+        ratio(count("ExtensionsRegistered"), count("ExtensionsTotal")),
+    ));
+
+    let backup = date("LastBackupDateTime");
+    let mut last = fact("last_backup", "Last backup", backup.map_or(UNKNOWN.into(), |at| ago(at, now)));
+    last.at = backup;
+    last.number = backup.map(|at| (now as i64 - at as i64).div_euclid(DAY));
+    h.facts.push(last);
+    if let Some(days) = backup.map(|at| (now as i64 - at as i64).div_euclid(DAY))
+        && days > t.backup_days
+    {
+        let text = format!("the last backup is {days} days old (more than {})", t.backup_days);
+        h.findings.push(Finding { id: "last_backup", level: Level::Warning, text });
+    }
+    h.facts.push(fact("backup_scheduled", "Backup scheduled", yes_no(flag("BackupScheduled"))));
+    if flag("BackupScheduled") == Some(false) {
+        let text = "no backup is scheduled".to_string();
+        h.findings.push(Finding { id: "backup_scheduled", level: Level::Warning, text });
+    }
+
+    let stopped = flag("HasNotRunningServices");
+    let services = match stopped {
+        Some(true) => "some are not running".to_string(),
+        Some(false) => "all running".to_string(),
+        None => UNKNOWN.to_string(),
+    };
+    h.facts.push(fact("services", "Services", services));
+    if stopped == Some(true) {
+        let text = "some 3CX services are not running".to_string();
+        h.findings.push(Finding { id: "services", level: Level::Warning, text });
+    }
+
+    let disk = match (count("FreeDiskSpace"), count("TotalDiskSpace")) {
+        (Some(free), Some(total)) if total > 0 && (0..=total).contains(&free) => {
+            let mut f =
+                fact("disk_free", "Disk free", format!("{}% ({} of {})", free * 100 / total, gb(free), gb(total)));
+            f.number = Some(free * 100 / total);
+            f
+        }
+        _ => fact("disk_free", "Disk free", UNKNOWN.into()),
+    };
+    h.facts.push(disk);
+    for (id, label, key, what) in [
+        ("recording_quota", "Recording quota reached", "RecordingQuotaReached", "the recording quota is reached"),
+        ("voicemail_quota", "Voicemail quota reached", "VoicemailQuotaReached", "the voicemail quota is reached"),
+    ] {
+        h.facts.push(fact(id, label, yes_no(flag(key))));
+        if flag(key) == Some(true) {
+            h.findings.push(Finding { id, level: Level::Warning, text: what.into() });
+        }
+    }
+
+    h.facts.push(fact("version", "Version", text("Version").unwrap_or_else(|| UNKNOWN.into())));
+    let updated = date("LastSuccessfulUpdate");
+    let mut update = fact("last_update", "Last update", updated.map_or(UNKNOWN.into(), |at| ago(at, now)));
+    update.at = updated;
+    h.facts.push(update);
+    Some(h)
+}
+
+/// A date that ends something: the fact (days left) and, under the thresholds, its finding.
+fn expiry(
+    id: &'static str,
+    label: &'static str,
+    at: Option<u64>,
+    now: u64,
+    t: &Thresholds,
+    what: &str,
+) -> (Fact, Option<Finding>) {
+    let Some(at) = at else {
+        return (Fact { id, label, value: UNKNOWN.into(), number: None, at: None }, None);
+    };
+    let left = (at as i64 - now as i64).div_euclid(DAY);
+    let value = match left {
+        l if l < 0 => format!("{} (ended {} days ago)", utc_date(at), -l),
+        1 => format!("{} (1 day left)", utc_date(at)),
+        l => format!("{} ({l} days left)", utc_date(at)),
+    };
+    let level = match left {
+        l if l < t.crit_days => Some(Level::Critical),
+        l if l < t.warn_days => Some(Level::Warning),
+        _ => None,
+    };
+    let finding = level.map(|level| Finding {
+        id,
+        level,
+        text: if left < 0 {
+            format!("{what} ended on {}", utc_date(at))
+        } else {
+            format!("{what} ends in {left} days ({})", utc_date(at))
+        },
+    });
+    (Fact { id, label, value, number: Some(left), at: Some(at) }, finding)
+}
+
+fn ratio(part: Option<i64>, total: Option<i64>) -> String {
+    match (part, total) {
+        (Some(p), Some(t)) => format!("{p} of {t}"),
+        (Some(p), None) => format!("{p} of {UNKNOWN}"),
+        _ => UNKNOWN.into(),
+    }
+}
+
+fn yes_no(b: Option<bool>) -> String {
+    match b {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => UNKNOWN.into(),
+    }
+}
+
+/// A date and its age in days ("2026-11-20, 12 days ago").
+fn ago(at: u64, now: u64) -> String {
+    match (now as i64 - at as i64).div_euclid(DAY) {
+        d if d <= 0 => format!("{}, today", utc_date(at)),
+        1 => format!("{}, 1 day ago", utc_date(at)),
+        d => format!("{}, {d} days ago", utc_date(at)),
+    }
+}
+
+/// Bytes as GB with one decimal (3CX reports disk space in bytes).
+fn gb(bytes: i64) -> String {
+    format!("{:.1} GB", bytes as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-02T00:00:00Z.
+    const NOW: u64 = 1_796_169_600;
+
+    fn of(body: &str) -> Health {
+        health(body.as_bytes(), NOW, &Thresholds::default()).expect("an object")
+    }
+
+    fn value<'a>(h: &'a Health, id: &str) -> &'a str {
+        &h.facts.iter().find(|f| f.id == id).expect(id).value
+    }
+
+    #[test]
+    fn a_healthy_system_has_facts_and_no_finding() {
+        let h = of(r#"{"ProductCode":"3CXPSENT","LicenseActive":true,"ExpirationDate":"2027-12-02T00:00:00Z",
+            "MaintenanceExpiresAt":"2027-06-02T00:00:00Z","TrunksTotal":2,"TrunksRegistered":2,"ExtensionsTotal":40,
+            "ExtensionsRegistered":12,"LastBackupDateTime":"2026-12-01T03:00:00Z","BackupScheduled":true,
+            "HasNotRunningServices":false,"FreeDiskSpace":40000000000,"TotalDiskSpace":80000000000,
+            "RecordingQuotaReached":false,"VoicemailQuotaReached":false,"Version":"20.0.9.995",
+            "LastSuccessfulUpdate":"2026-11-20T00:00:00Z","LicenseKey":"SIMU-LATED-LICE-NSE0"}"#);
+        assert_eq!(h.findings, vec![], "{h:#?}");
+        assert_eq!(value(&h, "licence"), "3CXPSENT, active");
+        assert_eq!(value(&h, "licence_expires"), "2027-12-02 (365 days left)");
+        assert_eq!(value(&h, "trunks"), "2 of 2");
+        assert_eq!(value(&h, "last_backup"), "2026-12-01, today");
+        assert_eq!(value(&h, "disk_free"), "50% (40.0 GB of 80.0 GB)");
+        assert_eq!(value(&h, "last_update"), "2026-11-20, 12 days ago");
+        assert!(!format!("{h:?}").contains("SIMU-LATED"), "the licence key is never read");
+    }
+
+    #[test]
+    fn thresholds_make_warnings_and_criticals() {
+        let h = of(
+            r#"{"LicenseActive":true,"ExpirationDate":"2026-12-20T00:00:00Z","MaintenanceExpiresAt":"2026-12-05T00:00:00Z",
+            "TrunksTotal":3,"TrunksRegistered":1,"LastBackupDateTime":"2026-11-01T00:00:00Z","HasNotRunningServices":true}"#,
+        );
+        let got: Vec<(&str, Level)> = h.findings.iter().map(|f| (f.id, f.level)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("licence_expires", Level::Warning),
+                ("maintenance_expires", Level::Critical),
+                ("trunks", Level::Warning),
+                ("last_backup", Level::Warning),
+                ("services", Level::Warning),
+            ]
+        );
+        assert_eq!(h.level(), Some(Level::Critical));
+        assert!(h.findings[2].text.starts_with("2 of 3 trunks not registered"), "{:?}", h.findings[2]);
+        let strict = Thresholds { warn_days: 10, crit_days: 2, backup_days: 40 };
+        let h = health(
+            br#"{"ExpirationDate":"2026-12-20T00:00:00Z","LastBackupDateTime":"2026-11-01T00:00:00Z"}"#,
+            NOW,
+            &strict,
+        );
+        assert_eq!(h.expect("object").findings, vec![], "per-run thresholds apply");
+    }
+
+    #[test]
+    fn what_is_not_sent_is_unknown_and_an_ended_licence_is_critical() {
+        let h = of(r#"{"ExpirationDate":"2026-11-30T00:00:00Z","LicenseActive":false}"#);
+        assert_eq!(value(&h, "licence_expires"), "2026-11-30 (ended 2 days ago)");
+        assert_eq!(value(&h, "trunks"), "unknown");
+        assert_eq!(value(&h, "last_backup"), "unknown");
+        assert_eq!(value(&h, "services"), "unknown");
+        assert_eq!(value(&h, "version"), "unknown");
+        assert!(h.findings.iter().any(|f| f.id == "licence" && f.level == Level::Critical));
+        assert!(h.findings.iter().any(|f| f.text == "the licence ended on 2026-11-30"));
+        assert_eq!(health(b"[]", NOW, &Thresholds::default()), None);
+        assert_eq!(of(r#"{"ExpirationDate":"soon"}"#).facts[1].value, "unknown", "an unreadable date is unknown");
+    }
+}
