@@ -12,6 +12,10 @@ pub const REJECTED: u8 = 3;
 /// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response, token_ended, token_busy.
 pub const UNREACHABLE: u8 = 4;
 
+/// Every link works, and with `validate --strict` a health finding (warning or critical) was
+/// raised: a licence ending, a trunk down. Without `--strict`, findings never change the code.
+pub const HEALTH: u8 = 5;
+
 /// The code for one failure: [`REJECTED`] when the server said no, else [`UNREACHABLE`].
 pub fn for_failure(kind: crate::report::FailureKind) -> u8 {
     if kind.is_rejection() { REJECTED } else { UNREACHABLE }

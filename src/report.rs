@@ -221,6 +221,9 @@ pub struct Fact {
     /// The moment a date fact names (seconds since the epoch), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<u64>,
+    /// The whole `number` is a part of (trunks registered of `of`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<i64>,
 }
 
 /// Something in the system's health that needs an admin, with its level.

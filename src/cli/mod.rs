@@ -171,6 +171,9 @@ pub struct ValidateArgs {
     /// Health: a licence, maintenance or certificate ending within this many days is a warning
     #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub warn_days: i64,
+    /// Health findings count: exit 5 when every link works but a finding was raised
+    #[arg(long)]
+    pub strict: bool,
     /// Health: ending within this many days is critical (at most --warn-days)
     #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub crit_days: i64,

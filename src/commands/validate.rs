@@ -51,17 +51,18 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     }
     match select(config, &args) {
         Ok((entries, linkable)) => {
+            let thresholds = crate::report::Thresholds {
+                warn_days: args.warn_days,
+                crit_days: args.crit_days,
+                ..Default::default()
+            };
             let opts = Options {
                 ca_files: ca.map(PathBuf::from).into_iter().collect(),
                 connect_timeout: Duration::from_secs(args.timeout.min(5)),
                 request_timeout: Duration::from_secs(args.timeout),
                 no_proxy: g.no_proxy,
                 lock: g.lock(),
-                thresholds: crate::report::Thresholds {
-                    warn_days: args.warn_days,
-                    crit_days: args.crit_days,
-                    ..Default::default()
-                },
+                thresholds,
             };
             // A CX-Engine profile travels with the 3CX profile it links, found among all saved ones.
             let entries = entries
@@ -74,7 +75,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                     (e, linked)
                 })
                 .collect();
-            validate_all(entries, opts, usize::from(args.jobs), mode)
+            validate_all(entries, opts, usize::from(args.jobs), mode, args.strict)
         }
         Err(msg) => {
             if mode == Mode::Nagios {
@@ -129,7 +130,7 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
 /// One profile to validate, with the 3CX profile it links (CX-Engine).
 type Job = (Entry, Option<Profile>);
 
-fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Result<u8> {
+fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode, strict: bool) -> Result<u8> {
     let rt = validate::runtime()?;
     let started = Instant::now();
     let total = entries.len();
@@ -154,7 +155,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
     });
     done.sort_by_key(|d| d.index);
     record(&done);
-    let code = exit_code(&done);
+    let code = exit_code(&done, strict);
     match mode {
         Mode::Text => {
             let failed = done.iter().filter(|d| !ok(d)).count();
@@ -166,7 +167,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode) -> Re
             Ok(code)
         }
         Mode::Nagios => {
-            writeln!(std::io::stdout(), "{}", nagios_line(&done, started.elapsed()))?;
+            writeln!(std::io::stdout(), "{}", nagios_line(&done, started.elapsed(), &opts.thresholds))?;
             Ok(nagios_code(&done))
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::exit;
 use crate::profile::store::Entry;
-use crate::report::{CheckState, FailureKind, Report};
+use crate::report::{CheckState, FailureKind, Level, Report};
 
 /// The outcome for one profile: a report, or why it could not be validated at all.
 pub enum Outcome {
@@ -27,9 +27,21 @@ pub fn ok(d: &Done) -> bool {
     matches!(&d.outcome, Outcome::Report(r) if r.ok())
 }
 
+/// The most serious health finding of any profile.
+fn health_level(done: &[Done]) -> Option<Level> {
+    done.iter()
+        .filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.health.as_ref()?.level() } else { None })
+        .max()
+}
+
 /// 0 all ok; 3 any credentials/access rejected; 4 any unreachable or without verdict; 2 a broken
-/// profile (and nothing worse).
-pub fn exit_code(done: &[Done]) -> u8 {
+/// profile (and nothing worse); with `strict`, 5 when all that is left is a health finding.
+pub fn exit_code(done: &[Done], strict: bool) -> u8 {
+    let code = link_code(done);
+    if code == exit::OK && strict && health_level(done).is_some() { exit::HEALTH } else { code }
+}
+
+fn link_code(done: &[Done]) -> u8 {
     let kinds: Vec<FailureKind> =
         done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
     if kinds.iter().any(|k| k.is_rejection()) {
@@ -46,7 +58,12 @@ pub fn exit_code(done: &[Done]) -> u8 {
 pub fn nagios_code(done: &[Done]) -> u8 {
     let kinds: Vec<FailureKind> =
         done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
-    let states: Vec<u8> = kinds.iter().map(|k| k.nagios_state()).collect();
+    let mut states: Vec<u8> = kinds.iter().map(|k| k.nagios_state()).collect();
+    // Health findings are warnings and criticals of their own, beside the links' states.
+    states.extend(health_level(done).map(|l| match l {
+        Level::Warning => 1,
+        Level::Critical => 2,
+    }));
     if states.contains(&2) {
         2
     } else if states.contains(&1) {
@@ -58,7 +75,7 @@ pub fn nagios_code(done: &[Done]) -> u8 {
     }
 }
 
-pub fn nagios_line(done: &[Done], took: Duration) -> String {
+pub fn nagios_line(done: &[Done], took: Duration, t: &crate::report::Thresholds) -> String {
     let failed: Vec<String> = done
         .iter()
         .filter(|d| !ok(d))
@@ -69,11 +86,22 @@ pub fn nagios_line(done: &[Done], took: Duration) -> String {
         .collect();
     let state = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(nagios_code(done))];
     let n = done.len();
-    let summary = if failed.is_empty() {
+    let mut summary = if failed.is_empty() {
         format!("{n} profiles ok")
     } else {
         format!("{} of {n} profiles failed: {}", failed.len(), failed.join(", "))
     };
+    let findings: Vec<String> = done
+        .iter()
+        .filter_map(|d| match &d.outcome {
+            Outcome::Report(r) => Some((d, r.health.as_ref()?)),
+            Outcome::Invalid(_) => None,
+        })
+        .flat_map(|(d, h)| h.findings.iter().map(move |f| format!("{}: {}", d.name, f.text)))
+        .collect();
+    if !findings.is_empty() {
+        summary.push_str(&format!("; health: {}", findings.join(", ")));
+    }
     let mut perf = vec![
         format!("ok={};;;0;{n}", n - failed.len()),
         format!("failed={};;;0;{n}", failed.len()),
@@ -82,9 +110,27 @@ pub fn nagios_line(done: &[Done], took: Duration) -> String {
     for d in done {
         if let Outcome::Report(r) = &d.outcome {
             perf.push(format!("'{}_ms'={}ms;;;0", d.name, r.ms));
+            perf.extend(r.health.iter().flat_map(|h| health_perf(&d.name, h, t)));
         }
     }
     format!("PBXLINK {state} - {summary} | {}", perf.join(" "))
+}
+
+/// A profile's health as perfdata: days left (warning and critical below the thresholds, in
+/// Nagios's `N:` range form) and trunks registered of their total.
+fn health_perf(name: &str, h: &crate::report::Health, t: &crate::report::Thresholds) -> Vec<String> {
+    let fact = |id: &str| h.facts.iter().find(|f| f.id == id);
+    let number = |id: &str| fact(id).and_then(|f| f.number);
+    let mut out = Vec::new();
+    for (id, label) in [("licence_expires", "licence_days"), ("maintenance_expires", "maintenance_days")] {
+        if let Some(days) = number(id) {
+            out.push(format!("'{name}_{label}'={days};{}:;{}:", t.warn_days, t.crit_days));
+        }
+    }
+    if let Some((reg, total)) = fact("trunks").and_then(|f| Some((f.number?, f.of?))) {
+        out.push(format!("'{name}_trunks'={reg};{total}:;;0;{total}"));
+    }
+    out
 }
 
 /// Name, provider and target of an entry: the first columns of its line.

@@ -250,9 +250,15 @@ fn health_findings_are_said_in_text_and_json_and_leave_the_exit_code_alone() {
     let e = Env::with(vec![
         ThreeCxAccount::new("900", GOOD, Behaviour::Good),
         ThreeCxAccount::new("905", GOOD, Behaviour::LicenceEnding),
+        ThreeCxAccount::new("906", GOOD, Behaviour::TrunkDown),
     ]);
     let d = e.sim.domain();
-    e.write_config(&[e.profile("healthy", &d, "900", GOOD, true), e.profile("ending", &d, "905", GOOD, true)].concat());
+    let profiles = [
+        e.profile("healthy", &d, "900", GOOD, true),
+        e.profile("ending", &d, "905", GOOD, true),
+        e.profile("trunk", &d, "906", GOOD, true),
+    ];
+    e.write_config(&profiles.concat());
     let o = e.run(&["validate", "ending"], None, &[]);
     assert_eq!(o.code, 0, "working credentials keep exit 0: {}\n{}", o.stdout, o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
@@ -277,6 +283,33 @@ fn health_findings_are_said_in_text_and_json_and_leave_the_exit_code_alone() {
     // Lax thresholds: 12 days is no longer worth a word; the ended maintenance still is.
     let (_, v) = e.validate_json("ending", &["--warn-days", "10", "--crit-days", "2"]);
     assert_eq!(v["profiles"][0]["health"]["findings"].as_array().map(Vec::len), Some(1));
+
+    // Nagios: health findings are WARNING and CRITICAL of their own, with days left and trunks as
+    // perfdata; a healthy PBX stays OK.
+    let o = e.run(&["validate", "healthy", "--nagios"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stdout);
+    assert!(o.stdout.starts_with("PBXLINK OK - 1 profiles ok |"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("'healthy_licence_days'=") && o.stdout.contains("'healthy_trunks'=2;2:;;0;2"),
+        "{}",
+        o.stdout
+    );
+    let o = e.run(&["validate", "trunk", "--nagios"], None, &[]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("PBXLINK WARNING - 1 profiles ok; health: trunk: 1 of 2 trunks not registered |"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("'trunk_trunks'=1;2:;;0;2"), "{}", o.stdout);
+    let o = e.run(&["validate", "ending", "--nagios"], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stdout.starts_with("PBXLINK CRITICAL - 1 profiles ok; health: ending: "), "{}", o.stdout);
+    assert!(o.stdout.contains("'ending_maintenance_days'=-"), "{}", o.stdout);
+    // --strict: a finding counts in validate's own codes (5); without it, never.
+    assert_eq!(e.run(&["validate", "ending", "--strict"], None, &[]).code, 5);
+    assert_eq!(e.run(&["validate", "healthy", "--strict"], None, &[]).code, 0);
+    assert_eq!(e.run(&["validate", "trunk"], None, &[]).code, 0);
 
     let o = e.run(&["validate", "ending", "--warn-days", "5", "--crit-days", "9"], None, &[]);
     assert_eq!(o.code, 2);

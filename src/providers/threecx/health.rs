@@ -24,7 +24,7 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     let count = |k: &str| o.get(k).and_then(Value::as_i64);
     let date = |k: &str| o.get(k).and_then(Value::as_str).and_then(parse_datetime);
     let mut h = Health::default();
-    let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None };
+    let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None, of: None };
 
     let licence = match (text("ProductCode"), flag("LicenseActive")) {
         (code, Some(active)) => {
@@ -49,7 +49,7 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
 
     let (reg, total) = (count("TrunksRegistered"), count("TrunksTotal"));
     let mut trunks = fact("trunks", "Trunks registered", ratio(reg, total));
-    trunks.number = reg;
+    (trunks.number, trunks.of) = (reg, total);
     h.facts.push(trunks);
     if let (Some(r), Some(n)) = (reg, total)
         && r < n
@@ -58,11 +58,10 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
         let text = format!("{down} of {n} trunk{} not registered", if n == 1 { "" } else { "s" });
         h.findings.push(Finding { id: "trunks", level: Level::Warning, text });
     }
-    h.facts.push(fact(
-        "extensions",
-        "Extensions registered",
-        ratio(count("ExtensionsRegistered"), count("ExtensionsTotal")),
-    ));
+    let (reg, total) = (count("ExtensionsRegistered"), count("ExtensionsTotal"));
+    let mut extensions = fact("extensions", "Extensions registered", ratio(reg, total));
+    (extensions.number, extensions.of) = (reg, total);
+    h.facts.push(extensions);
 
     let backup = date("LastBackupDateTime");
     let mut last = fact("last_backup", "Last backup", backup.map_or(UNKNOWN.into(), |at| ago(at, now)));
@@ -131,7 +130,7 @@ fn expiry(
     what: &str,
 ) -> (Fact, Option<Finding>) {
     let Some(at) = at else {
-        return (Fact { id, label, value: UNKNOWN.into(), number: None, at: None }, None);
+        return (Fact { id, label, value: UNKNOWN.into(), number: None, at: None, of: None }, None);
     };
     let left = (at as i64 - now as i64).div_euclid(DAY);
     let value = match left {
@@ -153,7 +152,7 @@ fn expiry(
             format!("{what} ends in {left} days ({})", utc_date(at))
         },
     });
-    (Fact { id, label, value, number: Some(left), at: Some(at) }, finding)
+    (Fact { id, label, value, number: Some(left), at: Some(at), of: None }, finding)
 }
 
 fn ratio(part: Option<i64>, total: Option<i64>) -> String {
