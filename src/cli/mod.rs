@@ -11,7 +11,7 @@ use std::path::PathBuf;
     name = "pbxlink",
     version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("PBXLINK_COMMIT"), ", TLS rustls with ring)"),
     about = "Link telephony accounts (3CX, 8x8, the CX-Engine CRM connector) from the terminal and keep those links healthy.",
-    after_help = "Without a command, pbxlink opens the full-screen home screen (with --plain, line prompts).\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict."
+    after_help = "Without a command, pbxlink opens the full-screen home screen (with --plain, line prompts).\nExit codes: 0 ok, 1 error, 2 usage or config error, 3 credentials or access rejected, 4 could not reach or no verdict, 5 (validate --strict) a health finding."
 )]
 pub struct Cli {
     /// The profiles file [default: ~/.config/pbxlink/profiles.toml]
