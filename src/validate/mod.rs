@@ -9,6 +9,7 @@
 //! a URL or a secret; one TLS connection serves every request of a validation.
 
 mod answer;
+pub mod cert;
 mod client;
 mod errors;
 mod proxy;
