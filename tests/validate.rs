@@ -296,6 +296,11 @@ async fn untrusted_certificate_is_tls_not_credentials() {
     let (r, _) = run(&profile(&e.sim.domain(), "900", SECRET), &opts).await;
     assert_eq!(r.failure, Some(FailureKind::Tls), "{r:#?}");
     assert!(detail(&r, "connect").contains("not trusted"), "{}", detail(&r, "connect"));
+    // What the server presented, to compare with the PBX before trusting it with --ca-file.
+    let shown = detail(&r, "connect");
+    assert!(shown.contains("it presented CN=pbxlink simulator issued by CN=pbxlink simulator CA"), "{shown}");
+    let sha = shown.split("SHA-256 ").nth(1).expect("the fingerprint");
+    assert_eq!(sha.len(), 95, "32 bytes as hex pairs with colons: {sha}");
     assert!(r.hint.as_deref().is_some_and(|h| h.contains("--ca-file")));
     assert!(e.sim.requests().is_empty(), "no request may be sent over an untrusted connection");
 }

@@ -122,7 +122,11 @@ fn health_perf(name: &str, h: &crate::report::Health, t: &crate::report::Thresho
     let fact = |id: &str| h.facts.iter().find(|f| f.id == id);
     let number = |id: &str| fact(id).and_then(|f| f.number);
     let mut out = Vec::new();
-    for (id, label) in [("licence_expires", "licence_days"), ("maintenance_expires", "maintenance_days")] {
+    for (id, label) in [
+        ("licence_expires", "licence_days"),
+        ("maintenance_expires", "maintenance_days"),
+        ("certificate_expires", "certificate_days"),
+    ] {
         if let Some(days) = number(id) {
             out.push(format!("'{name}_{label}'={days};{}:;{}:", t.warn_days, t.crit_days));
         }

@@ -18,6 +18,49 @@ pub struct CertInfo {
     pub sha256: String,
 }
 
+/// The certificate as health facts (subject, issuer, fingerprint, expiry with days left) and, by
+/// the thresholds, its expiry finding: the same for every vendor.
+pub fn health(c: &CertInfo, now: u64, t: &crate::report::Thresholds) -> crate::report::Health {
+    use crate::report::{Fact, Finding, Level, utc_date};
+    let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None, of: None };
+    let left = (c.not_after as i64 - now as i64).div_euclid(86_400);
+    let value = if left < 0 {
+        format!("{} (ended {} days ago)", utc_date(c.not_after), -left)
+    } else {
+        format!("{} ({left} days left)", utc_date(c.not_after))
+    };
+    let mut expires = fact("certificate_expires", "Certificate expires", value);
+    (expires.number, expires.at) = (Some(left), Some(c.not_after));
+    let level = if left < t.crit_days {
+        Some(Level::Critical)
+    } else if left < t.warn_days {
+        Some(Level::Warning)
+    } else {
+        None
+    };
+    let findings = level
+        .map(|level| Finding {
+            id: "certificate_expires",
+            level,
+            text: if left < 0 {
+                format!("the server certificate ended on {}", utc_date(c.not_after))
+            } else {
+                format!("the server certificate ends in {left} days ({})", utc_date(c.not_after))
+            },
+        })
+        .into_iter()
+        .collect();
+    crate::report::Health {
+        facts: vec![
+            fact("certificate", "Certificate", c.subject.clone()),
+            fact("certificate_issuer", "Certificate issuer", c.issuer.clone()),
+            expires,
+            fact("certificate_sha256", "Certificate SHA-256", c.sha256.clone()),
+        ],
+        findings,
+    }
+}
+
 /// Reads `der`, an X.509 certificate.
 pub fn describe(der: &[u8]) -> Option<CertInfo> {
     let (cert, _) = tlv(der, 0x30)?;
@@ -146,6 +189,21 @@ mod tests {
         // GeneralizedTime beyond 2049.
         let far = describe(&cert("x", "y", (2051, 1, 2))).expect("readable");
         assert_eq!(crate::report::utc_date(far.not_after), "2051-01-02");
+    }
+
+    #[test]
+    fn a_certificate_ending_soon_is_a_finding_by_the_thresholds() {
+        let info = describe(&cert("pbx.example.com", "Example Ltd", (2027, 3, 1))).expect("readable");
+        let t = crate::report::Thresholds::default();
+        let day = 86_400;
+        let h = health(&info, info.not_after - 100 * day, &t);
+        assert_eq!(h.findings, vec![]);
+        assert_eq!(h.facts[2].value, "2027-03-01 (100 days left)");
+        let h = health(&info, info.not_after - 20 * day, &t);
+        assert_eq!(h.findings[0].level, crate::report::Level::Warning);
+        let h = health(&info, info.not_after + day, &t);
+        assert_eq!(h.findings[0].text, "the server certificate ended on 2027-03-01");
+        assert_eq!(h.findings[0].level, crate::report::Level::Critical);
     }
 
     #[test]

@@ -120,7 +120,11 @@ pub enum BuildError {
 
 /// The client for one host. `pinned` are the addresses the `dns` check resolved, so reqwest does
 /// not resolve again.
-pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwest::Client, Connections), BuildError> {
+pub fn build(
+    opts: &Options,
+    host: &str,
+    pinned: &[SocketAddr],
+) -> Result<(reqwest::Client, Connections, super::tls::Seen), BuildError> {
     let conns = Connections::default();
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("pbxlink/", env!("CARGO_PKG_VERSION")))
@@ -137,9 +141,10 @@ pub fn build(opts: &Options, host: &str, pinned: &[SocketAddr]) -> Result<(reqwe
     if opts.no_proxy {
         b = b.no_proxy();
     }
-    b = b.use_preconfigured_tls(super::tls::client_config(&opts.ca_files)?);
+    let (tls, seen) = super::tls::client_config(&opts.ca_files)?;
+    b = b.use_preconfigured_tls(tls);
     let client = b.build().map_err(|_| BuildError::Client)?;
-    Ok((client, conns))
+    Ok((client, conns, seen))
 }
 
 /// A plain client trusting `ca_pem` only, for tests that talk to the simulator directly.

@@ -42,6 +42,9 @@ pub struct Session {
     _finish: FinishOnDrop,
     timeout_secs: u64,
     connect_secs: u64,
+    /// The certificate the server presented (kept by the TLS verifier).
+    seen: super::tls::Seen,
+    thresholds: crate::report::Thresholds,
 }
 
 /// Resolves `address` (the `dns` check) and builds the client; starts the `connect` check. `None`
@@ -92,7 +95,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         }
     };
     t.start("connect");
-    let (client, conns) = match client::build(opts, &hp.host, &pinned) {
+    let (client, conns, seen) = match client::build(opts, &hp.host, &pinned) {
         Ok(c) => c,
         Err(e) => {
             t.fail("connect", FailureKind::Tls, e.to_string());
@@ -110,6 +113,8 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         conns,
         timeout_secs: opts.request_timeout.as_secs(),
         connect_secs: opts.connect_timeout.as_secs(),
+        seen,
+        thresholds: opts.thresholds,
     })
 }
 
@@ -151,6 +156,9 @@ impl Session {
         match answer {
             Ok(a) => {
                 let cms = connect_ms.unwrap_or(0);
+                if let Some(c) = self.certificate() {
+                    t.merge_health(super::cert::health(&c, crate::profile::results::now_secs(), &self.thresholds));
+                }
                 t.end("connect", CheckState::Passed, self.verified(), Some(cms));
                 t.start(check);
                 Some((a, total_ms.saturating_sub(cms)))
@@ -172,7 +180,23 @@ impl Session {
                     None => {
                         let via =
                             self.via_proxy.as_ref().map(|p| format!(" through the proxy {p}")).unwrap_or_default();
-                        t.end("connect", CheckState::Failed(kind), format!("{hp}{via}: {detail}"), Some(total_ms));
+                        // A certificate refused: what the server presented, to compare with the PBX
+                        // before trusting it with --ca-file.
+                        let shown = match (kind, self.certificate()) {
+                            (FailureKind::Tls, Some(c)) => format!(
+                                "; it presented {} issued by {}, SHA-256 {}",
+                                or_none(&c.subject),
+                                or_none(&c.issuer),
+                                c.sha256
+                            ),
+                            _ => String::new(),
+                        };
+                        t.end(
+                            "connect",
+                            CheckState::Failed(kind),
+                            format!("{hp}{via}: {detail}{shown}"),
+                            Some(total_ms),
+                        );
                     }
                     Some(ms) => {
                         t.end("connect", CheckState::Passed, self.verified(), Some(ms));
@@ -237,6 +261,12 @@ impl Session {
         read_answer(r).await
     }
 
+    /// The certificate the server presented, when one was shown and can be read.
+    fn certificate(&self) -> Option<super::cert::CertInfo> {
+        let der = self.seen.lock().ok()?.clone()?;
+        super::cert::describe(&der)
+    }
+
     fn verified(&self) -> String {
         let mut s = format!("{}: TLS verified", self.hp);
         if let Some(p) = &self.via_proxy {
@@ -272,4 +302,9 @@ async fn read_answer(mut r: reqwest::Response) -> Result<Answer, reqwest::Error>
         a.body.extend_from_slice(&chunk);
     }
     Ok(a)
+}
+
+/// A name as shown, or what stands for an empty one.
+fn or_none(name: &str) -> &str {
+    if name.is_empty() { "(no name)" } else { name }
 }

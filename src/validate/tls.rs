@@ -52,8 +52,58 @@ pub enum TlsSetupError {
     Rustls(String),
 }
 
-/// A TLS client configuration trusting the system roots and `extra` CA files.
-pub fn client_config(extra: &[PathBuf]) -> Result<rustls::ClientConfig, TlsSetupError> {
+/// The server certificate (DER) the last handshake of a session presented, trusted or not.
+pub type Seen = Arc<std::sync::Mutex<Option<Vec<u8>>>>;
+
+/// WebPKI's verifier, keeping the end-entity certificate it was shown: the admin then sees what
+/// the server presented (subject, issuer, fingerprint), also when it is not trusted.
+#[derive(Debug)]
+struct Keeping {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    seen: Seen,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Keeping {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if let Ok(mut s) = self.seen.lock() {
+            *s = Some(end_entity.as_ref().to_vec());
+        }
+        self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// A TLS client configuration trusting the system roots and `extra` CA files, and the slot where
+/// it keeps the certificate the server presents.
+pub fn client_config(extra: &[PathBuf]) -> Result<(rustls::ClientConfig, Seen), TlsSetupError> {
     let mut store = system_roots().store.clone();
     for path in extra {
         let at = || path.clone();
@@ -68,18 +118,29 @@ pub fn client_config(extra: &[PathBuf]) -> Result<rustls::ClientConfig, TlsSetup
             store.add(c).map_err(|e| TlsSetupError::NotACa { path: at(), reason: e.to_string() })?;
         }
     }
-    config_for(store)
+    let seen = Seen::default();
+    Ok((config_for(store, Some(seen.clone()))?, seen))
 }
 
 /// ring, not aws-lc: aws-lc seeds its generator from CPU jitter on first use, which costs about
 /// 70 ms of CPU in every process, more than the whole validation on a LAN.
-fn config_for(store: RootCertStore) -> Result<rustls::ClientConfig, TlsSetupError> {
+fn config_for(store: RootCertStore, seen: Option<Seen>) -> Result<rustls::ClientConfig, TlsSetupError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?
-        .with_root_certificates(store)
-        .with_no_client_auth();
+        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+    let mut cfg = match seen {
+        None => builder.with_root_certificates(store).with_no_client_auth(),
+        Some(seen) => {
+            let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+                .build()
+                .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(Keeping { inner, seen }))
+                .with_no_client_auth()
+        }
+    };
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(cfg)
 }
@@ -88,7 +149,7 @@ fn config_for(store: RootCertStore) -> Result<rustls::ClientConfig, TlsSetupErro
 pub fn config_trusting_only(ca_pem: &[u8]) -> rustls::ClientConfig {
     let mut store = RootCertStore::empty();
     store.add_parsable_certificates(CertificateDer::pem_slice_iter(ca_pem).filter_map(Result::ok));
-    match config_for(store) {
+    match config_for(store, None) {
         Ok(c) => c,
         Err(e) => panic!("test TLS config: {e}"),
     }

@@ -28,6 +28,14 @@ impl<'a> Tracker<'a> {
         Tracker { checks, started: Instant::now(), current: None, progress, failure: None, blame: None, health: None }
     }
 
+    /// Adds `h` to what the report says about the system's health (the certificate, then the
+    /// vendor's own status), keeping what is there.
+    pub fn merge_health(&mut self, h: crate::report::Health) {
+        let mine = self.health.get_or_insert_with(Default::default);
+        mine.facts.extend(h.facts);
+        mine.findings.extend(h.findings);
+    }
+
     pub fn index(&self, id: &str) -> usize {
         self.checks.iter().position(|c| c.id == id).unwrap_or(0)
     }

@@ -61,5 +61,17 @@ async fn an_ending_licence_a_trunk_down_and_an_old_backup_are_findings_not_failu
 async fn a_role_that_may_not_read_system_status_has_no_health_and_still_passes() {
     let (r, _) = health_of(Behaviour::LowRole, Thresholds::default()).await;
     assert!(r.ok(), "{r:#?}");
-    assert_eq!(r.health, None, "nothing read is nothing guessed");
+    // Only what the handshake showed: the certificate. Nothing of SystemStatus is guessed.
+    let ids: Vec<&str> = r.health.as_ref().expect("the certificate").facts.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec!["certificate", "certificate_issuer", "certificate_expires", "certificate_sha256"]);
+}
+
+#[tokio::test]
+async fn the_certificate_the_pbx_presented_is_told() {
+    let (r, _) = health_of(Behaviour::Good, Thresholds::default()).await;
+    let h = r.health.as_ref().expect("health");
+    let fact = |id: &str| h.facts.iter().find(|f| f.id == id).expect(id).value.clone();
+    assert_eq!(fact("certificate"), "CN=pbxlink simulator");
+    assert_eq!(fact("certificate_issuer"), "CN=pbxlink simulator CA (throw-away)");
+    assert!(fact("certificate_expires").ends_with("days left)"), "{}", fact("certificate_expires"));
 }

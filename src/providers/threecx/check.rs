@@ -57,7 +57,9 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         Ok(a) => match p::interpret_details(&a) {
             Details::Found(d) => {
                 // The same answer tells the system's health: no request of its own.
-                t.health = p::health::health(&a.body, crate::profile::results::now_secs(), &opts.thresholds);
+                if let Some(h) = p::health::health(&a.body, crate::profile::results::now_secs(), &opts.thresholds) {
+                    t.merge_health(h);
+                }
                 t.pass("details", d)
             }
             Details::NotAvailable(d) => t.end("details", CheckState::NotAvailable, d, None),
