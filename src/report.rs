@@ -264,6 +264,42 @@ impl Default for Thresholds {
     }
 }
 
+/// A date that ends something (a licence, maintenance, a certificate): the fact, with days left,
+/// and under the thresholds its finding; ended is always critical. `None` for `at`: unknown.
+pub fn expiry(
+    id: &'static str,
+    label: &'static str,
+    at: Option<u64>,
+    now: u64,
+    t: &Thresholds,
+    what: &str,
+) -> (Fact, Option<Finding>) {
+    let Some(at) = at else {
+        return (Fact { id, label, value: "unknown".into(), number: None, at: None, of: None }, None);
+    };
+    let left = (at as i64 - now as i64).div_euclid(86_400);
+    let value = match left {
+        l if l < 0 => format!("{} (ended {} days ago)", utc_date(at), -l),
+        1 => format!("{} (1 day left)", utc_date(at)),
+        l => format!("{} ({l} days left)", utc_date(at)),
+    };
+    let level = match left {
+        l if l < t.crit_days => Some(Level::Critical),
+        l if l < t.warn_days => Some(Level::Warning),
+        _ => None,
+    };
+    let finding = level.map(|level| Finding {
+        id,
+        level,
+        text: if left < 0 {
+            format!("{what} ended on {}", utc_date(at))
+        } else {
+            format!("{what} ends in {left} days ({})", utc_date(at))
+        },
+    });
+    (Fact { id, label, value, number: Some(left), at: Some(at), of: None }, finding)
+}
+
 /// Seconds since the epoch of an RFC 3339 / ISO 8601 date-time as OData writes it
 /// (`2026-12-31T23:59:59Z`, fractions and `±hh:mm` offsets allowed, or a bare date). `None` for
 /// anything else: a date that cannot be read is unknown, never guessed.

@@ -21,35 +21,16 @@ pub struct CertInfo {
 /// The certificate as health facts (subject, issuer, fingerprint, expiry with days left) and, by
 /// the thresholds, its expiry finding: the same for every vendor.
 pub fn health(c: &CertInfo, now: u64, t: &crate::report::Thresholds) -> crate::report::Health {
-    use crate::report::{Fact, Finding, Level, utc_date};
+    use crate::report::Fact;
     let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None, of: None };
-    let left = (c.not_after as i64 - now as i64).div_euclid(86_400);
-    let value = if left < 0 {
-        format!("{} (ended {} days ago)", utc_date(c.not_after), -left)
-    } else {
-        format!("{} ({left} days left)", utc_date(c.not_after))
-    };
-    let mut expires = fact("certificate_expires", "Certificate expires", value);
-    (expires.number, expires.at) = (Some(left), Some(c.not_after));
-    let level = if left < t.crit_days {
-        Some(Level::Critical)
-    } else if left < t.warn_days {
-        Some(Level::Warning)
-    } else {
-        None
-    };
-    let findings = level
-        .map(|level| Finding {
-            id: "certificate_expires",
-            level,
-            text: if left < 0 {
-                format!("the server certificate ended on {}", utc_date(c.not_after))
-            } else {
-                format!("the server certificate ends in {left} days ({})", utc_date(c.not_after))
-            },
-        })
-        .into_iter()
-        .collect();
+    let (expires, finding) = crate::report::expiry(
+        "certificate_expires",
+        "Certificate expires",
+        Some(c.not_after),
+        now,
+        t,
+        "the server certificate",
+    );
     crate::report::Health {
         facts: vec![
             fact("certificate", "Certificate", c.subject.clone()),
@@ -57,7 +38,7 @@ pub fn health(c: &CertInfo, now: u64, t: &crate::report::Thresholds) -> crate::r
             expires,
             fact("certificate_sha256", "Certificate SHA-256", c.sha256.clone()),
         ],
-        findings,
+        findings: finding.into_iter().collect(),
     }
 }
 

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::report::{Fact, Finding, Health, Level, Thresholds, parse_datetime, utc_date};
+use crate::report::{Fact, Finding, Health, Level, Thresholds, expiry, parse_datetime, utc_date};
 
 /// The `SystemStatus` properties read (the details check's `$select`): never `LicenseKey`.
 pub const SELECT: &str = "FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
@@ -118,41 +118,6 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     update.at = updated;
     h.facts.push(update);
     Some(h)
-}
-
-/// A date that ends something: the fact (days left) and, under the thresholds, its finding.
-fn expiry(
-    id: &'static str,
-    label: &'static str,
-    at: Option<u64>,
-    now: u64,
-    t: &Thresholds,
-    what: &str,
-) -> (Fact, Option<Finding>) {
-    let Some(at) = at else {
-        return (Fact { id, label, value: UNKNOWN.into(), number: None, at: None, of: None }, None);
-    };
-    let left = (at as i64 - now as i64).div_euclid(DAY);
-    let value = match left {
-        l if l < 0 => format!("{} (ended {} days ago)", utc_date(at), -l),
-        1 => format!("{} (1 day left)", utc_date(at)),
-        l => format!("{} ({l} days left)", utc_date(at)),
-    };
-    let level = match left {
-        l if l < t.crit_days => Some(Level::Critical),
-        l if l < t.warn_days => Some(Level::Warning),
-        _ => None,
-    };
-    let finding = level.map(|level| Finding {
-        id,
-        level,
-        text: if left < 0 {
-            format!("{what} ended on {}", utc_date(at))
-        } else {
-            format!("{what} ends in {left} days ({})", utc_date(at))
-        },
-    });
-    (Fact { id, label, value, number: Some(left), at: Some(at), of: None }, finding)
 }
 
 fn ratio(part: Option<i64>, total: Option<i64>) -> String {
