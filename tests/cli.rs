@@ -66,5 +66,7 @@ mod concurrency;
 mod cx_engine;
 #[path = "cli/eightbyeight.rs"]
 mod eightbyeight;
+#[path = "cli/health.rs"]
+mod health;
 #[path = "cli/output.rs"]
 mod output;

@@ -360,6 +360,8 @@ async fn silent_server_times_out_within_the_bound() {
     hold.abort();
 }
 
+#[path = "validate/certificates.rs"]
+mod certificates;
 #[path = "validate/cx_engine.rs"]
 mod cx_engine;
 #[path = "validate/eightbyeight.rs"]

@@ -99,7 +99,7 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
         if extra > 0 {
             println!("  client ids bench0..bench{}, api keys bench-key-0..: works", extra - 1);
         }
-        for a in crate::providers::demo::accounts(&sim.domain()) {
+        for a in crate::providers::demo::accounts(&sim) {
             let (name, label) = (&a.provider.guide().name, a.secret_label.to_lowercase());
             println!("  {name} client id {}, {label} {}: {}", a.client_id, a.secret, a.what);
         }
@@ -184,7 +184,7 @@ fn demo_setup(rt: &tokio::runtime::Runtime, config: Option<&Path>) -> Result<Dem
     std::fs::write(&template, crate::simulator::DEMO_TEMPLATE).context("cannot write the demo template")?;
     let info = DemoInfo {
         domain: sim.domain(),
-        accounts: crate::providers::demo::accounts(&sim.domain()),
+        accounts: crate::providers::demo::accounts(&sim),
         template: Some(template.display().to_string()),
     };
     Ok(Demo { sim, config, state, ca_path, info })

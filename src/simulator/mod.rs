@@ -50,44 +50,50 @@ struct State {
 
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
+    /// The first listener's address.
     pub addr: SocketAddr,
+    /// Every listener's, in the order of their certificates.
+    addrs: Vec<SocketAddr>,
     /// PEM of the throw-away CA that signed the server certificate.
     pub ca_pem: String,
     state: Arc<State>,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
+
+/// Days left on the simulator's certificate unless asked otherwise: a fresh Let's Encrypt
+/// certificate (what 3CX installs for its FQDNs) lasts 90.
+pub const CERT_DAYS: i64 = 89;
 
 impl Drop for Simulator {
     fn drop(&mut self) {
-        self.task.abort();
+        for t in &self.tasks {
+            t.abort();
+        }
     }
 }
 
 impl Simulator {
-    /// Starts on 127.0.0.1 on a free port, in the current tokio runtime, serving these sites.
+    /// Starts on 127.0.0.1 on a free port, in the current tokio runtime, serving these sites with
+    /// a certificate of [`CERT_DAYS`] days left.
     pub async fn start(sites: Vec<Arc<dyn Site>>) -> Result<Simulator> {
-        let certs = tls::make()?;
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
-        let addr = listener.local_addr()?;
+        Self::start_with_certificates(sites, &[CERT_DAYS]).await
+    }
+
+    /// [`start`](Self::start), listening on one port per entry of `days_left`, each presenting a
+    /// certificate with that many days left (negative: ended that long ago), all signed by the
+    /// same CA and serving the same sites: one PBX reached at hosts whose certificates differ.
+    pub async fn start_with_certificates(sites: Vec<Arc<dyn Site>>, days_left: &[i64]) -> Result<Simulator> {
+        let certs = tls::make(days_left)?;
         let state = Arc::new(State { sites, ..State::default() });
-        let acceptor = TlsAcceptor::from(certs.server_config);
-        let st = state.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    continue;
-                };
-                let acceptor = acceptor.clone();
-                let st = st.clone();
-                tokio::spawn(async move {
-                    let now = st.open.fetch_add(1, Ordering::SeqCst) + 1;
-                    st.max_open.fetch_max(now, Ordering::SeqCst);
-                    serve(st.clone(), acceptor, tcp).await;
-                    st.open.fetch_sub(1, Ordering::SeqCst);
-                });
-            }
-        });
-        Ok(Simulator { addr, ca_pem: certs.ca_pem, state, task })
+        let (mut addrs, mut tasks) = (Vec::new(), Vec::new());
+        for config in certs.server_configs {
+            let listener =
+                TcpListener::bind(("127.0.0.1", 0)).await.context("simulator: cannot listen on 127.0.0.1")?;
+            addrs.push(listener.local_addr()?);
+            tasks.push(tokio::spawn(listen(listener, TlsAcceptor::from(config), state.clone())));
+        }
+        let addr = *addrs.first().context("simulator: no certificate to listen with")?;
+        Ok(Simulator { addr, addrs, ca_pem: certs.ca_pem, state, tasks })
     }
 
     /// The site of type `T`, for its own knobs and counters (a vendor's test helpers use this).
@@ -98,6 +104,12 @@ impl Simulator {
     /// The address a user types as the host (a 3CX domain, a base URL without its scheme).
     pub fn domain(&self) -> String {
         format!("localhost:{}", self.addr.port())
+    }
+
+    /// [`domain`](Self::domain) of the listener with the `i`th certificate asked of
+    /// [`start_with_certificates`](Self::start_with_certificates) (0 is `domain()`).
+    pub fn domain_at(&self, i: usize) -> Option<String> {
+        self.addrs.get(i).map(|a| format!("localhost:{}", a.port()))
     }
 
     /// Delays the reads the sites call slow (3CX's XAPI reads) by `ms` (0: none).
@@ -126,6 +138,22 @@ pub const DEMO_TEMPLATE: &str = include_str!("../../assets/demo/CXEngine.xml");
 
 /// An answer.
 pub type Resp = Response<Full<Bytes>>;
+
+async fn listen(listener: TcpListener, acceptor: TlsAcceptor, st: Arc<State>) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let st = st.clone();
+        tokio::spawn(async move {
+            let now = st.open.fetch_add(1, Ordering::SeqCst) + 1;
+            st.max_open.fetch_max(now, Ordering::SeqCst);
+            serve(st.clone(), acceptor, tcp).await;
+            st.open.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
 
 async fn serve(st: Arc<State>, acceptor: TlsAcceptor, tcp: tokio::net::TcpStream) {
     // Without this, Nagle's algorithm holds the server's handshake flight until the client's

@@ -37,13 +37,24 @@ impl Sandbox {
         eightbyeight: Vec<EightByEightAccount>,
         cxengine: Vec<CxEngineAccount>,
     ) -> Sandbox {
+        Self::start_with_certificates(threecx, eightbyeight, cxengine, &[pbxlink::simulator::CERT_DAYS])
+    }
+
+    /// [`start`](Self::start), listening once per entry of `days_left` with a certificate that
+    /// has that many days left (`sim.domain_at(i)`).
+    pub fn start_with_certificates(
+        threecx: Vec<ThreeCxAccount>,
+        eightbyeight: Vec<EightByEightAccount>,
+        cxengine: Vec<CxEngineAccount>,
+        days_left: &[i64],
+    ) -> Sandbox {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
         let sites: Vec<Arc<dyn Site>> = vec![
             Arc::new(ThreeCxSite::new(threecx)),
             Arc::new(EightByEightSite::new(eightbyeight)),
             Arc::new(CxEngineSite::new(cxengine)),
         ];
-        let sim = rt.block_on(Simulator::start(sites)).expect("simulator");
+        let sim = rt.block_on(Simulator::start_with_certificates(sites, days_left)).expect("simulator");
         let dir = tempfile::tempdir().expect("tempdir");
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, &sim.ca_pem).expect("ca");

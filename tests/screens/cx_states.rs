@@ -177,8 +177,9 @@ pub(crate) fn cx_state(w: &mut Wizard, name: &str) {
 pub(crate) fn demo() -> DemoInfo {
     let domain = "localhost:40123";
     let keep = ["900", "901", "eght_demo_app", "7"];
-    let accounts =
-        pbxlink::providers::demo::accounts(domain).into_iter().filter(|a| keep.contains(&a.client_id.as_str()));
+    let accounts = pbxlink::providers::demo::accounts_at(domain, None)
+        .into_iter()
+        .filter(|a| keep.contains(&a.client_id.as_str()));
     DemoInfo {
         domain: domain.into(),
         accounts: accounts.collect(),

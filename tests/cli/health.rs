@@ -1,0 +1,51 @@
+//! Link health through the real binary: the server certificate's days left in text, JSON and
+//! Nagios, from a simulator whose hosts present certificates of chosen lifetimes.
+
+use super::*;
+
+#[test]
+fn a_certificate_about_to_end_is_said_everywhere_and_the_link_stays_ok() {
+    let accounts = vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)];
+    let e = guarded(Sandbox::start_with_certificates(accounts, vec![], vec![], &[89, 5]));
+    let (fresh, ending) = (e.sim.domain_at(0).expect("first"), e.sim.domain_at(1).expect("second"));
+    e.write_config(
+        &[e.profile("fresh", &fresh, "900", GOOD, true), e.profile("ending", &ending, "900", GOOD, true)].concat(),
+    );
+
+    let o = e.run(&["validate", "ending"], None, &[]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.trim_start().starts_with("critical: the server certificate ends in 5 days (")),
+        "{}",
+        o.stdout
+    );
+    let o = e.run(&["validate", "fresh"], None, &[]);
+    assert_eq!(o.stdout.lines().count(), 1, "89 days left says nothing: {}", o.stdout);
+
+    let (_, v) = e.validate_json("ending", &[]);
+    let facts = v["profiles"][0]["health"]["facts"].as_array().expect("facts").clone();
+    let fact = |id: &str| facts.iter().find(|f| f["id"] == id).unwrap_or_else(|| panic!("{id} in {v:#}")).clone();
+    assert_eq!(fact("certificate_expires")["number"], 5);
+    assert_eq!(fact("certificate")["value"], "CN=pbxlink simulator");
+    let sha = fact("certificate_sha256")["value"].as_str().expect("sha").to_string();
+    assert_eq!(sha.split(':').count(), 32, "{sha}");
+    // A different certificate at the other host: the fingerprint tells them apart.
+    let (_, v) = e.validate_json("fresh", &[]);
+    assert!(!v.to_string().contains(&sha), "{v:#}");
+
+    let o = e.run(&["validate", "--all", "--nagios"], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("PBXLINK CRITICAL - 2 profiles ok; health: ending: the server certificate ends in 5 days"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("'ending_certificate_days'=5;30:;7:"), "{}", o.stdout);
+    assert!(o.stdout.contains("'fresh_certificate_days'=89;30:;7:"), "{}", o.stdout);
+    // Per run: under 3 days critical, 5 days is a warning.
+    let o = e.run(&["validate", "ending", "--nagios", "--warn-days", "10", "--crit-days", "3"], None, &[]);
+    assert_eq!(o.code, 1, "{}", o.stdout);
+}
