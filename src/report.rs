@@ -240,6 +240,8 @@ pub struct Finding {
 pub struct Health {
     pub facts: Vec<Fact>,
     pub findings: Vec<Finding>,
+    /// What the findings were judged by (the run's, or the profile's own).
+    pub thresholds: Thresholds,
 }
 
 impl Health {
@@ -251,7 +253,7 @@ impl Health {
 
 /// When a health finding is raised: days left (licence, maintenance, certificate) under `warn_days`
 /// is a warning, under `crit_days` critical; a last backup older than `backup_days` a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Thresholds {
     pub warn_days: i64,
     pub crit_days: i64,
@@ -261,6 +263,49 @@ pub struct Thresholds {
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds { warn_days: 30, crit_days: 7, backup_days: 14 }
+    }
+}
+
+/// The thresholds a profile sets for itself (`warn_days`, `crit_days`, `backup_days` in its
+/// table). Each one given wins over the run's: the run sets the policy, a profile its exception.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnThresholds {
+    pub warn_days: Option<i64>,
+    pub crit_days: Option<i64>,
+    pub backup_days: Option<i64>,
+}
+
+impl OwnThresholds {
+    /// The profile keys, with what each sets.
+    pub const KEYS: [&'static str; 3] = ["warn_days", "crit_days", "backup_days"];
+
+    /// The most days a threshold may be (ten years).
+    pub const MAX_DAYS: i64 = 3650;
+
+    /// (key, value) of each one given, in [`KEYS`](Self::KEYS) order.
+    pub fn given(&self) -> Vec<(&'static str, i64)> {
+        let values = [self.warn_days, self.crit_days, self.backup_days];
+        Self::KEYS.iter().zip(values).filter_map(|(k, v)| Some((*k, v?))).collect()
+    }
+
+    /// Sets `key` (one of [`KEYS`](Self::KEYS)).
+    pub fn set(&mut self, key: &str, days: i64) {
+        match key {
+            "warn_days" => self.warn_days = Some(days),
+            "crit_days" => self.crit_days = Some(days),
+            _ => self.backup_days = Some(days),
+        }
+    }
+}
+
+impl Thresholds {
+    /// These thresholds, with those `own` gives in their place.
+    pub fn with(self, own: &OwnThresholds) -> Thresholds {
+        Thresholds {
+            warn_days: own.warn_days.unwrap_or(self.warn_days),
+            crit_days: own.crit_days.unwrap_or(self.crit_days),
+            backup_days: own.backup_days.unwrap_or(self.backup_days),
+        }
     }
 }
 

@@ -89,6 +89,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
             if let Some(ca) = &p.ca_file {
                 fields.push(("ca_file", ca.display().to_string().into()));
             }
+            fields.extend(p.thresholds.given().into_iter().map(|(k, d)| (k, d.into())));
         }
     }
     let mut out = std::io::stdout().lock();
@@ -101,6 +102,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
                 toml_edit::Value::Array(a) => {
                     a.iter().filter_map(|x| x.as_str().map(serde_json::Value::from)).collect()
                 }
+                toml_edit::Value::Integer(i) => serde_json::Value::from(*i.value()),
                 other => serde_json::Value::from(other.as_str().unwrap_or_default()),
             };
             m.insert(k.into(), json);

@@ -167,7 +167,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode, stric
             Ok(code)
         }
         Mode::Nagios => {
-            writeln!(std::io::stdout(), "{}", nagios_line(&done, started.elapsed(), &opts.thresholds))?;
+            writeln!(std::io::stdout(), "{}", nagios_line(&done, started.elapsed()))?;
             Ok(nagios_code(&done))
         }
     }

@@ -75,7 +75,7 @@ pub fn nagios_code(done: &[Done]) -> u8 {
     }
 }
 
-pub fn nagios_line(done: &[Done], took: Duration, t: &crate::report::Thresholds) -> String {
+pub fn nagios_line(done: &[Done], took: Duration) -> String {
     let failed: Vec<String> = done
         .iter()
         .filter(|d| !ok(d))
@@ -110,15 +110,16 @@ pub fn nagios_line(done: &[Done], took: Duration, t: &crate::report::Thresholds)
     for d in done {
         if let Outcome::Report(r) = &d.outcome {
             perf.push(format!("'{}_ms'={}ms;;;0", d.name, r.ms));
-            perf.extend(r.health.iter().flat_map(|h| health_perf(&d.name, h, t)));
+            perf.extend(r.health.iter().flat_map(|h| health_perf(&d.name, h)));
         }
     }
     format!("PBXLINK {state} - {summary} | {}", perf.join(" "))
 }
 
-/// A profile's health as perfdata: days left (warning and critical below the thresholds, in
-/// Nagios's `N:` range form) and trunks registered of their total.
-fn health_perf(name: &str, h: &crate::report::Health, t: &crate::report::Thresholds) -> Vec<String> {
+/// A profile's health as perfdata: days left (warning and critical below the thresholds it was
+/// judged by, in Nagios's `N:` range form) and trunks registered of their total.
+fn health_perf(name: &str, h: &crate::report::Health) -> Vec<String> {
+    let t = &h.thresholds;
     let fact = |id: &str| h.facts.iter().find(|f| f.id == id);
     let number = |id: &str| fact(id).and_then(|f| f.number);
     let mut out = Vec::new();

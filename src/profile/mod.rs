@@ -27,6 +27,8 @@ pub struct Profile {
     pub values: Values,
     /// A private CA to trust for this profile, in addition to the system roots.
     pub ca_file: Option<PathBuf>,
+    /// Its own health thresholds, for every vendor.
+    pub thresholds: crate::report::OwnThresholds,
 }
 
 impl std::fmt::Debug for Schema {
@@ -38,7 +40,14 @@ impl std::fmt::Debug for Schema {
 impl Profile {
     /// A profile of `schema`'s vendor with these (checked) values.
     pub fn new(name: &str, schema: &'static Schema, values: Values, ca_file: Option<PathBuf>) -> Profile {
-        Profile { name: name.to_string(), provider: schema.provider.to_string(), schema: Some(schema), values, ca_file }
+        Profile {
+            name: name.to_string(),
+            provider: schema.provider.to_string(),
+            schema: Some(schema),
+            values,
+            ca_file,
+            thresholds: Default::default(),
+        }
     }
 
     pub fn provider_name(&self) -> &str {
@@ -74,8 +83,10 @@ impl Profile {
         let known: Vec<String> = schemas.iter().map(|s| format!("\"{}\"", s.provider)).collect();
         let provider = get("provider").ok_or_else(|| format!("missing \"provider\" ({})", known.join(", ")))?;
         let ca_file = get("ca_file").map(PathBuf::from);
+        let thresholds = own_thresholds(t)?;
         let Some(schema) = schemas.iter().copied().find(|s| s.provider == provider) else {
-            return Ok(Profile { name: name.to_string(), provider, schema: None, values: Values::default(), ca_file });
+            let values = Values::default();
+            return Ok(Profile { name: name.to_string(), provider, schema: None, values, ca_file, thresholds });
         };
         let guide = schema.guide();
         let mut values = Values::default();
@@ -107,7 +118,7 @@ impl Profile {
                 values.set(def.key, v);
             }
         }
-        Ok(Profile { name: name.to_string(), provider, schema: Some(schema), values, ca_file })
+        Ok(Profile { name: name.to_string(), provider, schema: Some(schema), values, ca_file, thresholds })
     }
 
     /// Writes this profile's keys into an existing or new table, changing only the keys it owns so
@@ -131,7 +142,53 @@ impl Profile {
                 t.remove("ca_file");
             }
         }
+        // Thresholds it holds are written; one it does not hold is left as the file has it: the
+        // guide and `add --force` replace a link's credentials, not the admin's exceptions.
+        for (key, days) in self.thresholds.given() {
+            match t.get_mut(key).and_then(Item::as_value_mut) {
+                Some(old) => {
+                    let decor = old.decor().clone();
+                    *old = TomlValue::from(days);
+                    *old.decor_mut() = decor;
+                }
+                None => {
+                    t.insert(key, toml_edit::value(days));
+                }
+            }
+        }
     }
+}
+
+/// A profile's own thresholds from its table: whole days from 0 to ten years, a critical one at
+/// most its warning one.
+fn own_thresholds(t: &dyn toml_edit::TableLike) -> Result<crate::report::OwnThresholds, crate::report::Refusal> {
+    use crate::report::OwnThresholds;
+    let mut own = OwnThresholds::default();
+    for key in OwnThresholds::KEYS {
+        let Some(item) = t.get(key) else { continue };
+        match item.as_integer() {
+            Some(d) if (0..=OwnThresholds::MAX_DAYS).contains(&d) => own.set(key, d),
+            _ => {
+                // The value as written, without its comment.
+                let shown = item.as_value().map(|v| v.clone().decorated("", "").to_string());
+                return Err(format!(
+                    "{key} = {}: a threshold is a whole number of days from 0 to {}, like {key} = 45",
+                    shown.unwrap_or_else(|| "a table".into()),
+                    OwnThresholds::MAX_DAYS
+                )
+                .into());
+            }
+        }
+    }
+    if let (Some(w), Some(c)) = (own.warn_days, own.crit_days)
+        && c > w
+    {
+        return Err(format!(
+            "crit_days = {c} is more than warn_days = {w}: critical must come closer to the end than a warning"
+        )
+        .into());
+    }
+    Ok(own)
 }
 
 /// Sets a list of strings, keeping the decoration of an existing value.
@@ -214,7 +271,14 @@ mod tests {
     fn debug_never_shows_the_key() {
         let mut values = Values::default();
         values.set("api_key", Value::Secret(secrecy::SecretString::from("sekrit-value-123")));
-        let p = Profile { name: "x".into(), provider: "3cx".into(), schema: None, values, ca_file: None };
+        let p = Profile {
+            name: "x".into(),
+            provider: "3cx".into(),
+            schema: None,
+            values,
+            ca_file: None,
+            thresholds: Default::default(),
+        };
         assert!(!format!("{p:?}").contains("sekrit-value-123"));
     }
 }

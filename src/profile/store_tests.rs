@@ -136,3 +136,36 @@ fn unknown_provider_is_kept_and_listed() {
     assert!(matches!(l.get("x"), Some(Entry::Ok(Profile { schema: None, .. }))));
     assert!(matches!(l.get("y"), Some(Entry::Invalid { reason, .. }) if reason.contains("domain")));
 }
+
+#[test]
+fn a_profiles_own_thresholds_are_read_checked_and_kept() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    let own = "[profiles.office]\nprovider = \"3cx\"\ndomain = \"a.3cx.us\"\nclient_id = \"900\"\napi_key = \"k\"\nwarn_days = 60 # renews late\ncrit_days = 21\n";
+    fs::write(&path, own).expect("write");
+    let s = Store::test(&path);
+    let Some(Entry::Ok(office)) = s.load().expect("load").get("office").cloned() else { panic!("office") };
+    assert_eq!(office.thresholds.given(), vec![("warn_days", 60), ("crit_days", 21)]);
+    // Saving the link again (the guide, `add --force`) holds no thresholds: the file keeps its own.
+    s.save(&p("office", "b.3cx.us"), &SaveMode::Replace { old: "office".into() }).expect("save");
+    let after = fs::read_to_string(&path).expect("read");
+    assert_eq!(after, own.replace("a.3cx.us", "b.3cx.us").replace("\"k\"", "\"k-123\""));
+
+    let refused = |extra: &str| {
+        fs::write(&path, format!("{own}{extra}")).expect("write");
+        match s.load().expect("load").get("office") {
+            Some(Entry::Invalid { reason, .. }) => reason.clone(),
+            other => panic!("{extra}: {other:?}"),
+        }
+    };
+    let bad = refused("backup_days = -1\n");
+    assert!(bad.contains("backup_days = -1: a threshold is a whole number of days from 0 to 3650"), "{bad}");
+    assert!(refused("backup_days = \"14\"\n").contains("backup_days = \"14\": "), "a string is not a number");
+    fs::write(&path, own.replace("crit_days = 21", "crit_days = 90")).expect("write");
+    match s.load().expect("load").get("office") {
+        Some(Entry::Invalid { reason, .. }) => {
+            assert!(reason.contains("crit_days = 90 is more than warn_days = 60"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -65,6 +65,6 @@ fn server(issuer: &Issuer<'_, KeyPair>, days_left: i64) -> Result<Arc<rustls::Se
 fn end_after(leaf: &mut CertificateParams, days_left: i64) {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
     let date = crate::report::utc_date((now + (days_left + 1) * 86_400).max(0) as u64);
-    let part = |r: std::ops::Range<usize>| date.get(r).and_then(|p| p.parse().ok()).unwrap_or(1);
+    let part = |r: std::ops::Range<usize>| -> i64 { date.get(r).and_then(|p| p.parse().ok()).unwrap_or(1) };
     leaf.not_after = rcgen::date_time_ymd(part(0..4) as i32, part(5..7) as u8, part(8..10) as u8);
 }

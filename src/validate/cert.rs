@@ -39,6 +39,7 @@ pub fn health(c: &CertInfo, now: u64, t: &crate::report::Thresholds) -> crate::r
             fact("certificate_sha256", "Certificate SHA-256", c.sha256.clone()),
         ],
         findings: finding.into_iter().collect(),
+        thresholds: *t,
     }
 }
 

@@ -58,10 +58,12 @@ pub struct Options {
 }
 
 impl Options {
-    /// These options with the profile's own CA file (`ca_file`) trusted too.
+    /// These options with the profile's own CA file (`ca_file`) trusted too, and its own
+    /// thresholds in place of the run's.
     pub fn for_profile(&self, profile: &Profile) -> Options {
         let mut opts = self.clone();
         opts.ca_files.extend(profile.ca_file.iter().cloned());
+        opts.thresholds = self.thresholds.with(&profile.thresholds);
         opts
     }
 }

@@ -34,6 +34,8 @@ impl<'a> Tracker<'a> {
         let mine = self.health.get_or_insert_with(Default::default);
         mine.facts.extend(h.facts);
         mine.findings.extend(h.findings);
+        // Every part is judged by the one validation's thresholds.
+        mine.thresholds = h.thresholds;
     }
 
     pub fn index(&self, id: &str) -> usize {

@@ -49,3 +49,46 @@ fn a_certificate_about_to_end_is_said_everywhere_and_the_link_stays_ok() {
     let o = e.run(&["validate", "ending", "--nagios", "--warn-days", "10", "--crit-days", "3"], None, &[]);
     assert_eq!(o.code, 1, "{}", o.stdout);
 }
+
+#[test]
+fn a_profiles_own_thresholds_win_over_the_runs() {
+    let accounts = vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)];
+    let e = guarded(Sandbox::start_with_certificates(accounts, vec![], vec![], &[89]));
+    let d = e.sim.domain();
+    let own = e
+        .profile("strict", &d, "900", GOOD, true)
+        .replace("ca_file", "warn_days = 100 # renewals are slow here\nca_file");
+    e.write_config(&[own, e.profile("usual", &d, "900", GOOD, true)].concat());
+
+    let o = e.run(&["validate", "strict"], None, &[]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("warning: the server certificate ends in 89 days"), "{}", o.stdout);
+    let o = e.run(&["validate", "--all", "--nagios", "--warn-days", "10", "--crit-days", "5"], None, &[]);
+    assert_eq!(o.code, 1, "the profile's 100 days win over the run's 10: {}", o.stdout);
+    assert!(o.stdout.contains("'strict_certificate_days'=89;100:;5:"), "{}", o.stdout);
+    assert!(o.stdout.contains("'usual_certificate_days'=89;10:;5:"), "{}", o.stdout);
+    let (_, v) = e.validate_json("strict", &[]);
+    assert_eq!(
+        v["profiles"][0]["health"]["thresholds"],
+        serde_json::json!({"warn_days": 100, "crit_days": 7, "backup_days": 14})
+    );
+
+    let o = e.run(&["show", "strict"], None, &[]);
+    assert!(o.stdout.contains("\nwarn_days = 100\n"), "{}", o.stdout);
+    let o = e.run(&["show", "strict", "--json"], None, &[]);
+    assert!(o.stdout.contains("\"warn_days\": 100"), "{}", o.stdout);
+
+    // A threshold that is not a number of days makes the profile invalid, saying what to write.
+    let broken = std::fs::read_to_string(e.config()).expect("read").replace("warn_days = 100", "warn_days = \"soon\"");
+    e.write_config(&broken);
+    let o = e.run(&["validate", "strict"], None, &[]);
+    assert_eq!(o.code, 2, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "warn_days = \"soon\": a threshold is a whole number of days from 0 to 3650, like warn_days = 45"
+        ),
+        "{}\n{}",
+        o.stdout,
+        o.stderr
+    );
+}

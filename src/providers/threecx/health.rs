@@ -23,7 +23,7 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     let flag = |k: &str| o.get(k).and_then(Value::as_bool);
     let count = |k: &str| o.get(k).and_then(Value::as_i64);
     let date = |k: &str| o.get(k).and_then(Value::as_str).and_then(parse_datetime);
-    let mut h = Health::default();
+    let mut h = Health { thresholds: *t, ..Health::default() };
     let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None, of: None };
 
     let licence = match (text("ProductCode"), flag("LicenseActive")) {
