@@ -214,6 +214,18 @@ impl Effects for Executor {
                     let _ = tx.send(Msg::Principals { attempt, result });
                 }));
             }
+            Effect::ReadCapabilities { attempt, profile } => {
+                let (tx, opts, sched) = (self.tx.clone(), self.opts.clone(), self.sched.clone());
+                self.running.push(tokio::spawn(async move {
+                    let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
+                    // The screen's spinner says it is under way; a wait for the token's lock is
+                    // bounded by the timeouts.
+                    let Some(result) = crate::providers::capabilities(&profile, &opts, &mut |_| {}).await else {
+                        return;
+                    };
+                    let _ = tx.send(Msg::Capabilities { attempt, result });
+                }));
+            }
             Effect::GenerateAppToken { attempt, profile, id } => {
                 let (tx, opts, sched) = (self.tx.clone(), self.opts.for_profile(&profile), self.sched.clone());
                 tracing::info!(profile = %profile.name, principal = id, "generating an app token (confirmed by the user)");

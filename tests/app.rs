@@ -8,7 +8,9 @@ mod common;
 
 use common::app::{App, SECRET};
 use crossterm::event::KeyCode;
+use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite};
 use std::os::unix::fs::PermissionsExt;
+use std::sync::Arc;
 
 #[test]
 fn a_3cx_link_from_the_home_screen_to_a_saved_profile() {
@@ -68,6 +70,34 @@ fn a_refused_key_is_said_on_revalidation_and_the_profile_is_kept() {
         after,
         profiles.replace("DOMAIN", &app.sim.domain()).replace("CA", &app.dir.path().join("ca.pem").to_string_lossy())
     );
+}
+
+#[test]
+fn c_on_a_finished_check_shows_what_the_key_may_read() {
+    let profiles = "[profiles.admin]\nprovider = \"3cx\"\ndomain = \"DOMAIN\"\nclient_id = \"908\"\napi_key = \"KEY\"\nca_file = \"CA\"\n"
+        .replace("KEY", SECRET);
+    let pbx = ThreeCxSite::new(vec![ThreeCxAccount::new("908", SECRET, Behaviour::SystemAdmin)]);
+    let mut app = App::start_with(vec![Arc::new(pbx)], Some(&profiles));
+    app.wait_for("admin");
+    app.key(KeyCode::Char('v'));
+    let done = app.wait_for("The link works");
+    assert!(done.contains("c capabilities"), "{done}");
+    let validated = app.sim.requests().len();
+    app.key(KeyCode::Char('c'));
+    let caps = app.wait_for("probably the System Owner role");
+    insta::assert_snapshot!("app_3cx_capabilities", app.stable(&caps));
+    // Only reads, each once, after the validation's own requests.
+    let reads: Vec<String> = app.sim.requests()[validated..].to_vec();
+    assert_eq!(reads.len(), 8, "{reads:?}");
+    assert!(reads[1..].iter().all(|r| r.starts_with("GET /xapi/v1/")), "{reads:?}");
+    // r checks again: the checks are back in place of the table.
+    app.key(KeyCode::Char('r'));
+    let again = app.wait_for("The link works");
+    assert!(!again.contains("What the key may read"), "{again}");
+    app.key(KeyCode::Char('q'));
+    app.key(KeyCode::Char('q'));
+    app.ended();
+    app.assert_secret_never_shown();
 }
 
 #[test]

@@ -60,6 +60,8 @@ impl Guarded {
 
 #[path = "cli/add.rs"]
 mod add;
+#[path = "cli/capabilities.rs"]
+mod capabilities;
 #[path = "cli/concurrency.rs"]
 mod concurrency;
 #[path = "cli/cx_engine.rs"]

@@ -162,6 +162,10 @@ pub struct ValidateArgs {
     /// One Nagios/Icinga status line with perfdata, and the plugin exit codes 0/1/2/3
     #[arg(long)]
     pub nagios: bool,
+    /// Instead of validating, show what the key may read (3CX: users, trunks, call history,
+    /// active calls, recordings, service principals, system status), one GET each with $top=1
+    #[arg(long, conflicts_with_all = ["nagios", "strict"])]
+    pub capabilities: bool,
     /// How many profiles to validate at once
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,

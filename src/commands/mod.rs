@@ -1,6 +1,7 @@
 //! What each command does, and the mapping of outcomes to exit codes. `main` only calls [`main`].
 
 mod add;
+mod capabilities;
 mod interactive;
 mod principals;
 mod profiles;

@@ -24,6 +24,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     if let Ok(state) = crate::paths::state_dir() {
         super::init_log(&state, g.log_file.as_deref());
     }
+
     if args.crit_days > args.warn_days {
         eprintln!(
             "pbxlink: --crit-days {} is more than --warn-days {}: critical must come closer to the end than a warning",
@@ -48,6 +49,9 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
         }
         eprintln!("pbxlink: {msg}");
         return Ok(exit::USAGE);
+    }
+    if args.capabilities {
+        return super::capabilities::run(config, g, &args);
     }
     match select(config, &args) {
         Ok((entries, linkable)) => {

@@ -130,6 +130,26 @@ pub fn token_group(p: &Profile, linked: Option<&Profile>) -> Option<String> {
     linked.and_then(|l| token_group(l, None))
 }
 
+/// What the key of `profile` may read ([`threecx::capabilities`]), signing in first; `None` for a
+/// vendor without capability reads (8x8's products check already shows what its key may do).
+pub async fn capabilities(
+    profile: &Profile,
+    opts: &Options,
+    waiting: &mut (dyn FnMut(&str) + Send),
+) -> Option<Result<Capabilities, Problem>> {
+    let cx = threecx::ThreeCx::of(profile)?;
+    Some(threecx::capability_requests::read(&cx, &opts.for_profile(profile), waiting).await)
+}
+
+/// Whether `profile`'s vendor has capability reads ([`capabilities`] gives `Some`).
+pub fn has_capabilities(profile: &Profile) -> bool {
+    threecx::ThreeCx::of(profile).is_some()
+}
+
+pub use threecx::capabilities::{Access, Capability};
+pub use threecx::capability_requests::Capabilities;
+pub use threecx::principals::Problem;
+
 /// Validates a profile, calling `progress` on every change. Never panics on bad input or bad
 /// answers; every outcome is in the returned report.
 pub async fn validate(profile: &Profile, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {

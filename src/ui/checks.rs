@@ -134,6 +134,9 @@ pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &T
         intro.extend(warning.map(|wn| Line::styled(format!("! {wn}"), t.warn())));
     }
     if r.rows.len() == 1 {
+        if let Some(c) = r.shown_capabilities() {
+            return super::capabilities::draw(f, inner, intro, c, w.spinner, t);
+        }
         return draw_run(f, inner, intro, run, w.spinner, 0, t);
     }
     let list_h = (r.rows.len() as u16).min(inner.height / 3).max(1);
@@ -169,5 +172,8 @@ pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &T
     f.render_widget(Paragraph::new(lines).scroll((offset, 0)), list);
     let _ = gap;
     let head = vec![Line::styled(format!("{}: {}", sel.name, sel.target()), t.title())];
-    draw_run(f, detail, head, run, w.spinner, 0, t);
+    match r.shown_capabilities() {
+        Some(c) => super::capabilities::draw(f, detail, head, c, w.spinner, t),
+        None => draw_run(f, detail, head, run, w.spinner, 0, t),
+    }
 }

@@ -1,6 +1,7 @@
 //! Pure drawing of a [`Wizard`] into a ratatui frame. No state of its own: what is on screen is a
 //! function of the wizard, so `TestBackend` snapshots show exactly what a user sees.
 
+mod capabilities;
 mod checks;
 mod guide;
 mod home;
@@ -134,7 +135,7 @@ fn footer_lines(w: &Wizard, t: &Theme, width: u16) -> Vec<Line<'static>> {
             Screen::ConfirmRemove { .. } => named(screen_keys::CONFIRM_REMOVE),
             Screen::ChooseProvider { .. } => named(screen_keys::CHOOSE),
             Screen::Guide(g) => guide::keys(g),
-            Screen::Revalidate(r) => named(&screen_keys::revalidate(r.running(), r.rows.len() > 1)),
+            Screen::Revalidate(r) => named(&r.keys()),
             Screen::Principals(p) => principals::keys(p),
         }
     };

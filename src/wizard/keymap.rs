@@ -193,7 +193,7 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ("d", "on the home screen: remove it (asks first)"),
     ("p", "on a 3CX profile: its service principals, app tokens"),
     ("g", "on a service principal: generate an app token (asks first)"),
-    ("c", "on a new app token: copy it to your terminal's clipboard"),
+    ("c", "after a 3CX check: what the key may read; app token: copy it"),
     ("s", "on a new app token: save it as a 3CX profile"),
     ("Tab", "next field (Shift-Tab: previous); in a file path: complete it"),
     ("Up/Down", "move between options; Enter chooses"),

@@ -23,7 +23,7 @@ pub use guide::{Ctx, GuideState, NewDefaults, Outcome as GuideOutcome, Phase, Ru
 pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};
-pub use revalidate::Revalidation;
+pub use revalidate::{CapabilityRead, Revalidation};
 pub use steps::TemplateStep;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -137,7 +137,7 @@ impl Wizard {
     pub fn busy(&self) -> bool {
         match &self.screen {
             Screen::Guide(g) => g.running(),
-            Screen::Revalidate(r) => r.running(),
+            Screen::Revalidate(r) => r.running() || r.capabilities.as_ref().is_some_and(|c| c.result.is_none()),
             Screen::Principals(p) => p.busy(),
             _ => false,
         }
@@ -207,6 +207,12 @@ impl Wizard {
                 Screen::Principals(p) => p.saved(result),
                 _ => vec![],
             },
+            Msg::Capabilities { attempt, result } => {
+                if let Screen::Revalidate(r) = &mut self.screen {
+                    r.capabilities_read(attempt, result);
+                }
+                vec![]
+            }
             Msg::Principals { attempt, result } => {
                 if let Screen::Principals(p) = &mut self.screen {
                     p.listed(attempt, result);

@@ -64,6 +64,11 @@ pub enum Msg {
         attempt: u64,
         result: Result<SecretString, Problem>,
     },
+    /// What the key may read, for the capability request started with `attempt`.
+    Capabilities {
+        attempt: u64,
+        result: Result<crate::providers::Capabilities, Problem>,
+    },
     /// Leave now: a signal (SIGTERM, SIGHUP, SIGINT) or the terminal went away.
     Quit,
 }
@@ -100,6 +105,9 @@ impl std::fmt::Debug for Msg {
             // SecretString's Debug is redacted; the token never prints.
             Msg::AppToken { attempt, result } => {
                 f.debug_struct("AppToken").field("attempt", attempt).field("result", result).finish()
+            }
+            Msg::Capabilities { attempt, result } => {
+                f.debug_struct("Capabilities").field("attempt", attempt).field("result", result).finish()
             }
             Msg::Quit => f.write_str("Quit"),
         }
@@ -164,6 +172,11 @@ pub enum Effect {
     },
     /// List the service principals `profile` (3CX) can see.
     ListPrincipals {
+        attempt: u64,
+        profile: Box<Profile>,
+    },
+    /// Read what the key of `profile` may do (3CX's capability reads: GETs only).
+    ReadCapabilities {
         attempt: u64,
         profile: Box<Profile>,
     },

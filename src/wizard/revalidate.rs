@@ -7,8 +7,10 @@ use crossterm::event::KeyEvent;
 use super::keymap;
 use super::screen_keys::{self, Revalidate as Keys};
 
+use super::keymap::Binding;
 use super::{Effect, Run, ValidationEvent};
 use crate::profile::Profile;
+use crate::providers::{Capabilities, Problem};
 
 #[derive(Debug, Clone)]
 pub struct Revalidation {
@@ -18,6 +20,16 @@ pub struct Revalidation {
     pub selected: usize,
     /// Saved 3CX profiles, which CX-Engine profiles may link.
     pub saved: Vec<Profile>,
+    /// What one row's key may read, once asked (`c`): shown in place of its checks.
+    pub capabilities: Option<CapabilityRead>,
+}
+
+/// A capability read of one row: under way (`result` none), or its answer.
+#[derive(Debug, Clone)]
+pub struct CapabilityRead {
+    pub attempt: u64,
+    pub row: usize,
+    pub result: Option<Result<Capabilities, Problem>>,
 }
 
 pub enum Outcome {
@@ -36,7 +48,25 @@ impl Revalidation {
             fx.push(Effect::Validate { attempt: *attempt, profile: Box::new(p.clone()), linked });
             rows.push((p, Run::new(*attempt)));
         }
-        (Revalidation { rows, selected: 0, saved }, fx)
+        (Revalidation { rows, selected: 0, saved, capabilities: None }, fx)
+    }
+
+    /// The capability read shown for the selected row, if any.
+    pub fn shown_capabilities(&self) -> Option<&CapabilityRead> {
+        self.capabilities.as_ref().filter(|c| c.row == self.selected)
+    }
+
+    /// This screen's keys now.
+    pub fn keys(&self) -> Vec<Binding<Keys>> {
+        let has = self.rows.get(self.selected).is_some_and(|(p, _)| crate::providers::has_capabilities(p));
+        screen_keys::revalidate(self.running(), self.rows.len() > 1, has)
+    }
+
+    /// The answer of capability read `attempt`; one of a read no longer shown is dropped.
+    pub fn capabilities_read(&mut self, attempt: u64, result: Result<Capabilities, Problem>) {
+        if let Some(c) = self.capabilities.as_mut().filter(|c| c.attempt == attempt) {
+            c.result = Some(result);
+        }
     }
 
     pub fn running(&self) -> bool {
@@ -59,8 +89,14 @@ impl Revalidation {
     }
 
     pub fn key(&mut self, k: KeyEvent, attempt: &mut u64) -> Outcome {
-        let keys = screen_keys::revalidate(self.running(), self.rows.len() > 1);
+        let keys = self.keys();
         match keymap::find(&keys, k) {
+            Some(Keys::Capabilities) => {
+                *attempt += 1;
+                let profile = Box::new(self.rows[self.selected].0.clone());
+                self.capabilities = Some(CapabilityRead { attempt: *attempt, row: self.selected, result: None });
+                return Outcome::Stay(vec![Effect::ReadCapabilities { attempt: *attempt, profile }]);
+            }
             Some(Keys::Up) => self.selected = self.selected.saturating_sub(1),
             Some(Keys::Down) => self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1)),
             Some(Keys::Back) => {
@@ -79,6 +115,7 @@ impl Revalidation {
                 let (fresh, fx) = Self::start(profiles, std::mem::take(&mut self.saved), attempt);
                 self.saved = fresh.saved;
                 self.rows = fresh.rows;
+                self.capabilities = None;
                 return Outcome::Stay(fx);
             }
             _ => {}

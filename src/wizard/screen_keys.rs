@@ -70,14 +70,16 @@ pub enum Revalidate {
     Back,
     Again,
     Done,
+    /// Read what the selected profile's key may do.
+    Capabilities,
     /// Named in the footer only.
     Help,
     Quit,
 }
 
-/// A revalidation's keys: while it runs only leaving is offered; then checking again, and moving
-/// between several profiles.
-pub fn revalidate(running: bool, several: bool) -> Vec<Binding<Revalidate>> {
+/// A revalidation's keys: while it runs only leaving is offered; then checking again, moving
+/// between several profiles, and (where the selected profile's vendor has them) its capabilities.
+pub fn revalidate(running: bool, several: bool, capabilities: bool) -> Vec<Binding<Revalidate>> {
     const UP: &[KeyCode] = &[Up, Char('k')];
     const DOWN: &[KeyCode] = &[Down, Char('j')];
     if running {
@@ -88,14 +90,20 @@ pub fn revalidate(running: bool, several: bool) -> Vec<Binding<Revalidate>> {
             bind("Down", DOWN, "", Revalidate::Down),
         ];
     }
-    vec![
+    let mut keys = vec![
         bind("Up/Down", UP, if several { "choose" } else { "" }, Revalidate::Up),
         bind("Down", DOWN, "", Revalidate::Down),
         bind("r", &[Char('r')], "again", Revalidate::Again),
+    ];
+    if capabilities {
+        keys.push(bind("c", &[Char('c')], "capabilities", Revalidate::Capabilities));
+    }
+    keys.extend([
         bind("Esc", &[Esc, Char('q')], "back", Revalidate::Back),
         bind("Enter", &[Enter], "", Revalidate::Done),
         bind("?", &[], "help", Revalidate::Help),
-    ]
+    ]);
+    keys
 }
 
 /// The confirmation of a removal: y removes, any other key keeps.
@@ -254,7 +262,7 @@ mod tests {
     }
 
     fn revalidations() -> Vec<Vec<Binding<Revalidate>>> {
-        vec![revalidate(true, true), revalidate(false, true), revalidate(false, false)]
+        vec![revalidate(true, true, false), revalidate(false, true, true), revalidate(false, false, false)]
     }
 
     #[test]

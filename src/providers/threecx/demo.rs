@@ -17,6 +17,7 @@ pub fn demo_accounts() -> Vec<ThreeCxAccount> {
         ThreeCxAccount::new("905", "demo-key-905", Behaviour::LicenceEnding),
         ThreeCxAccount::new("906", "demo-key-906", Behaviour::TrunkDown),
         ThreeCxAccount::new("907", "demo-key-907", Behaviour::OldBackup),
+        ThreeCxAccount::new("908", "demo-key-908", Behaviour::SystemAdmin),
     ]
 }
 
@@ -59,5 +60,6 @@ pub fn describe(b: Behaviour) -> &'static str {
         Behaviour::LicenceEnding => "works; licence ends in 12 days, maintenance ended",
         Behaviour::TrunkDown => "works; a trunk is down",
         Behaviour::OldBackup => "works; last backup 40 days ago, none scheduled",
+        Behaviour::SystemAdmin => "works; System Admin role: call history and recordings refused (capabilities)",
     }
 }

@@ -14,6 +14,8 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
+pub mod capabilities;
+pub mod capability_requests;
 pub mod check;
 pub mod demo;
 pub mod health;
@@ -22,6 +24,7 @@ pub mod principals;
 mod profile;
 pub mod simulated;
 mod simulated_principals;
+mod simulated_reads;
 
 pub use profile::{API_KEY, CLIENT_ID, DOMAIN, PROVIDER, SCHEMA, ThreeCx, guide};
 

@@ -83,7 +83,7 @@ pub async fn generate_app_token(
 /// Signs in as validation does, then runs `request` with the session and the access token. The
 /// sign-in's checks go to a scratch tracker: only a check held up (waiting for the token's lock)
 /// is passed on, to `waiting`, and the verdict and fix are kept.
-async fn signed_in<T>(
+pub(super) async fn signed_in<T>(
     cx: &ThreeCx,
     opts: &Options,
     waiting: &mut (dyn FnMut(&str) + Send),

@@ -115,6 +115,8 @@ pub enum Behaviour {
     TrunkDown,
     /// Works; its last backup is 40 days old and none is scheduled.
     OldBackup,
+    /// Works, with the System Admin role: call history and recordings are refused (403).
+    SystemAdmin,
 }
 
 #[derive(Clone)]
@@ -205,6 +207,7 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
             }
             generate_app_token(st, app_token_id(p).unwrap_or(-1))
         }),
+        ("GET", p) if super::simulated_reads::claims(p) => super::simulated_reads::answer(st, parts),
         (_, p) if p.starts_with("/xapi/") => {
             with_account(st, parts, |_| odata_error(404, "NotFound", "Resource not found"))
         }
@@ -213,7 +216,7 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
 }
 
 /// Runs `f` for the account whose current token is presented, or answers 401/403 as 3CX does.
-fn with_account(st: &ThreeCxSite, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Resp) -> Resp {
+pub(super) fn with_account(st: &ThreeCxSite, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Resp) -> Resp {
     let bearer = parts
         .headers
         .get(hyper::header::AUTHORIZATION)
