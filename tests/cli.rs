@@ -72,3 +72,5 @@ mod eightbyeight;
 mod health;
 #[path = "cli/output.rs"]
 mod output;
+#[path = "cli/prometheus.rs"]
+mod prometheus;

@@ -162,9 +162,16 @@ pub struct ValidateArgs {
     /// One Nagios/Icinga status line with perfdata, and the plugin exit codes 0/1/2/3
     #[arg(long)]
     pub nagios: bool,
+    /// The results in Prometheus's text format on stdout, instead of the lines
+    #[arg(long, conflicts_with_all = ["json", "nagios"])]
+    pub prometheus: bool,
+    /// Also write the results in Prometheus's text format to this file, atomically (0644), for
+    /// node_exporter's textfile collector
+    #[arg(long, value_name = "PATH")]
+    pub prometheus_file: Option<std::path::PathBuf>,
     /// Instead of validating, show what the key may read (3CX: users, trunks, call history,
     /// active calls, recordings, service principals, system status), one GET each with $top=1
-    #[arg(long, conflicts_with_all = ["nagios", "strict"])]
+    #[arg(long, conflicts_with_all = ["nagios", "strict", "prometheus", "prometheus_file"])]
     pub capabilities: bool,
     /// How many profiles to validate at once
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]

@@ -7,6 +7,7 @@ mod principals;
 mod profiles;
 mod validate;
 mod validate_output;
+mod validate_prometheus;
 
 use anyhow::Result;
 use clap::Parser;

@@ -36,6 +36,8 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
         Mode::Json
     } else if args.nagios {
         Mode::Nagios
+    } else if args.prometheus {
+        Mode::Prometheus
     } else {
         Mode::Text
     };
@@ -79,7 +81,8 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                     (e, linked)
                 })
                 .collect();
-            validate_all(entries, opts, usize::from(args.jobs), mode, args.strict)
+            let out = Output { mode, strict: args.strict, prometheus_file: args.prometheus_file.clone() };
+            validate_all(entries, opts, usize::from(args.jobs), out)
         }
         Err(msg) => {
             if mode == Mode::Nagios {
@@ -97,6 +100,7 @@ enum Mode {
     Text,
     Json,
     Nagios,
+    Prometheus,
 }
 
 /// The entries to validate and every readable saved profile (which a profile may link), or a
@@ -134,7 +138,16 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
 /// One profile to validate, with the 3CX profile it links (CX-Engine).
 type Job = (Entry, Option<Profile>);
 
-fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode, strict: bool) -> Result<u8> {
+/// How a run tells its results.
+struct Output {
+    mode: Mode,
+    strict: bool,
+    /// Where the Prometheus exposition also goes, whatever the mode.
+    prometheus_file: Option<PathBuf>,
+}
+
+fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> Result<u8> {
+    let Output { mode, strict, prometheus_file } = out;
     let rt = validate::runtime()?;
     let started = Instant::now();
     let total = entries.len();
@@ -159,7 +172,15 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode, stric
     });
     done.sort_by_key(|d| d.index);
     record(&done);
-    let code = exit_code(&done, strict);
+    let mut code = exit_code(&done, strict);
+    let exposition = || super::validate_prometheus::exposition(&done, started.elapsed(), now_secs());
+    if let Some(path) = &prometheus_file
+        && let Err(e) = crate::profile::atomic::write_public_atomic(path, exposition().as_bytes())
+    {
+        // The verdicts stand; the monitoring that reads the file must hear of it: exit 1.
+        eprintln!("pbxlink: cannot write {}: {e}", path.display());
+        code = code.max(exit::ERROR);
+    }
     match mode {
         Mode::Text => {
             let failed = done.iter().filter(|d| !ok(d)).count();
@@ -168,6 +189,10 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, mode: Mode, stric
         }
         Mode::Json => {
             writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&json_doc(&done))?)?;
+            Ok(code)
+        }
+        Mode::Prometheus => {
+            write!(std::io::stdout(), "{}", exposition())?;
             Ok(code)
         }
         Mode::Nagios => {

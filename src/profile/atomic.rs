@@ -129,6 +129,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces `path` with `bytes` atomically, readable by everyone (0644), without touching the
+/// directory's mode: for files other programs read that hold no secret (the metrics file that
+/// node_exporter's textfile collector, running as its own user, picks up). The temp file ends in
+/// `.tmp`, which that collector skips.
+pub fn write_public_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let real = real_path(path)?;
+    let dir = real.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    remove_stale_temps(dir, &real);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix(&real))
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(0o644))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&real).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
 /// Copies `from` to `to` through a temp file so a crash never leaves a half backup.
 fn write_plain_copy(from: &Path, to: &Path) -> io::Result<()> {
     let data = fs::read(from)?;
