@@ -70,6 +70,8 @@ mod cx_engine;
 mod eightbyeight;
 #[path = "cli/health.rs"]
 mod health;
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/prometheus.rs"]

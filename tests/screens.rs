@@ -40,8 +40,10 @@ fn p(name: &str, domain: &str) -> Profile {
 
 fn home_data(entries: Vec<Entry>) -> HomeData {
     let mut d = HomeData { entries, now: NOW, ..HomeData::default() };
-    d.results
-        .insert("office".into(), LastResult { ok: true, failure: None, checked_at: NOW - 7200, detail: "ok".into() });
+    d.results.insert(
+        "office".into(),
+        LastResult { ok: true, failure: None, checked_at: NOW - 7200, detail: "ok".into(), since: None },
+    );
     d.results.insert(
         "branch".into(),
         LastResult {
@@ -49,6 +51,7 @@ fn home_data(entries: Vec<Entry>) -> HomeData {
             failure: Some("unauthorized".into()),
             checked_at: NOW - 3 * 86_400,
             detail: "HTTP 401".into(),
+            since: Some(NOW - 5 * 86_400),
         },
     );
     d

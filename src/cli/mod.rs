@@ -67,6 +67,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A profile's last results (up to 100), oldest first, with their times (UTC)
+    History {
+        name: String,
+        /// One JSON document instead of a table
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove a profile (asks first in a terminal; needs --yes otherwise)
     Remove {
         name: String,

@@ -123,6 +123,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::Validate(args)) => validate::run(&config, &g, args),
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
+        Some(Command::History { name, json }) => profiles::history(&config, &name, json),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
         Some(Command::Paths) => profiles::paths(&config, g.log_file.as_deref()),
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::Principals { profile, json })) => {

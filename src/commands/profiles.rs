@@ -119,6 +119,44 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
     Ok(exit::OK)
 }
 
+/// `pbxlink history NAME`: the profile's kept results, oldest first.
+pub fn history(config: &Path, name: &str, json: bool) -> Result<u8> {
+    let loaded = match load(config) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    if loaded.get(name).is_none() {
+        eprintln!("pbxlink: no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display());
+        return Ok(exit::USAGE);
+    }
+    let results = Results::in_dir(&crate::paths::state_dir()?).history(name);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = serde_json::json!({"schema": 1, "name": name, "results": results});
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(exit::OK);
+    }
+    if results.is_empty() {
+        eprintln!("No results for \"{name}\" yet: `pbxlink validate {name}` makes one.");
+        return Ok(exit::OK);
+    }
+    const HEADER: [&str; 3] = ["WHEN (UTC)", "RESULT", "DETAIL"];
+    let rows: Vec<Vec<String>> = results
+        .iter()
+        .map(|r| {
+            let clock = format!("{:02}:{:02}", r.checked_at % 86_400 / 3600, r.checked_at % 3600 / 60);
+            let verdict = if r.ok { "ok" } else { r.failure.as_deref().unwrap_or("failed") };
+            vec![format!("{} {clock}", crate::report::utc_date(r.checked_at)), verdict.to_string(), r.detail.clone()]
+        })
+        .collect();
+    let w = crate::table::widths(&HEADER, &rows);
+    writeln!(out, "{}", crate::table::line(&HEADER, &w, 2).trim_end())?;
+    for row in &rows {
+        writeln!(out, "{}", crate::table::line(row, &w, 2).trim_end())?;
+    }
+    Ok(exit::OK)
+}
+
 pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     let store = crate::providers::store(config);
     let loaded = match load(config) {

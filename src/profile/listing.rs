@@ -51,9 +51,11 @@ pub fn rows(items: &[ListItem], now: u64) -> Vec<String> {
         .map(|i| {
             let last = match (i.error, i.last) {
                 (Some(e), _) => format!("invalid: {e}"),
-                (None, Some(r)) if r.ok => format!("ok ({})", ago(r.checked_at, now)),
                 (None, Some(r)) => {
-                    format!("{} ({})", r.failure.as_deref().unwrap_or("failed"), ago(r.checked_at, now))
+                    let verdict = if r.ok { "ok" } else { r.failure.as_deref().unwrap_or("failed") };
+                    let since = r.since_text(now);
+                    let utc = if since.is_empty() { "" } else { " UTC" };
+                    format!("{verdict} ({}){since}{utc}", ago(r.checked_at, now))
                 }
                 (None, None) => "never checked".into(),
             };

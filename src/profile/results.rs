@@ -1,6 +1,8 @@
-//! The last validation result of each profile, kept in the state directory (never in
-//! `profiles.toml`, which `validate` must not write). Shown on the TUI home screen and by `list`.
-//! Holds no secrets: outcome, failure kind, a one-line detail and the time.
+//! The last validation result of each profile, and since when its verdict holds, kept in the state
+//! directory (never in `profiles.toml`, which `validate` must not write); and each profile's
+//! history, its last [`HISTORY`] results (`history/<name>.json`), for `pbxlink history`. Shown on
+//! the TUI home screen and by `list`. Holds no secrets: outcome, failure kind, a one-line detail
+//! and the time. Every write is atomic and under one lock, so two runs at once lose nothing.
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -19,7 +21,14 @@ pub struct LastResult {
     /// Seconds since the Unix epoch.
     pub checked_at: u64,
     pub detail: String,
+    /// Since when the verdict (working or not) holds: the first of the results in a row that
+    /// agree with this one. Unknown in files of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<u64>,
 }
+
+/// How many results each profile's history keeps.
+pub const HISTORY: usize = 100;
 
 impl LastResult {
     pub fn from_report(r: &Report, now: u64) -> Self {
@@ -33,7 +42,13 @@ impl LastResult {
                 .map(|c| c.detail.clone())
                 .unwrap_or_default(),
         };
-        LastResult { ok: r.ok(), failure: r.failure.map(|k| k.as_str().to_string()), checked_at: now, detail }
+        LastResult {
+            ok: r.ok(),
+            failure: r.failure.map(|k| k.as_str().to_string()),
+            checked_at: now,
+            detail,
+            since: None,
+        }
     }
 
     pub fn failure_kind(&self) -> Option<FailureKind> {
@@ -56,6 +71,42 @@ pub fn ago(then: u64, now: u64) -> String {
     }
 }
 
+/// "3 Dec 09:12" (UTC), with the year when it is not `now`'s: when a verdict began.
+pub fn when(secs: u64, now: u64) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let date = crate::report::utc_date(secs);
+    let (year, month, day) =
+        (&date[..4], date[5..7].parse::<usize>().unwrap_or(1), date[8..10].trim_start_matches('0'));
+    let clock = format!("{:02}:{:02}", secs % 86_400 / 3600, secs % 3600 / 60);
+    let month = MONTHS[(month - 1).min(11)];
+    match crate::report::utc_date(now).starts_with(year) {
+        true => format!("{day} {month} {clock}"),
+        false => format!("{day} {month} {year} {clock}"),
+    }
+}
+
+/// [`when`] for narrow lists: "09:12" within a day, else the day ("3 Dec", "3 Dec 2025").
+pub fn when_short(secs: u64, now: u64) -> String {
+    let full = when(secs, now);
+    match now.saturating_sub(secs) < 86_400 {
+        true => full.rsplit(' ').next().unwrap_or_default().to_string(),
+        false => full.rsplit_once(' ').map_or(full.clone(), |(day, _)| day.to_string()),
+    }
+}
+
+impl LastResult {
+    /// ", since 3 Dec 09:12" (", failing since …") when earlier results agree with this one;
+    /// empty when this is the first of its verdict, whose time the list already shows.
+    pub fn since_text(&self, now: u64) -> String {
+        match self.since {
+            Some(s) if s < self.checked_at => {
+                format!(", {}since {}", if self.ok { "" } else { "failing " }, when(s, now))
+            }
+            _ => String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Results {
     path: PathBuf,
@@ -71,19 +122,45 @@ impl Results {
         std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
+    /// Keeps these results as the last ones, each with since when its verdict holds, and adds
+    /// them to their profiles' histories.
     pub fn record(&self, updates: &[(String, LastResult)]) -> Result<()> {
         // Locked, so the TUI and a cron run recording at once do not drop each other's results.
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
         for (name, r) in updates {
-            all.insert(name.clone(), r.clone());
+            let mut r = r.clone();
+            r.since = match all.get(name) {
+                Some(before) if before.ok == r.ok => Some(before.since.unwrap_or(before.checked_at)),
+                _ => Some(r.checked_at),
+            };
+            let mut history = self.history(name);
+            history.push(r.clone());
+            let drop = history.len().saturating_sub(HISTORY);
+            history.drain(..drop);
+            let path = self.history_path(name);
+            write_atomic(&path, &serde_json::to_vec_pretty(&history)?, false)
+                .with_context(|| format!("could not write {}", path.display()))?;
+            all.insert(name.clone(), r);
         }
         self.write(&all)
+    }
+
+    /// The kept results of `name`, oldest first (none when it has none or its file is unreadable:
+    /// it is a record, never an input).
+    pub fn history(&self, name: &str) -> Vec<LastResult> {
+        std::fs::read(self.history_path(name)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    fn history_path(&self, name: &str) -> PathBuf {
+        // Profile names are file-safe words (`check_name`).
+        self.path.with_file_name("history").join(format!("{name}.json"))
     }
 
     pub fn forget(&self, name: &str) -> Result<()> {
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
+        let _ = std::fs::remove_file(self.history_path(name));
         if all.remove(name).is_some() {
             self.write(&all)?;
         }
@@ -105,13 +182,67 @@ mod tests {
         let d = tempfile::tempdir().expect("tempdir");
         let r = Results::in_dir(&d.path().join("state"));
         assert!(r.load().is_empty());
-        let lr =
-            LastResult { ok: false, failure: Some("unauthorized".into()), checked_at: 10, detail: "HTTP 401".into() };
+        let lr = LastResult {
+            ok: false,
+            failure: Some("unauthorized".into()),
+            checked_at: 10,
+            detail: "HTTP 401".into(),
+            since: None,
+        };
         r.record(&[("office".into(), lr.clone())]).expect("record");
-        assert_eq!(r.load().get("office"), Some(&lr));
+        assert_eq!(r.load().get("office"), Some(&LastResult { since: Some(10), ..lr.clone() }));
         assert_eq!(lr.failure_kind(), Some(FailureKind::Unauthorized));
         r.forget("office").expect("forget");
         assert!(r.load().is_empty());
         assert_eq!(ago(0, 7200), "2h ago");
+        let dec3 = crate::report::parse_datetime("2026-12-03T09:12:00Z").expect("date");
+        assert_eq!(when(dec3, dec3 + 3600), "3 Dec 09:12");
+        assert_eq!(when(dec3, dec3 + 40 * 86_400), "3 Dec 2026 09:12");
+        assert_eq!(when_short(dec3, dec3 + 3600), "09:12");
+        assert_eq!(when_short(dec3, dec3 + 3 * 86_400), "3 Dec");
+        let failing = LastResult { since: Some(dec3), checked_at: dec3 + 60, ..lr };
+        assert_eq!(failing.since_text(dec3 + 60), ", failing since 3 Dec 09:12");
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+
+    fn result(ok: bool, at: u64) -> LastResult {
+        let failure = (!ok).then(|| "unauthorized".to_string());
+        LastResult { ok, failure, checked_at: at, detail: String::new(), since: None }
+    }
+
+    #[test]
+    fn since_is_the_first_of_the_results_in_a_row_that_agree() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let r = Results::in_dir(&d.path().join("state"));
+        let since = |at, ok| {
+            r.record(&[("office".into(), result(ok, at))]).expect("record");
+            r.load()["office"].since
+        };
+        assert_eq!(since(100, true), Some(100));
+        assert_eq!(since(200, true), Some(100));
+        assert_eq!(since(300, false), Some(300), "the verdict changed");
+        assert_eq!(since(400, false), Some(300));
+        assert_eq!(since(500, true), Some(500));
+    }
+
+    #[test]
+    fn the_history_keeps_the_last_hundred_oldest_first_and_goes_with_the_profile() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let r = Results::in_dir(&d.path().join("state"));
+        for at in 0..(HISTORY as u64 + 5) {
+            r.record(&[("office".into(), result(at % 2 == 0, at)), ("branch".into(), result(true, at))])
+                .expect("record");
+        }
+        let h = r.history("office");
+        assert_eq!(h.len(), HISTORY);
+        assert_eq!((h[0].checked_at, h[HISTORY - 1].checked_at), (5, HISTORY as u64 + 4));
+        assert_eq!(r.history("branch").len(), HISTORY);
+        r.forget("office").expect("forget");
+        assert!(r.history("office").is_empty());
+        assert_eq!(r.history("branch").len(), HISTORY);
     }
 }

@@ -60,11 +60,15 @@ fn row_line(r: &Row, selected: bool, width: usize, now: u64, t: &Theme) -> Line<
         (Some(why), _) => ("!", format!("invalid: {why}"), t.warn()),
         (None, None) => (t.pending_glyph(), "never checked".to_string(), t.dim()),
         (None, Some(l)) if l.ok => (t.pass_glyph(), format!("ok {}", ago(l.checked_at, now)), t.ok()),
-        (None, Some(l)) => (
-            t.fail_glyph(),
-            format!("{} {}", l.failure.as_deref().unwrap_or("failed"), ago(l.checked_at, now)),
-            t.bad(),
-        ),
+        // A link that keeps failing says since when (`list` says both).
+        (None, Some(l)) => {
+            let kind = l.failure.as_deref().unwrap_or("failed");
+            let when = match l.since.filter(|s| *s < l.checked_at) {
+                Some(s) => format!("since {}", crate::profile::results::when_short(s, now)),
+                None => ago(l.checked_at, now),
+            };
+            (t.fail_glyph(), format!("{kind} {when}"), t.bad())
+        }
     };
     let marker = if selected { t.marker() } else { " " };
     let left = format!("{marker} {:<12} {:<4} ", clip(&r.name, 12), r.provider);
