@@ -101,6 +101,33 @@ fn c_on_a_finished_check_shows_what_the_key_may_read() {
 }
 
 #[test]
+fn h_on_a_finished_check_shows_every_health_fact() {
+    let profiles = "[profiles.office]\nprovider = \"3cx\"\ndomain = \"DOMAIN\"\nclient_id = \"900\"\napi_key = \"KEY\"\nca_file = \"CA\"\n"
+        .replace("KEY", SECRET);
+    let mut app = App::start(Some(&profiles));
+    app.wait_for("office");
+    app.key(KeyCode::Char('v'));
+    let done = app.wait_for("The link works");
+    assert!(done.contains("h health"), "{done}");
+    app.key(KeyCode::Char('h'));
+    let facts = app.wait_for("What the system says");
+    for fact in ["Certificate SHA-256", "3CXPSENT, active", "Trunks registered", "2 of 2", "Last backup"] {
+        assert!(facts.contains(fact), "{fact} in\n{facts}");
+    }
+    app.key(KeyCode::PageDown);
+    // Dates and the fingerprint change with every run: what is shown is checked, not snapshotted.
+    let lower = app.wait_for("Last update");
+    assert!(lower.contains("Version                  20.0.9.995"), "{lower}");
+    assert!(!lower.contains("SIMU-LATED"), "never the licence key");
+    app.key(KeyCode::Char('h'));
+    app.wait_for("Read through the API");
+    app.key(KeyCode::Char('q'));
+    app.key(KeyCode::Char('q'));
+    app.ended();
+    app.assert_secret_never_shown();
+}
+
+#[test]
 fn a_signal_ends_the_session_with_its_number() {
     let mut app = App::start(None);
     app.wait_for("No profiles yet");

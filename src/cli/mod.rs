@@ -178,7 +178,7 @@ pub struct ValidateArgs {
     pub prometheus_file: Option<std::path::PathBuf>,
     /// Instead of validating, show what the key may read (3CX: users, trunks, call history,
     /// active calls, recordings, service principals, system status), one GET each with $top=1
-    #[arg(long, conflicts_with_all = ["nagios", "strict", "prometheus", "prometheus_file"])]
+    #[arg(long, conflicts_with_all = ["nagios", "strict", "prometheus", "prometheus_file", "health"])]
     pub capabilities: bool,
     /// How many profiles to validate at once
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -189,6 +189,10 @@ pub struct ValidateArgs {
     /// Health: a licence, maintenance or certificate ending within this many days is a warning
     #[arg(long, value_name = "DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub warn_days: i64,
+    /// Print every health fact under each working profile's line: licence, expiry dates, trunks,
+    /// extensions, backups, services, disk, quotas, version, the server certificate
+    #[arg(long, conflicts_with_all = ["json", "nagios", "prometheus"])]
+    pub health: bool,
     /// Health findings count: exit 5 when every link works but a finding was raised
     #[arg(long)]
     pub strict: bool,

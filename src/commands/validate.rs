@@ -81,7 +81,8 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                     (e, linked)
                 })
                 .collect();
-            let out = Output { mode, strict: args.strict, prometheus_file: args.prometheus_file.clone() };
+            let out =
+                Output { mode, strict: args.strict, facts: args.health, prometheus_file: args.prometheus_file.clone() };
             validate_all(entries, opts, usize::from(args.jobs), out)
         }
         Err(msg) => {
@@ -142,12 +143,14 @@ type Job = (Entry, Option<Profile>);
 struct Output {
     mode: Mode,
     strict: bool,
+    /// Every health fact under each line (text only).
+    facts: bool,
     /// Where the Prometheus exposition also goes, whatever the mode.
     prometheus_file: Option<PathBuf>,
 }
 
 fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> Result<u8> {
-    let Output { mode, strict, prometheus_file } = out;
+    let Output { mode, strict, facts, prometheus_file } = out;
     let rt = validate::runtime()?;
     let started = Instant::now();
     let total = entries.len();
@@ -164,7 +167,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> R
         let mut stdout = std::io::stdout().lock();
         while let Some(d) = pending.next().await {
             if mode == Mode::Text {
-                let _ = write!(stdout, "{}", text_lines(&d, &widths));
+                let _ = write!(stdout, "{}", text_lines(&d, &widths, facts));
                 let _ = stdout.flush();
             }
             done.push(d);

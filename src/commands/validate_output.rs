@@ -146,7 +146,8 @@ pub fn head_cells(e: &Entry) -> Vec<String> {
     }
 }
 
-pub fn text_lines(d: &Done, widths: &[usize]) -> String {
+/// A profile's lines: its verdict, then its findings; with `facts`, every health fact too.
+pub fn text_lines(d: &Done, widths: &[usize], facts: bool) -> String {
     let cells = [d.name.as_str(), d.provider.as_str(), d.target.as_str(), ""];
     let head = crate::table::line(&cells, widths, 1);
     match &d.outcome {
@@ -159,7 +160,8 @@ pub fn text_lines(d: &Done, widths: &[usize]) -> String {
                 .find(|c| matches!(c.id, "access" | "products"))
                 .map(|c| c.detail.clone())
                 .unwrap_or_default();
-            format!("ok    {head}{} ms  {about}\n{}", r.ms, findings(r))
+            let facts = if facts { health_facts(r) } else { String::new() };
+            format!("ok    {head}{} ms  {about}\n{}{facts}", r.ms, findings(r))
         }
         Outcome::Report(r) => {
             let (check, detail) = r
@@ -177,6 +179,12 @@ pub fn text_lines(d: &Done, widths: &[usize]) -> String {
             s
         }
     }
+}
+
+/// Every health fact under a profile's line: "      Licence expires: 2027-03-01 (89 days left)".
+fn health_facts(r: &crate::report::Report) -> String {
+    let facts = r.health.iter().flat_map(|h| &h.facts);
+    facts.map(|f| format!("      {}: {}\n", f.label, f.value)).collect()
 }
 
 /// The health findings under a profile's line, most serious first: "      critical: ...".

@@ -1,6 +1,7 @@
-//! What a profile's key may read (`c` on a finished revalidation): a line per read with its
-//! answer, then the role the refusals point to; while the reads run, a spinner; when signing in
-//! failed, what happened and the fix.
+//! What a finished revalidation shows in place of its checks: every health fact of the profile
+//! (`h`: its findings, then each fact as the system said it), or what its key may read (`c`: a
+//! line per read with its answer, then the role the refusals point to; while the reads run, a
+//! spinner; when signing in failed, what happened and the fix).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +10,33 @@ use ratatui::text::Line;
 use super::{Theme, scrolled_text};
 use crate::providers::Access;
 use crate::wizard::CapabilityRead;
+
+/// Every health fact, under the findings drawn from them.
+pub fn health(
+    f: &mut Frame,
+    area: Rect,
+    mut lines: Vec<Line<'static>>,
+    h: &crate::report::Health,
+    scroll: u16,
+    t: &Theme,
+) {
+    if !lines.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    let mut findings: Vec<&crate::report::Finding> = h.findings.iter().collect();
+    findings.sort_by_key(|x| std::cmp::Reverse(x.level));
+    for x in findings {
+        let level = match x.level {
+            crate::report::Level::Critical => "critical",
+            crate::report::Level::Warning => "warning",
+        };
+        lines.push(Line::styled(format!("! {level}: {}", x.text), t.warn()));
+    }
+    lines.push(Line::styled("What the system says:", t.title()));
+    let width = h.facts.iter().map(|x| x.label.chars().count()).max().unwrap_or(0);
+    lines.extend(h.facts.iter().map(|x| Line::raw(format!("  {:<width$}  {}", x.label, x.value))));
+    scrolled_text(f, area, lines, scroll, t);
+}
 
 pub fn draw(f: &mut Frame, area: Rect, mut lines: Vec<Line<'static>>, c: &CapabilityRead, spinner: usize, t: &Theme) {
     lines.push(Line::raw(""));

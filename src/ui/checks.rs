@@ -134,6 +134,9 @@ pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &T
         intro.extend(warning.map(|wn| Line::styled(format!("! {wn}"), t.warn())));
     }
     if r.rows.len() == 1 {
+        if let Some(h) = r.shown_health() {
+            return super::capabilities::health(f, inner, vec![], h, r.scroll, t);
+        }
         if let Some(c) = r.shown_capabilities() {
             return super::capabilities::draw(f, inner, intro, c, w.spinner, t);
         }
@@ -172,8 +175,9 @@ pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &T
     f.render_widget(Paragraph::new(lines).scroll((offset, 0)), list);
     let _ = gap;
     let head = vec![Line::styled(format!("{}: {}", sel.name, sel.target()), t.title())];
-    match r.shown_capabilities() {
-        Some(c) => super::capabilities::draw(f, detail, head, c, w.spinner, t),
-        None => draw_run(f, detail, head, run, w.spinner, 0, t),
+    match (r.shown_health(), r.shown_capabilities()) {
+        (Some(h), _) => super::capabilities::health(f, detail, head, h, r.scroll, t),
+        (None, Some(c)) => super::capabilities::draw(f, detail, head, c, w.spinner, t),
+        (None, None) => draw_run(f, detail, head, run, w.spinner, 0, t),
     }
 }

@@ -199,6 +199,7 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ("Up/Down", "move between options; Enter chooses"),
     ("Space", "tick or untick the focused box"),
     ("r", "after a check: check again"),
+    ("h", "after a check: all the system says (licence, trunks, certificate)"),
     ("Ctrl-R", "reveal or hide a secret"),
     ("PgUp/PgDn", "scroll a long text"),
     ("? or F1", "this help (F1 inside a secret field)"),

@@ -22,6 +22,10 @@ pub struct Revalidation {
     pub saved: Vec<Profile>,
     /// What one row's key may read, once asked (`c`): shown in place of its checks.
     pub capabilities: Option<CapabilityRead>,
+    /// Every health fact of the selected row shown in place of its checks (`h`).
+    pub show_health: bool,
+    /// How far that is scrolled (PgDn/PgUp), in lines.
+    pub scroll: u16,
 }
 
 /// A capability read of one row: under way (`result` none), or its answer.
@@ -48,18 +52,26 @@ impl Revalidation {
             fx.push(Effect::Validate { attempt: *attempt, profile: Box::new(p.clone()), linked });
             rows.push((p, Run::new(*attempt)));
         }
-        (Revalidation { rows, selected: 0, saved, capabilities: None }, fx)
+        (Revalidation { rows, selected: 0, saved, capabilities: None, show_health: false, scroll: 0 }, fx)
     }
 
     /// The capability read shown for the selected row, if any.
     pub fn shown_capabilities(&self) -> Option<&CapabilityRead> {
-        self.capabilities.as_ref().filter(|c| c.row == self.selected)
+        self.capabilities.as_ref().filter(|c| c.row == self.selected && !self.show_health)
+    }
+
+    /// The health shown for the selected row in place of its checks, if asked (`h`).
+    pub fn shown_health(&self) -> Option<&crate::report::Health> {
+        let report = self.rows.get(self.selected)?.1.report.as_ref()?;
+        report.health.as_ref().filter(|_| self.show_health)
     }
 
     /// This screen's keys now.
     pub fn keys(&self) -> Vec<Binding<Keys>> {
-        let has = self.rows.get(self.selected).is_some_and(|(p, _)| crate::providers::has_capabilities(p));
-        screen_keys::revalidate(self.running(), self.rows.len() > 1, has)
+        let row = self.rows.get(self.selected);
+        let has = row.is_some_and(|(p, _)| crate::providers::has_capabilities(p));
+        let health = row.and_then(|(_, r)| r.report.as_ref()).is_some_and(|r| r.health.is_some());
+        screen_keys::revalidate(self.running(), self.rows.len() > 1, has, health)
     }
 
     /// The answer of capability read `attempt`; one of a read no longer shown is dropped.
@@ -91,7 +103,14 @@ impl Revalidation {
     pub fn key(&mut self, k: KeyEvent, attempt: &mut u64) -> Outcome {
         let keys = self.keys();
         match keymap::find(&keys, k) {
+            Some(Keys::Health) => {
+                self.show_health = !self.show_health;
+                self.scroll = 0;
+            }
+            Some(Keys::ScrollDown) => self.scroll = (self.scroll + 5).min(40),
+            Some(Keys::ScrollUp) => self.scroll = self.scroll.saturating_sub(5),
             Some(Keys::Capabilities) => {
+                self.show_health = false;
                 *attempt += 1;
                 let profile = Box::new(self.rows[self.selected].0.clone());
                 self.capabilities = Some(CapabilityRead { attempt: *attempt, row: self.selected, result: None });
@@ -116,6 +135,7 @@ impl Revalidation {
                 self.saved = fresh.saved;
                 self.rows = fresh.rows;
                 self.capabilities = None;
+                self.show_health = false;
                 return Outcome::Stay(fx);
             }
             _ => {}

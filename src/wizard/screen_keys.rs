@@ -2,7 +2,7 @@
 //! confirmation of a removal, a 3CX profile's service principals), as tables of the same kind as the guide's (`keymap`): each screen's
 //! handler looks its keys up here, and the footer is drawn from the same rows.
 
-use crossterm::event::KeyCode::{self, Char, Delete, Down, Enter, Esc, Up};
+use crossterm::event::KeyCode::{self, Char, Delete, Down, Enter, Esc, PageDown, PageUp, Up};
 
 use super::keymap::{Binding, bind};
 use super::principals::{Principals as PrincipalsScreen, Stage};
@@ -72,6 +72,11 @@ pub enum Revalidate {
     Done,
     /// Read what the selected profile's key may do.
     Capabilities,
+    /// Show (or hide) every health fact of the selected profile.
+    Health,
+    /// Scroll what is shown in place of the checks.
+    ScrollDown,
+    ScrollUp,
     /// Named in the footer only.
     Help,
     Quit,
@@ -79,7 +84,7 @@ pub enum Revalidate {
 
 /// A revalidation's keys: while it runs only leaving is offered; then checking again, moving
 /// between several profiles, and (where the selected profile's vendor has them) its capabilities.
-pub fn revalidate(running: bool, several: bool, capabilities: bool) -> Vec<Binding<Revalidate>> {
+pub fn revalidate(running: bool, several: bool, capabilities: bool, health: bool) -> Vec<Binding<Revalidate>> {
     const UP: &[KeyCode] = &[Up, Char('k')];
     const DOWN: &[KeyCode] = &[Down, Char('j')];
     if running {
@@ -95,6 +100,11 @@ pub fn revalidate(running: bool, several: bool, capabilities: bool) -> Vec<Bindi
         bind("Down", DOWN, "", Revalidate::Down),
         bind("r", &[Char('r')], "again", Revalidate::Again),
     ];
+    if health {
+        keys.push(bind("h", &[Char('h')], "health", Revalidate::Health));
+        keys.push(bind("PgDn", &[PageDown], "", Revalidate::ScrollDown));
+        keys.push(bind("PgUp", &[PageUp], "", Revalidate::ScrollUp));
+    }
     if capabilities {
         keys.push(bind("c", &[Char('c')], "capabilities", Revalidate::Capabilities));
     }
@@ -262,7 +272,11 @@ mod tests {
     }
 
     fn revalidations() -> Vec<Vec<Binding<Revalidate>>> {
-        vec![revalidate(true, true, false), revalidate(false, true, true), revalidate(false, false, false)]
+        vec![
+            revalidate(true, true, false, false),
+            revalidate(false, true, true, true),
+            revalidate(false, false, false, false),
+        ]
     }
 
     #[test]

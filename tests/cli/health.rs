@@ -92,3 +92,25 @@ fn a_profiles_own_thresholds_win_over_the_runs() {
         o.stderr
     );
 }
+
+#[test]
+fn health_prints_every_fact_under_the_line() {
+    let e = Env::with(vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)]);
+    e.write_config(&e.profile("office", &e.sim.domain(), "900", GOOD, true));
+    let o = e.run(&["validate", "office", "--health"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for fact in [
+        "      Licence: 3CXPSENT, active\n",
+        "      Trunks registered: 2 of 2",
+        "      Licence expires: ",
+        "      Last backup: ",
+        "      Disk free: 51% ",
+        "      Certificate: CN=pbxlink simulator\n",
+        "      Certificate SHA-256: ",
+    ] {
+        assert!(o.stdout.contains(fact), "{fact:?} in\n{}", o.stdout);
+    }
+    assert!(!o.stdout.contains("SIMU-LATED"), "never the licence key");
+    let plain = e.run(&["validate", "office"], None, &[]);
+    assert_eq!(plain.stdout.lines().count(), 1, "without --health, one line: {}", plain.stdout);
+}
