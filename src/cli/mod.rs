@@ -199,6 +199,9 @@ pub struct ValidateArgs {
     /// Health: ending within this many days is critical (at most --warn-days)
     #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub crit_days: i64,
+    /// Health: a last backup older than this many days is a warning
+    #[arg(long, value_name = "DAYS", default_value_t = 14, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub backup_days: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

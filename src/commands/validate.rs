@@ -60,7 +60,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
             let thresholds = crate::report::Thresholds {
                 warn_days: args.warn_days,
                 crit_days: args.crit_days,
-                ..Default::default()
+                backup_days: args.backup_days,
             };
             let opts = Options {
                 ca_files: ca.map(PathBuf::from).into_iter().collect(),

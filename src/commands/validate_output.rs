@@ -132,6 +132,10 @@ fn health_perf(name: &str, h: &crate::report::Health) -> Vec<String> {
             out.push(format!("'{name}_{label}'={days};{}:;{}:", t.warn_days, t.crit_days));
         }
     }
+    // Days since the last backup: a warning past the backup threshold (Nagios's `N` is 0..N).
+    if let Some(days) = number("last_backup") {
+        out.push(format!("'{name}_backup_age_days'={days};{};;0", t.backup_days));
+    }
     if let Some((reg, total)) = fact("trunks").and_then(|f| Some((f.number?, f.of?))) {
         out.push(format!("'{name}_trunks'={reg};{total}:;;0;{total}"));
     }

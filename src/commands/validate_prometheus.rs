@@ -39,41 +39,43 @@ pub fn exposition(done: &[Done], took: Duration, now: u64) -> String {
             m.push((labels(d, &[]), format!("{:.3}", r.ms as f64 / 1000.0)));
         }
     });
-    for (name, id, help) in [
-        ("pbxlink_licence_expiry_timestamp_seconds", "licence_expires", "When the PBX's licence ends (Unix time)."),
+    // Each from one fact: its moment (`at`), its figure (`number`) or the whole it is part of (`of`).
+    let from_facts: [(&str, &str, FactValue, &str); 10] = [
+        ("pbxlink_licence_expiry_timestamp_seconds", "licence_expires", at, "When the PBX's licence ends (Unix time)."),
         (
             "pbxlink_maintenance_expiry_timestamp_seconds",
             "maintenance_expires",
+            at,
             "When the PBX's maintenance ends (Unix time).",
         ),
         (
             "pbxlink_certificate_expiry_timestamp_seconds",
             "certificate_expires",
+            at,
             "When the server certificate ends (Unix time).",
         ),
-    ] {
+        ("pbxlink_trunks_registered", "trunks", number, "Trunks registered, as the PBX says."),
+        ("pbxlink_trunks", "trunks", of, "Trunks configured, as the PBX says."),
+        ("pbxlink_extensions_registered", "extensions", number, "Extensions registered, as the PBX says."),
+        ("pbxlink_extensions", "extensions", of, "Extensions configured, as the PBX says."),
+        (
+            "pbxlink_last_backup_timestamp_seconds",
+            "last_backup",
+            at,
+            "When the PBX's last backup was made (Unix time).",
+        ),
+        ("pbxlink_disk_free_percent", "disk_free", number, "Free share of the PBX's disk, in percent."),
+        ("pbxlink_last_update_timestamp_seconds", "last_update", at, "When the PBX last updated itself (Unix time)."),
+    ];
+    for (name, id, value, help) in from_facts {
         family(&mut out, name, help, |m| {
             for (d, r) in reports() {
-                if let Some(at) = fact(r, id).and_then(|f| f.at) {
-                    m.push((labels(d, &[]), at.to_string()));
+                if let Some(v) = fact(r, id).as_ref().and_then(value) {
+                    m.push((labels(d, &[]), v));
                 }
             }
         });
     }
-    family(&mut out, "pbxlink_trunks_registered", "Trunks registered, as the PBX says.", |m| {
-        for (d, r) in reports() {
-            if let Some(n) = fact(r, "trunks").and_then(|f| f.number) {
-                m.push((labels(d, &[]), n.to_string()));
-            }
-        }
-    });
-    family(&mut out, "pbxlink_trunks", "Trunks configured, as the PBX says.", |m| {
-        for (d, r) in reports() {
-            if let Some(n) = fact(r, "trunks").and_then(|f| f.of) {
-                m.push((labels(d, &[]), n.to_string()));
-            }
-        }
-    });
     family(&mut out, "pbxlink_health_findings", "Health findings of the profile, by level.", |m| {
         for (d, r) in reports() {
             let Some(h) = &r.health else { continue };
@@ -90,6 +92,21 @@ pub fn exposition(done: &[Done], took: Duration, now: u64) -> String {
         m.push((String::new(), format!("{:.3}", took.as_secs_f64())));
     });
     out
+}
+
+/// Which value of a fact a metric takes.
+type FactValue = fn(&Fact) -> Option<String>;
+
+fn at(f: &Fact) -> Option<String> {
+    f.at.map(|v| v.to_string())
+}
+
+fn number(f: &Fact) -> Option<String> {
+    f.number.map(|v| v.to_string())
+}
+
+fn of(f: &Fact) -> Option<String> {
+    f.of.map(|v| v.to_string())
 }
 
 /// One metric family: its HELP and TYPE (gauge), then its samples; nothing when it has none.

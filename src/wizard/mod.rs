@@ -6,6 +6,7 @@
 //! older attempt (the user pressed Esc or retried) is dropped.
 
 mod build;
+mod demo;
 mod field;
 mod guide;
 mod guide_keys;
@@ -18,6 +19,7 @@ pub mod screen_keys;
 mod steps;
 
 pub use crate::providers::demo::DemoAccount;
+pub use demo::DemoInfo;
 pub use field::{Field, clean_paste};
 pub use guide::{Ctx, GuideState, NewDefaults, Outcome as GuideOutcome, Phase, Run};
 pub use home::{Home, Row};
@@ -33,24 +35,6 @@ use crate::providers::ProviderId;
 /// The smallest terminal every screen is laid out for.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
-
-/// Shown on every screen in `pbxlink demo`.
-#[derive(Debug, Clone)]
-pub struct DemoInfo {
-    /// The simulator's address (the 3CX domain, the 8x8 API host).
-    pub domain: String,
-    /// The demo accounts; their secrets are public demo values.
-    pub accounts: Vec<DemoAccount>,
-    /// A sample CRM template file written for the CX-Engine guide.
-    pub template: Option<String>,
-}
-
-impl DemoInfo {
-    /// The account to show on the banner for `provider`: its first, the one that works.
-    pub fn first_for(&self, provider: ProviderId) -> Option<&DemoAccount> {
-        self.accounts.iter().find(|a| a.provider == provider)
-    }
-}
 
 fn is_ctrl_c(k: &KeyEvent) -> bool {
     k.modifiers.contains(KeyModifiers::CONTROL) && matches!(k.code, KeyCode::Char('c') | KeyCode::Char('C'))

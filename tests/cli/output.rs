@@ -302,6 +302,9 @@ fn health_findings_are_said_in_text_and_json_and_leave_the_exit_code_alone() {
         o.stdout
     );
     assert!(o.stdout.contains("'trunk_trunks'=1;2:;;0;2"), "{}", o.stdout);
+    assert!(o.stdout.contains("'trunk_backup_age_days'=1;14;;0"), "{}", o.stdout);
+    let o = e.run(&["validate", "trunk", "--nagios", "--backup-days", "0"], None, &[]);
+    assert!(o.stdout.contains("the last backup is 1 day old (more than 0)"), "--backup-days: {}", o.stdout);
     let o = e.run(&["validate", "ending", "--nagios"], None, &[]);
     assert_eq!(o.code, 2, "{}", o.stdout);
     assert!(o.stdout.starts_with("PBXLINK CRITICAL - 1 profiles ok; health: ending: "), "{}", o.stdout);

@@ -59,6 +59,12 @@ fn every_figure_reaches_prometheus_and_the_textfile() {
     assert!((cert - now - 89.0 * 86_400.0).abs() < 2.0 * 86_400.0, "{cert}");
     assert_eq!(gauge(&s, "pbxlink_trunks_registered", "trunk", None), Some(1.0));
     assert_eq!(gauge(&s, "pbxlink_trunks", "trunk", None), Some(2.0));
+    assert_eq!(gauge(&s, "pbxlink_extensions_registered", "healthy", None), Some(12.0));
+    assert_eq!(gauge(&s, "pbxlink_extensions", "healthy", None), Some(40.0));
+    assert_eq!(gauge(&s, "pbxlink_disk_free_percent", "healthy", None), Some(51.0));
+    let backup = gauge(&s, "pbxlink_last_backup_timestamp_seconds", "healthy", None).expect("backup");
+    assert!((now - backup - 86_400.0).abs() < 86_400.0, "a day ago: {backup}");
+    assert!(gauge(&s, "pbxlink_last_update_timestamp_seconds", "healthy", None).is_some_and(|v| v < now));
     assert_eq!(gauge(&s, "pbxlink_health_findings", "trunk", Some(("level", "warning"))), Some(1.0));
     assert_eq!(gauge(&s, "pbxlink_health_findings", "ending", Some(("level", "critical"))), Some(1.0));
     assert_eq!(gauge(&s, "pbxlink_health_findings", "healthy", Some(("level", "critical"))), Some(0.0));

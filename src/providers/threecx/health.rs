@@ -71,7 +71,8 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     if let Some(days) = backup.map(|at| (now as i64 - at as i64).div_euclid(DAY))
         && days > t.backup_days
     {
-        let text = format!("the last backup is {days} days old (more than {})", t.backup_days);
+        let unit = if days == 1 { "day" } else { "days" };
+        let text = format!("the last backup is {days} {unit} old (more than {})", t.backup_days);
         h.findings.push(Finding { id: "last_backup", level: Level::Warning, text });
     }
     h.facts.push(fact("backup_scheduled", "Backup scheduled", yes_no(flag("BackupScheduled"))));
