@@ -290,22 +290,45 @@ impl OwnThresholds {
 
     /// Sets `key` (one of [`KEYS`](Self::KEYS)).
     pub fn set(&mut self, key: &str, days: i64) {
-        match key {
-            "warn_days" => self.warn_days = Some(days),
-            "crit_days" => self.crit_days = Some(days),
-            _ => self.backup_days = Some(days),
-        }
+        let slot = match key {
+            "warn_days" => &mut self.warn_days,
+            "crit_days" => &mut self.crit_days,
+            "backup_days" => &mut self.backup_days,
+            _ => return,
+        };
+        *slot = Some(days);
     }
 }
 
 impl Thresholds {
-    /// These thresholds, with those `own` gives in their place.
+    /// These thresholds, with those `own` gives in their place. Where the profile's one and the
+    /// run's other would put critical before a warning, the profile's wins and the other follows
+    /// it (a profile's `warn_days = 5` brings the run's 7 critical days down to 5).
     pub fn with(self, own: &OwnThresholds) -> Thresholds {
-        Thresholds {
-            warn_days: own.warn_days.unwrap_or(self.warn_days),
-            crit_days: own.crit_days.unwrap_or(self.crit_days),
-            backup_days: own.backup_days.unwrap_or(self.backup_days),
+        let mut warn_days = own.warn_days.unwrap_or(self.warn_days);
+        let mut crit_days = own.crit_days.unwrap_or(self.crit_days);
+        if crit_days > warn_days {
+            match own.warn_days {
+                Some(_) => crit_days = warn_days,
+                None => warn_days = crit_days,
+            }
         }
+        Thresholds { warn_days, crit_days, backup_days: own.backup_days.unwrap_or(self.backup_days) }
+    }
+}
+
+#[cfg(test)]
+mod threshold_tests {
+    use super::*;
+
+    #[test]
+    fn a_profiles_own_threshold_wins_and_the_other_follows() {
+        let run = Thresholds::default();
+        let own = |w, c| OwnThresholds { warn_days: w, crit_days: c, backup_days: None };
+        assert_eq!(run.with(&own(Some(60), None)), Thresholds { warn_days: 60, crit_days: 7, backup_days: 14 });
+        assert_eq!(run.with(&own(Some(5), None)), Thresholds { warn_days: 5, crit_days: 5, backup_days: 14 });
+        assert_eq!(run.with(&own(None, Some(40))), Thresholds { warn_days: 40, crit_days: 40, backup_days: 14 });
+        assert_eq!(run.with(&own(Some(20), Some(3))), Thresholds { warn_days: 20, crit_days: 3, backup_days: 14 });
     }
 }
 

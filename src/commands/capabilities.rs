@@ -28,18 +28,29 @@ pub fn run(config: &Path, g: &Globals, args: &ValidateArgs) -> Result<u8> {
         ..g.options()
     };
     let rt = crate::validate::runtime()?;
-    let mut code = exit::OK;
+    // As `validate`: rejected (3) before no verdict (4) before a broken profile (2).
+    let (mut rejected, mut unreachable, mut invalid) = (false, false, false);
     let mut doc = Vec::new();
     let mut out = std::io::stdout().lock();
-    for p in &profiles {
+    for entry in &profiles {
+        let p = match entry {
+            Entry::Ok(p) => p,
+            Entry::Invalid { name, reason } => {
+                invalid = true;
+                eprintln!("pbxlink: profile \"{name}\" is broken: {reason}");
+                doc.push(JsonProfile::broken(name, reason));
+                continue;
+            }
+        };
         let mut waiting = |detail: &str| eprintln!("{detail}");
         let answer = rt.block_on(crate::providers::capabilities(p, &opts, &mut waiting));
         let Some(answer) = answer else {
-            eprintln!(
-                "{}: not asked: capability reads are 3CX's ({}'s own checks in `validate` show what its key may do)",
-                p.name,
+            let why = format!(
+                "capability reads are 3CX's ({}'s own checks in `validate` show what its key may do)",
                 p.provider_name()
             );
+            eprintln!("{}: not asked: {why}", p.name);
+            doc.push(JsonProfile { not_asked: Some(why), ..JsonProfile::new(p) });
             continue;
         };
         match answer {
@@ -51,7 +62,10 @@ pub fn run(config: &Path, g: &Globals, args: &ValidateArgs) -> Result<u8> {
                 }
             }
             Err(problem) => {
-                code = code.max(exit::for_failure(problem.kind));
+                match problem.kind.is_rejection() {
+                    true => rejected = true,
+                    false => unreachable = true,
+                }
                 match args.json {
                     true => doc.push(JsonProfile::failed(p, &problem)),
                     false => {
@@ -67,17 +81,22 @@ pub fn run(config: &Path, g: &Globals, args: &ValidateArgs) -> Result<u8> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&JsonDoc { schema: 1, profiles: doc })?)?;
     }
-    Ok(code)
+    Ok(match (rejected, unreachable, invalid) {
+        (true, _, _) => exit::REJECTED,
+        (_, true, _) => exit::UNREACHABLE,
+        (_, _, true) => exit::USAGE,
+        _ => exit::OK,
+    })
 }
 
-/// The profiles named (each must be readable), or with `--all` every readable one.
-fn select(config: &Path, args: &ValidateArgs) -> Result<Vec<Profile>, UsageError> {
+/// The profiles named (each must exist), or with `--all` every one; broken ones are told.
+fn select(config: &Path, args: &ValidateArgs) -> Result<Vec<Entry>, UsageError> {
     let loaded = crate::providers::store(config).load().map_err(|e| UsageError(format!("{e:#}")))?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
     if args.all {
-        return Ok(loaded.profiles());
+        return Ok(loaded.entries);
     }
     if args.names.is_empty() {
         return Err(UsageError("name the profiles whose capabilities to read, or pass --all".into()));
@@ -85,8 +104,7 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<Vec<Profile>, UsageError
     args.names
         .iter()
         .map(|n| match loaded.get(n) {
-            Some(Entry::Ok(p)) => Ok(p.clone()),
-            Some(Entry::Invalid { reason, .. }) => Err(UsageError(format!("profile \"{n}\" is broken: {reason}"))),
+            Some(e) => Ok(e.clone()),
             None => {
                 Err(UsageError(format!("no profile named \"{n}\" in {}; `pbxlink list` shows them", config.display())))
             }
@@ -137,6 +155,9 @@ struct JsonProfile {
     capabilities: Vec<JsonCapability>,
     /// The role the refusals point to ("probably ..."), or null.
     missing_role: Option<String>,
+    /// Why this profile was not asked (a vendor without capability reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_asked: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -151,6 +172,34 @@ struct JsonCapability {
 }
 
 impl JsonProfile {
+    fn new(p: &Profile) -> Self {
+        JsonProfile {
+            name: p.name.clone(),
+            provider: p.provider.clone(),
+            ok: true,
+            failure: None,
+            detail: None,
+            hint: None,
+            capabilities: Vec::new(),
+            missing_role: None,
+            not_asked: None,
+        }
+    }
+
+    fn broken(name: &str, reason: &str) -> Self {
+        JsonProfile {
+            name: name.to_string(),
+            provider: "?".into(),
+            ok: false,
+            failure: Some("invalid_profile"),
+            detail: Some(reason.to_string()),
+            hint: None,
+            capabilities: Vec::new(),
+            missing_role: None,
+            not_asked: None,
+        }
+    }
+
     fn read(p: &Profile, c: &Capabilities) -> Self {
         let capabilities = c
             .results
@@ -166,28 +215,16 @@ impl JsonProfile {
                 },
             })
             .collect();
-        JsonProfile {
-            name: p.name.clone(),
-            provider: p.provider.clone(),
-            ok: true,
-            failure: None,
-            detail: None,
-            hint: None,
-            capabilities,
-            missing_role: c.missing_role(),
-        }
+        JsonProfile { capabilities, missing_role: c.missing_role(), ..Self::new(p) }
     }
 
     fn failed(p: &Profile, problem: &Problem) -> Self {
         JsonProfile {
-            name: p.name.clone(),
-            provider: p.provider.clone(),
             ok: false,
             failure: Some(problem.kind.as_str()),
             detail: Some(problem.detail.clone()),
             hint: Some(problem.fix.clone()).filter(|f| !f.is_empty()),
-            capabilities: Vec::new(),
-            missing_role: None,
+            ..Self::new(p)
         }
     }
 }

@@ -24,14 +24,6 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     if let Ok(state) = crate::paths::state_dir() {
         super::init_log(&state, g.log_file.as_deref());
     }
-
-    if args.crit_days > args.warn_days {
-        eprintln!(
-            "pbxlink: --crit-days {} is more than --warn-days {}: critical must come closer to the end than a warning",
-            args.crit_days, args.warn_days
-        );
-        return Ok(exit::USAGE);
-    }
     let mode = if args.json {
         Mode::Json
     } else if args.nagios {
@@ -41,16 +33,34 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     } else {
         Mode::Text
     };
-    if let Some(ca) = ca
-        && let Err(e) = std::fs::metadata(ca)
-    {
-        let msg = format!("--ca-file {}: {e}", ca.display());
+    // A run that cannot validate at all says so where its results would go: Nagios's UNKNOWN,
+    // and a metrics file that says the run failed (one left as it was would keep saying "up").
+    let refuse = |msg: &str| -> Result<u8> {
+        if let Some(path) = &args.prometheus_file
+            && let Err(e) = crate::profile::atomic::write_public_atomic(
+                path,
+                super::validate_prometheus::run_failed(now_secs()).as_bytes(),
+            )
+        {
+            eprintln!("pbxlink: cannot write {}: {e}", path.display());
+        }
         if mode == Mode::Nagios {
             writeln!(std::io::stdout(), "PBXLINK UNKNOWN - {msg}")?;
             return Ok(3);
         }
         eprintln!("pbxlink: {msg}");
-        return Ok(exit::USAGE);
+        Ok(exit::USAGE)
+    };
+    if args.crit_days > args.warn_days {
+        return refuse(&format!(
+            "--crit-days {} is more than --warn-days {}: critical must come closer to the end than a warning",
+            args.crit_days, args.warn_days
+        ));
+    }
+    if let Some(ca) = ca
+        && let Err(e) = std::fs::metadata(ca)
+    {
+        return refuse(&format!("--ca-file {}: {e}", ca.display()));
     }
     if args.capabilities {
         return super::capabilities::run(config, g, &args);
@@ -85,14 +95,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                 Output { mode, strict: args.strict, facts: args.health, prometheus_file: args.prometheus_file.clone() };
             validate_all(entries, opts, usize::from(args.jobs), out)
         }
-        Err(msg) => {
-            if mode == Mode::Nagios {
-                writeln!(std::io::stdout(), "PBXLINK UNKNOWN - {msg}")?;
-                return Ok(3);
-            }
-            eprintln!("pbxlink: {msg}");
-            Ok(exit::USAGE)
-        }
+        Err(msg) => refuse(&msg.to_string()),
     }
 }
 
@@ -122,7 +125,9 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
         return Err(UsageError("name the profiles to validate, or pass --all".into()));
     }
     let mut out = Vec::new();
-    for n in &args.names {
+    let mut seen = std::collections::HashSet::new();
+    // A name given twice is validated once: one line, one series per profile.
+    for n in args.names.iter().filter(|n| seen.insert(n.as_str())) {
         match loaded.get(n) {
             Some(e) => out.push(e.clone()),
             None => {

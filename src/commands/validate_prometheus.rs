@@ -85,11 +85,26 @@ pub fn exposition(done: &[Done], took: Duration, now: u64) -> String {
             }
         }
     });
+    family(&mut out, "pbxlink_run_failed", RUN_FAILED_HELP, |m| m.push((String::new(), "0".into())));
     family(&mut out, "pbxlink_run_timestamp_seconds", "When this run of pbxlink validate ended (Unix time).", |m| {
         m.push((String::new(), now.to_string()));
     });
     family(&mut out, "pbxlink_run_duration_seconds", "How long this run of pbxlink validate took.", |m| {
         m.push((String::new(), format!("{:.3}", took.as_secs_f64())));
+    });
+    out
+}
+
+const RUN_FAILED_HELP: &str =
+    "Whether this run could validate nothing (1): the profiles file unreadable, a bad flag; see its stderr.";
+
+/// The exposition of a run that could validate nothing, at `now`: monitoring reading the file
+/// must not go on seeing the previous run's links as up.
+pub fn run_failed(now: u64) -> String {
+    let mut out = String::new();
+    family(&mut out, "pbxlink_run_failed", RUN_FAILED_HELP, |m| m.push((String::new(), "1".into())));
+    family(&mut out, "pbxlink_run_timestamp_seconds", "When this run of pbxlink validate ended (Unix time).", |m| {
+        m.push((String::new(), now.to_string()))
     });
     out
 }

@@ -132,16 +132,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
 /// Replaces `path` with `bytes` atomically, readable by everyone (0644), without touching the
 /// directory's mode: for files other programs read that hold no secret (the metrics file that
 /// node_exporter's textfile collector, running as its own user, picks up). The temp file ends in
-/// `.tmp`, which that collector skips.
+/// `.tmp`, which that collector skips. No lock is taken and no stale temp file removed: two runs
+/// at once each rename their own whole file, and the later one stays.
 pub fn write_public_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let real = real_path(path)?;
     let dir = real.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    remove_stale_temps(dir, &real);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(&real))
-        .suffix(".tmp")
-        .permissions(Permissions::from_mode(0o644))
-        .tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(&temp_prefix(&real)).suffix(".tmp").tempfile_in(dir)?;
+    // Set after creation: the mode given at creation is narrowed by the umask (077 on many hosts).
+    tmp.as_file().set_permissions(Permissions::from_mode(0o644))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(&real).map_err(|e| e.error)?;

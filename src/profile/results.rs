@@ -89,7 +89,7 @@ pub fn when(secs: u64, now: u64) -> String {
 pub fn when_short(secs: u64, now: u64) -> String {
     let full = when(secs, now);
     match now.saturating_sub(secs) < 86_400 {
-        true => full.rsplit(' ').next().unwrap_or_default().to_string(),
+        true => format!("{} UTC", full.rsplit(' ').next().unwrap_or_default()),
         false => full.rsplit_once(' ').map_or(full.clone(), |(day, _)| day.to_string()),
     }
 }
@@ -139,8 +139,10 @@ impl Results {
             let drop = history.len().saturating_sub(HISTORY);
             history.drain(..drop);
             let path = self.history_path(name);
-            write_atomic(&path, &serde_json::to_vec_pretty(&history)?, false)
-                .with_context(|| format!("could not write {}", path.display()))?;
+            // The history is a record: one that cannot be written costs no last result.
+            if let Err(e) = write_atomic(&path, &serde_json::to_vec_pretty(&history)?, false) {
+                tracing::warn!(path = %path.display(), error = %e, "could not write a profile's history");
+            }
             all.insert(name.clone(), r);
         }
         self.write(&all)
@@ -198,7 +200,7 @@ mod tests {
         let dec3 = crate::report::parse_datetime("2026-12-03T09:12:00Z").expect("date");
         assert_eq!(when(dec3, dec3 + 3600), "3 Dec 09:12");
         assert_eq!(when(dec3, dec3 + 40 * 86_400), "3 Dec 2026 09:12");
-        assert_eq!(when_short(dec3, dec3 + 3600), "09:12");
+        assert_eq!(when_short(dec3, dec3 + 3600), "09:12 UTC");
         assert_eq!(when_short(dec3, dec3 + 3 * 86_400), "3 Dec");
         let failing = LastResult { since: Some(dec3), checked_at: dec3 + 60, ..lr };
         assert_eq!(failing.since_text(dec3 + 60), ", failing since 3 Dec 09:12");

@@ -103,12 +103,19 @@ impl Revalidation {
     pub fn key(&mut self, k: KeyEvent, attempt: &mut u64) -> Outcome {
         let keys = self.keys();
         match keymap::find(&keys, k) {
+            // h and c show their view in place of the checks, and again go back to the checks.
             Some(Keys::Health) => {
+                if self.show_health {
+                    self.capabilities = None;
+                }
                 self.show_health = !self.show_health;
                 self.scroll = 0;
             }
             Some(Keys::ScrollDown) => self.scroll = (self.scroll + 5).min(40),
             Some(Keys::ScrollUp) => self.scroll = self.scroll.saturating_sub(5),
+            Some(Keys::Capabilities) if self.shown_capabilities().is_some_and(|c| c.result.is_some()) => {
+                self.capabilities = None;
+            }
             Some(Keys::Capabilities) => {
                 self.show_health = false;
                 *attempt += 1;

@@ -46,7 +46,7 @@ fn a_system_admin_key_is_told_which_reads_it_lacks_with_reads_only() {
     assert!(row("Recordings").ends_with("refused (403)"), "{}", o.stdout);
     assert!(row("System status").ends_with("can read"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("→ probably the System Owner role: 3CX refuses call history and recordings to System Admin"),
+        o.stdout.contains("→ probably needs the System Owner role: independent clients report that 3CX refuses call history and recordings to System Admin"),
         "{}",
         o.stdout
     );
@@ -81,6 +81,18 @@ fn a_key_that_does_not_sign_in_fails_as_validate_does_and_other_vendors_are_not_
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("cc: not asked: capability reads are 3CX's"), "{}", o.stderr);
     assert!(e.run(&["validate", "admin", "--capabilities", "--nagios"], None, &[]).code == 2);
+
+    // --all: every profile has its entry, a broken one too; the rejected key's 3 wins.
+    let mut text = std::fs::read_to_string(e.config()).expect("read");
+    text.push_str("[profiles.broken]\nprovider = \"3cx\"\n");
+    e.write_config(&text);
+    let (code, v) = e.validate_json("--all", &["--capabilities"]);
+    assert_eq!(code, 3, "{v:#}");
+    let by =
+        |n: &str| v["profiles"].as_array().and_then(|a| a.iter().find(|p| p["name"] == n).cloned()).unwrap_or_default();
+    assert_eq!(by("broken")["failure"], "invalid_profile", "{v:#}");
+    assert!(by("cc")["not_asked"].as_str().is_some_and(|w| w.contains("3CX's")), "{v:#}");
+    assert_eq!(by("admin")["ok"], true);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! timestamps, trunks and findings; the file written atomically, readable by the collector.
 
 use super::*;
+use common::sandbox::Out;
 use prometheus_parse::{Scrape, Value};
 use std::os::unix::fs::MetadataExt;
 
@@ -69,6 +70,10 @@ fn every_figure_reaches_prometheus_and_the_textfile() {
     assert_eq!(gauge(&s, "pbxlink_health_findings", "ending", Some(("level", "critical"))), Some(1.0));
     assert_eq!(gauge(&s, "pbxlink_health_findings", "healthy", Some(("level", "critical"))), Some(0.0));
     assert!(s.docs.contains_key("pbxlink_up"), "HELP lines: {:?}", s.docs);
+    assert_eq!(
+        s.samples.iter().find(|x| x.metric == "pbxlink_run_failed").map(|x| x.value.clone()),
+        Some(Value::Gauge(0.0))
+    );
     assert!(!o.stdout.contains("localhost") && !o.stdout.contains("SIMU-LATED"), "no host, no licence key");
 
     // The textfile: written whole and readable by node_exporter, beside the usual lines.
@@ -77,7 +82,17 @@ fn every_figure_reaches_prometheus_and_the_textfile() {
     let before = std::fs::metadata(&dir).expect("meta").mode();
     let file = dir.join("pbxlink.prom");
     let path = file.to_string_lossy().to_string();
-    let o = e.run(&["validate", "healthy", "trunk", "--prometheus-file", &path], None, &[]);
+    // Under umask 077 too: node_exporter runs as another user.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "umask 077 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_pbxlink")]);
+    cmd.args(["validate", "healthy", "trunk", "--prometheus-file", &path]);
+    cmd.env("PBXLINK_CONFIG", e.config()).env("PBXLINK_STATE_DIR", e.state());
+    let out = cmd.output().expect("run");
+    let o = Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    };
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.starts_with("ok "), "the lines as usual: {}", o.stdout);
     let text = std::fs::read_to_string(&file).expect("written");
@@ -94,4 +109,15 @@ fn every_figure_reaches_prometheus_and_the_textfile() {
     let o = e.run(&["validate", "healthy", "--prometheus-file", "/nonexistent-dir/pbxlink.prom"], None, &[]);
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("cannot write /nonexistent-dir/pbxlink.prom"), "{}", o.stderr);
+
+    // A run that validates nothing still replaces the file: no old "up" lingers.
+    std::fs::write(e.config(), "[profiles.x\n").expect("break the file");
+    let o = e.run(&["validate", "--all", "--prometheus-file", &path], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let s = parse(&std::fs::read_to_string(&file).expect("written"));
+    assert_eq!(
+        s.samples.iter().find(|x| x.metric == "pbxlink_run_failed").map(|x| x.value.clone()),
+        Some(Value::Gauge(1.0))
+    );
+    assert!(!s.samples.iter().any(|x| x.metric == "pbxlink_up"), "{:?}", s.samples);
 }

@@ -96,18 +96,18 @@ pub fn missing_role(results: &[(Capability, Access)]) -> Option<String> {
         [most @ .., last] => format!("{} and {last}", most.join(", ")),
         [] => String::new(),
     };
-    if refused.len() == results.len() {
+    if !results.iter().any(|(_, a)| *a == Access::CanRead) {
         return Some(
-            "every read was refused: \"3CX Configuration API Access\" may not be ticked on the integration, Console Restrictions (Admin › Advanced) may block this address, or the role is too low".to_string(),
+            "no read was allowed: \"3CX Configuration API Access\" may not be ticked on the integration, Console Restrictions (Admin › Advanced) may block this address, or the role is too low".to_string(),
         );
     }
     if refused.iter().all(|c| OWNER_ONLY.contains(&c.id)) {
         return Some(format!(
-            "probably the System Owner role: 3CX refuses {names} to System Admin (as independent clients report). Choose System Owner for the integration (Admin Console › Integrations › API) with a real department: \"System Wide\" silently forces the User role"
+            "probably needs the System Owner role: independent clients report that 3CX refuses {names} to System Admin. Choose System Owner for the integration (Admin Console › Integrations › API) with a real department: \"System Wide\" silently forces the User role"
         ));
     }
     Some(format!(
-        "probably a higher role: this one may not read {names}. System Owner reads all of these (3CX has no read-only API role); the department \"System Wide\" silently forces the User role, so choose a real one (e.g. DEFAULT)"
+        "probably needs a higher role: this one may not read {names}. Integrations that need these use System Owner (3CX has no read-only API role); the department \"System Wide\" silently forces the User role, so choose a real one (e.g. DEFAULT)"
     ))
 }
 
@@ -145,16 +145,20 @@ mod tests {
         assert_eq!(missing_role(&with(&[])), None);
         let owner = missing_role(&with(&["call_history", "recordings"])).expect("refused");
         assert!(
-            owner.starts_with("probably the System Owner role: 3CX refuses call history and recordings"),
+            owner.starts_with("probably needs the System Owner role: independent clients report that 3CX refuses call history and recordings"),
             "{owner}"
         );
         let higher = missing_role(&with(&["users", "call_history"])).expect("refused");
         assert!(
-            higher.starts_with("probably a higher role: this one may not read users and call history."),
+            higher.starts_with("probably needs a higher role: this one may not read users and call history."),
             "{higher}"
         );
         let all: Vec<&str> = ALL.iter().map(|c| c.id).collect();
-        assert!(missing_role(&with(&all)).expect("refused").starts_with("every read was refused"));
+        assert!(missing_role(&with(&all)).expect("refused").starts_with("no read was allowed"));
+        // Six refused and one not told: still none allowed.
+        let mut most = with(&all);
+        most[0].1 = Access::Unknown("timed out".into());
+        assert!(missing_role(&most).expect("refused").starts_with("no read was allowed"));
         // A read that could not be told is no refusal.
         let mut unknown = with(&[]);
         unknown[2].1 = Access::Unknown("the PBX answered 500".into());
