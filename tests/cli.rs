@@ -66,6 +66,8 @@ mod capabilities;
 mod concurrency;
 #[path = "cli/cx_engine.rs"]
 mod cx_engine;
+#[path = "cli/edit.rs"]
+mod edit;
 #[path = "cli/eightbyeight.rs"]
 mod eightbyeight;
 #[path = "cli/health.rs"]

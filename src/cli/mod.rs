@@ -67,6 +67,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Change fields of a saved profile (KEY=VALUE, or add's flags), keeping every other field
+    /// and comment; validates before saving unless --no-validate
+    Set(SetArgs),
+    /// Rename a profile; its results and history follow, and profiles that link it are updated
+    Rename { old: String, new: String },
     /// A profile's last results (up to 100), oldest first, with their times (UTC)
     History {
         name: String,
@@ -154,6 +159,23 @@ pub struct AddArgs {
     /// Replace an existing profile of the same name
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The profile to change
+    pub name: String,
+    /// Fields to set: domain=pbx.example.com, products=cloud-storage,cc-chat, ca_file=PATH,
+    /// warn_days=60; an optional one left empty (ca_file=) is removed. Secrets never here: use
+    /// the -stdin, -file or -env flags
+    #[arg(value_name = "KEY=VALUE")]
+    pub pairs: Vec<String>,
+    /// The same fields as `add`'s flags, the secret from its -stdin, -file or -env flag
+    #[command(flatten)]
+    pub fields: FieldFlags,
+    /// Save without validating first
+    #[arg(long)]
+    pub no_validate: bool,
 }
 
 #[derive(Debug, Args)]

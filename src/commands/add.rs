@@ -132,7 +132,7 @@ fn values_from_flags(schema: &Schema, args: &AddArgs, config: &Path) -> Result<V
 }
 
 /// A template given by flag must be one 3CX accepts; it is recorded as the absolute file.
-fn template(flag: &str, typed: &str) -> Result<Value, Usage> {
+pub(super) fn template(flag: &str, typed: &str) -> Result<Value, Usage> {
     let at = |e: crate::template_file::TemplateError| Usage(format!("--{flag} {typed}: {e}"));
     let found = crate::template_file::inspect(typed).map_err(at)?;
     if !found.ok() {
@@ -147,7 +147,7 @@ fn template(flag: &str, typed: &str) -> Result<Value, Usage> {
 }
 
 /// A linked profile must exist, and be of the vendor the link names.
-fn linked(config: &Path, flag: &str, name: &str, provider: &str) -> Result<(), Usage> {
+pub(super) fn linked(config: &Path, flag: &str, name: &str, provider: &str) -> Result<(), Usage> {
     let loaded = crate::providers::store(config).load().map_err(|e| Usage(format!("{e:#}")))?;
     let vendor = ProviderId::parse(provider).map_or(provider, |p| p.guide().name.as_str());
     match loaded.get(name) {
@@ -179,6 +179,12 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
             config.display()
         )));
     }
+    // A replaced profile keeps the CA file it trusted unless --ca-file names another (`set`
+    // changes single fields; the profile's own thresholds are kept by the save itself).
+    let ca_file = ca_file.or_else(|| match loaded.get(name) {
+        Some(Entry::Ok(old)) => old.ca_file.clone(),
+        _ => None,
+    });
     let profile = Profile::new(name, schema, values, ca_file);
     if !args.no_validate {
         let all: Vec<Profile> = loaded
@@ -206,7 +212,7 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
 }
 
 /// The secret from the one source given, checked like the guide's secret field.
-fn secret(def: &FieldDef, source: SecretSource<'_>) -> Result<Value, Usage> {
+pub(super) fn secret(def: &FieldDef, source: SecretSource<'_>) -> Result<Value, Usage> {
     let what = def.help.trim_start_matches("the ");
     let flag = format!("--{}", def.flag());
     let value = read_secret(source.stdin, source.file, source.env, what, &flag)?;

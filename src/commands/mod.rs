@@ -2,6 +2,7 @@
 
 mod add;
 mod capabilities;
+mod edit;
 mod interactive;
 mod principals;
 mod profiles;
@@ -124,6 +125,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
         Some(Command::History { name, json }) => profiles::history(&config, &name, json),
+        Some(Command::Set(args)) => edit::set(&config, &g, args),
+        Some(Command::Rename { old, new }) => edit::rename(&config, &old, &new),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
         Some(Command::Paths) => profiles::paths(&config, g.log_file.as_deref()),
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::Principals { profile, json })) => {

@@ -159,6 +159,19 @@ impl Results {
         self.path.with_file_name("history").join(format!("{name}.json"))
     }
 
+    /// Moves `old`'s last result and history to `new` (a renamed profile).
+    pub fn rename(&self, old: &str, new: &str) -> Result<()> {
+        let _lock = lock_beside(&self.path)?;
+        let mut all = self.load();
+        // No history yet is nothing to move.
+        let _ = std::fs::rename(self.history_path(old), self.history_path(new));
+        if let Some(r) = all.remove(old) {
+            all.insert(new.to_string(), r);
+            self.write(&all)?;
+        }
+        Ok(())
+    }
+
     pub fn forget(&self, name: &str) -> Result<()> {
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();

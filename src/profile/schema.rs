@@ -76,6 +76,11 @@ impl Values {
         self.0.insert(key, v);
     }
 
+    /// Drops the value of `key` (an optional field cleared by `pbxlink set key=`).
+    pub fn remove(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
     /// A text value (`None` for a secret or a list).
     pub fn text(&self, key: &str) -> Option<&str> {
         match self.0.get(key) {

@@ -1,0 +1,209 @@
+//! `pbxlink set NAME KEY=VALUE...` and `pbxlink rename OLD NEW`: change a saved profile in place.
+//! Every value is checked by its field's rule (the guide's, `add`'s, the profile file's); only the
+//! keys named change, every other key and comment stays; `set` validates before it saves (unless
+//! `--no-validate`) and saves nothing when validation fails. Secrets never come as values: they
+//! come from `add`'s `-stdin`, `-file` or `-env` flags.
+
+use anyhow::Result;
+use std::path::Path;
+
+use super::add::{linked, secret, template, validate_before_save};
+use super::{Globals, UsageError as Usage, exit};
+use crate::cli::SetArgs;
+use crate::profile::results::Results;
+use crate::profile::schema::{Kind, Value};
+use crate::profile::store::{Entry, Loaded, SaveMode};
+use crate::profile::{Profile, check_name};
+use crate::report::OwnThresholds;
+
+pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
+    match changed(config, &args) {
+        Ok((profile, all)) => {
+            if !args.no_validate {
+                let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
+                let code = validate_before_save(&rt, &profile, profile.linked_in(&all), g);
+                if code != exit::OK {
+                    eprintln!("Nothing was changed.");
+                    return Ok(code);
+                }
+            }
+            if let Err(e) =
+                crate::providers::store(config).save(&profile, &SaveMode::Replace { old: args.name.clone() })
+            {
+                eprintln!("pbxlink: {e:#}");
+                return Ok(exit::ERROR);
+            }
+            eprintln!("Saved profile \"{}\" in {}", args.name, config.display());
+            Ok(exit::OK)
+        }
+        Err(Usage(msg)) => {
+            eprintln!("pbxlink: {msg}");
+            Ok(exit::USAGE)
+        }
+    }
+}
+
+/// The profile as it will be saved, and every saved profile (for the one it may link).
+fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>), Usage> {
+    let loaded = load(config)?;
+    let mut p = readable(&loaded, &args.name, config)?;
+    let schema = p.schema.ok_or_else(|| Usage(format!("\"{}\" needs a newer pbxlink to change", args.name)))?;
+    let guide = schema.guide();
+    if args.pairs.is_empty() && args.fields.given().is_empty() {
+        return Err(Usage(format!(
+            "nothing to set: name fields as KEY=VALUE (`pbxlink show {}` lists them)",
+            args.name
+        )));
+    }
+    // add's flags, then KEY=VALUE pairs: one list of (key, value) for the rules below.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for flag in args.fields.given() {
+        let Some(def) = schema.fields.iter().find(|d| d.flag() == flag) else {
+            return Err(Usage(format!("--{flag} is not a {} setting", guide.name)));
+        };
+        if def.secret() {
+            p.values.set(def.key, secret(def, args.fields.secret(flag))?);
+        } else if def.kind == Kind::Products {
+            pairs.push((def.key.to_string(), args.fields.list(flag).join(",")));
+        } else {
+            pairs.push((def.key.to_string(), args.fields.one(flag).unwrap_or_default().to_string()));
+        }
+    }
+    for pair in &args.pairs {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("\"{pair}\": give each field as KEY=VALUE (domain=pbx.example.com)")))?;
+        pairs.push((k.trim().to_string(), v.to_string()));
+    }
+    for (key, raw) in pairs {
+        let v = raw.trim();
+        if key == "ca_file" {
+            p.ca_file = match v {
+                "" => None,
+                path => Some(std::fs::canonicalize(path).map_err(|e| Usage(format!("ca_file {path}: {e}")))?),
+            };
+            continue;
+        }
+        if OwnThresholds::KEYS.contains(&key.as_str()) {
+            let days =
+                v.parse::<i64>().ok().filter(|d| (0..=OwnThresholds::MAX_DAYS).contains(d)).ok_or_else(|| {
+                    Usage(format!(
+                        "{key}={v}: a threshold is a whole number of days from 0 to {}",
+                        OwnThresholds::MAX_DAYS
+                    ))
+                })?;
+            p.thresholds.set(&key, days);
+            continue;
+        }
+        let Some(def) = schema.fields.iter().find(|d| d.key == key) else {
+            let keys: Vec<&str> = schema.fields.iter().filter(|d| !d.secret()).map(|d| d.key).collect();
+            return Err(Usage(format!(
+                "\"{key}\" is not a {} field; it has {}, ca_file, warn_days, crit_days, backup_days",
+                guide.name,
+                keys.join(", ")
+            )));
+        };
+        if def.secret() {
+            let f = def.flag();
+            return Err(Usage(format!(
+                "{key}: a secret is never a value on the command line (ps and the shell's history show those); use --{f}-stdin, --{f}-file or --{f}-env"
+            )));
+        }
+        if v.is_empty() {
+            if !def.optional {
+                return Err(Usage(format!("{key} cannot be empty: the profile needs it")));
+            }
+            p.values.remove(def.key);
+            continue;
+        }
+        let value = match def.kind {
+            Kind::Products => {
+                let items: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                def.check_list(&items, guide).map_err(|e| Usage(format!("{key}: {e}")))?
+            }
+            Kind::Template => template(&key, v)?,
+            kind => {
+                let checked = def.check(v, guide).map_err(|e| Usage(format!("{key}: {e}")))?;
+                if let Kind::Link { provider } = kind {
+                    linked(config, &key, v, provider)?;
+                }
+                checked.ok_or_else(|| Usage(format!("{key} cannot be empty")))?
+            }
+        };
+        if let Some(note) = def.note(v, guide) {
+            eprintln!("note: {note}");
+        }
+        p.values.set(def.key, value);
+    }
+    if let (Some(w), Some(c)) = (p.thresholds.warn_days, p.thresholds.crit_days)
+        && c > w
+    {
+        return Err(Usage(format!("crit_days {c} is more than warn_days {w}: critical must come closer to the end")));
+    }
+    Ok((p, loaded.profiles()))
+}
+
+pub fn rename(config: &Path, old: &str, new: &str) -> Result<u8> {
+    match renamed(config, old, new) {
+        Ok(relinked) => {
+            eprintln!("Renamed \"{old}\" to \"{new}\" in {}", config.display());
+            for name in relinked {
+                eprintln!("  \"{name}\" now links \"{new}\"");
+            }
+            Ok(exit::OK)
+        }
+        Err(Usage(msg)) => {
+            eprintln!("pbxlink: {msg}");
+            Ok(exit::USAGE)
+        }
+    }
+}
+
+/// Renames `old`, moves its results, and points the profiles that link it at `new`; returns those.
+fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
+    check_name(new).map_err(|e| Usage(format!("{new}: {e}")))?;
+    let loaded = load(config)?;
+    let mut p = readable(&loaded, old, config)?;
+    if loaded.get(new).is_some() {
+        return Err(Usage(format!("a profile named \"{new}\" already exists: choose another name")));
+    }
+    let store = crate::providers::store(config);
+    p.name = new.to_string();
+    store.save(&p, &SaveMode::Replace { old: old.to_string() }).map_err(|e| Usage(format!("{e:#}")))?;
+    if let Ok(state) = crate::paths::state_dir()
+        && let Err(e) = Results::in_dir(&state).rename(old, new)
+    {
+        eprintln!("warning: the last results of \"{old}\" stay under its old name: {e:#}");
+    }
+    let mut relinked = Vec::new();
+    for mut other in loaded.profiles() {
+        let Some((def, provider)) = other.schema.and_then(|s| s.link()) else { continue };
+        if provider != p.provider || other.values.text(def.key) != Some(old) {
+            continue;
+        }
+        other.values.set(def.key, Value::Text(new.to_string()));
+        let name = other.name.clone();
+        store.save(&other, &SaveMode::Replace { old: name.clone() }).map_err(|e| Usage(format!("{e:#}")))?;
+        relinked.push(name);
+    }
+    Ok(relinked)
+}
+
+fn load(config: &Path) -> Result<Loaded, Usage> {
+    let loaded = crate::providers::store(config).load().map_err(|e| Usage(format!("{e:#}")))?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(loaded)
+}
+
+/// The readable profile `name`, or why it cannot be changed.
+fn readable(loaded: &Loaded, name: &str, config: &Path) -> Result<Profile, Usage> {
+    match loaded.get(name) {
+        Some(Entry::Ok(p)) => Ok(p.clone()),
+        Some(Entry::Invalid { reason, .. }) => {
+            Err(Usage(format!("profile \"{name}\" is broken: {reason}; fix it in {}", config.display())))
+        }
+        None => Err(Usage(format!("no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display()))),
+    }
+}
