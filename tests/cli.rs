@@ -62,6 +62,8 @@ impl Guarded {
 mod add;
 #[path = "cli/capabilities.rs"]
 mod capabilities;
+#[path = "cli/completion.rs"]
+mod completion;
 #[path = "cli/concurrency.rs"]
 mod concurrency;
 #[path = "cli/cx_engine.rs"]

@@ -63,6 +63,7 @@ pub enum Command {
     },
     /// Show one profile, secrets redacted to their last 4 characters
     Show {
+        #[arg(add = profile_names())]
         name: String,
         #[arg(long)]
         json: bool,
@@ -71,9 +72,14 @@ pub enum Command {
     /// and comment; validates before saving unless --no-validate
     Set(SetArgs),
     /// Rename a profile; its results and history follow, and profiles that link it are updated
-    Rename { old: String, new: String },
+    Rename {
+        #[arg(add = profile_names())]
+        old: String,
+        new: String,
+    },
     /// A profile's last results (up to 100), oldest first, with their times (UTC)
     History {
+        #[arg(add = profile_names())]
         name: String,
         /// One JSON document instead of a table
         #[arg(long)]
@@ -81,6 +87,7 @@ pub enum Command {
     },
     /// Remove a profile (asks first in a terminal; needs --yes otherwise)
     Remove {
+        #[arg(add = profile_names())]
         name: String,
         /// Do not ask for confirmation
         #[arg(long)]
@@ -118,6 +125,7 @@ pub enum ThreeCxCommand {
     /// profile's own is marked. Needs an admin-level role (System Owner or System Admin)
     Principals {
         /// A saved 3CX profile
+        #[arg(add = profile_names())]
         profile: String,
         /// One JSON document instead of a table
         #[arg(long)]
@@ -127,6 +135,7 @@ pub enum ThreeCxCommand {
     /// The principal's current key may stop working
     AppToken {
         /// A saved 3CX profile, used to sign in
+        #[arg(add = profile_names())]
         profile: String,
         /// The principal's Id (`pbxlink 3cx principals` lists them)
         #[arg(long)]
@@ -161,9 +170,23 @@ pub struct AddArgs {
     pub force: bool,
 }
 
+/// Completes a profile name from the saved profiles (`COMPLETE=bash pbxlink`, clap_complete's
+/// dynamic completion): the profiles file named by `PBXLINK_CONFIG`, else the default one. A
+/// file that cannot be read completes nothing.
+fn profile_names() -> clap_complete::ArgValueCandidates {
+    clap_complete::ArgValueCandidates::new(|| {
+        let Ok(path) = crate::paths::config_file(std::env::var_os("PBXLINK_CONFIG").map(PathBuf::from)) else {
+            return Vec::new();
+        };
+        let Ok(loaded) = crate::providers::store(path).load() else { return Vec::new() };
+        loaded.names().into_iter().map(clap_complete::CompletionCandidate::new).collect()
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// The profile to change
+    #[arg(add = profile_names())]
     pub name: String,
     /// Fields to set: domain=pbx.example.com, products=cloud-storage,cc-chat, ca_file=PATH,
     /// warn_days=60; an optional one left empty (ca_file=) is removed. Secrets never here: use
@@ -181,6 +204,7 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Profiles to validate
+    #[arg(add = profile_names())]
     pub names: Vec<String>,
     /// Validate every profile
     #[arg(long, conflicts_with = "names")]

@@ -73,6 +73,9 @@ pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
 }
 
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash pbxlink` prints the shell's dynamic completion script, and the shell then
+    // asks pbxlink for candidates (profile names included); otherwise this returns at once.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
