@@ -206,7 +206,15 @@ impl Effects for Executor {
                 let (tx, opts, sched) = (self.tx.clone(), self.opts.for_profile(&profile), self.sched.clone());
                 self.running.push(tokio::spawn(async move {
                     let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
-                    let Some(cx) = ThreeCx::of(&profile) else { return };
+                    let cx = match profile.resolved().await {
+                        Ok(p) => ThreeCx::of(&p),
+                        Err(why) => {
+                            let problem = crate::providers::Problem::secret_unavailable(why.to_string());
+                            let _ = tx.send(Msg::Principals { attempt, result: Err(problem) });
+                            return;
+                        }
+                    };
+                    let Some(cx) = cx else { return };
                     let wtx = tx.clone();
                     let mut waiting =
                         |d: &str| drop(wtx.send(Msg::PrincipalsWaiting { attempt, detail: d.to_string() }));
@@ -233,7 +241,15 @@ impl Effects for Executor {
                 // already have replaced the principal's key.
                 tokio::spawn(async move {
                     let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
-                    let Some(cx) = ThreeCx::of(&profile) else { return };
+                    let cx = match profile.resolved().await {
+                        Ok(p) => ThreeCx::of(&p),
+                        Err(why) => {
+                            let problem = crate::providers::Problem::secret_unavailable(why.to_string());
+                            let _ = tx.send(Msg::AppToken { attempt, result: Err(problem) });
+                            return;
+                        }
+                    };
+                    let Some(cx) = cx else { return };
                     let wtx = tx.clone();
                     let mut waiting =
                         |d: &str| drop(wtx.send(Msg::PrincipalsWaiting { attempt, detail: d.to_string() }));

@@ -16,7 +16,12 @@ pub const UNREACHABLE: u8 = 4;
 /// raised: a licence ending, a trunk down. Without `--strict`, findings never change the code.
 pub const HEALTH: u8 = 5;
 
-/// The code for one failure: [`REJECTED`] when the server said no, else [`UNREACHABLE`].
+/// The code for one failure: [`REJECTED`] when the server said no, [`USAGE`] when a secret
+/// reference could not be read (a configuration problem), else [`UNREACHABLE`].
 pub fn for_failure(kind: crate::report::FailureKind) -> u8 {
-    if kind.is_rejection() { REJECTED } else { UNREACHABLE }
+    match kind {
+        k if k.is_rejection() => REJECTED,
+        crate::report::FailureKind::SecretUnavailable => USAGE,
+        _ => UNREACHABLE,
+    }
 }

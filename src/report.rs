@@ -26,11 +26,14 @@ pub enum FailureKind {
     /// Another pbxlink held this 3CX Client ID's token for the whole wait: no token was asked
     /// for, so no verdict.
     TokenBusy,
+    /// The profile's secret reference could not be read (an unset variable, a failed command):
+    /// nothing was asked of the server. A configuration problem, not a verdict on the link.
+    SecretUnavailable,
 }
 
 impl FailureKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [FailureKind; 12] = [
+    pub const ALL: [FailureKind; 13] = [
         Self::Dns,
         Self::Connect,
         Self::Tls,
@@ -43,6 +46,7 @@ impl FailureKind {
         Self::BadResponse,
         Self::TokenEnded,
         Self::TokenBusy,
+        Self::SecretUnavailable,
     ];
 
     /// The contract name (`unauthorized`, `not_found`, ...).
@@ -60,6 +64,7 @@ impl FailureKind {
             Self::BadResponse => "bad_response",
             Self::TokenEnded => "token_ended",
             Self::TokenBusy => "token_busy",
+            Self::SecretUnavailable => "secret_unavailable",
         }
     }
 
@@ -78,7 +83,12 @@ impl FailureKind {
     /// The Nagios state this kind alone calls for: 1 WARNING for a passing trouble, 2 CRITICAL
     /// for everything else.
     pub fn nagios_state(self) -> u8 {
-        if self.is_transient() { 1 } else { 2 }
+        match self {
+            // pbxlink could not try: UNKNOWN, as for a configuration it cannot read.
+            Self::SecretUnavailable => 3,
+            k if k.is_transient() => 1,
+            _ => 2,
+        }
     }
 
     /// Parses a contract name back (used by the last-results store).

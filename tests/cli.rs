@@ -80,3 +80,5 @@ mod history;
 mod output;
 #[path = "cli/prometheus.rs"]
 mod prometheus;
+#[path = "cli/secret_refs.rs"]
+mod secret_refs;

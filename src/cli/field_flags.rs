@@ -19,8 +19,8 @@ struct Spec {
     help: String,
     /// The vendors that use it, when not every one (`8x8, CX-Engine`).
     vendors: Option<String>,
-    /// `flag-stdin`, `flag-file`, `flag-env` for a secret.
-    sources: [String; 3],
+    /// `flag-stdin`, `flag-file`, `flag-env`, `flag-ref` for a secret.
+    sources: [String; 4],
 }
 
 fn specs() -> &'static [Spec] {
@@ -40,7 +40,8 @@ fn specs() -> &'static [Spec] {
                         Kind::Template => "PATH".to_string(),
                         _ => def.key.to_uppercase(),
                     };
-                    let sources = [format!("{flag}-stdin"), format!("{flag}-file"), format!("{flag}-env")];
+                    let sources =
+                        [format!("{flag}-stdin"), format!("{flag}-file"), format!("{flag}-env"), format!("{flag}-ref")];
                     let spec = Spec {
                         secret: def.secret(),
                         list: def.kind == Kind::Products,
@@ -83,6 +84,7 @@ pub struct FieldFlags {
     stdin: Vec<String>,
     files: BTreeMap<String, PathBuf>,
     envs: BTreeMap<String, String>,
+    refs: BTreeMap<String, String>,
 }
 
 /// Where a secret flag's value comes from.
@@ -91,6 +93,8 @@ pub struct SecretSource<'a> {
     pub stdin: bool,
     pub file: Option<&'a PathBuf>,
     pub env: Option<&'a str>,
+    /// `--flag-ref env:VAR|command:...`: keep where the secret is, not the secret.
+    pub reference: Option<&'a str>,
 }
 
 impl FieldFlags {
@@ -110,6 +114,7 @@ impl FieldFlags {
             stdin: self.stdin.iter().any(|f| f == flag),
             file: self.files.get(flag),
             env: self.envs.get(flag).map(String::as_str),
+            reference: self.refs.get(flag).map(String::as_str),
         }
     }
 
@@ -119,6 +124,7 @@ impl FieldFlags {
         out.extend(self.stdin.iter().map(String::as_str));
         out.extend(self.files.keys().map(String::as_str));
         out.extend(self.envs.keys().map(String::as_str));
+        out.extend(self.refs.keys().map(String::as_str));
         out
     }
 }
@@ -129,7 +135,7 @@ impl Args for FieldFlags {
         let mut cmd = cmd.next_help_heading("Profile fields (secrets never as a flag value)");
         for s in specs() {
             if s.secret {
-                let [stdin, file, env] = &s.sources;
+                let [stdin, file, env, reference] = &s.sources;
                 let what = s.help.as_str();
                 let whose = s.vendors.as_ref().map(|v| format!(" ({v})")).unwrap_or_default();
                 cmd = cmd
@@ -151,8 +157,16 @@ impl Args for FieldFlags {
                             .long(env.as_str())
                             .value_name("VAR")
                             .help(format!("Read {what} from this environment variable{whose}")),
+                    )
+                    .arg(
+                        Arg::new(reference.as_str())
+                            .long(reference.as_str())
+                            .value_name("env:VAR|command:CMD")
+                            .help(format!(
+                                "Keep in the profile where {what} is read from at each use, not the secret: an environment variable, or a command's output{whose}"
+                            )),
                     );
-                sources.extend([stdin.as_str(), file.as_str(), env.as_str()]);
+                sources.extend([stdin.as_str(), file.as_str(), env.as_str(), reference.as_str()]);
                 continue;
             }
             let mut arg =
@@ -181,7 +195,10 @@ impl FromArgMatches for FieldFlags {
     fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
         for s in specs() {
             if s.secret {
-                let [stdin, file, env] = &s.sources;
+                let [stdin, file, env, reference] = &s.sources;
+                if let Some(v) = m.get_one::<String>(reference) {
+                    self.refs.insert(s.flag.clone(), v.clone());
+                }
                 if m.get_flag(stdin) {
                     self.stdin.push(s.flag.clone());
                 }

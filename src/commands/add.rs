@@ -215,6 +215,11 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
 pub(super) fn secret(def: &FieldDef, source: SecretSource<'_>) -> Result<Value, Usage> {
     let what = def.help.trim_start_matches("the ");
     let flag = format!("--{}", def.flag());
+    if let Some(r) = source.reference {
+        let r = crate::profile::secret_ref::SecretRef::parse_flag(&format!("{flag}-ref"), r)
+            .map_err(|e| Usage(e.to_string()))?;
+        return Ok(Value::Ref(r));
+    }
     let value = read_secret(source.stdin, source.file, source.env, what, &flag)?;
     crate::guide::FieldKind::Secret
         .check(&value)
@@ -261,7 +266,7 @@ fn read_secret(
             .map_err(|_| Usage(format!("{flag}-env: the environment variable {var} is not set")));
     }
     Err(Usage(format!(
-        "--non-interactive needs the {what} from {flag}-stdin, {flag}-file PATH or {flag}-env VAR (never as a flag value)"
+        "--non-interactive needs the {what} from {flag}-stdin, {flag}-file PATH or {flag}-env VAR (never as a flag value), or where to read it at each use from {flag}-ref env:VAR|command:CMD"
     )))
 }
 

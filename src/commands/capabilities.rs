@@ -62,9 +62,11 @@ pub fn run(config: &Path, g: &Globals, args: &ValidateArgs) -> Result<u8> {
                 }
             }
             Err(problem) => {
-                match problem.kind.is_rejection() {
-                    true => rejected = true,
-                    false => unreachable = true,
+                match problem.kind {
+                    k if k.is_rejection() => rejected = true,
+                    // A secret that could not be read is the profile's configuration.
+                    crate::report::FailureKind::SecretUnavailable => invalid = true,
+                    _ => unreachable = true,
                 }
                 match args.json {
                     true => doc.push(JsonProfile::failed(p, &problem)),

@@ -188,6 +188,13 @@ fn load(config: &Path, g: &Globals, name: &str) -> Result<(Profile, ThreeCx), Us
         eprintln!("warning: {w}");
     }
     match loaded.get(name) {
+        Some(Entry::Ok(p)) if p.is(crate::providers::ProviderId::ThreeCx) => {
+            // A secret kept elsewhere is read now (a configuration error when it cannot be).
+            let rt = crate::validate::runtime().map_err(|e| Usage(format!("{e:#}")))?;
+            let resolved = rt.block_on(p.resolved()).map_err(|e| Usage(format!("profile \"{name}\": {e}")))?;
+            let cx = ThreeCx::of(&resolved).ok_or_else(|| Usage(format!("profile \"{name}\" cannot be read")))?;
+            Ok((p.clone(), cx))
+        }
         Some(Entry::Ok(p)) => match ThreeCx::of(p) {
             Some(cx) => Ok((p.clone(), cx)),
             None => Err(Usage(format!(

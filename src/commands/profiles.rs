@@ -80,6 +80,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
                 match p.values.get(def.key) {
                     Some(Value::Text(v)) => fields.push((def.key, v.as_str().into())),
                     Some(Value::Secret(v)) => fields.push((def.key, redact(v).into())),
+                    Some(Value::Ref(r)) => fields.push((def.key, r.to_toml())),
                     Some(Value::List(l)) => {
                         fields.push((def.key, l.iter().map(String::as_str).collect::<toml_edit::Array>().into()))
                     }
@@ -97,12 +98,29 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
         let mut m = serde_json::Map::new();
         m.insert("schema".into(), 1.into());
         m.insert("name".into(), name.into());
+        if let Entry::Ok(p) = entry {
+            let sources: serde_json::Map<String, serde_json::Value> =
+                p.secret_sources().into_iter().map(|(k, v)| (k.to_string(), v.into())).collect();
+            m.insert("secret_sources".into(), sources.into());
+        }
         for (k, v) in fields {
             let json = match &v {
                 toml_edit::Value::Array(a) => {
                     a.iter().filter_map(|x| x.as_str().map(serde_json::Value::from)).collect()
                 }
                 toml_edit::Value::Integer(i) => serde_json::Value::from(*i.value()),
+                // A secret reference: where it is read from (`{"env": "VAR"}`), never a secret.
+                toml_edit::Value::InlineTable(t) => t
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = match v.as_array() {
+                            Some(a) => a.iter().filter_map(|x| x.as_str().map(serde_json::Value::from)).collect(),
+                            None => serde_json::Value::from(v.as_str().unwrap_or_default()),
+                        };
+                        (k.to_string(), v)
+                    })
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
                 other => serde_json::Value::from(other.as_str().unwrap_or_default()),
             };
             m.insert(k.into(), json);
@@ -112,7 +130,11 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
         writeln!(out, "[profiles.{name}]")?;
         for (k, v) in fields {
             let secret = entry_schema.and_then(|s| s.field(k)).is_some_and(|f| f.secret());
-            let note = if secret { "  # redacted" } else { "" };
+            let note = match (secret, v.is_inline_table()) {
+                (true, true) => "  # read at each use, never stored",
+                (true, false) => "  # redacted",
+                _ => "",
+            };
             writeln!(out, "{k} = {}{note}", v.decorated("", ""))?;
         }
     }

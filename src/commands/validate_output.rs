@@ -46,9 +46,9 @@ fn link_code(done: &[Done]) -> u8 {
         done.iter().filter_map(|d| if let Outcome::Report(r) = &d.outcome { r.failure } else { None }).collect();
     if kinds.iter().any(|k| k.is_rejection()) {
         exit::REJECTED
-    } else if !kinds.is_empty() {
+    } else if kinds.iter().any(|k| *k != FailureKind::SecretUnavailable) {
         exit::UNREACHABLE
-    } else if done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
+    } else if !kinds.is_empty() || done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
         exit::USAGE
     } else {
         exit::OK
@@ -68,7 +68,7 @@ pub fn nagios_code(done: &[Done]) -> u8 {
         2
     } else if states.contains(&1) {
         1
-    } else if done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
+    } else if states.contains(&3) || done.iter().any(|d| matches!(d.outcome, Outcome::Invalid(_))) {
         3
     } else {
         0

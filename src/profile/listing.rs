@@ -16,6 +16,9 @@ pub struct ListItem<'a> {
     /// Why the profile cannot be used, if its table is broken.
     error: Option<&'a str>,
     last: Option<&'a LastResult>,
+    /// Where each secret comes from: "profiles file", "env OFFICE_KEY", "command pass show …".
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    secrets: BTreeMap<&'static str, String>,
 }
 
 /// The `list` table as lines, header first (plain mode's home shows it too); empty without
@@ -36,9 +39,11 @@ pub fn items<'a>(loaded: &'a Loaded, results: &'a BTreeMap<String, LastResult>) 
                 target: p.target(),
                 error: None,
                 last: results.get(&p.name),
+                secrets: p.secret_sources().into_iter().collect(),
             },
             Entry::Invalid { name, reason } => {
-                ListItem { name, provider: "?".into(), target: String::new(), error: Some(reason), last: None }
+                let secrets = BTreeMap::new();
+                ListItem { name, provider: "?".into(), target: String::new(), error: Some(reason), last: None, secrets }
             }
         })
         .collect()

@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod listing;
 pub mod results;
 pub mod schema;
+pub mod secret_ref;
 pub mod store;
 
 use secrecy::ExposeSecret;
@@ -106,6 +107,13 @@ impl Profile {
                 }
                 continue;
             }
+            // A secret field may hold where its secret is read from instead.
+            if def.secret()
+                && let Some(r) = t.get(def.key).and_then(|i| secret_ref::SecretRef::from_item(def.key, i))
+            {
+                values.set(def.key, Value::Ref(r?));
+                continue;
+            }
             let raw = get(def.key).unwrap_or_default();
             if raw.trim().is_empty() && !def.optional {
                 return Err(missing().into());
@@ -131,6 +139,7 @@ impl Profile {
                 // The secrets leave their wrappers here, and only here, on their way to disk.
                 Some(Value::Secret(v)) => set(t, def.key, v.expose_secret()),
                 Some(Value::List(l)) => set_list(t, def.key, l),
+                Some(Value::Ref(r)) => set_value(t, def.key, r.to_toml()),
                 None => {
                     t.remove(def.key);
                 }
@@ -208,15 +217,48 @@ fn set_list(t: &mut Table, key: &str, l: &[String]) {
 
 /// Sets a string value, keeping the decoration (comments, spacing) of an existing one.
 fn set(t: &mut Table, key: &str, v: &str) {
+    set_value(t, key, TomlValue::from(v));
+}
+
+/// Sets a value, keeping the decoration of an existing one.
+fn set_value(t: &mut Table, key: &str, v: TomlValue) {
     match t.get_mut(key).and_then(Item::as_value_mut) {
         Some(old) => {
             let decor = old.decor().clone();
-            *old = TomlValue::from(v);
+            *old = v;
             *old.decor_mut() = decor;
         }
         None => {
             t.insert(key, toml_edit::value(v));
         }
+    }
+}
+
+impl Profile {
+    /// This profile with each secret reference replaced by the secret it reads (the environment
+    /// variable, the command's output), for a use that needs it now; or what could not be read.
+    pub async fn resolved(&self) -> Result<Profile, crate::report::Refusal> {
+        let mut p = self.clone();
+        for def in self.schema.map(|s| s.fields).unwrap_or_default() {
+            if let Some(r) = self.values.secret_ref(def.key) {
+                let secret = r.resolve().await.map_err(|e| format!("{}: {e}", def.key))?;
+                p.values.set(def.key, Value::Secret(secret));
+            }
+        }
+        Ok(p)
+    }
+
+    /// Where each secret field's secret comes from: ("api_key", "profiles file" or the reference).
+    pub fn secret_sources(&self) -> Vec<(&'static str, String)> {
+        let fields = self.schema.map(|s| s.fields).unwrap_or_default();
+        fields
+            .iter()
+            .filter(|d| d.secret())
+            .filter_map(|d| match self.values.get(d.key)? {
+                Value::Ref(r) => Some((d.key, r.source())),
+                _ => Some((d.key, "profiles file".to_string())),
+            })
+            .collect()
     }
 }
 

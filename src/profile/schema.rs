@@ -61,6 +61,8 @@ pub enum Value {
     Text(String),
     Secret(SecretString),
     List(Vec<String>),
+    /// A secret field holding where its secret is read from, not the secret.
+    Ref(super::secret_ref::SecretRef),
 }
 
 /// A profile's values by field key. Only checked values go in (see [`FieldDef::check`]).
@@ -85,6 +87,14 @@ impl Values {
     pub fn text(&self, key: &str) -> Option<&str> {
         match self.0.get(key) {
             Some(Value::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The reference a secret field holds instead of its secret, if it does.
+    pub fn secret_ref(&self, key: &str) -> Option<&super::secret_ref::SecretRef> {
+        match self.0.get(key) {
+            Some(Value::Ref(r)) => Some(r),
             _ => None,
         }
     }

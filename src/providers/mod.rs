@@ -124,8 +124,10 @@ pub fn store(path: impl Into<std::path::PathBuf>) -> Store {
 /// `pbx_profile`) takes a token for that 3CX client too. Other vendors issue independent tokens:
 /// their validations may run side by side.
 pub fn token_group(p: &Profile, linked: Option<&Profile>) -> Option<String> {
-    if let Some(x) = threecx::ThreeCx::of(p) {
-        return Some(threecx::check::token_key(&x));
+    if p.is(ProviderId::ThreeCx)
+        && let (Some(domain), Some(client)) = (p.values.text(threecx::DOMAIN), p.values.text(threecx::CLIENT_ID))
+    {
+        return Some(threecx::check::token_key_of(domain, client));
     }
     linked.and_then(|l| token_group(l, None))
 }
@@ -137,13 +139,20 @@ pub async fn capabilities(
     opts: &Options,
     waiting: &mut (dyn FnMut(&str) + Send),
 ) -> Option<Result<Capabilities, Problem>> {
-    let cx = threecx::ThreeCx::of(profile)?;
+    if !has_capabilities(profile) {
+        return None;
+    }
+    let resolved = match profile.resolved().await {
+        Ok(p) => p,
+        Err(why) => return Some(Err(Problem::secret_unavailable(why.to_string()))),
+    };
+    let cx = threecx::ThreeCx::of(&resolved)?;
     Some(threecx::capability_requests::read(&cx, &opts.for_profile(profile), waiting).await)
 }
 
 /// Whether `profile`'s vendor has capability reads ([`capabilities`] gives `Some`).
 pub fn has_capabilities(profile: &Profile) -> bool {
-    threecx::ThreeCx::of(profile).is_some()
+    profile.is(ProviderId::ThreeCx)
 }
 
 pub use threecx::capabilities::{Access, Capability};
@@ -165,6 +174,16 @@ pub async fn validate_linked(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Report {
     let opts = opts.for_profile(profile);
+    // A secret kept elsewhere (an environment variable, a command) is read now, for this use only.
+    let (profile, linked) = match (profile.resolved().await, linked.map(Profile::resolved)) {
+        (Ok(p), None) => (p, None),
+        (Ok(p), Some(l)) => match l.await {
+            Ok(l) => (p, Some(l)),
+            Err(why) => return secret_unavailable(profile, &format!("the linked profile's {why}"), progress),
+        },
+        (Err(why), _) => return secret_unavailable(profile, &why, progress),
+    };
+    let (profile, linked) = (&profile, linked.as_ref());
     let unsupported = || profile.provider.clone();
     match profile.provider() {
         Some(ProviderId::ThreeCx) => match threecx::ThreeCx::of(profile) {
@@ -193,6 +212,14 @@ pub async fn validate_in(
 ) -> Report {
     let _turn = sched.turn(token_group(profile, linked)).await;
     validate_linked(profile, linked, opts, progress).await
+}
+
+/// The report for a profile whose secret reference could not be read: nothing was asked.
+fn secret_unavailable(profile: &Profile, why: &str, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
+    let mut t = Tracker::new(&[("secret", "Read the secret".to_string())], progress);
+    t.fail("secret", FailureKind::SecretUnavailable, why.to_string());
+    let guide = profile.provider().map(|p| p.guide());
+    t.finish(|at, k| guide.map(|g| g.hint_at(at, k)).unwrap_or_default())
 }
 
 /// The report for a profile this version cannot validate (a provider a newer pbxlink wrote).

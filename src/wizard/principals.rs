@@ -380,7 +380,7 @@ impl Principals {
     fn check_save_name(&self, name: &str, ctx: &Ctx<'_>) -> Result<(), crate::report::Refusal> {
         profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
         match ctx.profiles.iter().find(|p| p.name == name) {
-            Some(p) if ThreeCx::of(p).is_none() => {
+            Some(p) if !p.is(crate::providers::ProviderId::ThreeCx) => {
                 Err(format!("\"{name}\" is a {} profile: choose another name.", p.provider_name()).into())
             }
             _ => Ok(()),

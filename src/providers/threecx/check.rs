@@ -107,11 +107,17 @@ pub async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -> Optio
 
 /// The key of `cx`'s one-token lock and validation group: the PBX and the Client ID.
 pub fn token_key(cx: &ThreeCx) -> String {
+    token_key_of(&cx.domain, &cx.client_id)
+}
+
+/// [`token_key`] of a PBX address and Client ID (a profile whose key is read at use has no
+/// [`ThreeCx`] until then, and its token group is the same).
+pub fn token_key_of(domain: &str, client_id: &str) -> String {
     // `pbx` and `pbx:443` are one PBX: the key names the port either way.
-    let pbx = crate::host::normalise_host(&cx.domain)
+    let pbx = crate::host::normalise_host(domain)
         .map(|h| format!("{}:{}", h.host, h.port_or_default()))
-        .unwrap_or_else(|_| cx.domain.to_ascii_lowercase());
-    format!("3cx {pbx} {}", cx.client_id)
+        .unwrap_or_else(|_| domain.to_ascii_lowercase());
+    format!("3cx {pbx} {client_id}")
 }
 
 fn token_form(cx: &ThreeCx) -> [(&'static str, &str); 3] {

@@ -74,6 +74,18 @@ pub struct Problem {
     pub fix: String,
 }
 
+impl Problem {
+    /// The profile's secret reference could not be read: nothing was sent.
+    pub fn secret_unavailable(detail: String) -> Problem {
+        Problem {
+            step: None,
+            kind: FailureKind::SecretUnavailable,
+            detail,
+            fix: super::guide().hint_at("secret", FailureKind::SecretUnavailable),
+        }
+    }
+}
+
 /// The step a principals request failed at, so the fix names the right thing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

@@ -61,11 +61,15 @@ impl ThreeCx {
         token: &SecretString,
         name: &str,
     ) -> Result<Profile, crate::report::Refusal> {
-        let Some(x) = ThreeCx::of(base) else { return Err("not a 3CX profile".into()) };
+        // The base's own key may be read at use (a reference): only its address is taken.
+        let domain = match base.values.text(DOMAIN) {
+            Some(d) if std::ptr::eq(base.schema.unwrap_or(&SCHEMA), &SCHEMA) => d.to_string(),
+            _ => return Err("not a 3CX profile".into()),
+        };
         let client_id = number
             .ok_or("the PBX did not say this principal's Number (Client ID): copy the token instead")?
             .to_string();
-        Ok(ThreeCx { domain: x.domain, client_id, api_key: token.clone() }.profile(name, base.ca_file.clone()))
+        Ok(ThreeCx { domain, client_id, api_key: token.clone() }.profile(name, base.ca_file.clone()))
     }
 
     /// A profile named `name` holding these values.

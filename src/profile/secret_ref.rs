@@ -1,0 +1,218 @@
+//! Secrets kept where users keep them: a secret field (`api_key`, `client_secret`) may hold, in
+//! place of the value, a reference that pbxlink reads when it needs the secret, and never stores:
+//! `{ env = "OFFICE_KEY" }` (an environment variable) or `{ command = ["pass", "show", "pbx/office"] }`
+//! (a program run directly, no shell, bounded by [`COMMAND_TIMEOUT`], its output with one final
+//! newline trimmed). A reference that cannot be read is a configuration error naming what is
+//! missing; nothing of the secret is ever in it.
+
+use secrecy::SecretString;
+use std::time::Duration;
+use toml_edit::{InlineTable, Item, Value};
+
+use crate::report::Refusal;
+
+/// How long a secret command may run.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a secret is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    Env(String),
+    /// The program and its arguments.
+    Command(Vec<String>),
+}
+
+impl SecretRef {
+    /// The reference a profile's `key` holds, when it holds a table rather than a string; `None`
+    /// for anything else (the caller reads a string).
+    pub fn from_item(key: &str, item: &Item) -> Option<Result<SecretRef, Refusal>> {
+        let t = item.as_table_like()?;
+        let shape = || {
+            Refusal::from(format!(
+                "{key}: a reference is {{ env = \"VAR\" }} or {{ command = [\"pass\", \"show\", \"pbx/office\"] }}"
+            ))
+        };
+        let keys: Vec<&str> = t.iter().map(|(k, _)| k).collect();
+        Some(match keys.as_slice() {
+            ["env"] => match t.get("env").and_then(Item::as_str).map(str::trim) {
+                Some(var) if !var.is_empty() && !var.contains('=') => Ok(SecretRef::Env(var.to_string())),
+                _ => Err(shape()),
+            },
+            ["command"] => {
+                let argv: Option<Vec<String>> = t
+                    .get("command")
+                    .and_then(Item::as_array)
+                    .map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<_>>())
+                    .unwrap_or(None);
+                match argv {
+                    Some(argv) if argv.first().is_some_and(|p| !p.trim().is_empty()) => Ok(SecretRef::Command(argv)),
+                    _ => Err(shape()),
+                }
+            }
+            _ => Err(shape()),
+        })
+    }
+
+    /// A reference as `--api-key-ref` takes it: `env:VAR` or `command:PROGRAM ARG...` (split at
+    /// spaces; no shell, no quoting).
+    pub fn parse_flag(flag: &str, s: &str) -> Result<SecretRef, Refusal> {
+        let bad = || Refusal::from(format!("{flag} \"{s}\": give env:VAR or command:PROGRAM ARG..."));
+        match s.split_once(':') {
+            Some(("env", var)) if !var.trim().is_empty() && !var.contains('=') => Ok(SecretRef::Env(var.trim().into())),
+            Some(("command", cmd)) => {
+                let argv: Vec<String> = cmd.split_whitespace().map(str::to_string).collect();
+                if argv.is_empty() { Err(bad()) } else { Ok(SecretRef::Command(argv)) }
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// As the profile file writes it.
+    pub fn to_toml(&self) -> Value {
+        let mut t = InlineTable::new();
+        match self {
+            SecretRef::Env(var) => t.insert("env", var.as_str().into()),
+            SecretRef::Command(argv) => {
+                t.insert("command", argv.iter().map(String::as_str).collect::<toml_edit::Array>().into())
+            }
+        };
+        Value::InlineTable(t)
+    }
+
+    /// Where it reads from, for `show`, `list --json` and errors: "env OFFICE_KEY",
+    /// "command pass show pbx/office".
+    pub fn source(&self) -> String {
+        match self {
+            SecretRef::Env(var) => format!("env {var}"),
+            SecretRef::Command(argv) => format!("command {}", argv.join(" ")),
+        }
+    }
+
+    /// The secret, read now. Never kept: each use reads it again.
+    pub async fn resolve(&self) -> Result<SecretString, Refusal> {
+        match self {
+            SecretRef::Env(var) => match std::env::var(var) {
+                Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(trim_newline(v))),
+                Ok(_) => Err(format!("the environment variable {var} is empty").into()),
+                Err(_) => Err(format!("the environment variable {var} is not set").into()),
+            },
+            SecretRef::Command(argv) => run(argv).await,
+        }
+    }
+}
+
+/// Runs `argv` directly (no shell), stdin closed, bounded by [`COMMAND_TIMEOUT`]; its stdout is
+/// the secret. Its stderr is shown only by its first line, which names the problem (`pass`: "is
+/// not in the password store"); never its stdout.
+async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
+    let shown = argv.join(" ");
+    let mut cmd = tokio::process::Command::new(&argv[0]);
+    cmd.args(&argv[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let child = cmd.spawn().map_err(|e| format!("the secret command `{shown}` could not start: {e}"))?;
+    let out = match tokio::time::timeout(COMMAND_TIMEOUT, child.wait_with_output()).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => return Err(format!("the secret command `{shown}` failed: {e}").into()),
+        Err(_) => {
+            let secs = COMMAND_TIMEOUT.as_secs();
+            return Err(format!(
+                "the secret command `{shown}` did not finish within {secs} s (was it waiting for input?)"
+            )
+            .into());
+        }
+    };
+    if !out.status.success() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said = said
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| format!(": {}", crate::validate::one_line(l, 160)));
+        let code = out.status.code().map_or_else(|| "was killed".to_string(), |c| format!("exited with {c}"));
+        return Err(format!("the secret command `{shown}` {code}{}", said.unwrap_or_default()).into());
+    }
+    let Ok(text) = String::from_utf8(out.stdout) else {
+        return Err(format!("the secret command `{shown}` printed something that is not text").into());
+    };
+    let secret = trim_newline(text);
+    if secret.trim().is_empty() {
+        return Err(format!("the secret command `{shown}` printed nothing").into());
+    }
+    Ok(SecretString::from(secret))
+}
+
+/// The value without one final newline (`\n` or `\r\n`), as `pass show` and `echo` end theirs.
+fn trim_newline(mut s: String) -> String {
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn item(toml: &str) -> Item {
+        let doc: toml_edit::DocumentMut = format!("k = {toml}").parse().expect("toml");
+        doc["k"].clone()
+    }
+
+    #[test]
+    fn references_are_read_from_the_file_and_written_back_the_same() {
+        for (toml, want) in [
+            (r#"{ env = "OFFICE_KEY" }"#, SecretRef::Env("OFFICE_KEY".into())),
+            (
+                r#"{ command = ["pass", "show", "pbx/office"] }"#,
+                SecretRef::Command(vec!["pass".into(), "show".into(), "pbx/office".into()]),
+            ),
+        ] {
+            let r = SecretRef::from_item("api_key", &item(toml)).expect("a table").expect("valid");
+            assert_eq!(r, want);
+            assert_eq!(
+                SecretRef::from_item("api_key", &Item::Value(r.to_toml())).expect("table").expect("valid"),
+                want
+            );
+        }
+        assert!(SecretRef::from_item("api_key", &item(r#""plain""#)).is_none(), "a string is a value");
+        for bad in [
+            r#"{ env = "" }"#,
+            r#"{ command = [] }"#,
+            r#"{ keyring = 1 }"#,
+            r#"{ env = "A", command = ["x"] }"#,
+            r#"{ command = [1] }"#,
+        ] {
+            let e = SecretRef::from_item("api_key", &item(bad)).expect("a table").expect_err(bad);
+            assert!(e.contains("a reference is { env = \"VAR\" }"), "{bad}: {e}");
+        }
+        assert_eq!(SecretRef::parse_flag("--api-key-ref", "env:K"), Ok(SecretRef::Env("K".into())));
+        assert_eq!(
+            SecretRef::parse_flag("--api-key-ref", "command:pass show x"),
+            Ok(SecretRef::Command(vec!["pass".into(), "show".into(), "x".into()]))
+        );
+        assert!(SecretRef::parse_flag("--api-key-ref", "keyring").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_command_gives_its_output_without_the_final_newline_or_says_what_failed() {
+        let sh = |script: &str| SecretRef::Command(vec!["sh".into(), "-c".into(), script.into()]);
+        let got = sh("printf 's3cret-value\\n'").resolve().await.expect("resolved");
+        assert_eq!(got.expose_secret(), "s3cret-value");
+        let got = sh("printf ' two words \\r\\n'").resolve().await.expect("resolved");
+        assert_eq!(got.expose_secret(), " two words ", "only the final newline goes");
+        let e = sh("echo 'Error: pbx/x is not in the password store.' >&2; exit 1").resolve().await.expect_err("fails");
+        assert!(e.contains("exited with 1: Error: pbx/x is not in the password store."), "{e}");
+        assert!(sh("true").resolve().await.expect_err("empty").contains("printed nothing"));
+        let e = SecretRef::Command(vec!["/nonexistent/pass".into()]).resolve().await.expect_err("no program");
+        assert!(e.contains("could not start"), "{e}");
+        let e = SecretRef::Env("PBXLINK_TEST_SURELY_UNSET".into()).resolve().await.expect_err("unset");
+        assert!(e.contains("PBXLINK_TEST_SURELY_UNSET is not set"), "{e}");
+    }
+}

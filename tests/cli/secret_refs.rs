@@ -1,0 +1,86 @@
+//! Secrets kept where users keep them, through the real binary: a profile whose key is an
+//! environment variable or a command's output validates, saves no secret, says where each secret
+//! comes from, and when the reference cannot be read says what is missing (exit 2) without asking
+//! the server anything.
+
+use super::*;
+
+fn with_ref(e: &Env, name: &str, reference: &str) -> String {
+    e.profile(name, &e.sim.domain(), "900", "X", true).replace("api_key = \"X\"", &format!("api_key = {reference}"))
+}
+
+#[test]
+fn a_key_from_the_environment_or_a_command_validates_and_is_never_stored() {
+    let e = Env::new();
+    let keyfile = e.dir.path().join("office.key");
+    std::fs::write(&keyfile, format!("{GOOD}\n")).expect("key file");
+    let command = format!("{{ command = [\"cat\", \"{}\"] }}", keyfile.display());
+    e.write_config(&[with_ref(&e, "envkey", "{ env = \"OFFICE_KEY\" }"), with_ref(&e, "cmdkey", &command)].concat());
+    let o = e.run(&["validate", "envkey", "cmdkey"], None, &[("OFFICE_KEY", GOOD)]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(!std::fs::read_to_string(e.config()).expect("read").contains(GOOD), "no secret in the file");
+
+    let o = e.run(&["show", "envkey"], None, &[]);
+    assert!(o.stdout.contains("api_key = { env = \"OFFICE_KEY\" }  # read at each use, never stored"), "{}", o.stdout);
+    let o = e.run(&["show", "cmdkey", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["api_key"]["command"][0], "cat", "{v:#}");
+    assert!(v["secret_sources"]["api_key"].as_str().is_some_and(|s| s.starts_with("command cat ")), "{v:#}");
+    let o = e.run(&["list", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["profiles"][0]["secrets"]["api_key"], "env OFFICE_KEY", "{v:#}");
+
+    // `set` keeps the reference as it is.
+    let o = e.run(&["set", "envkey", "warn_days=45"], None, &[("OFFICE_KEY", GOOD)]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(std::fs::read_to_string(e.config()).expect("read").contains("api_key = { env = \"OFFICE_KEY\" }"));
+}
+
+#[test]
+fn a_reference_that_cannot_be_read_says_what_is_missing_and_asks_nothing() {
+    let e = Env::new();
+    let failing =
+        "{ command = [\"sh\", \"-c\", \"echo 'Error: pbx/office is not in the password store.' >&2; exit 1\"] }";
+    e.write_config(
+        &[with_ref(&e, "envkey", "{ env = \"PBXLINK_TEST_UNSET_KEY\" }"), with_ref(&e, "cmdkey", failing)].concat(),
+    );
+    let o = e.run(&["validate", "envkey"], None, &[]);
+    assert_eq!(o.code, 2, "a configuration problem: {}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "secret_unavailable at secret: api_key: the environment variable PBXLINK_TEST_UNSET_KEY is not set"
+        ),
+        "{}",
+        o.stdout
+    );
+    let (code, v) = e.validate_json("cmdkey", &[]);
+    assert_eq!(code, 2);
+    let p = &v["profiles"][0];
+    assert_eq!(p["failure"], "secret_unavailable", "{p:#}");
+    assert!(p.to_string().contains("exited with 1: Error: pbx/office is not in the password store."), "{p:#}");
+    let o = e.run(&["validate", "--all", "--nagios"], None, &[]);
+    assert_eq!(o.code, 3, "UNKNOWN: pbxlink could not try: {}", o.stdout);
+    assert!(e.sim.requests().is_empty(), "nothing was asked of the PBX: {:?}", e.sim.requests());
+    let o = e.run(&["validate", "cmdkey", "--capabilities"], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("not in the password store"), "{}", o.stderr);
+}
+
+#[test]
+fn add_keeps_a_reference_not_the_secret() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    let ca = e.ca.to_string_lossy().to_string();
+    let args =
+        ["--ca-file", &ca, "add", "3cx", "--non-interactive", "--name", "office", "--domain", &d, "--client-id", "900"];
+    let o = e.run(&[&args[..], &["--api-key-ref", "env:OFFICE_KEY"]].concat(), None, &[("OFFICE_KEY", GOOD)]);
+    assert_eq!(o.code, 0, "validated through the reference: {}", o.stderr);
+    let text = std::fs::read_to_string(e.config()).expect("read");
+    assert!(text.contains("api_key = { env = \"OFFICE_KEY\" }") && !text.contains(GOOD), "{text}");
+    let o = e.run(&[&args[..], &["--api-key-ref", "env:OFFICE_KEY", "--force"]].concat(), None, &[]);
+    assert_eq!(o.code, 2, "the variable unset: nothing to validate with: {}", o.stderr);
+    assert!(o.stderr.contains("OFFICE_KEY is not set"), "{}", o.stderr);
+    let o = e.run(&[&args[..], &["--api-key-ref", "keyring", "--force"]].concat(), None, &[]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("give env:VAR or command:PROGRAM ARG..."), "{}", o.stderr);
+}
