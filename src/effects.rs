@@ -206,13 +206,9 @@ impl Effects for Executor {
                 let (tx, opts, sched) = (self.tx.clone(), self.opts.for_profile(&profile), self.sched.clone());
                 self.running.push(tokio::spawn(async move {
                     let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
-                    let cx = match profile.resolved().await {
-                        Ok(p) => ThreeCx::of(&p),
-                        Err(why) => {
-                            let problem = crate::providers::Problem::secret_unavailable(why.to_string());
-                            let _ = tx.send(Msg::Principals { attempt, result: Err(problem) });
-                            return;
-                        }
+                    let cx = match threecx_now(&profile).await {
+                        Ok(cx) => cx,
+                        Err(problem) => return drop(tx.send(Msg::Principals { attempt, result: Err(problem) })),
                     };
                     let Some(cx) = cx else { return };
                     let wtx = tx.clone();
@@ -241,13 +237,9 @@ impl Effects for Executor {
                 // already have replaced the principal's key.
                 tokio::spawn(async move {
                     let _turn = sched.turn(crate::providers::token_group(&profile, None)).await;
-                    let cx = match profile.resolved().await {
-                        Ok(p) => ThreeCx::of(&p),
-                        Err(why) => {
-                            let problem = crate::providers::Problem::secret_unavailable(why.to_string());
-                            let _ = tx.send(Msg::AppToken { attempt, result: Err(problem) });
-                            return;
-                        }
+                    let cx = match threecx_now(&profile).await {
+                        Ok(cx) => cx,
+                        Err(problem) => return drop(tx.send(Msg::AppToken { attempt, result: Err(problem) })),
                     };
                     let Some(cx) = cx else { return };
                     let wtx = tx.clone();
@@ -286,5 +278,14 @@ pub fn load_home(store: &Store, results: &Results) -> HomeData {
     match store.load() {
         Ok(l) => HomeData { entries: l.entries, results: results.load(), warnings: l.warnings, error: None, now },
         Err(e) => HomeData { error: Some(format!("{e:#}")), now, ..HomeData::default() },
+    }
+}
+
+/// The 3CX view of `profile` with a secret kept elsewhere read now (`None`: not a 3CX profile),
+/// or the problem to show when it cannot be read.
+async fn threecx_now(profile: &crate::profile::Profile) -> Result<Option<ThreeCx>, crate::providers::Problem> {
+    match profile.resolved().await {
+        Ok(p) => Ok(ThreeCx::of(&p)),
+        Err(why) => Err(crate::providers::Problem::secret_unavailable(why.to_string())),
     }
 }

@@ -130,6 +130,25 @@ fn h_on_a_finished_check_shows_every_health_fact() {
 }
 
 #[test]
+fn a_key_that_cannot_be_read_is_said_on_every_screen_that_needs_it() {
+    let profiles = "[profiles.office]\nprovider = \"3cx\"\ndomain = \"DOMAIN\"\nclient_id = \"900\"\napi_key = { env = \"PBXLINK_TEST_UNSET_KEY\" }\nca_file = \"CA\"\n";
+    let mut app = App::start(Some(profiles));
+    app.wait_for("office");
+    app.key(KeyCode::Char('v'));
+    let failed = app.wait_for("secret_unavailable");
+    assert!(failed.contains("api_key: the environment variable PBXLINK_TEST_UNSET_"), "{failed}");
+    app.key(KeyCode::Esc);
+    app.wait_for("saved profiles");
+    app.key(KeyCode::Char('p'));
+    let principals = app.wait_for("the environment variable PBXLINK_TEST_UNSET_");
+    assert!(!principals.contains("Loading"), "{principals}");
+    assert!(app.sim.requests().is_empty(), "nothing was sent: {:?}", app.sim.requests());
+    app.key(KeyCode::Esc);
+    app.key(KeyCode::Char('q'));
+    app.ended();
+}
+
+#[test]
 fn a_signal_ends_the_session_with_its_number() {
     let mut app = App::start(None);
     app.wait_for("No profiles yet");
