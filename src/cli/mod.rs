@@ -189,8 +189,8 @@ pub struct SetArgs {
     #[arg(add = profile_names())]
     pub name: String,
     /// Fields to set: domain=pbx.example.com, products=cloud-storage,cc-chat, ca_file=PATH,
-    /// warn_days=60; an optional one left empty (ca_file=) is removed. Secrets never here: use
-    /// the -stdin, -file or -env flags
+    /// warn_days=60; an optional field left empty (ca_file=) is removed. Secrets never here:
+    /// use the -stdin, -file, -env or -ref flags
     #[arg(value_name = "KEY=VALUE")]
     pub pairs: Vec<String>,
     /// The same fields as `add`'s flags, the secret from its -stdin, -file or -env flag

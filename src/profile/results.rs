@@ -163,13 +163,15 @@ impl Results {
     pub fn rename(&self, old: &str, new: &str) -> Result<()> {
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
+        // What a profile of the new name left behind is not this one's.
+        all.remove(new);
+        let _ = std::fs::remove_file(self.history_path(new));
         // No history yet is nothing to move.
         let _ = std::fs::rename(self.history_path(old), self.history_path(new));
         if let Some(r) = all.remove(old) {
             all.insert(new.to_string(), r);
-            self.write(&all)?;
         }
-        Ok(())
+        self.write(&all)
     }
 
     pub fn forget(&self, name: &str) -> Result<()> {

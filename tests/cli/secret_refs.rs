@@ -61,6 +61,15 @@ fn a_reference_that_cannot_be_read_says_what_is_missing_and_asks_nothing() {
     let o = e.run(&["validate", "--all", "--nagios"], None, &[]);
     assert_eq!(o.code, 3, "UNKNOWN: pbxlink could not try: {}", o.stdout);
     assert!(e.sim.requests().is_empty(), "nothing was asked of the PBX: {:?}", e.sim.requests());
+    // pass's format: the password, then more lines. Sent whole it would read as a wrong key.
+    let multi = "{ command = [\"printf\", \"k3y-value\\nuser: admin\\n\"] }";
+    e.write_config(&with_ref(&e, "multi", multi));
+    let o = e.run(&["validate", "multi"], None, &[]);
+    assert_eq!(o.code, 2, "never a rejected key: {}", o.stdout);
+    assert!(o.stdout.contains("is not one secret"), "{}", o.stdout);
+    e.write_config(
+        &[with_ref(&e, "envkey", "{ env = \"PBXLINK_TEST_UNSET_KEY\" }"), with_ref(&e, "cmdkey", failing)].concat(),
+    );
     let o = e.run(&["validate", "cmdkey", "--capabilities"], None, &[]);
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(o.stderr.contains("not in the password store"), "{}", o.stderr);
