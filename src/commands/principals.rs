@@ -12,16 +12,13 @@ use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-use super::{Globals, exit};
+use super::{Globals, UsageError as Usage, exit};
 use crate::profile::store::{Entry, SaveMode};
 use crate::profile::{Profile, check_name};
 use crate::providers::threecx::ThreeCx;
 use crate::providers::threecx::principal_requests as remote;
 use crate::providers::threecx::principals::{Principal, Problem, Step};
 use crate::validate::one_line;
-
-/// A usage problem (exit code 2): the one type every command uses.
-use super::UsageError as Usage;
 
 /// A wait for another pbxlink's token, said on stderr (stdout holds only the answer).
 fn say_waiting(detail: &str) {
@@ -195,13 +192,10 @@ fn load(config: &Path, g: &Globals, name: &str) -> Result<(Profile, ThreeCx), Us
             let cx = ThreeCx::of(&resolved).ok_or_else(|| Usage(format!("profile \"{name}\" cannot be read")))?;
             Ok((p.clone(), cx))
         }
-        Some(Entry::Ok(p)) => match ThreeCx::of(p) {
-            Some(cx) => Ok((p.clone(), cx)),
-            None => Err(Usage(format!(
-                "\"{name}\" is not a 3CX profile (its provider is {}); service principals belong to 3CX",
-                p.provider_name()
-            ))),
-        },
+        Some(Entry::Ok(p)) => Err(Usage(format!(
+            "\"{name}\" is not a 3CX profile (its provider is {}); service principals belong to 3CX",
+            p.provider_name()
+        ))),
         Some(Entry::Invalid { reason, .. }) => Err(Usage(format!("profile \"{name}\" is broken: {reason}"))),
         None => Err(Usage(format!("no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display()))),
     }
