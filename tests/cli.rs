@@ -76,6 +76,9 @@ mod eightbyeight;
 mod health;
 #[path = "cli/history.rs"]
 mod history;
+#[cfg(feature = "keyring")]
+#[path = "cli/keyring.rs"]
+mod keyring;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/prometheus.rs"]

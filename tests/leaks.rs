@@ -128,6 +128,27 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
     assert_eq!(run(v(add3("pbx-file"), &["--api-key-file", &key_file]), None, &[]), 0);
     assert_eq!(run(v(add3("pbx-env"), &["--api-key-env", "PBX_KEY"]), None, &[("PBX_KEY", KEY_3CX)]), 0);
     assert_eq!(run(v(add3("pbx-wrong"), &["--api-key-stdin"]), Some(WRONG_3CX), &[]), 3);
+    // References, read at each use (and by every command below): an env var, a command, the keyring.
+    let mut refs: Vec<(&str, String)> = vec![("PBX_REF", KEY_3CX.to_string())];
+    #[cfg(feature = "keyring")]
+    let keyring = common::secret_service::SecretService::start();
+    #[cfg(feature = "keyring")]
+    refs.extend(keyring.env());
+    let refs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(run(v(add3("pbx-ref-env"), &["--api-key-ref", "env:PBX_REF"]), None, &refs), 0);
+    assert_eq!(run(v(add3("pbx-ref-cmd"), &["--api-key-ref", &format!("command:cat {key_file}")]), None, &refs), 0);
+    #[cfg(feature = "keyring")]
+    {
+        assert_eq!(
+            run(v(add3("pbx-keyring"), &["--api-key-ref", "keyring", "--api-key-stdin"]), Some(KEY_3CX), &refs),
+            0
+        );
+        assert_eq!(
+            run(v(add3("pbx-keyring-wrong"), &["--api-key-ref", "keyring", "--api-key-stdin"]), Some(WRONG_3CX), &refs),
+            3
+        );
+        assert_eq!(keyring.lookup("pbx-keyring/api_key").as_deref(), Some(KEY_3CX));
+    }
     let add8 = |name: &str| {
         let a = ["add", "8x8", "--non-interactive", "--name", name, "--client-id", "app", "--base-url", &d];
         v(a.map(str::to_string).to_vec(), &["--products", "cloud-storage,cc-chat"])
@@ -176,6 +197,11 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
         &["show", "cc", "--json"],
         &["show", "crm"],
         &["show", "stale", "--json"],
+        &["show", "pbx-ref-cmd", "--json"],
+        &["validate", "pbx-ref-env", "pbx-ref-cmd", "--json"],
+        &["validate", "pbx-keyring", "--nagios"],
+        &["rename", "pbx-keyring", "pbx-kr"],
+        &["validate", "pbx-kr"],
         &["paths"],
         &["3cx", "principals", "pbx"],
         &["3cx", "principals", "pbx", "--json"],
@@ -185,7 +211,7 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
         &["remove", "pbx-file", "--yes"],
         &["remove", "stale", "--yes"],
     ] {
-        let code = s.run(args, None, &[]);
+        let code = s.run(args, None, &refs);
         assert!((0..=4).contains(&code), "{args:?} exited {code}");
     }
 

@@ -93,7 +93,7 @@ pub struct SecretSource<'a> {
     pub stdin: bool,
     pub file: Option<&'a PathBuf>,
     pub env: Option<&'a str>,
-    /// `--flag-ref env:VAR|command:...`: keep where the secret is, not the secret.
+    /// `--flag-ref env:VAR|command:...|keyring`: keep where the secret is, not the secret.
     pub reference: Option<&'a str>,
 }
 
@@ -125,6 +125,9 @@ impl FieldFlags {
         out.extend(self.files.keys().map(String::as_str));
         out.extend(self.envs.keys().map(String::as_str));
         out.extend(self.refs.keys().map(String::as_str));
+        // `--api-key-ref keyring --api-key-stdin` names one secret once.
+        out.sort_unstable();
+        out.dedup();
         out
     }
 }
@@ -161,12 +164,13 @@ impl Args for FieldFlags {
                     .arg(
                         Arg::new(reference.as_str())
                             .long(reference.as_str())
-                            .value_name("env:VAR|command:CMD")
+                            .value_name("env:VAR|command:CMD|keyring")
                             .help(format!(
-                                "Keep in the profile where {what} is read from at each use, not the secret: an environment variable, or a command's output{whose}"
+                                "Keep in the profile where {what} is read from at each use, not the secret: an environment variable, a command's output, or the OS keyring (with -stdin, -file or -env: stored there){whose}"
                             )),
                     );
-                sources.extend([stdin.as_str(), file.as_str(), env.as_str(), reference.as_str()]);
+                // `-ref keyring` may come with one of these: the secret to store in the keyring.
+                sources.extend([stdin.as_str(), file.as_str(), env.as_str()]);
                 continue;
             }
             let mut arg =

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use super::{Globals, exit, interactive};
 use crate::cli::{AddArgs, SecretSource};
 use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
+use crate::profile::secret_ref::SecretRef;
 use crate::profile::store::{Entry, SaveMode};
 use crate::profile::{Profile, check_name};
 use crate::providers::ProviderId;
@@ -185,7 +186,8 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
         Some(Entry::Ok(old)) => old.ca_file.clone(),
         _ => None,
     });
-    let profile = Profile::new(name, schema, values, ca_file);
+    let mut profile = Profile::new(name, schema, values, ca_file);
+    let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
     if !args.no_validate {
         let all: Vec<Profile> = loaded
             .entries
@@ -195,12 +197,18 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
                 _ => None,
             })
             .collect();
-        let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
         let code = validate_before_save(&rt, &profile, profile.linked_in(&all), g);
         if code != exit::OK {
             eprintln!("Nothing was saved.");
             return Ok(code);
         }
+    }
+    if let Err(e) = into_keyring(&rt, &mut profile, &for_keyring(schema, &args.fields)) {
+        eprintln!(
+            "pbxlink: {e}
+Nothing was saved."
+        );
+        return Ok(exit::USAGE);
     }
     let mode = if exists { SaveMode::Replace { old: name.to_string() } } else { SaveMode::Create };
     if let Err(e) = store.save(&profile, &mode) {
@@ -215,16 +223,54 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
 pub(super) fn secret(def: &FieldDef, source: SecretSource<'_>) -> Result<Value, Usage> {
     let what = def.help.trim_start_matches("the ");
     let flag = format!("--{}", def.flag());
+    let given = source.stdin || source.file.is_some() || source.env.is_some();
     if let Some(r) = source.reference {
-        let r = crate::profile::secret_ref::SecretRef::parse_flag(&format!("{flag}-ref"), r)
-            .map_err(|e| Usage(e.to_string()))?;
-        return Ok(Value::Ref(r));
+        let r = SecretRef::parse_flag(&format!("{flag}-ref"), r).map_err(|e| Usage(e.to_string()))?;
+        match (given, &r) {
+            // The secret given now, validated as a value, goes to the keyring before the save.
+            (true, SecretRef::Keyring) => {}
+            (true, _) => {
+                return Err(Usage(format!(
+                    "{flag}-ref {} reads the {what} at each use, so it takes no secret now: drop {flag}-stdin/-file/-env (only {flag}-ref keyring takes one, to store it in the OS keyring)",
+                    source.reference.unwrap_or_default()
+                )));
+            }
+            (false, _) => return Ok(Value::Ref(r)),
+        }
     }
     let value = read_secret(source.stdin, source.file, source.env, what, &flag)?;
     crate::guide::FieldKind::Secret
         .check(&value)
         .map(|v| Value::Secret(secrecy::SecretString::from(v)))
         .map_err(|e| Usage(format!("{what}: {e}")))
+}
+
+/// The secret fields whose secret was given to be stored in the OS keyring:
+/// `--api-key-ref keyring` with `--api-key-stdin`, `-file` or `-env`.
+pub(super) fn for_keyring(schema: &Schema, fields: &crate::cli::FieldFlags) -> Vec<&'static str> {
+    let given =
+        |s: SecretSource<'_>| s.reference == Some("keyring") && (s.stdin || s.file.is_some() || s.env.is_some());
+    schema.fields.iter().filter(|d| d.secret() && given(fields.secret(&d.flag()))).map(|d| d.key).collect()
+}
+
+/// Stores each of `keys`' secrets in the OS keyring (service pbxlink, account
+/// `<profile>/<field>`) and leaves `{ keyring = true }` in their place: after validation, so only
+/// a secret that works is stored, and before the profile is saved, so a profile never names an
+/// entry that could not be written.
+pub(super) fn into_keyring(
+    rt: &tokio::runtime::Runtime,
+    profile: &mut Profile,
+    keys: &[&'static str],
+) -> Result<(), crate::report::Refusal> {
+    for &key in keys {
+        let Some(Value::Secret(secret)) = profile.values.get(key).cloned() else { continue };
+        let account = crate::profile::os_keyring::account(&profile.name, key);
+        rt.block_on(crate::profile::os_keyring::store(&account, &secret))
+            .map_err(|e| format!("{key} could not be stored in the OS keyring: {e}"))?;
+        eprintln!("Stored the {key} in the OS keyring (service pbxlink, account {account})");
+        profile.values.set(key, Value::Ref(SecretRef::Keyring));
+    }
+    Ok(())
 }
 
 /// Reads the secret from the one source given. Never echoes it, never puts it in an error.
@@ -266,7 +312,7 @@ fn read_secret(
             .map_err(|_| Usage(format!("{flag}-env: the environment variable {var} is not set")));
     }
     Err(Usage(format!(
-        "--non-interactive needs the {what} from {flag}-stdin, {flag}-file PATH or {flag}-env VAR (never as a flag value), or where to read it at each use from {flag}-ref env:VAR|command:CMD"
+        "--non-interactive needs the {what} from {flag}-stdin, {flag}-file PATH or {flag}-env VAR (never as a flag value), or where to read it at each use from {flag}-ref env:VAR|command:CMD|keyring"
     )))
 }
 

@@ -7,7 +7,7 @@
 use anyhow::Result;
 use std::path::Path;
 
-use super::add::{linked, secret, template, validate_before_save};
+use super::add::{for_keyring, into_keyring, linked, secret, template, validate_before_save};
 use super::{Globals, UsageError as Usage, exit};
 use crate::cli::SetArgs;
 use crate::profile::results::Results;
@@ -18,14 +18,19 @@ use crate::report::OwnThresholds;
 
 pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
     match changed(config, &args) {
-        Ok((profile, all)) => {
+        Ok((mut profile, all)) => {
+            let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
             if !args.no_validate {
-                let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
                 let code = validate_before_save(&rt, &profile, profile.linked_in(&all), g);
                 if code != exit::OK {
                     eprintln!("Nothing was changed.");
                     return Ok(code);
                 }
+            }
+            let keys = profile.schema.map(|s| for_keyring(s, &args.fields)).unwrap_or_default();
+            if let Err(e) = into_keyring(&rt, &mut profile, &keys) {
+                eprintln!("pbxlink: {e}\nNothing was changed.");
+                return Ok(exit::USAGE);
             }
             if let Err(e) =
                 crate::providers::store(config).save(&profile, &SaveMode::Replace { old: args.name.clone() })
@@ -168,8 +173,10 @@ fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
         return Err(Usage(format!("a profile named \"{new}\" already exists: choose another name")));
     }
     let store = crate::providers::store(config);
+    let moved = copy_keyring(&p, new)?;
     p.name = new.to_string();
     store.save(&p, &SaveMode::Replace { old: old.to_string() }).map_err(|e| Usage(format!("{e:#}")))?;
+    forget_keyring(&moved);
     if let Ok(state) = crate::paths::state_dir()
         && let Err(e) = Results::in_dir(&state).rename(old, new)
     {
@@ -187,6 +194,47 @@ fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
         relinked.push(name);
     }
     Ok(relinked)
+}
+
+/// Copies each keyring secret of `p` to its account under the name `new` (the file is not changed
+/// yet: a secret that cannot be read or written stops the rename before anything moved); returns
+/// the old accounts, to delete once the file names `new`.
+fn copy_keyring(p: &Profile, new: &str) -> Result<Vec<String>, Usage> {
+    use crate::profile::os_keyring;
+    let keys: Vec<&str> = p
+        .schema
+        .map(|s| s.fields)
+        .unwrap_or_default()
+        .iter()
+        .filter(|d| matches!(p.values.secret_ref(d.key), Some(crate::profile::secret_ref::SecretRef::Keyring)))
+        .map(|d| d.key)
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rt = crate::validate::runtime().map_err(|e| Usage(format!("{e:#}")))?;
+    let mut old = Vec::new();
+    for key in keys {
+        let (from, to) = (os_keyring::account(&p.name, key), os_keyring::account(new, key));
+        let moved = rt.block_on(async {
+            let secret = os_keyring::read(&from).await?;
+            os_keyring::store(&to, &secret).await
+        });
+        moved.map_err(|e| Usage(format!("{key}: {e}; nothing was renamed")))?;
+        eprintln!("Moved the {key} in the OS keyring from account {from} to {to}");
+        old.push(from);
+    }
+    Ok(old)
+}
+
+/// Deletes the keyring entries a rename left behind; one that stays is only a warning.
+fn forget_keyring(accounts: &[String]) {
+    let Ok(rt) = crate::validate::runtime() else { return };
+    for account in accounts {
+        if let Err(e) = rt.block_on(crate::profile::os_keyring::forget(account)) {
+            eprintln!("warning: the old keyring entry {account} stays: {e}");
+        }
+    }
 }
 
 fn load(config: &Path) -> Result<Loaded, Usage> {

@@ -104,25 +104,7 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
             m.insert("secret_sources".into(), sources.into());
         }
         for (k, v) in fields {
-            let json = match &v {
-                toml_edit::Value::Array(a) => {
-                    a.iter().filter_map(|x| x.as_str().map(serde_json::Value::from)).collect()
-                }
-                toml_edit::Value::Integer(i) => serde_json::Value::from(*i.value()),
-                // A secret reference: where it is read from (`{"env": "VAR"}`), never a secret.
-                toml_edit::Value::InlineTable(t) => t
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = match v.as_array() {
-                            Some(a) => a.iter().filter_map(|x| x.as_str().map(serde_json::Value::from)).collect(),
-                            None => serde_json::Value::from(v.as_str().unwrap_or_default()),
-                        };
-                        (k.to_string(), v)
-                    })
-                    .collect::<serde_json::Map<_, _>>()
-                    .into(),
-                other => serde_json::Value::from(other.as_str().unwrap_or_default()),
-            };
+            let json = json_of(&v);
             m.insert(k.into(), json);
         }
         writeln!(out, "{}", serde_json::to_string_pretty(&m)?)?;
@@ -185,10 +167,26 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    if loaded.get(name).is_none() {
+    let Some(entry) = loaded.get(name) else {
         eprintln!("pbxlink: no profile named \"{name}\" in {}", config.display());
         return Ok(exit::USAGE);
-    }
+    };
+    // Secrets the profile keeps in the OS keyring stay there: the .bak file still names them, and
+    // a key shown only once must not go with a removed line.
+    let in_keyring: Vec<String> = match entry {
+        Entry::Ok(p) => p
+            .secret_sources()
+            .into_iter()
+            .filter(|(_, source)| source.starts_with("keyring"))
+            .map(|(key, source)| {
+                let account = crate::profile::os_keyring::account(name, key);
+                format!(
+                    "its {key} stays in the OS {source}, which the .bak file names; delete it when no longer needed (Linux: secret-tool clear service pbxlink username {account})"
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     if !yes {
         if !std::io::stdin().is_terminal() {
             eprintln!("pbxlink: not removing \"{name}\": there is no terminal to confirm on; pass --yes");
@@ -207,6 +205,9 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     }
     let _ = Results::in_dir(&crate::paths::state_dir()?).forget(name);
     eprintln!("Removed profile \"{name}\" (the previous file is kept as {}.bak).", config.display());
+    for line in in_keyring {
+        eprintln!("Note: {line}");
+    }
     Ok(exit::OK)
 }
 
@@ -222,4 +223,18 @@ pub fn paths(config: &Path, log_file: Option<&Path>) -> Result<u8> {
     writeln!(out, "log       {}", log.display())?;
     writeln!(out, "locks     {}", state.join("locks").display())?;
     Ok(exit::OK)
+}
+
+/// A shown field's TOML value as JSON: a secret reference becomes where it is read from
+/// (`{"env": "VAR"}`, `{"keyring": true}`), never a secret.
+fn json_of(v: &toml_edit::Value) -> serde_json::Value {
+    match v {
+        toml_edit::Value::Array(a) => a.iter().map(json_of).collect(),
+        toml_edit::Value::Integer(i) => (*i.value()).into(),
+        toml_edit::Value::Boolean(b) => (*b.value()).into(),
+        toml_edit::Value::InlineTable(t) => {
+            t.iter().map(|(k, v)| (k.to_string(), json_of(v))).collect::<serde_json::Map<_, _>>().into()
+        }
+        other => other.as_str().unwrap_or_default().into(),
+    }
 }

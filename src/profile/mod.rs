@@ -5,6 +5,7 @@
 
 pub mod atomic;
 pub mod listing;
+pub mod os_keyring;
 pub mod results;
 pub mod schema;
 pub mod secret_ref;
@@ -241,7 +242,8 @@ impl Profile {
         let mut p = self.clone();
         for def in self.schema.map(|s| s.fields).unwrap_or_default() {
             if let Some(r) = self.values.secret_ref(def.key) {
-                let secret = r.resolve().await.map_err(|e| format!("{}: {e}", def.key))?;
+                let account = os_keyring::account(&self.name, def.key);
+                let secret = r.resolve(&account).await.map_err(|e| format!("{}: {e}", def.key))?;
                 // The rule every secret meets (one line, no spaces): a value that breaks it would
                 // be refused by the server as a wrong key, a wrong verdict on a working one.
                 use secrecy::ExposeSecret;
@@ -251,7 +253,7 @@ impl Profile {
                     Err(e) => return Err(format!(
                         "{}: what {} gave is not one secret ({e}); make it print only the secret (several lines: [\"sh\", \"-c\", \"pass show pbx/office | head -n 1\"])",
                         def.key,
-                        r.source()
+                        r.source(&account)
                     )
                     .into()),
                 };
@@ -268,7 +270,7 @@ impl Profile {
             .iter()
             .filter(|d| d.secret())
             .filter_map(|d| match self.values.get(d.key)? {
-                Value::Ref(r) => Some((d.key, r.source())),
+                Value::Ref(r) => Some((d.key, r.source(&os_keyring::account(&self.name, d.key)))),
                 _ => Some((d.key, "profiles file".to_string())),
             })
             .collect()

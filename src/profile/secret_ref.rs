@@ -2,7 +2,8 @@
 //! place of the value, a reference that pbxlink reads when it needs the secret, and never stores:
 //! `{ env = "OFFICE_KEY" }` (an environment variable) or `{ command = ["pass", "show", "pbx/office"] }`
 //! (a program run directly, no shell, bounded by [`COMMAND_TIMEOUT`], its output with one final
-//! newline trimmed). A reference that cannot be read is a configuration error naming what is
+//! newline trimmed) or `{ keyring = true }` (the OS keyring, service `pbxlink`, account
+//! `<profile>/<field>`: [`super::os_keyring`]). A reference that cannot be read is a configuration error naming what is
 //! missing; nothing of the secret is ever in it.
 
 use secrecy::SecretString;
@@ -20,6 +21,8 @@ pub enum SecretRef {
     Env(String),
     /// The program and its arguments.
     Command(Vec<String>),
+    /// The OS keyring's entry for this profile and field.
+    Keyring,
 }
 
 impl SecretRef {
@@ -29,7 +32,7 @@ impl SecretRef {
         let t = item.as_table_like()?;
         let shape = || {
             Refusal::from(format!(
-                "{key}: a reference is {{ env = \"VAR\" }} or {{ command = [\"pass\", \"show\", \"pbx/office\"] }}"
+                "{key}: a reference is {{ env = \"VAR\" }}, {{ command = [\"pass\", \"show\", \"pbx/office\"] }} or {{ keyring = true }}"
             ))
         };
         let keys: Vec<&str> = t.iter().map(|(k, _)| k).collect();
@@ -49,14 +52,21 @@ impl SecretRef {
                     _ => Err(shape()),
                 }
             }
+            ["keyring"] => match t.get("keyring").and_then(Item::as_bool) {
+                Some(true) => Ok(SecretRef::Keyring),
+                _ => Err(shape()),
+            },
             _ => Err(shape()),
         })
     }
 
-    /// A reference as `--api-key-ref` takes it: `env:VAR` or `command:PROGRAM ARG...` (split at
-    /// spaces; no shell, no quoting).
+    /// A reference as `--api-key-ref` takes it: `env:VAR`, `command:PROGRAM ARG...` (split at
+    /// spaces; no shell, no quoting) or `keyring`.
     pub fn parse_flag(flag: &str, s: &str) -> Result<SecretRef, Refusal> {
-        let bad = || Refusal::from(format!("{flag} \"{s}\": give env:VAR or command:PROGRAM ARG..."));
+        let bad = || Refusal::from(format!("{flag} \"{s}\": give env:VAR, command:PROGRAM ARG... or keyring"));
+        if s == "keyring" {
+            return Ok(SecretRef::Keyring);
+        }
         match s.split_once(':') {
             Some(("env", var)) if !var.trim().is_empty() && !var.contains('=') => Ok(SecretRef::Env(var.trim().into())),
             Some(("command", cmd)) => {
@@ -75,21 +85,25 @@ impl SecretRef {
             SecretRef::Command(argv) => {
                 t.insert("command", argv.iter().map(String::as_str).collect::<toml_edit::Array>().into())
             }
+            SecretRef::Keyring => t.insert("keyring", true.into()),
         };
         Value::InlineTable(t)
     }
 
     /// Where it reads from, for `show`, `list --json` and errors: "env OFFICE_KEY",
-    /// "command pass show pbx/office".
-    pub fn source(&self) -> String {
+    /// "command pass show pbx/office", "keyring (service pbxlink, account office/api_key)";
+    /// `account` is the keyring account of the field holding it.
+    pub fn source(&self, account: &str) -> String {
         match self {
             SecretRef::Env(var) => format!("env {var}"),
             SecretRef::Command(argv) => format!("command {}", argv.join(" ")),
+            SecretRef::Keyring => format!("keyring (service {}, account {account})", super::os_keyring::SERVICE),
         }
     }
 
-    /// The secret, read now. Never kept: each use reads it again.
-    pub async fn resolve(&self) -> Result<SecretString, Refusal> {
+    /// The secret, read now. Never kept: each use reads it again. `account` is the keyring
+    /// account of the field holding the reference ([`super::os_keyring::account`]).
+    pub async fn resolve(&self, account: &str) -> Result<SecretString, Refusal> {
         match self {
             SecretRef::Env(var) => match std::env::var(var) {
                 Ok(v) if !v.trim().is_empty() => Ok(SecretString::from(trim_newline(v))),
@@ -97,6 +111,7 @@ impl SecretRef {
                 Err(_) => Err(format!("the environment variable {var} is not set").into()),
             },
             SecretRef::Command(argv) => run(argv).await,
+            SecretRef::Keyring => super::os_keyring::read(account).await,
         }
     }
 }
@@ -173,6 +188,7 @@ mod tests {
                 r#"{ command = ["pass", "show", "pbx/office"] }"#,
                 SecretRef::Command(vec!["pass".into(), "show".into(), "pbx/office".into()]),
             ),
+            ("{ keyring = true }", SecretRef::Keyring),
         ] {
             let r = SecretRef::from_item("api_key", &item(toml)).expect("a table").expect("valid");
             assert_eq!(r, want);
@@ -186,6 +202,7 @@ mod tests {
             r#"{ env = "" }"#,
             r#"{ command = [] }"#,
             r#"{ keyring = 1 }"#,
+            r#"{ keyring = false }"#,
             r#"{ env = "A", command = ["x"] }"#,
             r#"{ command = [1] }"#,
         ] {
@@ -197,22 +214,27 @@ mod tests {
             SecretRef::parse_flag("--api-key-ref", "command:pass show x"),
             Ok(SecretRef::Command(vec!["pass".into(), "show".into(), "x".into()]))
         );
-        assert!(SecretRef::parse_flag("--api-key-ref", "keyring").is_err());
+        assert_eq!(SecretRef::parse_flag("--api-key-ref", "keyring"), Ok(SecretRef::Keyring));
+        assert!(SecretRef::parse_flag("--api-key-ref", "keyring:x").is_err());
     }
 
     #[tokio::test]
     async fn a_command_gives_its_output_without_the_final_newline_or_says_what_failed() {
         let sh = |script: &str| SecretRef::Command(vec!["sh".into(), "-c".into(), script.into()]);
-        let got = sh("printf 's3cret-value\\n'").resolve().await.expect("resolved");
+        let got = sh("printf 's3cret-value\\n'").resolve("t/api_key").await.expect("resolved");
         assert_eq!(got.expose_secret(), "s3cret-value");
-        let got = sh("printf ' two words \\r\\n'").resolve().await.expect("resolved");
+        let got = sh("printf ' two words \\r\\n'").resolve("t/api_key").await.expect("resolved");
         assert_eq!(got.expose_secret(), " two words ", "only the final newline goes");
-        let e = sh("echo 'Error: pbx/x is not in the password store.' >&2; exit 1").resolve().await.expect_err("fails");
+        let e = sh("echo 'Error: pbx/x is not in the password store.' >&2; exit 1")
+            .resolve("t/api_key")
+            .await
+            .expect_err("fails");
         assert!(e.contains("exited with 1: Error: pbx/x is not in the password store."), "{e}");
-        assert!(sh("true").resolve().await.expect_err("empty").contains("printed nothing"));
-        let e = SecretRef::Command(vec!["/nonexistent/pass".into()]).resolve().await.expect_err("no program");
+        assert!(sh("true").resolve("t/api_key").await.expect_err("empty").contains("printed nothing"));
+        let e =
+            SecretRef::Command(vec!["/nonexistent/pass".into()]).resolve("t/api_key").await.expect_err("no program");
         assert!(e.contains("could not start"), "{e}");
-        let e = SecretRef::Env("PBXLINK_TEST_SURELY_UNSET".into()).resolve().await.expect_err("unset");
+        let e = SecretRef::Env("PBXLINK_TEST_SURELY_UNSET".into()).resolve("t/api_key").await.expect_err("unset");
         assert!(e.contains("PBXLINK_TEST_SURELY_UNSET is not set"), "{e}");
     }
 }

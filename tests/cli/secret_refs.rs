@@ -89,7 +89,7 @@ fn add_keeps_a_reference_not_the_secret() {
     let o = e.run(&[&args[..], &["--api-key-ref", "env:OFFICE_KEY", "--force"]].concat(), None, &[]);
     assert_eq!(o.code, 2, "the variable unset: nothing to validate with: {}", o.stderr);
     assert!(o.stderr.contains("OFFICE_KEY is not set"), "{}", o.stderr);
-    let o = e.run(&[&args[..], &["--api-key-ref", "keyring", "--force"]].concat(), None, &[]);
+    let o = e.run(&[&args[..], &["--api-key-ref", "pass:office", "--force"]].concat(), None, &[]);
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("give env:VAR or command:PROGRAM ARG..."), "{}", o.stderr);
+    assert!(o.stderr.contains("give env:VAR, command:PROGRAM ARG... or keyring"), "{}", o.stderr);
 }

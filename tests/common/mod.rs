@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub mod app;
 pub mod sandbox;
+pub mod secret_service;
 
 pub struct Pane {
     socket: String,
