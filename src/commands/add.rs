@@ -203,16 +203,17 @@ fn scripted(config: &Path, g: &Globals, args: &AddArgs) -> Result<u8, Usage> {
             return Ok(code);
         }
     }
-    if let Err(e) = into_keyring(&rt, &mut profile, &for_keyring(schema, &args.fields)) {
-        eprintln!(
-            "pbxlink: {e}
-Nothing was saved."
-        );
-        return Ok(exit::USAGE);
-    }
+    let undo = match into_keyring(&rt, &mut profile, &for_keyring(schema, &args.fields)) {
+        Ok(undo) => undo,
+        Err(e) => {
+            eprintln!("pbxlink: {e}\nNothing was saved.");
+            return Ok(exit::USAGE);
+        }
+    };
     let mode = if exists { SaveMode::Replace { old: name.to_string() } } else { SaveMode::Create };
     if let Err(e) = store.save(&profile, &mode) {
         eprintln!("pbxlink: {e:#}");
+        undo.run(&rt);
         return Ok(exit::ERROR);
     }
     eprintln!("Saved profile \"{name}\" in {}", config.display());
@@ -261,16 +262,51 @@ pub(super) fn into_keyring(
     rt: &tokio::runtime::Runtime,
     profile: &mut Profile,
     keys: &[&'static str],
-) -> Result<(), crate::report::Refusal> {
+) -> Result<Undo, crate::report::Refusal> {
+    use crate::profile::os_keyring;
+    let mut undo = Undo::default();
     for &key in keys {
         let Some(Value::Secret(secret)) = profile.values.get(key).cloned() else { continue };
-        let account = crate::profile::os_keyring::account(&profile.name, key);
-        rt.block_on(crate::profile::os_keyring::store(&account, &secret))
-            .map_err(|e| format!("{key} could not be stored in the OS keyring: {e}"))?;
+        let account = os_keyring::account(&profile.name, key);
+        let stored = rt.block_on(async {
+            let before = os_keyring::previous(&account).await?;
+            os_keyring::store(&account, &secret).await.map(|()| before)
+        });
+        let before = stored.map_err(|e| format!("{key} could not be stored in the OS keyring: {e}"));
+        match before {
+            Ok(before) => undo.0.push((account.clone(), before)),
+            Err(e) => {
+                undo.run(rt);
+                return Err(e.into());
+            }
+        }
         eprintln!("Stored the {key} in the OS keyring (service pbxlink, account {account})");
         profile.values.set(key, Value::Ref(SecretRef::Keyring));
     }
-    Ok(())
+    Ok(undo)
+}
+
+/// Keyring entries as they were before [`into_keyring`] replaced them, to put back when the save
+/// that was to name them fails: a working key is never lost to a save that did not happen.
+#[derive(Default)]
+pub(super) struct Undo(Vec<(String, Option<secrecy::SecretString>)>);
+
+impl Undo {
+    pub(super) fn run(self, rt: &tokio::runtime::Runtime) {
+        use crate::profile::os_keyring;
+        for (account, before) in self.0 {
+            let r = rt.block_on(async {
+                match &before {
+                    Some(s) => os_keyring::store(&account, s).await,
+                    None => os_keyring::forget(&account).await.map(|_| ()),
+                }
+            });
+            match r {
+                Ok(()) => eprintln!("The OS keyring entry {account} is back as it was."),
+                Err(e) => eprintln!("warning: the OS keyring entry {account} could not be put back: {e}"),
+            }
+        }
+    }
 }
 
 /// Reads the secret from the one source given. Never echoes it, never puts it in an error.

@@ -28,14 +28,18 @@ pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
                 }
             }
             let keys = profile.schema.map(|s| for_keyring(s, &args.fields)).unwrap_or_default();
-            if let Err(e) = into_keyring(&rt, &mut profile, &keys) {
-                eprintln!("pbxlink: {e}\nNothing was changed.");
-                return Ok(exit::USAGE);
-            }
+            let undo = match into_keyring(&rt, &mut profile, &keys) {
+                Ok(undo) => undo,
+                Err(e) => {
+                    eprintln!("pbxlink: {e}\nNothing was changed.");
+                    return Ok(exit::USAGE);
+                }
+            };
             if let Err(e) =
                 crate::providers::store(config).save(&profile, &SaveMode::Replace { old: args.name.clone() })
             {
                 eprintln!("pbxlink: {e:#}");
+                undo.run(&rt);
                 return Ok(exit::ERROR);
             }
             eprintln!("Saved profile \"{}\" in {}", args.name, config.display());
@@ -175,8 +179,15 @@ fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
     let store = crate::providers::store(config);
     let moved = copy_keyring(&p, new)?;
     p.name = new.to_string();
-    store.save(&p, &SaveMode::Replace { old: old.to_string() }).map_err(|e| Usage(format!("{e:#}")))?;
-    forget_keyring(&moved);
+    if let Err(e) = store.save(&p, &SaveMode::Replace { old: old.to_string() }) {
+        // The copies go again: the file still names the old entries, which are untouched.
+        forget_keyring(moved.iter().map(|(_, to)| to));
+        return Err(Usage(format!("{e:#}")));
+    }
+    for (from, to) in &moved {
+        eprintln!("Moved the secret in the OS keyring from account {from} to {to}");
+    }
+    forget_keyring(moved.iter().map(|(from, _)| from));
     if let Ok(state) = crate::paths::state_dir()
         && let Err(e) = Results::in_dir(&state).rename(old, new)
     {
@@ -197,9 +208,10 @@ fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
 }
 
 /// Copies each keyring secret of `p` to its account under the name `new` (the file is not changed
-/// yet: a secret that cannot be read or written stops the rename before anything moved); returns
-/// the old accounts, to delete once the file names `new`.
-fn copy_keyring(p: &Profile, new: &str) -> Result<Vec<String>, Usage> {
+/// yet: a secret that cannot be read or written, or an entry already under the new name, stops
+/// the rename before anything moved); returns (old, new) accounts: the old to delete once the
+/// file names `new`, the new to delete if the save fails.
+fn copy_keyring(p: &Profile, new: &str) -> Result<Vec<(String, String)>, Usage> {
     use crate::profile::os_keyring;
     let keys: Vec<&str> = p
         .schema
@@ -213,22 +225,31 @@ fn copy_keyring(p: &Profile, new: &str) -> Result<Vec<String>, Usage> {
         return Ok(Vec::new());
     }
     let rt = crate::validate::runtime().map_err(|e| Usage(format!("{e:#}")))?;
-    let mut old = Vec::new();
+    let mut moved: Vec<(String, String)> = Vec::new();
     for key in keys {
         let (from, to) = (os_keyring::account(&p.name, key), os_keyring::account(new, key));
-        let moved = rt.block_on(async {
+        let copied = rt.block_on(async {
+            // An entry already there (one a removed profile of that name left) is never replaced.
+            if os_keyring::previous(&to).await?.is_some() {
+                return Err(format!(
+                    "the OS keyring already holds an entry for account {to}; delete it first if it is no longer needed (Linux: secret-tool clear service pbxlink username {to})"
+                )
+                .into());
+            }
             let secret = os_keyring::read(&from).await?;
             os_keyring::store(&to, &secret).await
         });
-        moved.map_err(|e| Usage(format!("{key}: {e}; nothing was renamed")))?;
-        eprintln!("Moved the {key} in the OS keyring from account {from} to {to}");
-        old.push(from);
+        if let Err(e) = copied {
+            forget_keyring(moved.iter().map(|(_, to)| to));
+            return Err(Usage(format!("{key}: {e}; nothing was renamed")));
+        }
+        moved.push((from, to));
     }
-    Ok(old)
+    Ok(moved)
 }
 
 /// Deletes the keyring entries a rename left behind; one that stays is only a warning.
-fn forget_keyring(accounts: &[String]) {
+fn forget_keyring<'a>(accounts: impl Iterator<Item = &'a String>) {
     let Ok(rt) = crate::validate::runtime() else { return };
     for account in accounts {
         if let Err(e) = rt.block_on(crate::profile::os_keyring::forget(account)) {

@@ -34,6 +34,19 @@ pub async fn read(account: &str) -> Result<SecretString, Refusal> {
     Ok(SecretString::from(got))
 }
 
+/// What `account` holds now, `None` when it holds nothing: read before it is replaced, so a
+/// failed save can put it back.
+pub async fn previous(account: &str) -> Result<Option<SecretString>, Refusal> {
+    let acct = account.to_string();
+    let got = call(account, move || match imp::read(&acct) {
+        Ok(s) => Ok(Some(s)),
+        Err(Failure::NoEntry) => Ok(None),
+        Err(e) => Err(e),
+    })
+    .await?;
+    Ok(got.map(SecretString::from))
+}
+
 /// Stores `secret` for `account`, replacing what was there.
 pub async fn store(account: &str, secret: &SecretString) -> Result<(), Refusal> {
     use secrecy::ExposeSecret;
@@ -55,6 +68,11 @@ async fn call<T: Send + 'static>(
     account: &str,
     f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Refusal> {
+    // Once a call has hung, the thread still holds the keyring's one connection: every later call
+    // of this run would wait out the same 3 s (`validate --all` over many profiles), so it fails at once.
+    if HUNG.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(hung(account).into());
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()
         .name("keyring".into())
@@ -66,13 +84,22 @@ async fn call<T: Send + 'static>(
         Ok(Ok(Ok(v))) => Ok(v),
         Ok(Ok(Err(failure))) => Err(explain(account, failure).into()),
         Ok(Err(_)) => Err("the OS keyring call ended without an answer".into()),
-        Err(_) => Err(format!(
-            "the OS keyring did not answer within {} s (is it locked, waiting for its password?); unlock it, or keep the secret in an env var or a command: {} env:VAR | command:...",
-            TIMEOUT.as_secs(),
-            ref_flag(account)
-        )
-        .into()),
+        Err(_) => {
+            HUNG.store(true, std::sync::atomic::Ordering::Relaxed);
+            Err(hung(account).into())
+        }
     }
+}
+
+/// Set when a call did not answer within [`TIMEOUT`].
+static HUNG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn hung(account: &str) -> String {
+    format!(
+        "the OS keyring did not answer within {} s (is it locked, waiting for its password?); unlock it, or keep the secret in an env var or a command: {} env:VAR | command:...",
+        TIMEOUT.as_secs(),
+        ref_flag(account)
+    )
 }
 
 /// Why a keyring call failed, as far as the user can act on it.
@@ -95,7 +122,7 @@ fn explain(account: &str, failure: Failure) -> String {
             "no OS keyring is reachable ({why}); keep the secret in an env var or a command instead: {flag} env:VAR | command:PROGRAM ARG..."
         ),
         Failure::NoEntry => format!(
-            "the OS keyring holds no secret for service {SERVICE}, account {account}; store it with `pbxlink set {profile} {flag} keyring {}`",
+            "the OS keyring holds no secret for service {SERVICE}, account {account}; store it with `pbxlink set {profile} {flag} keyring {}` (or, adding the profile, give the same two flags to `pbxlink add`)",
             flag.replace("-ref", "-stdin")
         ),
         Failure::Locked(why) => {

@@ -61,6 +61,16 @@ fn add_stores_a_working_key_in_the_keyring_and_only_the_reference_in_the_file() 
     assert_eq!(kr.lookup("office/api_key"), None, "the old entry is gone");
     assert_eq!(run_with(&e, &kr, &["validate", "hq"], None).code, 0);
 
+    // An entry already under the new name (one a removed profile left) is never replaced.
+    kr.store("branch/api_key", OTHER);
+    let before = std::fs::read_to_string(e.config()).expect("read");
+    let o = run_with(&e, &kr, &["rename", "hq", "branch"], None);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("already holds an entry for account branch/api_key"), "{}", o.stderr);
+    assert_eq!(kr.lookup("branch/api_key").as_deref(), Some(OTHER), "the existing entry is untouched");
+    assert_eq!(kr.lookup("hq/api_key").as_deref(), Some(GOOD));
+    assert_eq!(std::fs::read_to_string(e.config()).expect("read"), before, "nothing renamed");
+
     // remove keeps the key (the .bak file still names it) and says how to delete it.
     let o = run_with(&e, &kr, &["remove", "hq", "--yes"], None);
     assert_eq!(o.code, 0, "{}", o.stderr);

@@ -99,9 +99,12 @@ impl Sandbox {
             .env("PBXLINK_LOG", "debug")
             .env_remove("RUST_BACKTRACE")
             .env_remove("ACCESSIBLE")
-            // Never the keyring of whoever runs the tests: a keyring test points these at its own.
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("XDG_RUNTIME_DIR")
+            // Never the keyring of whoever runs the tests: a bus where nothing listens (removing the
+            // variable is not enough: D-Bus then finds the login session's bus under
+            // /run/user/<uid>), and a runtime dir of the sandbox's own. A keyring test points
+            // both at its private keyring.
+            .env("DBUS_SESSION_BUS_ADDRESS", super::secret_service::SecretService::nowhere(self.dir.path()))
+            .env("XDG_RUNTIME_DIR", self.dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         cmd

@@ -26,8 +26,17 @@ impl SecretService {
                 "{what} could not start ({e}): run scripts/setup, which installs dbus-daemon, gnome-keyring and secret-tool"
             )
         };
+        // A bus of its own with no service directories, so nothing it carries can be started on
+        // demand (the system's gnome-keyring service file would start a daemon with the real
+        // HOME), and a clean environment.
+        let config = home.path().join("bus.conf");
+        std::fs::write(&config, bus_config(home.path())).expect("bus config");
         let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -130,6 +139,26 @@ impl SecretService {
         let path: PathBuf = dir.join("no-bus-here");
         format!("unix:path={}", path.display())
     }
+}
+
+/// A session bus's configuration with no `<servicedir>`: only what is started here is on it.
+fn bus_config(dir: &Path) -> String {
+    format!(
+        r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+        dir.display()
+    )
 }
 
 impl Drop for SecretService {
