@@ -148,16 +148,38 @@ impl Effects for Executor {
                     }
                 });
             }
-            Effect::Save { profile, mode } => {
+            Effect::Save { mut profile, mode, keep } => {
                 let store = self.store.clone();
                 let tx = self.tx.clone();
                 let path = self.store.path().display().to_string();
+                let rt = tokio::runtime::Handle::current();
                 self.pending_save = Some(profile.name.clone());
                 self.on_disk(move || {
+                    // The secret goes where the review said first (the keyring, or a reference
+                    // that must give the secret checked), on the disk lane so saves stay in order.
+                    let settled = match &keep {
+                        Some(k) => match rt.block_on(k.settle(&mut profile)) {
+                            Ok(s) => s,
+                            Err(e) => {
+                                tracing::warn!(profile = %profile.name, "secret not kept: {e}");
+                                let _ = tx.send(Msg::Saved(Err(StoreError(e.to_string()))));
+                                return;
+                            }
+                        },
+                        None => Default::default(),
+                    };
                     let r = store.save(&profile, &mode).map(|()| path).map_err(|e| StoreError::from_anyhow(&e));
                     match &r {
-                        Ok(_) => tracing::info!(profile = %profile.name, "profile saved"),
+                        Ok(_) => {
+                            tracing::info!(profile = %profile.name, keyring = settled.stored.is_some(), "profile saved")
+                        }
                         Err(e) => tracing::warn!(profile = %profile.name, "save failed: {e}"),
+                    }
+                    // A renamed profile's keyring entry, once the file names the new one.
+                    if let (Ok(_), Some(old)) = (&r, &settled.forget)
+                        && let Err(e) = rt.block_on(crate::profile::os_keyring::forget(old))
+                    {
+                        tracing::warn!(account = %old, "the old keyring entry stays: {e}");
                     }
                     let _ = tx.send(Msg::Saved(r));
                 });

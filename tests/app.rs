@@ -156,3 +156,42 @@ fn a_signal_ends_the_session_with_its_number() {
     let ended = app.ended();
     assert_eq!(ended.signal, Some(15));
 }
+
+/// Editing a profile whose key is read through a reference: the key field starts empty, the check
+/// reads the reference, the review says where the key comes from, and the save keeps the
+/// reference: the file still holds no secret.
+#[test]
+fn editing_a_profile_keeps_its_secret_reference() {
+    let keys = tempfile::tempdir().expect("key dir");
+    let key_file = keys.path().join("office.key");
+    std::fs::write(&key_file, format!("{SECRET}\n")).expect("key");
+    let reference = format!("api_key = {{ command = [\"cat\", \"{}\"] }}", key_file.display());
+    let profiles = format!(
+        "# kept\n[profiles.office]\nprovider = \"3cx\"\ndomain = \"DOMAIN\"\nclient_id = \"900\"\n{reference}\nca_file = \"CA\"\n"
+    );
+    let mut app = App::start(Some(&profiles));
+    app.wait_for("office");
+    app.key(KeyCode::Char('e'));
+    app.wait_for("3CX domain");
+    // Enter through the edited steps: the values are the profile's, the key is not asked again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app.last().contains("Review and save") {
+        assert!(std::time::Instant::now() < deadline, "never reached the review:\n{}", app.last());
+        app.key(KeyCode::Enter);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let review = app.wait_for("Secret kept");
+    assert!(review.contains("not retyped"), "{review}");
+    assert!(review.contains("read at each use from command cat"), "{review}");
+    app.key(KeyCode::Enter);
+    app.wait_for("Saved profile \"office\"");
+    app.key(KeyCode::Enter);
+    app.wait_for("ok just now");
+    app.key(KeyCode::Char('q'));
+    app.ended();
+    app.assert_secret_never_shown();
+    let text = std::fs::read_to_string(app.config()).expect("saved");
+    assert!(text.contains(&reference) && !text.contains(SECRET), "{text}");
+    assert!(text.starts_with("# kept"), "{text}");
+    assert_eq!(app.sim.requests()[0], "POST /connect/token", "the check read the key through the reference");
+}

@@ -129,6 +129,7 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
     assert_eq!(run(v(add3("pbx-env"), &["--api-key-env", "PBX_KEY"]), None, &[("PBX_KEY", KEY_3CX)]), 0);
     assert_eq!(run(v(add3("pbx-wrong"), &["--api-key-stdin"]), Some(WRONG_3CX), &[]), 3);
     // References, read at each use (and by every command below): an env var, a command, the keyring.
+    #[cfg_attr(not(feature = "keyring"), allow(unused_mut))]
     let mut refs: Vec<(&str, String)> = vec![("PBX_REF", KEY_3CX.to_string())];
     #[cfg(feature = "keyring")]
     let keyring = common::secret_service::SecretService::start();

@@ -80,6 +80,7 @@ fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
         "",  // Enter keeps the Client ID
         "no",
         GOOD,
+        "", // Enter: the key stays in profiles.toml
         "office",
     ];
     let o = e.run(&["--plain", "--log-file", log.to_str().expect("utf8"), "add", "3cx"], &answers, &[]);
@@ -117,7 +118,7 @@ fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
 #[test]
 fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
     let e = Env::new();
-    let answers = ["yes", "", "1, 3", "yes", "app", X8_SECRET, "team"];
+    let answers = ["yes", "", "1, 3", "yes", "app", X8_SECRET, "", "team"];
     let o = e.run(&["--plain", "add", "8x8", "--base-url", &e.sim.domain()], &answers, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     let text = std::fs::read_to_string(e.config()).expect("profile");
@@ -134,7 +135,8 @@ fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
 #[test]
 fn eightbyeight_products_are_chosen_by_number_in_the_plain_demo() {
     let e = Env::new();
-    let answers = ["1", "2", "yes", "", "0, 6", "", "1, 3", "yes", "eght_demo_app", "demo-8x8-secret-all", "team", "4"];
+    let answers =
+        ["1", "2", "yes", "", "0, 6", "", "1, 3", "yes", "eght_demo_app", "demo-8x8-secret-all", "", "team", "4"];
     let o = e.run(&["--plain", "demo"], &answers, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     let out = &o.stdout;
@@ -179,7 +181,9 @@ fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
         "",
         "yes",
         "1",      // link "office"
+        "",       // the secret in profiles.toml
         "office", // taken: refused, as the full-screen guide refuses it
+        "",
         "crm",
     ];
     let o = e.run(&["--plain", "add", "cx-engine"], &answers, &[]);
@@ -271,6 +275,7 @@ fn dumb_terminal_types_a_3cx_setup_without_echoing_the_secret() {
     answer("API key (not shown as you type):", GOOD);
     let screen = pane.wait_for("characters, hidden");
     assert!(!screen.contains(GOOD), "the key was echoed:\n{screen}");
+    answer("Keep the secret [profiles.toml]", "");
     answer("Profile name [", "office");
     pane.wait_for("Saved profile \"office\"");
     assert_eq!(pane.exit_code(), 0);
@@ -359,4 +364,25 @@ fn a_template_copy_refused_is_offered_again_and_never_written_unasked() {
     assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
     assert_eq!(o.stdout.matches("Write a correctly named copy").count(), 2, "{}", o.stdout);
     assert!(!dir.join("CXEngine.xml").exists(), "a copy was written without a yes");
+}
+
+/// The review keeps the checked key in the OS keyring when told to (a private gnome-keyring):
+/// a reference it cannot read is refused and asked again, the file holds only `{ keyring = true }`,
+/// and what secret-tool reads is the key that was checked.
+#[cfg(feature = "keyring")]
+#[test]
+fn the_review_can_keep_the_key_in_the_os_keyring() {
+    let (e, kr) = (Env::new(), common::secret_service::SecretService::start());
+    let domain = e.sim.domain();
+    let answers = ["yes", "yes", &domain, "", "yes", "900", GOOD, "pass:office", "keyring", "office"];
+    let env = kr.env();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let o = e.run(&["--plain", "add", "3cx"], &answers, &env);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(o.stdout.contains("give env:VAR, command:PROGRAM ARG... or keyring"), "{}", o.stdout);
+    assert!(o.stdout.contains("Saved profile \"office\""), "{}", o.stdout);
+    let text = std::fs::read_to_string(e.config()).expect("saved");
+    assert!(text.contains("api_key = { keyring = true }") && !text.contains(GOOD), "{text}");
+    assert_eq!(kr.lookup("office/api_key").as_deref(), Some(GOOD));
+    assert_eq!(e.run(&["validate", "office"], &[], &env).code, 0, "validated through the keyring");
 }

@@ -54,7 +54,8 @@ fn a_name_already_taken_is_refused_alike_and_another_is_saved_with_its_result() 
     assert_eq!(app.ended().saved, vec!["lab".to_string()]);
 
     let mut answers = plain_to_check(&app, SECRET);
-    answers.extend(["office".into(), "lab".into()]);
+    // The secret in profiles.toml (Enter); "office" is taken, so the secret again, then "lab".
+    answers.extend(["".into(), "office".into(), "".into(), "lab".into()]);
     let (code, plain, plain_config) = app.plain(ProviderId::ThreeCx, Some(OFFICE), &refs(&answers));
     assert_eq!(code, 0, "{plain}");
 
@@ -93,7 +94,7 @@ fn going_back_after_a_failed_check_lands_on_the_credentials_with_the_values_kept
 
     let mut answers = plain_to_check(&app, WRONG);
     // b, then step 2 of the list (the credentials); Enter keeps the Client ID; no, a new key.
-    answers.extend(["b".into(), "2".into(), "".into(), "no".into(), SECRET.into(), "lab".into()]);
+    answers.extend(["b".into(), "2".into(), "".into(), "no".into(), SECRET.into(), "".into(), "lab".into()]);
     let (code, plain, _) = app.plain(ProviderId::ThreeCx, None, &refs(&answers));
     assert_eq!(code, 0, "{plain}");
     let after_back = plain.split("Which step?").nth(1).expect("plain asked where to go back");
@@ -116,7 +117,7 @@ fn the_suggested_name_is_the_same() {
     app.signals.send(15).expect("signal");
     app.ended();
     let mut answers = plain_to_check(&app, SECRET);
-    answers.push("".into()); // Enter takes the suggestion
+    answers.extend(["".into(), "".into()]); // the secret in profiles.toml; Enter takes the suggestion
     let (code, plain, config) = app.plain(ProviderId::ThreeCx, Some(&taken), &refs(&answers));
     assert_eq!(code, 0, "{plain}");
     let suggested = plain.split("Profile name [").nth(1).and_then(|r| r.split(']').next()).expect("suggestion");

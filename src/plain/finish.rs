@@ -1,6 +1,6 @@
 //! The end of a guide as line prompts: after the live checks (printed as they end by the guide
 //! driver), retry / back / quit; then the review with secrets hidden, the profile name and the
-//! save. Retrying, going back, the suggested name, the name rule and the save are the guide's
+//! save (and where the secret is kept). Retrying, going back, the suggested name, the name rule and the save are the guide's
 //! (`Action::Retry`, `Back`, `Next` on the review), as in the TUI.
 
 use super::guide::{Asking, Ended};
@@ -84,6 +84,7 @@ pub fn review(a: &mut Asking) -> Result<Option<Ended>, Stop> {
     a.pl.p.say("");
     let suggested = a.g.name.value().trim().to_string();
     loop {
+        keep(a)?;
         let line = a.pl.p.ask(&format!("Profile name [{suggested}]: "))?;
         let name = match line.trim() {
             "" => suggested.clone(),
@@ -94,11 +95,37 @@ pub fn review(a: &mut Asking) -> Result<Option<Ended>, Stop> {
         if a.g.saved_in().is_some() {
             let config = a.pl.s.config.display();
             a.pl.p.say(&format!("Saved profile \"{name}\" in {config} (readable only by you)."));
+            a.pl.p.say(&format!("The secret: {}.", a.g.keep_row()));
             a.pl.p.say(&format!("Check it again any time, by hand or from cron: pbxlink validate {name}"));
             return Ok(Some(Ended::Saved));
         }
         if let Some(why) = a.g.message.take() {
             a.pl.p.say(&why);
+        }
+    }
+}
+
+/// Where the secret is kept, asked until understood: Enter keeps it in profiles.toml (or, for an
+/// edited profile, where it was), else a reference as `--api-key-ref` takes it.
+fn keep(a: &mut Asking) -> Result<(), Stop> {
+    if a.g.secret_key().is_none() {
+        return Ok(());
+    }
+    let current = a.g.keeping.field.value().trim().to_string();
+    let shown = if current.is_empty() { "profiles.toml".to_string() } else { current.clone() };
+    loop {
+        let line = a
+            .pl
+            .p
+            .ask(&format!("Keep the secret [{shown}] (Enter, or type keyring, env:VAR or command:PROGRAM ARG...): "))?;
+        let typed = match line.trim() {
+            "" => current.as_str(),
+            t => t,
+        };
+        a.g.keeping.field = Field::new("keep", FieldKind::Path, typed);
+        match a.g.keep_to() {
+            Ok(_) => return Ok(()),
+            Err(e) => a.pl.p.say(&e.to_string()),
         }
     }
 }

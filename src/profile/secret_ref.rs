@@ -77,6 +77,16 @@ impl SecretRef {
         }
     }
 
+    /// The reference as `--api-key-ref` takes it (`env:OFFICE_KEY`, `command:pass show x`,
+    /// `keyring`): what the guide's review shows for an edited profile's reference.
+    pub fn flag_text(&self) -> String {
+        match self {
+            SecretRef::Env(var) => format!("env:{var}"),
+            SecretRef::Command(argv) => format!("command:{}", argv.join(" ")),
+            SecretRef::Keyring => "keyring".into(),
+        }
+    }
+
     /// As the profile file writes it.
     pub fn to_toml(&self) -> Value {
         let mut t = InlineTable::new();

@@ -315,18 +315,26 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
     if let Some(c) = proof {
         lines.push(row("Verified", c.detail.clone()));
     }
-    let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(3)]).areas(area);
+    let keep = g.secret_key().is_some();
+    let [top, name_area, keep_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(3), Constraint::Length(if keep { 3 } else { 0 })])
+            .areas(area);
     scrolled_text(f, top, lines, g.scroll, t);
     let label = if g.phase == crate::wizard::Phase::Saving { "Profile name (saving…)" } else { "Profile name" };
-    let spec = FieldSpec {
+    let spec = |label: &str, placeholder: &str, kind| FieldSpec {
         label: label.into(),
-        placeholder: "letters, digits, - or _".into(),
-        kind: FieldKind::Id,
+        placeholder: placeholder.into(),
+        kind,
         expect_prefix: None,
         expect_note: String::new(),
         unset: String::new(),
     };
-    input(f, bottom, &g.name, &spec, true, true, t);
+    let focused = g.keeping.focused;
+    input(f, name_area, &g.name, &spec(label, "letters, digits, - or _", FieldKind::Id), !focused, true, t);
+    if keep {
+        let hint = "profiles.toml; or keyring, env:VAR, command:CMD ARG";
+        input(f, keep_area, &g.keeping.field, &spec("Keep the secret", hint, FieldKind::Path), focused, true, t);
+    }
 }
 
 fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
@@ -335,6 +343,7 @@ fn done(f: &mut Frame, area: Rect, g: &GuideState, path: &str, t: &Theme) {
         Line::styled(format!("{} Saved profile \"{name}\".", t.pass_glyph()), t.ok()),
         Line::raw(""),
         Line::raw(format!("File: {path} (readable only by you)")),
+        Line::raw(format!("Secret: {}", g.keep_row())),
         Line::raw(""),
         Line::raw("Check it again any time, by hand or from cron:"),
         Line::styled(format!("  pbxlink validate {name}"), t.title()),

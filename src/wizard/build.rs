@@ -54,6 +54,7 @@ impl GuideState {
         s.step = s.guide().steps.iter().position(|st| st.kind.holds_values()).unwrap_or(0);
         s.focus = s.chosen.get(&s.current().id).copied().unwrap_or(0);
         s.name = Field::new("name", FieldKind::Id, &p.name);
+        s.keep_from(p);
         s.editing = Some(p.clone());
         s
     }
@@ -120,6 +121,9 @@ impl GuideState {
         }
         for f in &self.fields {
             let value = match f.kind {
+                FieldKind::Secret if f.value().trim().is_empty() && self.secret_kept(&f.id) => {
+                    "not retyped: read through its reference, as before".into()
+                }
                 FieldKind::Secret => format!("{} characters, hidden", f.value().trim().chars().count()),
                 _ if Some(f.id.as_str()) == self.template_key() => {
                     self.template_path().map_or_else(|| "none".into(), |p| p.display().to_string())
@@ -138,6 +142,9 @@ impl GuideState {
         if !products.is_empty() {
             let names: Vec<String> = products.iter().map(|p| guide.product_name(p)).collect();
             rows.push(("Products".into(), names.join(", ")));
+        }
+        if self.secret_key().is_some() {
+            rows.push(("Secret kept".into(), self.keep_row()));
         }
         rows
     }
@@ -167,7 +174,13 @@ impl GuideState {
                 Kind::Template => self.template_path().map(|p| Value::Text(p.display().to_string())),
                 _ if def.asked(guide) => {
                     let f = self.field(def.key).ok_or_else(|| format!("{}: missing", label()))?;
-                    def.check(f.value(), guide).map_err(|e| format!("{}: {e}", label()))?
+                    match &self.keeping.kept {
+                        // Not retyped: the edited profile's reference stands for it.
+                        Some(r) if f.value().trim().is_empty() && self.secret_kept(def.key) => {
+                            Some(Value::Ref(r.clone()))
+                        }
+                        _ => def.check(f.value(), guide).map_err(|e| format!("{}: {e}", label()))?,
+                    }
                 }
                 _ => match editing {
                     Some(old) => old.values.get(def.key).cloned(),

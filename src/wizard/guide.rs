@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::review::Keeping;
 use super::steps::TemplateStep;
 use super::{Effect, Field, ValidationEvent};
 use crate::guide::{FieldKind, Guide, Step, StepKind};
-use crate::profile::store::SaveMode;
-use crate::profile::{self, Profile};
+use crate::profile::Profile;
 use crate::providers::ProviderId;
 use crate::report::{Check, Report};
 
@@ -89,6 +89,8 @@ pub struct GuideState {
     pub pbx: Option<String>,
     /// The template file step: its last check and Tab's candidates.
     pub template: TemplateStep,
+    /// The review's second field: where the secret is kept.
+    pub keeping: Keeping,
 }
 
 /// What the driver passes in: the attempt counter, names in use, defaults for new profiles, and
@@ -147,6 +149,7 @@ impl GuideState {
             link_options: Vec::new(),
             pbx: None,
             template: TemplateStep::default(),
+            keeping: Keeping::default(),
         }
     }
 
@@ -193,6 +196,7 @@ impl GuideState {
         }
         match self.current().kind {
             StepKind::Form => self.current().fields.get(self.focus).and_then(|id| self.field(id)),
+            StepKind::Review if self.keeping.focused => Some(&self.keeping.field),
             StepKind::Review => Some(&self.name),
             _ => None,
         }
@@ -208,6 +212,7 @@ impl GuideState {
                 let id = step.fields.get(self.focus)?;
                 self.fields.iter_mut().find(|f| &f.id == id)
             }
+            StepKind::Review if self.keeping.focused => Some(&mut self.keeping.field),
             StepKind::Review => Some(&mut self.name),
             _ => None,
         }
@@ -351,44 +356,6 @@ impl GuideState {
             }
             _ => 0,
         };
-    }
-
-    /// The profile name offered on the review step (both front ends): from the host the guide
-    /// asked (the schema's target, a host field: 3CX's domain), else the provider, not one of
-    /// `taken`.
-    pub fn suggested_name(&self, taken: &[String]) -> String {
-        let schema = self.provider.schema();
-        let host_field = schema
-            .field(schema.target)
-            .filter(|d| d.kind == crate::profile::schema::Kind::Text(FieldKind::Host))
-            .and_then(|d| self.field(d.key));
-        let host = match host_field {
-            Some(f) => f.check().unwrap_or_default(),
-            None => self.provider.as_str().to_string(),
-        };
-        profile::suggest_name(&host, taken)
-    }
-
-    /// The one rule for saving under `name`, the TUI's and plain mode's: a valid name, not one of
-    /// `taken` (another profile is never replaced from a guide; editing a profile keeps its own
-    /// name), and the profile the values build, with how to save it.
-    pub fn save_as(
-        &self,
-        name: &str,
-        taken: &[String],
-        new: &NewDefaults,
-    ) -> Result<(Profile, SaveMode), crate::report::Refusal> {
-        profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
-        let original = self.editing.as_ref().map(|p| p.name.clone());
-        if original.as_deref() != Some(name) && taken.iter().any(|t| t == name) {
-            return Err(format!("A profile named \"{name}\" already exists: choose another name.").into());
-        }
-        let p = self.build_profile(name, new)?;
-        let mode = match original {
-            Some(old) => SaveMode::Replace { old },
-            None => SaveMode::Create,
-        };
-        Ok((p, mode))
     }
 
     /// "step k of n", counting the guide's steps.

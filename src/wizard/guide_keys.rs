@@ -128,7 +128,8 @@ impl GuideState {
             Action::Next if self.focus + 1 < n => self.focus += 1,
             Action::Next => {
                 for (i, id) in step.fields.iter().enumerate() {
-                    if let Some(Err(e)) = self.field(id).map(Field::check) {
+                    let kept = self.secret_kept(id) && self.field(id).is_some_and(|f| f.value().trim().is_empty());
+                    if let Some(Err(e)) = self.field(id).filter(|_| !kept).map(Field::check) {
                         self.focus = i;
                         self.message = Some(format!("{}: {e}", self.guide().field(id).label));
                         return Outcome::Stay(vec![]);
@@ -169,10 +170,10 @@ impl GuideState {
             Action::Next => {
                 let name = self.name.value().trim().to_string();
                 match self.save_as(&name, &ctx.taken, &ctx.new) {
-                    Ok((p, mode)) => {
+                    Ok((p, mode, keep)) => {
                         self.phase = Phase::Saving;
                         self.message = None;
-                        Outcome::Stay(vec![Effect::Save { profile: Box::new(p), mode }])
+                        Outcome::Stay(vec![Effect::Save { profile: Box::new(p), mode, keep }])
                     }
                     Err(e) => {
                         self.message = Some(e.to_string());
@@ -180,8 +181,13 @@ impl GuideState {
                     }
                 }
             }
+            // The name, or where the secret is kept (for a vendor with a secret).
+            Action::NextField | Action::PrevField => {
+                self.keeping.focused = !self.keeping.focused && self.secret_key().is_some();
+                Outcome::Stay(vec![])
+            }
             Action::Type(k) => {
-                if self.name.key(k) {
+                if self.focused_field_mut().is_some_and(|f| f.key(k)) {
                     self.message = None;
                 }
                 Outcome::Stay(vec![])

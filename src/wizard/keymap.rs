@@ -159,7 +159,13 @@ pub fn bindings(s: Situation) -> Vec<Binding> {
             // Enter says what to press instead.
             bind("Enter", ENTER, "", Action::Next),
         ],
-        Situation::Review => vec![bind("Enter", ENTER, "save", Action::Next), bind("Esc", ESC, "back", Action::Back)],
+        Situation::Review => vec![
+            bind("Enter", ENTER, "save", Action::Next),
+            // Between the name and where the secret is kept.
+            bind("Tab", &[KeyCode::Tab, KeyCode::Down], "next field", Action::NextField),
+            bind("Up", &[KeyCode::Up, KeyCode::BackTab], "", Action::PrevField),
+            bind("Esc", ESC, "back", Action::Back),
+        ],
     };
     if s != Situation::Saved {
         rows.extend(ANY_STEP.iter().copied());

@@ -15,6 +15,7 @@ pub mod keymap;
 mod msg;
 mod principals;
 mod revalidate;
+mod review;
 pub mod screen_keys;
 mod steps;
 
@@ -26,6 +27,7 @@ pub use home::{Home, Row};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};
 pub use revalidate::{CapabilityRead, Revalidation};
+pub use review::{IN_FILE, Keeping};
 pub use steps::TemplateStep;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

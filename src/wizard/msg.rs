@@ -154,6 +154,9 @@ pub enum Effect {
     Save {
         profile: Box<Profile>,
         mode: SaveMode,
+        /// Where its secret goes first, when not simply in the file (the review's choice, or
+        /// the edited profile's reference).
+        keep: Option<Box<crate::profile::keep::Keep>>,
     },
     Remove {
         name: String,

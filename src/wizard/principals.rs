@@ -192,7 +192,7 @@ impl Principals {
                 let exists = saved.iter().any(|x| x.name == name);
                 let mode = if exists { SaveMode::Replace { old: name } } else { SaveMode::Create };
                 t.saving = true;
-                vec![Effect::Save { profile: Box::new(p), mode }]
+                vec![Effect::Save { profile: Box::new(p), mode, keep: None }]
             }
             Err(e) => {
                 self.message = Some(e.to_string());

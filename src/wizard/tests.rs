@@ -191,7 +191,7 @@ fn review_saves_under_a_fresh_name_and_records_the_result() {
     // "pbx" is taken, so the suggestion is "pbx-2".
     assert_eq!(guide(&w).name.value(), "pbx-2");
     let fx = w.update(key(KeyCode::Enter));
-    let Some(Effect::Save { profile, mode }) = fx.first() else { panic!("{fx:?}") };
+    let Some(Effect::Save { profile, mode, .. }) = fx.first() else { panic!("{fx:?}") };
     assert_eq!((profile.name.as_str(), mode), ("pbx-2", &SaveMode::Create));
     let fx = w.update(Msg::Saved(Ok("/x/profiles.toml".into())));
     assert!(matches!(fx.first(), Some(Effect::Record { name, .. }) if name == "pbx-2"));
