@@ -85,3 +85,5 @@ mod output;
 mod prometheus;
 #[path = "cli/secret_refs.rs"]
 mod secret_refs;
+#[path = "cli/token.rs"]
+mod token;

@@ -77,6 +77,16 @@ pub enum Command {
         old: String,
         new: String,
     },
+    /// Print an access token for a profile, alone on stdout (curl -H "Authorization: Bearer
+    /// $(pbxlink token office)"); a token issued before is given again while it lasts
+    Token {
+        #[arg(add = profile_names())]
+        name: String,
+        /// Ask for a new token even when one issued before still works (with 3CX this ends the
+        /// token any other program using the Client ID holds)
+        #[arg(long)]
+        fresh: bool,
+    },
     /// A profile's last results (up to 100), oldest first, with their times (UTC)
     History {
         #[arg(add = profile_names())]

@@ -6,6 +6,7 @@ mod edit;
 mod interactive;
 mod principals;
 mod profiles;
+mod token;
 mod validate;
 mod validate_output;
 mod validate_prometheus;
@@ -130,6 +131,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::History { name, json }) => profiles::history(&config, &name, json),
         Some(Command::Set(args)) => edit::set(&config, &g, args),
         Some(Command::Rename { old, new }) => edit::rename(&config, &old, &new),
+        Some(Command::Token { name, fresh }) => token::run(&config, &g, &name, fresh),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
         Some(Command::Paths) => profiles::paths(&config, g.log_file.as_deref()),
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::Principals { profile, json })) => {
@@ -168,6 +170,7 @@ fn who(c: Option<&Command>) -> String {
         Some(Command::Add(_)) => "pbxlink add",
         Some(Command::Validate(_)) => "pbxlink validate",
         Some(Command::ThreeCx(_)) => "pbxlink 3cx",
+        Some(Command::Token { .. }) => "pbxlink token",
         Some(_) => "pbxlink",
     };
     what.to_string()

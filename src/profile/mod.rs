@@ -11,6 +11,7 @@ pub mod results;
 pub mod schema;
 pub mod secret_ref;
 pub mod store;
+pub mod token_cache;
 
 use secrecy::ExposeSecret;
 use std::path::PathBuf;

@@ -9,6 +9,7 @@ pub mod cxengine;
 pub mod demo;
 pub mod eightbyeight;
 pub mod threecx;
+pub mod token;
 
 use crate::guide::Guide;
 use crate::profile::Profile;

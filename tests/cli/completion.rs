@@ -39,6 +39,7 @@ fn profile_names_complete_wherever_a_command_takes_one() {
         &["pbxlink", "history", ""],
         &["pbxlink", "set", ""],
         &["pbxlink", "rename", ""],
+        &["pbxlink", "token", ""],
         &["pbxlink", "remove", ""],
         &["pbxlink", "3cx", "principals", ""],
     ] {

@@ -108,3 +108,19 @@ fn scripted_add_validate_show_for_8x8() {
     let o = e.run(&["list"], None, &[]);
     assert!(o.stdout.contains("8x8") && o.stdout.contains("ok ("), "{}", o.stdout);
 }
+
+#[test]
+fn token_prints_an_8x8_token_and_keeps_it_for_its_lifetime() {
+    let (e, base) = env();
+    assert_eq!(add_8x8(&e, &base, "cc", "app", "cloud-storage").code, 0);
+    let posts = || e.sim.requests().iter().filter(|r| r.starts_with("POST /oauth")).count();
+    let before = posts();
+    let o = e.run(&["token", "cc"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let first = o.stdout.trim_end().to_string();
+    assert!(!first.is_empty() && !o.stderr.contains("3CX"), "{}", o.stderr);
+    assert_eq!(posts(), before + 1);
+    let o = e.run(&["token", "cc"], None, &[]);
+    assert_eq!((o.code, o.stdout.trim_end()), (0, first.as_str()), "8x8 states its lifetime (1799 s): kept");
+    assert_eq!(posts(), before + 1, "no new token");
+}

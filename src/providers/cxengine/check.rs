@@ -13,6 +13,38 @@ use crate::report::{CheckState, FailureKind, Report};
 use crate::template_file::crm as crm_template;
 use crate::validate::{Options, Progress, Tracker, session};
 
+/// A new client-credentials token for `c` (`pbxlink token`), with its lifetime in seconds when
+/// CX-Engine says one; `Err`: the report of the check that failed.
+pub async fn issue(c: &CxEngine, opts: &Options) -> Result<(secrecy::SecretString, Option<u64>), Report> {
+    let guide = super::guide();
+    let plan: Vec<(&'static str, String)> =
+        ["dns", "connect", "token"].into_iter().map(|id| (id, guide.check_title(id))).collect();
+    let mut quiet = |_: Progress| {};
+    let mut t = Tracker::new(&plan, &mut quiet);
+    let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
+    let Some(s) = session::open(&mut t, &c.base_url, opts).await else { return Err(t.finish(hint)) };
+    let url = format!("{}{}", s.base, p::TOKEN_PATH);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", c.client_id.as_str()),
+        ("client_secret", c.client_secret.expose_secret()),
+    ];
+    let req = s.form_post(p::TOKEN_PATH, &form, None);
+    let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return Err(t.finish(hint)) };
+    let (kind, detail) = match p::judge_token(&answer, &url, p::AuthMethod::ClientCredentials) {
+        p::TokenOutcome::Issued(detail) => match p::issued_token(&answer) {
+            Some(token) => return Ok(token),
+            None => (FailureKind::BadResponse, format!("{detail}, but no token could be read from it")),
+        },
+        p::TokenOutcome::MethodMismatch(why) => (FailureKind::Forbidden, why),
+        p::TokenOutcome::Failed(f) => f,
+        p::TokenOutcome::NotChecked(why) => (FailureKind::BadResponse, why),
+    };
+    t.failure.get_or_insert(kind);
+    t.end("token", CheckState::Failed(kind), detail, Some(ms));
+    Err(t.finish(hint))
+}
+
 pub async fn run(
     c: &CxEngine,
     linked: Option<&Profile>,

@@ -21,7 +21,7 @@ pub mod crm_integration;
 mod profile;
 pub mod simulated;
 
-pub use profile::{CxEngine, SCHEMA, guide};
+pub use profile::{AUTH_METHOD, CxEngine, SCHEMA, guide};
 
 use crate::report::FailureKind;
 use crate::validate::{Answer, Failure, status_failure};
@@ -54,6 +54,18 @@ impl AuthMethod {
 struct TokenBody {
     access_token: Option<String>,
     expires_in: Option<serde_json::Value>,
+}
+
+/// The token a good answer carries, with its lifetime in seconds when it says one (`pbxlink token`).
+pub fn issued_token(a: &Answer) -> Option<(secrecy::SecretString, Option<u64>)> {
+    let body: TokenBody = serde_json::from_slice(&a.body).ok()?;
+    let token = body.access_token.filter(|t| !t.is_empty())?;
+    let secs = match &body.expires_in {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    Some((token.into(), secs))
 }
 
 /// What the client-credentials token request says about a profile, given the method 3CX will use.

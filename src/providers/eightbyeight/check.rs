@@ -9,6 +9,39 @@ use super::{self as p, EightByEight, Products};
 use crate::report::{CheckState, FailureKind, Report};
 use crate::validate::{Options, Progress, Tracker, session};
 
+/// The `dns`, `connect` and `token` checks: the session and a token, or `None` with the failed
+/// check marked on `t`.
+async fn sign_in(t: &mut Tracker<'_>, e: &EightByEight, opts: &Options) -> Option<(session::Session, p::Token)> {
+    let s = session::open(t, e.host(), opts).await?;
+    let basic = Some((e.client_id.as_str(), &e.client_secret));
+    let req = s.form_post(p::TOKEN_PATH, &[("grant_type", "client_credentials")], basic);
+    let (answer, ms) = s.first(t, "token", req).await?;
+    match p::interpret_token(&answer) {
+        Ok(tok) => {
+            t.end("token", CheckState::Passed, tok.detail(), Some(ms));
+            Some((s, tok))
+        }
+        Err((kind, detail)) => {
+            t.failure.get_or_insert(kind);
+            t.end("token", CheckState::Failed(kind), detail, Some(ms));
+            None
+        }
+    }
+}
+
+/// A new token for `e` alone (`pbxlink token`); `Err`: the report of the check that failed.
+pub async fn issue(e: &EightByEight, opts: &Options) -> Result<p::Token, Report> {
+    let guide = super::guide();
+    let plan: Vec<(&'static str, String)> =
+        ["dns", "connect", "token"].into_iter().map(|id| (id, guide.check_title(id))).collect();
+    let mut quiet = |_: Progress| {};
+    let mut t = Tracker::new(&plan, &mut quiet);
+    match sign_in(&mut t, e, opts).await {
+        Some((_, token)) => Ok(token),
+        None => Err(t.finish(|at, k| guide.hint_at(at, k))),
+    }
+}
+
 pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
     let guide = super::guide();
     let mut ids = vec!["dns", "connect", "token", "products"];
@@ -19,21 +52,7 @@ pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Pro
     let mut t = Tracker::new(&plan, progress);
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
-    let Some(s) = session::open(&mut t, e.host(), opts).await else { return t.finish(hint) };
-    let basic = Some((e.client_id.as_str(), &e.client_secret));
-    let req = s.form_post(p::TOKEN_PATH, &[("grant_type", "client_credentials")], basic);
-    let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
-    let token = match p::interpret_token(&answer) {
-        Ok(tok) => {
-            t.end("token", CheckState::Passed, tok.detail(), Some(ms));
-            tok
-        }
-        Err((kind, detail)) => {
-            t.failure.get_or_insert(kind);
-            t.end("token", CheckState::Failed(kind), detail, Some(ms));
-            return t.finish(hint);
-        }
-    };
+    let Some((s, token)) = sign_in(&mut t, e, opts).await else { return t.finish(hint) };
 
     t.start("products");
     match p::compare(guide, &e.products, token.granted.as_ref()) {

@@ -105,6 +105,30 @@ pub async fn sign_in(t: &mut Tracker<'_>, cx: &ThreeCx, opts: &Options) -> Optio
     }
 }
 
+/// A new token for `cx` alone (`pbxlink token`): the sign-in's checks, with its session (and the
+/// Client ID's one-token lock) kept until the caller drops it. `Err`: the report of the check that
+/// failed, with its fix.
+pub async fn issue(cx: &ThreeCx, opts: &Options) -> Result<(Session, p::Token), Report> {
+    let guide = super::guide();
+    let plan: Vec<(&'static str, String)> =
+        ["dns", "connect", "token"].into_iter().map(|id| (id, guide.check_title(id))).collect();
+    let mut quiet = |_: Progress| {};
+    let mut t = Tracker::new(&plan, &mut quiet);
+    match sign_in(&mut t, cx, opts).await {
+        Some(signed_in) => Ok(signed_in),
+        None => Err(t.finish(|at, k| guide.hint_at(at, k))),
+    }
+}
+
+/// Whether `token` (one pbxlink kept) still reads: another holder of the Client ID may have ended
+/// it since. The cheapest authenticated read; anything but a 200 means "ask for a new one".
+pub async fn still_reads(cx: &ThreeCx, opts: &Options, token: &str) -> bool {
+    let mut quiet = |_: Progress| {};
+    let mut t = Tracker::new(&[("dns", String::new()), ("connect", String::new())], &mut quiet);
+    let Some(s) = session::open(&mut t, &cx.domain, opts).await else { return false };
+    s.get(p::ACCESS_PATH, token).await.is_ok_and(|a| a.status == 200)
+}
+
 /// The key of `cx`'s one-token lock and validation group: the PBX and the Client ID.
 pub fn token_key(cx: &ThreeCx) -> String {
     token_key_of(&cx.domain, &cx.client_id)
