@@ -132,6 +132,14 @@ fn scripted_add_checks_the_template_and_the_linked_pbx() {
     let o = e.run(&["show", "crm"], None, &[]);
     assert!(o.stdout.contains("client_secret = \"…4d5e\"  # redacted"), "{}", o.stdout);
     e.assert_none_of(&[SECRET_CX]);
+    // `token`: an Authorization Code profile's tokens go through 3CX; client credentials get one.
+    let o = e.run(&["token", "crm"], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("Authorization Code profile's tokens go to 3CX") && o.stdout.is_empty(), "{}", o.stderr);
+    assert_eq!(add("cc", "client_credentials", &good_tpl, "pbx", SECRET_CX).code, 0);
+    let o = e.run(&["token", "cc"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stdout.trim().is_empty() && !o.stdout.contains(SECRET_CX), "{}", o.stdout);
     // Without a terminal, the guide says to use --non-interactive and its flags.
     let o = e.run(&["add", "cx-engine"], None, &[]);
     assert_eq!(o.code, 2);
