@@ -60,6 +60,8 @@ impl Guarded {
 
 #[path = "cli/add.rs"]
 mod add;
+#[path = "cli/api.rs"]
+mod api;
 #[path = "cli/capabilities.rs"]
 mod capabilities;
 #[path = "cli/completion.rs"]

@@ -87,6 +87,9 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
+    /// One authenticated API request with a profile (like `gh api`): GET by default, the answer's
+    /// body on stdout
+    Api(ApiArgs),
     /// A profile's last results (up to 100), oldest first, with their times (UTC)
     History {
         #[arg(add = profile_names())]
@@ -191,6 +194,26 @@ fn profile_names() -> clap_complete::ArgValueCandidates {
         let Ok(loaded) = crate::providers::store(path).load() else { return Vec::new() };
         loaded.names().into_iter().map(clap_complete::CompletionCandidate::new).collect()
     })
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    #[arg(add = profile_names())]
+    pub name: String,
+    /// The API's own path: /xapi/v1/Users (3CX), /storage/... (8x8)
+    pub path: String,
+    /// GET, POST, PUT, PATCH or DELETE; any but GET asks first in a terminal
+    #[arg(long, short = 'X', default_value = "GET")]
+    pub method: String,
+    /// A JSON body field, KEY=VALUE (numbers, true, false and null typed), repeatable
+    #[arg(long, short = 'f', value_name = "KEY=VALUE")]
+    pub field: Vec<String>,
+    /// Follow @odata.nextLink and print every page's value as one document
+    #[arg(long)]
+    pub paginate: bool,
+    /// Send a request other than GET without asking
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! What each command does, and the mapping of outcomes to exit codes. `main` only calls [`main`].
 
 mod add;
+mod api;
 mod capabilities;
 mod edit;
 mod interactive;
@@ -132,6 +133,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::Set(args)) => edit::set(&config, &g, args),
         Some(Command::Rename { old, new }) => edit::rename(&config, &old, &new),
         Some(Command::Token { name, fresh }) => token::run(&config, &g, &name, fresh),
+        Some(Command::Api(args)) => api::run(&config, &g, args),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),
         Some(Command::Paths) => profiles::paths(&config, g.log_file.as_deref()),
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::Principals { profile, json })) => {
@@ -170,7 +172,7 @@ fn who(c: Option<&Command>) -> String {
         Some(Command::Add(_)) => "pbxlink add",
         Some(Command::Validate(_)) => "pbxlink validate",
         Some(Command::ThreeCx(_)) => "pbxlink 3cx",
-        Some(Command::Token { .. }) => "pbxlink token",
+        Some(Command::Token { .. } | Command::Api(_)) => "pbxlink token",
         Some(_) => "pbxlink",
     };
     what.to_string()

@@ -58,6 +58,16 @@ pub async fn issue(profile: &Profile, opts: &Options) -> Result<Issued, Report> 
     }
 }
 
+/// The address `pbxlink api` sends a profile's requests to (its paths are the vendor's own):
+/// 3CX's domain, 8x8's API host, the CX-Engine URL.
+pub fn api_address(profile: &Profile) -> Option<String> {
+    match profile.provider()? {
+        ProviderId::ThreeCx => threecx::ThreeCx::of(profile).map(|x| x.domain),
+        ProviderId::EightByEight => eightbyeight::EightByEight::of(profile).map(|e| e.host().to_string()),
+        ProviderId::CxEngine => cxengine::CxEngine::of(profile).map(|c| c.base_url),
+    }
+}
+
 /// Whether a kept token still works. 3CX ends a token whenever anybody asks for a new one with
 /// the same Client ID, so a kept 3CX token is tried with its cheapest read first; the others
 /// last their stated lifetime.

@@ -221,6 +221,24 @@ impl Session {
         self.send(self.client.post(format!("{}{path}", self.base)).header(CONTENT_LENGTH, "0"), bearer).await
     }
 
+    /// `pbxlink api`'s request: any method, with a bearer token and, when given, a JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: &str,
+        json: Option<&serde_json::Value>,
+    ) -> Result<Answer, (FailureKind, String)> {
+        let req = self.client.request(method.clone(), format!("{}{path}", self.base));
+        let req = match json {
+            Some(v) => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(v.to_string()),
+            // See `post_empty`: a bodiless POST, PUT or PATCH still says its length.
+            None if method != reqwest::Method::GET => req.header(CONTENT_LENGTH, "0"),
+            None => req,
+        };
+        self.send(req, bearer).await
+    }
+
     async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
         match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
             Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),

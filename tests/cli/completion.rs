@@ -40,6 +40,7 @@ fn profile_names_complete_wherever_a_command_takes_one() {
         &["pbxlink", "set", ""],
         &["pbxlink", "rename", ""],
         &["pbxlink", "token", ""],
+        &["pbxlink", "api", ""],
         &["pbxlink", "remove", ""],
         &["pbxlink", "3cx", "principals", ""],
     ] {

@@ -124,3 +124,20 @@ fn token_prints_an_8x8_token_and_keeps_it_for_its_lifetime() {
     assert_eq!((o.code, o.stdout.trim_end()), (0, first.as_str()), "8x8 states its lifetime (1799 s): kept");
     assert_eq!(posts(), before + 1, "no new token");
 }
+
+#[test]
+fn api_calls_an_8x8_api_at_the_profiles_base_url_with_its_token() {
+    let (e, base) = env();
+    assert_eq!(add_8x8(&e, &base, "cc", "app", "cloud-storage").code, 0);
+    let o = e.run(&["api", "cc", "/storage/us-east/v3/objects"], None, &[]);
+    assert_eq!((o.code, o.stdout.trim()), (0, "[]"), "{}", o.stderr);
+    assert!(
+        e.sim.requests().iter().any(|r| r.starts_with("GET /storage/us-east/v3/objects")),
+        "{:?}",
+        e.sim.requests()
+    );
+    // A path 8x8 does not serve: its answer on stdout, exit as validate's for a 404.
+    let o = e.run(&["api", "cc", "/nowhere"], None, &[]);
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    assert!(o.stderr.contains("GET /nowhere"), "{}", o.stderr);
+}

@@ -44,7 +44,7 @@ pub async fn list(
 
 /// A next-page link that is not a web address, and what it is instead ("a data address").
 #[derive(Debug, PartialEq, Eq)]
-struct NotAWebLink(String);
+pub struct NotAWebLink(pub String);
 
 /// The path and query of the next page, `link` resolved against the page just read (`base` +
 /// `path`), as OData resolves a relative `@odata.nextLink`; `Err` with the link's scheme when it is
@@ -52,7 +52,7 @@ struct NotAWebLink(String);
 /// address the profile names, so the token never goes to an address taken from an answer. A real
 /// PBX writes its links with its own FQDN (as in `@odata.context`), which may not be the name or
 /// address the profile uses: the host of the link is not judged.
-fn next_path(base: &str, path: &str, link: &str) -> Result<String, NotAWebLink> {
+pub fn next_path(base: &str, path: &str, link: &str) -> Result<String, NotAWebLink> {
     let unreadable = || NotAWebLink("an unreadable address".into());
     let current = reqwest::Url::parse(&format!("{base}{path}")).map_err(|_| unreadable())?;
     let next = current.join(link).map_err(|_| unreadable())?;
