@@ -12,13 +12,14 @@ use super::{Globals, UsageError as Usage, exit};
 use crate::cli::SetArgs;
 use crate::profile::results::Results;
 use crate::profile::schema::{Kind, Value};
+use crate::profile::secret_ref::SecretRef;
 use crate::profile::store::{Entry, Loaded, SaveMode};
 use crate::profile::{Profile, check_name};
 use crate::report::OwnThresholds;
 
 pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
     match changed(config, &args) {
-        Ok((mut profile, all)) => {
+        Ok((mut profile, all, kept_in_keyring)) => {
             let Ok(rt) = crate::validate::runtime() else { return Ok(exit::ERROR) };
             if !args.no_validate {
                 let code = validate_before_save(&rt, &profile, profile.linked_in(&all), g);
@@ -27,7 +28,8 @@ pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
                     return Ok(code);
                 }
             }
-            let keys = profile.schema.map(|s| for_keyring(s, &args.fields)).unwrap_or_default();
+            let mut keys = profile.schema.map(|s| for_keyring(s, &args.fields)).unwrap_or_default();
+            keys.extend(kept_in_keyring);
             let undo = match into_keyring(&rt, &mut profile, &keys) {
                 Ok(undo) => undo,
                 Err(e) => {
@@ -53,7 +55,9 @@ pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
 }
 
 /// The profile as it will be saved, and every saved profile (for the one it may link).
-fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>), Usage> {
+/// The changed profile, every saved one (for links), and the secret fields whose new secret goes
+/// to the OS keyring because the profile kept them there.
+fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>, Vec<&'static str>), Usage> {
     let loaded = load(config)?;
     let mut p = readable(&loaded, &args.name, config)?;
     let schema = p.schema.ok_or_else(|| Usage(format!("\"{}\" needs a newer pbxlink to change", args.name)))?;
@@ -64,6 +68,7 @@ fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>), Usa
             args.name
         )));
     }
+    let mut keep_in_keyring = Vec::new();
     // add's flags, then KEY=VALUE pairs: one list of (key, value) for the rules below.
     let mut pairs: Vec<(String, String)> = Vec::new();
     for flag in args.fields.given() {
@@ -71,7 +76,13 @@ fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>), Usa
             return Err(Usage(format!("--{flag} is not a {} setting", guide.name)));
         };
         if def.secret() {
-            p.values.set(def.key, secret(def, args.fields.secret(flag))?);
+            let was_keyring = matches!(p.values.secret_ref(def.key), Some(SecretRef::Keyring));
+            let new = secret(def, args.fields.secret(flag))?;
+            // A new key for a profile that keeps it in the keyring goes to the keyring too.
+            if was_keyring && matches!(new, Value::Secret(_)) {
+                keep_in_keyring.push(def.key);
+            }
+            p.values.set(def.key, new);
         } else if def.kind == Kind::Products {
             pairs.push((def.key.to_string(), args.fields.list(flag).join(",")));
         } else {
@@ -149,7 +160,7 @@ fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>), Usa
     {
         return Err(Usage(format!("crit_days {c} is more than warn_days {w}: critical must come closer to the end")));
     }
-    Ok((p, loaded.profiles()))
+    Ok((p, loaded.profiles(), keep_in_keyring))
 }
 
 pub fn rename(config: &Path, old: &str, new: &str) -> Result<u8> {

@@ -103,6 +103,12 @@ fn an_entry_stored_with_secret_tool_is_used_and_a_missing_one_is_named() {
     let o = run_with(&e, &kr, &["set", "office", "--api-key-ref", "keyring", "--api-key-stdin"], Some(WRONG));
     assert_eq!(o.code, 3, "{}", o.stderr);
     assert_eq!(kr.lookup("office/api_key").as_deref(), Some(GOOD), "a rejected key replaces nothing");
+    // A new key for a profile that keeps it in the keyring stays there, without -ref again.
+    let o = run_with(&e, &kr, &["set", "office", "--api-key-stdin"], Some(GOOD));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("Stored the api_key in the OS keyring"), "{}", o.stderr);
+    let text = std::fs::read_to_string(e.config()).expect("read");
+    assert!(text.contains("api_key = { keyring = true }") && !text.contains(GOOD), "{text}");
 
     // The entry deleted behind pbxlink's back: exit 2, named, the PBX not asked.
     let requests = e.sim.requests().len();
