@@ -3,14 +3,11 @@
 //! with `--paginate`, an error answer on stdout with `validate`'s exit code, and nothing sent that
 //! may change the PBX without `--yes` when there is no terminal to ask in.
 
+use super::token::token_posts;
 use super::*;
 
 fn api(e: &Env, args: &[&str]) -> common::sandbox::Out {
     e.run(&[&["api"][..], args].concat(), None, &[])
-}
-
-fn token_posts(e: &Env) -> usize {
-    e.sim.requests().iter().filter(|r| r.starts_with("POST /connect/token")).count()
 }
 
 #[test]

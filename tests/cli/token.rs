@@ -9,7 +9,8 @@ fn token(e: &Env, args: &[&str]) -> common::sandbox::Out {
     e.run(&[&["token"][..], args].concat(), None, &[])
 }
 
-fn token_posts(e: &Env) -> usize {
+/// How many 3CX tokens were asked for.
+pub(super) fn token_posts(e: &Env) -> usize {
     e.sim.requests().iter().filter(|r| r.starts_with("POST /connect/token")).count()
 }
 

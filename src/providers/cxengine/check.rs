@@ -13,6 +13,16 @@ use crate::report::{CheckState, FailureKind, Report};
 use crate::template_file::crm as crm_template;
 use crate::validate::{Options, Progress, Tracker, session};
 
+/// The client-credentials token request (RFC 6749 §4.4, the secret in the form) and its URL.
+fn token_request(s: &session::Session, c: &CxEngine) -> (String, session::Request) {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", c.client_id.as_str()),
+        ("client_secret", c.client_secret.expose_secret()),
+    ];
+    (format!("{}{}", s.base, p::TOKEN_PATH), s.form_post(p::TOKEN_PATH, &form, None))
+}
+
 /// A new client-credentials token for `c` (`pbxlink token`), with its lifetime in seconds when
 /// CX-Engine says one; `Err`: the report of the check that failed.
 pub async fn issue(c: &CxEngine, opts: &Options) -> Result<(secrecy::SecretString, Option<u64>), Report> {
@@ -23,13 +33,7 @@ pub async fn issue(c: &CxEngine, opts: &Options) -> Result<(secrecy::SecretStrin
     let mut t = Tracker::new(&plan, &mut quiet);
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
     let Some(s) = session::open(&mut t, &c.base_url, opts).await else { return Err(t.finish(hint)) };
-    let url = format!("{}{}", s.base, p::TOKEN_PATH);
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", c.client_id.as_str()),
-        ("client_secret", c.client_secret.expose_secret()),
-    ];
-    let req = s.form_post(p::TOKEN_PATH, &form, None);
+    let (url, req) = token_request(&s, c);
     let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return Err(t.finish(hint)) };
     let (kind, detail) = match p::judge_token(&answer, &url, p::AuthMethod::ClientCredentials) {
         p::TokenOutcome::Issued(detail) => match p::issued_token(&answer) {
@@ -65,13 +69,7 @@ pub async fn run(
     let hint = |at: &str, k: FailureKind| guide.hint_at(at, k);
 
     let Some(s) = session::open(&mut t, &c.base_url, opts).await else { return t.finish(hint) };
-    let url = format!("{}{}", s.base, p::TOKEN_PATH);
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", c.client_id.as_str()),
-        ("client_secret", c.client_secret.expose_secret()),
-    ];
-    let req = s.form_post(p::TOKEN_PATH, &form, None);
+    let (url, req) = token_request(&s, c);
     let Some((answer, ms)) = s.first(&mut t, "token", req).await else { return t.finish(hint) };
     match p::judge_token(&answer, &url, c.auth_method) {
         p::TokenOutcome::Issued(detail) => t.end("token", CheckState::Passed, detail, Some(ms)),
