@@ -379,7 +379,7 @@ fn the_review_can_keep_the_key_in_the_os_keyring() {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let o = e.run(&["--plain", "add", "3cx"], &answers, &env);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
-    assert!(o.stdout.contains("give env:VAR, command:PROGRAM ARG... or keyring"), "{}", o.stdout);
+    assert!(o.stdout.contains("give keyring, env:VAR or command:PROGRAM ARG"), "{}", o.stdout);
     assert!(o.stdout.contains("Saved profile \"office\""), "{}", o.stdout);
     let text = std::fs::read_to_string(e.config()).expect("saved");
     assert!(text.contains("api_key = { keyring = true }") && !text.contains(GOOD), "{text}");

@@ -259,7 +259,9 @@ impl GuideState {
     }
 
     pub(super) fn start_validation(&mut self, ctx: &mut Ctx<'_>) -> Vec<Effect> {
-        match self.build_profile("new", &ctx.new) {
+        // An edited profile is checked under its own name: a keyring reference reads its account.
+        let name = self.editing.as_ref().map_or_else(|| "new".to_string(), |p| p.name.clone());
+        match self.build_profile(&name, &ctx.new) {
             Ok(p) => {
                 *ctx.attempt += 1;
                 self.run = Some(Run::new(*ctx.attempt));

@@ -64,7 +64,10 @@ impl GuideState {
         if let Some(k) = self.keeping.kept.as_ref().filter(|k| k.flag_text() == typed) {
             return Ok(Some(k.clone()));
         }
-        SecretRef::parse_flag("Keep the secret", typed).map(Some)
+        // Never quoted back: a secret pasted here by mistake must not be shown in clear.
+        SecretRef::parse_flag("Keep the secret", typed)
+            .map(Some)
+            .map_err(|_| "Keep the secret: give keyring, env:VAR or command:PROGRAM ARG..., or leave it empty".into())
     }
 
     /// The review's row for it: where the secret will be, or why the field is not understood.

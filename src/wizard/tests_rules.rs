@@ -60,6 +60,20 @@ fn an_edited_profile_keeps_its_reference_and_a_new_one_may_store_one() {
     assert!(matches!(keep.checked, Value::Secret(_)), "the typed key is what gets stored");
     g.keeping.field = Field::new("keep", crate::guide::FieldKind::Path, "pass:office");
     let refused = g.save_as("lab", &[], &new).expect_err("not a reference");
-    assert!(refused.contains("give env:VAR, command:PROGRAM ARG... or keyring"), "{refused}");
-    assert!(g.review_rows().iter().any(|(_, v)| v.contains("give env:VAR")), "the review says so too");
+    assert!(refused.contains("give keyring, env:VAR or command:PROGRAM ARG"), "{refused}");
+    assert!(!refused.contains("pass:office"), "what was typed is never quoted (it may be a key): {refused}");
+    assert!(g.review_rows().iter().any(|(_, v)| v.contains("give keyring, env:VAR")), "the review says so too");
+}
+
+#[test]
+fn an_edited_profile_is_checked_under_its_own_name() {
+    // A keyring reference reads the account `<profile>/api_key`: the check must use "office".
+    let mut p = pbx("office");
+    p.values.set("api_key", crate::profile::schema::Value::Ref(crate::profile::secret_ref::SecretRef::Keyring));
+    let mut g = GuideState::edit(&p);
+    let (mut attempt, new) = (0, NewDefaults::default());
+    let mut ctx = Ctx { attempt: &mut attempt, taken: vec![], new, saved: vec![] };
+    let fx = g.start_validation(&mut ctx);
+    let Some(Effect::Validate { profile, .. }) = fx.first() else { panic!("{fx:?}") };
+    assert_eq!(profile.name, "office");
 }
