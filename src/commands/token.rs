@@ -13,7 +13,7 @@ use super::{Globals, exit};
 use crate::profile::results::now_secs;
 use crate::profile::store::Entry;
 use crate::profile::token_cache::TokenCache;
-use crate::providers::{ProviderId, token};
+use crate::providers::token;
 use crate::report::{CheckState, FailureKind};
 use crate::validate::{LockConfig, token_lock};
 
@@ -93,11 +93,8 @@ pub(super) async fn obtain(
                 _ => eprintln!("note: not kept for the next call: the answer does not say how long it lasts"),
             }
             tracing::info!(profile = %name, "token issued");
-            if resolved.is(ProviderId::ThreeCx) {
-                let client = resolved.values.text(crate::providers::threecx::CLIENT_ID).unwrap_or_default();
-                eprintln!(
-                    "note: 3CX keeps one token per Client ID: this new token ended the one any other program using Client ID {client} held"
-                );
+            if let Some(note) = &issued.note {
+                eprintln!("{note}");
             }
             Ok(Obtained { token: issued.access_token.clone(), kept: false })
         }

@@ -14,6 +14,8 @@ pub struct Issued {
     pub access_token: SecretString,
     /// Seconds it lasts from now, when the answer says so.
     pub lifetime: Option<u64>,
+    /// What issuing it did to others, said on stderr (3CX: it ended the Client ID's other token).
+    pub note: Option<String>,
     /// 3CX's session, holding the Client ID's one-token lock until this is dropped.
     _session: Option<crate::validate::session::Session>,
 }
@@ -42,17 +44,21 @@ pub async fn issue(profile: &Profile, opts: &Options) -> Result<Issued, Report> 
                 threecx::Lifetime::Stated(s) => s.trim().parse::<u64>().ok(),
                 threecx::Lifetime::Unknown => None,
             };
-            Ok(Issued { access_token: tok.access_token, lifetime, _session: Some(session) })
+            let note = format!(
+                "note: 3CX keeps one token per Client ID: this new token ended the one any other program using Client ID {} held",
+                cx.client_id
+            );
+            Ok(Issued { access_token: tok.access_token, lifetime, note: Some(note), _session: Some(session) })
         }
         Some(ProviderId::EightByEight) => {
             let e = eightbyeight::EightByEight::of(profile).ok_or_else(unreadable)?;
             let tok = eightbyeight::check::issue(&e, &opts).await?;
-            Ok(Issued { access_token: tok.access_token, lifetime: tok.seconds, _session: None })
+            Ok(Issued { access_token: tok.access_token, lifetime: tok.seconds, note: None, _session: None })
         }
         Some(ProviderId::CxEngine) => {
             let c = cxengine::CxEngine::of(profile).ok_or_else(unreadable)?;
             let (access_token, lifetime) = cxengine::check::issue(&c, &opts).await?;
-            Ok(Issued { access_token, lifetime, _session: None })
+            Ok(Issued { access_token, lifetime, note: None, _session: None })
         }
         None => Err(unreadable()),
     }

@@ -56,15 +56,22 @@ struct TokenBody {
     expires_in: Option<serde_json::Value>,
 }
 
+impl TokenBody {
+    /// `expires_in` in seconds (OAuth's unit), a number or a string of digits.
+    fn seconds(&self) -> Option<u64> {
+        match &self.expires_in {
+            Some(serde_json::Value::Number(n)) => n.as_u64(),
+            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
 /// The token a good answer carries, with its lifetime in seconds when it says one (`pbxlink token`).
 pub fn issued_token(a: &Answer) -> Option<(secrecy::SecretString, Option<u64>)> {
     let body: TokenBody = serde_json::from_slice(&a.body).ok()?;
+    let secs = body.seconds();
     let token = body.access_token.filter(|t| !t.is_empty())?;
-    let secs = match &body.expires_in {
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    };
     Some((token.into(), secs))
 }
 
@@ -132,12 +139,8 @@ pub fn interpret_token(a: &Answer, url: &str) -> Result<String, Failure> {
     let not_token =
         || (FailureKind::BadResponse, format!("HTTP {}: the answer from {url} is not an OAuth token", a.status));
     let body: TokenBody = serde_json::from_slice(&a.body).map_err(|_| not_token())?;
+    let secs = body.seconds();
     body.access_token.filter(|t| !t.is_empty()).ok_or_else(not_token)?;
-    let secs = match &body.expires_in {
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    };
     Ok(match secs {
         Some(s) if s >= 86_400 => format!("token issued, valid for {} days", s / 86_400),
         Some(s) => format!("token issued, valid for {} min", s / 60),
