@@ -152,11 +152,19 @@ impl Effects for Executor {
                 let store = self.store.clone();
                 let tx = self.tx.clone();
                 let path = self.store.path().display().to_string();
-                let rt = tokio::runtime::Handle::current();
                 self.pending_save = Some(profile.name.clone());
                 self.on_disk(move || {
                     // The secret goes where the review said first (the keyring, or a reference
-                    // that must give the secret checked), on the disk lane so saves stay in order.
+                    // that must give the secret checked), on the disk lane so saves stay in order,
+                    // and on a runtime of its own: a Ctrl-C during "saving…" shuts the app's
+                    // runtime down, and with it the timers that bound the keyring and commands.
+                    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            let _ = tx.send(Msg::Saved(Err(StoreError(format!("cannot start the save: {e}")))));
+                            return;
+                        }
+                    };
                     let settled = match &keep {
                         Some(k) => match rt.block_on(k.settle(&mut profile)) {
                             Ok(s) => s,
@@ -171,15 +179,24 @@ impl Effects for Executor {
                     let r = store.save(&profile, &mode).map(|()| path).map_err(|e| StoreError::from_anyhow(&e));
                     match &r {
                         Ok(_) => {
-                            tracing::info!(profile = %profile.name, keyring = settled.stored.is_some(), "profile saved")
+                            tracing::info!(profile = %profile.name, keyring = settled.stored().is_some(), "profile saved");
+                            // The entry the profile no longer reads, once the file names the new place.
+                            if let Some(old) = &settled.forget
+                                && let Err(e) = rt.block_on(crate::profile::os_keyring::forget(old))
+                            {
+                                tracing::warn!(account = %old, "the old keyring entry stays: {e}");
+                            }
                         }
-                        Err(e) => tracing::warn!(profile = %profile.name, "save failed: {e}"),
-                    }
-                    // A renamed profile's keyring entry, once the file names the new one.
-                    if let (Ok(_), Some(old)) = (&r, &settled.forget)
-                        && let Err(e) = rt.block_on(crate::profile::os_keyring::forget(old))
-                    {
-                        tracing::warn!(account = %old, "the old keyring entry stays: {e}");
+                        Err(e) => {
+                            tracing::warn!(profile = %profile.name, "save failed: {e}");
+                            // The file does not name the new entry: the keyring holds what it held.
+                            if let Some(before) = settled.replaced {
+                                let account = before.account.clone();
+                                if let Err(e) = rt.block_on(before.restore()) {
+                                    tracing::warn!(account = %account, "the keyring entry could not be put back: {e}");
+                                }
+                            }
+                        }
                     }
                     let _ = tx.send(Msg::Saved(r));
                 });

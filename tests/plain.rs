@@ -183,8 +183,7 @@ fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
         "1",      // link "office"
         "",       // the secret in profiles.toml
         "office", // taken: refused, as the full-screen guide refuses it
-        "",
-        "crm",
+        "crm",    // asked again for the name alone, not where to keep the secret
     ];
     let o = e.run(&["--plain", "add", "cx-engine"], &answers, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
@@ -197,6 +196,7 @@ fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
     assert!(out.contains("3CX uses \"CX-Engine\"") && out.contains("Reading 3CX's CRM settings takes a token"));
     assert!(out.contains("A profile named \"office\" already exists: choose another name."), "{out}");
     assert!(!out.contains("Replace it?"), "a guide never replaces another profile: {out}");
+    assert_eq!(out.matches("Keep the secret [").count(), 1, "asked once: {out}");
     let text = std::fs::read_to_string(e.config()).expect("profiles");
     assert!(text.starts_with(&office), "the 3CX profile is kept as it was:\n{text}");
     let copy = downloads.join("CXEngine.xml");

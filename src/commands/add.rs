@@ -268,16 +268,11 @@ pub(super) fn into_keyring(
     for &key in keys {
         let Some(Value::Secret(secret)) = profile.values.get(key).cloned() else { continue };
         let account = os_keyring::account(&profile.name, key);
-        let stored = rt.block_on(async {
-            let before = os_keyring::previous(&account).await?;
-            os_keyring::store(&account, &secret).await.map(|()| before)
-        });
-        let before = stored.map_err(|e| format!("{key} could not be stored in the OS keyring: {e}"));
-        match before {
-            Ok(before) => undo.0.push((account.clone(), before)),
+        match rt.block_on(os_keyring::Before::replace(&account, &secret)) {
+            Ok(before) => undo.0.push(before),
             Err(e) => {
                 undo.run(rt);
-                return Err(e.into());
+                return Err(format!("{key} could not be stored in the OS keyring: {e}").into());
             }
         }
         eprintln!("Stored the {key} in the OS keyring (service pbxlink, account {account})");
@@ -287,21 +282,15 @@ pub(super) fn into_keyring(
 }
 
 /// Keyring entries as they were before [`into_keyring`] replaced them, to put back when the save
-/// that was to name them fails: a working key is never lost to a save that did not happen.
+/// that was to name them fails.
 #[derive(Default)]
-pub(super) struct Undo(Vec<(String, Option<secrecy::SecretString>)>);
+pub(super) struct Undo(Vec<crate::profile::os_keyring::Before>);
 
 impl Undo {
     pub(super) fn run(self, rt: &tokio::runtime::Runtime) {
-        use crate::profile::os_keyring;
-        for (account, before) in self.0 {
-            let r = rt.block_on(async {
-                match &before {
-                    Some(s) => os_keyring::store(&account, s).await,
-                    None => os_keyring::forget(&account).await.map(|_| ()),
-                }
-            });
-            match r {
+        for before in self.0 {
+            let account = before.account.clone();
+            match rt.block_on(before.restore()) {
                 Ok(()) => eprintln!("The OS keyring entry {account} is back as it was."),
                 Err(e) => eprintln!("warning: the OS keyring entry {account} could not be put back: {e}"),
             }

@@ -83,8 +83,13 @@ pub fn review(a: &mut Asking) -> Result<Option<Ended>, Stop> {
     }
     a.pl.p.say("");
     let suggested = a.g.name.value().trim().to_string();
+    // Asked once; again only when a save was tried and failed (the secret could not be kept
+    // there), not after each refused name.
+    let mut ask_keep = true;
     loop {
-        keep(a)?;
+        if ask_keep {
+            keep(a)?;
+        }
         let line = a.pl.p.ask(&format!("Profile name [{suggested}]: "))?;
         let name = match line.trim() {
             "" => suggested.clone(),
@@ -99,7 +104,9 @@ pub fn review(a: &mut Asking) -> Result<Option<Ended>, Stop> {
             a.pl.p.say(&format!("Check it again any time, by hand or from cron: pbxlink validate {name}"));
             return Ok(Some(Ended::Saved));
         }
-        if let Some(why) = a.g.message.take() {
+        let why = a.g.message.take().unwrap_or_default();
+        ask_keep = why.starts_with("Not saved");
+        if !why.is_empty() {
             a.pl.p.say(&why);
         }
     }
@@ -114,10 +121,9 @@ fn keep(a: &mut Asking) -> Result<(), Stop> {
     let current = a.g.keeping.field.value().trim().to_string();
     let shown = if current.is_empty() { "profiles.toml".to_string() } else { current.clone() };
     loop {
-        let line = a
-            .pl
-            .p
-            .ask(&format!("Keep the secret [{shown}] (Enter, or type keyring, env:VAR or command:PROGRAM ARG...): "))?;
+        let line = a.pl.p.ask(&format!(
+            "Keep the secret [{shown}] (Enter, or type profiles.toml, keyring, env:VAR or command:PROGRAM ARG...): "
+        ))?;
         let typed = match line.trim() {
             "" => current.as_str(),
             t => t,

@@ -28,12 +28,20 @@ pub struct Keep {
 }
 
 /// What settling did that matters after the save.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Settled {
-    /// The keyring account the secret was stored under.
-    pub stored: Option<String>,
-    /// A keyring entry the profile no longer reads (it was renamed), to delete once saved.
+    /// The keyring entry the secret was stored in, as it was before: put back if the save fails.
+    pub replaced: Option<os_keyring::Before>,
+    /// A keyring entry the profile no longer reads (it was renamed, or its secret now lives
+    /// elsewhere), to delete once saved.
     pub forget: Option<String>,
+}
+
+impl Settled {
+    /// The keyring account the secret was stored under.
+    pub fn stored(&self) -> Option<&str> {
+        self.replaced.as_ref().map(|b| b.account.as_str())
+    }
 }
 
 impl Keep {
@@ -50,21 +58,23 @@ impl Keep {
         }
         let secret = match &self.checked {
             Value::Secret(s) => s.clone(),
-            Value::Ref(r) => r.resolve(&self.checked_account).await.map_err(|e| format!("{}: {e}", self.key))?,
+            // Held to the same one-line rule as at validation, so what is kept is what was checked.
+            Value::Ref(r) => r.read_field(self.key, &self.checked_account).await?,
             _ => return Ok(Settled::default()),
         };
+        // The entry the edited profile read goes once the secret lives anywhere else.
+        let forget = |kept_in: Option<&str>| self.old_entry.clone().filter(|old| Some(old.as_str()) != kept_in);
         match &self.to {
             None => profile.values.set(self.key, Value::Secret(secret)),
             Some(SecretRef::Keyring) => {
-                os_keyring::store(&account, &secret)
+                let before = os_keyring::Before::replace(&account, &secret)
                     .await
                     .map_err(|e| format!("the {} could not be stored in the OS keyring: {e}", self.key))?;
                 profile.values.set(self.key, Value::Ref(SecretRef::Keyring));
-                let forget = self.old_entry.clone().filter(|old| *old != account);
-                return Ok(Settled { stored: Some(account), forget });
+                return Ok(Settled { forget: forget(Some(&account)), replaced: Some(before) });
             }
             Some(to) => {
-                let got = to.resolve(&account).await.map_err(|e| format!("{}: {e}", self.key))?;
+                let got = to.read_field(self.key, &account).await?;
                 if got.expose_secret() != secret.expose_secret() {
                     return Err(format!(
                         "{}: {} gives another secret than the one just checked; make it give that one, or keep the secret in profiles.toml (leave the field empty)",
@@ -76,7 +86,7 @@ impl Keep {
                 profile.values.set(self.key, Value::Ref(to.clone()));
             }
         }
-        Ok(Settled::default())
+        Ok(Settled { replaced: None, forget: forget(None) })
     }
 }
 
@@ -113,7 +123,8 @@ mod tests {
 
         let to = echo("checked-key-1");
         let mut p = profile();
-        assert_eq!(run(&keep(typed.clone(), Some(to.clone())), &mut p), Ok(Settled::default()));
+        let settled = run(&keep(typed.clone(), Some(to.clone())), &mut p).expect("same secret");
+        assert!(settled.replaced.is_none() && settled.forget.is_none(), "{settled:?}");
         assert_eq!(p.values.secret_ref("api_key"), Some(&to));
 
         // Into the file: the typed secret itself.
@@ -124,7 +135,31 @@ mod tests {
         // The checked reference kept: nothing read (an unset variable would fail if it were).
         let unset = SecretRef::Env("PBXLINK_KEEP_TEST_UNSET".into());
         let mut p = profile();
-        assert_eq!(run(&keep(Value::Ref(unset.clone()), Some(unset.clone())), &mut p), Ok(Settled::default()));
+        let settled = run(&keep(Value::Ref(unset.clone()), Some(unset.clone())), &mut p).expect("kept as it is");
+        assert!(settled.replaced.is_none() && settled.forget.is_none(), "{settled:?}");
         assert_eq!(p.values.secret_ref("api_key"), Some(&unset));
+    }
+
+    #[test]
+    fn the_entry_the_profile_read_goes_once_the_secret_lives_elsewhere() {
+        let typed = Value::Secret(SecretString::from("checked-key-1"));
+        let mut k = keep(typed, None);
+        k.old_entry = Some("office/api_key".into());
+        let settled = run(&k, &mut profile()).expect("into the file");
+        assert_eq!(settled.forget.as_deref(), Some("office/api_key"));
+        // Kept by a reference that gives it: the old entry goes too.
+        k.to = Some(SecretRef::Command(vec!["echo".into(), "checked-key-1".into()]));
+        assert_eq!(run(&k, &mut profile()).expect("by reference").forget.as_deref(), Some("office/api_key"));
+    }
+
+    #[test]
+    fn a_secret_read_through_a_reference_meets_the_one_line_rule() {
+        // The checked reference printed two lines: what would be kept is not what validation used.
+        // (The value is built by printf, so the command line that errors name does not hold it.)
+        let argv = ["printf", "%s-%s\\nsecond-line", "checked", "key-1"];
+        let two_lines = SecretRef::Command(argv.iter().map(|a| a.to_string()).collect());
+        let e = run(&keep(Value::Ref(two_lines), None), &mut profile()).expect_err("two lines");
+        assert!(e.to_string().contains("is not one secret"), "{e}");
+        assert!(!e.to_string().contains("checked-key-1"), "never the value: {e}");
     }
 }

@@ -245,20 +245,7 @@ impl Profile {
         for def in self.schema.map(|s| s.fields).unwrap_or_default() {
             if let Some(r) = self.values.secret_ref(def.key) {
                 let account = os_keyring::account(&self.name, def.key);
-                let secret = r.resolve(&account).await.map_err(|e| format!("{}: {e}", def.key))?;
-                // The rule every secret meets (one line, no spaces): a value that breaks it would
-                // be refused by the server as a wrong key, a wrong verdict on a working one.
-                use secrecy::ExposeSecret;
-                let checked = crate::guide::FieldKind::Secret.check(secret.expose_secret());
-                let secret = match checked {
-                    Ok(v) => secrecy::SecretString::from(v),
-                    Err(e) => return Err(format!(
-                        "{}: what {} gave is not one secret ({e}); make it print only the secret (several lines: [\"sh\", \"-c\", \"pass show pbx/office | head -n 1\"])",
-                        def.key,
-                        r.source(&account)
-                    )
-                    .into()),
-                };
+                let secret = r.read_field(def.key, &account).await?;
                 p.values.set(def.key, Value::Secret(secret));
             }
         }

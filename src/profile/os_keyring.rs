@@ -55,6 +55,32 @@ pub async fn store(account: &str, secret: &SecretString) -> Result<(), Refusal> 
     call(account, move || imp::store(&acct, secret.expose_secret())).await
 }
 
+/// A keyring entry as it was before [`Before::replace`] stored a new secret in it, to put back
+/// when the save that was to name the new one fails: a working key is never lost to a save that
+/// did not happen.
+#[derive(Debug)]
+pub struct Before {
+    pub account: String,
+    held: Option<SecretString>,
+}
+
+impl Before {
+    /// Stores `secret` for `account`, keeping what it held.
+    pub async fn replace(account: &str, secret: &SecretString) -> Result<Before, Refusal> {
+        let held = previous(account).await?;
+        store(account, secret).await?;
+        Ok(Before { account: account.to_string(), held })
+    }
+
+    /// Puts the entry back as it was: the old secret, or no entry.
+    pub async fn restore(self) -> Result<(), Refusal> {
+        match &self.held {
+            Some(s) => store(&self.account, s).await,
+            None => forget(&self.account).await.map(|_| ()),
+        }
+    }
+}
+
 /// Deletes the entry for `account`; `Ok(false)` when there was none.
 pub async fn forget(account: &str) -> Result<bool, Refusal> {
     let acct = account.to_string();

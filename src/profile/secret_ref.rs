@@ -111,6 +111,22 @@ impl SecretRef {
         }
     }
 
+    /// The secret of field `key`, read now and held to the rule every secret meets (one line, no
+    /// spaces): a value that breaks it would be refused by the server as a wrong key, a wrong
+    /// verdict on a working one. Errors name the field and where it was read, never the value.
+    pub async fn read_field(&self, key: &str, account: &str) -> Result<SecretString, Refusal> {
+        use secrecy::ExposeSecret;
+        let secret = self.resolve(account).await.map_err(|e| format!("{key}: {e}"))?;
+        match crate::guide::FieldKind::Secret.check(secret.expose_secret()) {
+            Ok(v) => Ok(SecretString::from(v)),
+            Err(e) => Err(format!(
+                "{key}: what {} gave is not one secret ({e}); make it print only the secret (several lines: [\"sh\", \"-c\", \"pass show pbx/office | head -n 1\"])",
+                self.source(account)
+            )
+            .into()),
+        }
+    }
+
     /// The secret, read now. Never kept: each use reads it again. `account` is the keyring
     /// account of the field holding the reference ([`super::os_keyring::account`]).
     pub async fn resolve(&self, account: &str) -> Result<SecretString, Refusal> {

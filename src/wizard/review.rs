@@ -120,7 +120,7 @@ impl GuideState {
             let account_of = |n: &str| os_keyring::account(n, key);
             let old = original.as_deref().unwrap_or(name);
             let old_entry = self.keeping.kept.as_ref().filter(|k| **k == SecretRef::Keyring).map(|_| account_of(old));
-            (to.is_some() || matches!(checked, Value::Ref(_)))
+            (to.is_some() || old_entry.is_some() || matches!(checked, Value::Ref(_)))
                 .then(|| Box::new(Keep { key, checked, checked_account: account_of(old), to: to.clone(), old_entry }))
         });
         let mode = match original {

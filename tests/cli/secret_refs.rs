@@ -93,3 +93,36 @@ fn add_keeps_a_reference_not_the_secret() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("give env:VAR, command:PROGRAM ARG... or keyring"), "{}", o.stderr);
 }
+
+/// Plain mode asks where to keep the secret once; again only after a save that could not keep it
+/// there (a reference giving another secret), never after a refused name.
+#[test]
+fn plain_mode_asks_again_where_to_keep_the_secret_only_after_a_failed_save() {
+    let e = Env::new();
+    e.write_config(&e.profile("office", &e.sim.domain(), "900", GOOD, true));
+    let answers = [
+        "yes",
+        "yes",
+        &e.sim.domain(),
+        "",
+        "yes",
+        "900",
+        GOOD,
+        "command:echo another-key-0", // gives another secret than the one checked: not saved
+        "office",                     // taken: refused, keep not asked again
+        "lab",
+        "profiles.toml", // asked again after "Not saved"
+        "lab",
+    ];
+    let stdin = answers.iter().map(|a| format!("{a}\n")).collect::<String>();
+    let ca = e.ca.display().to_string();
+    let o = e.run(&["--plain", "--ca-file", &ca, "add", "3cx"], Some(&stdin), &[]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    let out = &o.stdout;
+    assert!(out.contains("already exists: choose another name"), "{out}");
+    assert!(out.contains("Not saved: api_key: command echo another-key-0 gives another secret"), "{out}");
+    assert_eq!(out.matches("Keep the secret [").count(), 2, "{out}");
+    assert!(out.contains("Saved profile \"lab\""), "{out}");
+    let text = std::fs::read_to_string(e.config()).expect("read");
+    assert!(text.contains("[profiles.lab]") && text.contains(&format!("api_key = \"{GOOD}\"")), "{text}");
+}
