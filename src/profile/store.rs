@@ -146,43 +146,22 @@ impl Store {
 
     /// Saves one profile, keeping everything else in the file.
     pub fn save(&self, profile: &Profile, mode: &SaveMode) -> Result<()> {
-        super::check_name(&profile.name).map_err(|e| anyhow!("profile name \"{}\": {e}", profile.name))?;
+        self.save_all(&[(profile, mode.clone())])
+    }
+
+    /// Saves several profiles in one atomic write under one lock (`import`): either the file
+    /// holds all of them, or it is as it was. Everything else in the file is kept.
+    pub fn save_all(&self, batch: &[(&Profile, SaveMode)]) -> Result<()> {
+        for (profile, _) in batch {
+            super::check_name(&profile.name).map_err(|e| anyhow!("profile name \"{}\": {e}", profile.name))?;
+        }
         let _lock = lock_beside(&self.path)?;
         let text = self.read_text()?.unwrap_or_default();
         let mut doc = self.parse(&text)?;
         let profiles = profiles_table(&mut doc, &self.path)?;
-        let exists = profiles.contains_key(&profile.name);
-        match mode {
-            SaveMode::Create if exists => {
-                bail!("a profile named \"{}\" already exists: choose another name", profile.name)
-            }
-            SaveMode::Replace { old } if old != &profile.name && exists => {
-                bail!("a profile named \"{}\" already exists: choose another name", profile.name)
-            }
-            SaveMode::Replace { old } if old != &profile.name => {
-                // A rename: move the old table (with its comments) under the new key.
-                if let Some((_, item)) = profiles.remove_entry(old) {
-                    profiles.insert(&profile.name, item);
-                }
-            }
-            _ => {}
+        for (profile, mode) in batch {
+            put(profiles, profile, mode)?;
         }
-        // A hand-written inline table (`office = { ... }`) becomes a normal one, keeping its keys.
-        if let Some(Item::Value(toml_edit::Value::InlineTable(it))) = profiles.get(&profile.name) {
-            let t = it.clone().into_table();
-            profiles.insert(&profile.name, Item::Table(t));
-        }
-        let table = match profiles.get_mut(&profile.name) {
-            Some(Item::Table(t)) => t,
-            _ => {
-                profiles.insert(&profile.name, Item::Table(Table::new()));
-                match profiles.get_mut(&profile.name) {
-                    Some(Item::Table(t)) => t,
-                    _ => bail!("internal: could not create [profiles.{}]", profile.name),
-                }
-            }
-        };
-        profile.write_into(table);
         self.write(&text, doc.to_string())
     }
 
@@ -265,6 +244,43 @@ impl Store {
             anyhow!("{}:{line}:{col}: {msg}. Fix the file by hand; pbxlink will not overwrite it", self.path.display())
         })
     }
+}
+
+/// Puts `profile` into the `[profiles]` table as `mode` says.
+fn put(profiles: &mut Table, profile: &Profile, mode: &SaveMode) -> Result<()> {
+    let exists = profiles.contains_key(&profile.name);
+    match mode {
+        SaveMode::Create if exists => {
+            bail!("a profile named \"{}\" already exists: choose another name", profile.name)
+        }
+        SaveMode::Replace { old } if old != &profile.name && exists => {
+            bail!("a profile named \"{}\" already exists: choose another name", profile.name)
+        }
+        SaveMode::Replace { old } if old != &profile.name => {
+            // A rename: move the old table (with its comments) under the new key.
+            if let Some((_, item)) = profiles.remove_entry(old) {
+                profiles.insert(&profile.name, item);
+            }
+        }
+        _ => {}
+    }
+    // A hand-written inline table (`office = { ... }`) becomes a normal one, keeping its keys.
+    if let Some(Item::Value(toml_edit::Value::InlineTable(it))) = profiles.get(&profile.name) {
+        let t = it.clone().into_table();
+        profiles.insert(&profile.name, Item::Table(t));
+    }
+    let table = match profiles.get_mut(&profile.name) {
+        Some(Item::Table(t)) => t,
+        _ => {
+            profiles.insert(&profile.name, Item::Table(Table::new()));
+            match profiles.get_mut(&profile.name) {
+                Some(Item::Table(t)) => t,
+                _ => bail!("internal: could not create [profiles.{}]", profile.name),
+            }
+        }
+    };
+    profile.write_into(table);
+    Ok(())
 }
 
 fn profiles_table<'a>(doc: &'a mut DocumentMut, path: &Path) -> Result<&'a mut Table> {

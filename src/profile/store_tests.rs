@@ -169,3 +169,21 @@ fn a_profiles_own_thresholds_are_read_checked_and_kept() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn save_all_writes_every_profile_at_once_or_none() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    fs::write(&path, HAND_WRITTEN).expect("write");
+    let s = Store::test(&path);
+    let (a, b) = (p("lab", "lab.3cx.us"), p("site-2", "s2.3cx.us"));
+    s.save_all(&[(&a, SaveMode::Create), (&b, SaveMode::Create)]).expect("batch");
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.starts_with(HAND_WRITTEN), "the hand-written part is kept as it was:\n{text}");
+    assert!(text.contains("[profiles.lab]") && text.contains("[profiles.site-2]"), "{text}");
+    // One name taken: nothing of the batch is written.
+    let c = p("site-3", "s3.3cx.us");
+    let e = s.save_all(&[(&c, SaveMode::Create), (&a, SaveMode::Create)]).expect_err("lab exists");
+    assert!(e.to_string().contains("\"lab\" already exists"), "{e}");
+    assert_eq!(fs::read_to_string(&path).expect("read"), text, "the file is as it was");
+}
