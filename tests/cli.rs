@@ -78,6 +78,8 @@ mod eightbyeight;
 mod health;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/import.rs"]
+mod import;
 #[cfg(feature = "keyring")]
 #[path = "cli/keyring.rs"]
 mod keyring;

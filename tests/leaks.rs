@@ -187,6 +187,21 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
     ));
     std::fs::write(s.config(), text).expect("write");
 
+    // Import files (outside the searched directories: they hold secrets on purpose), one only its
+    // owner can read and one others can, and where export writes (searched).
+    let imports = s.dir.path().join("imports");
+    std::fs::create_dir(&imports).expect("imports dir");
+    let rows = format!(
+        "name,provider,domain,client_id,api_key,ca_file\nimp-ok,3cx,{d},900,{KEY_3CX},{ca}\nimp-wrong,3cx,{d},900,{WRONG_3CX},{ca}\nimp-ref,3cx,{d},900,env:PBX_REF,{ca}\n",
+        ca = s.ca.display()
+    );
+    let (imp, imp_open) = (imports.join("pbxs.csv"), imports.join("open.csv"));
+    for (path, mode) in [(&imp, 0o600), (&imp_open, 0o644)] {
+        std::fs::write(path, &rows).expect("import file");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    let (imp, imp_open) = (imp.display().to_string(), imp_open.display().to_string());
+    let exported = s.config().with_file_name("exported.toml").display().to_string();
     for args in [
         &["validate", "--all"][..],
         &["validate", "--all", "--json"],
@@ -211,6 +226,11 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
         &["api", "stale", "/xapi/v1/Defs"],
         &["api", "cc", "/storage/us-east/v3/objects"],
         &["validate", "pbx-kr"],
+        &["import", &imp],
+        &["import", &imp, "--json", "--replace"],
+        &["import", &imp_open, "--json"],
+        &["export"],
+        &["export", "--output", &exported],
         &["paths"],
         &["3cx", "principals", "pbx"],
         &["3cx", "principals", "pbx", "--json"],

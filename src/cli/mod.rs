@@ -77,6 +77,12 @@ pub enum Command {
         old: String,
         new: String,
     },
+    /// Add many profiles from a CSV (with a header row) or TOML file: validated concurrently, the
+    /// ones that pass saved in one write, a line per row
+    Import(ImportArgs),
+    /// Write saved profiles as CSV or TOML (for import elsewhere): secrets as their references, or
+    /// left out
+    Export(ExportArgs),
     /// Print an access token for a profile, alone on stdout (curl -H "Authorization: Bearer
     /// $(pbxlink token office)"); a token issued before is given again while it lasts
     Token {
@@ -232,6 +238,45 @@ pub struct SetArgs {
     /// Save without validating first
     #[arg(long)]
     pub no_validate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: CSV with a header row (name,provider,domain,client_id,api_key,...) or TOML with
+    /// [profiles.NAME] tables
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The file's format [default: from its name (.csv, .toml), else from its text]
+    #[arg(long, value_enum)]
+    pub format: Option<crate::profile::exchange::Format>,
+    /// Save every well-formed row without validating it
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Replace saved profiles of the same name (otherwise such a row is refused)
+    #[arg(long)]
+    pub replace: bool,
+    /// One JSON document instead of a line per row
+    #[arg(long)]
+    pub json: bool,
+    /// How many validations run at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Seconds each request may take
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The profiles to write [default: all]
+    #[arg(add = profile_names())]
+    pub names: Vec<String>,
+    /// csv or toml [default: from --output's name, else csv]
+    #[arg(long, value_enum)]
+    pub format: Option<crate::profile::exchange::Format>,
+    /// Write to this file (0600) instead of stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod add;
 mod api;
 mod capabilities;
 mod edit;
+mod import;
 mod interactive;
 mod principals;
 mod profiles;
@@ -132,6 +133,8 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::History { name, json }) => profiles::history(&config, &name, json),
         Some(Command::Set(args)) => edit::set(&config, &g, args),
         Some(Command::Rename { old, new }) => edit::rename(&config, &old, &new),
+        Some(Command::Import(args)) => import::run(&config, &g, args),
+        Some(Command::Export(args)) => import::export(&config, args),
         Some(Command::Token { name, fresh }) => token::run(&config, &g, &name, fresh),
         Some(Command::Api(args)) => api::run(&config, &g, args),
         Some(Command::Remove { name, yes }) => profiles::remove(&config, &name, yes),

@@ -231,10 +231,10 @@ async fn validate_one(index: usize, (e, linked): Job, sched: &validate::Schedule
 
 /// Keeps the last result of each validated profile for the TUI and `list`. A failure to write it
 /// is reported but does not change the verdict.
-fn record(done: &[Done]) {
+pub(super) fn record<'a>(done: impl IntoIterator<Item = &'a Done>) {
     let now = now_secs();
     let updates: Vec<(String, LastResult)> = done
-        .iter()
+        .into_iter()
         .filter_map(|d| {
             if let Outcome::Report(r) = &d.outcome {
                 Some((d.name.clone(), LastResult::from_report(r, now)))

@@ -4,6 +4,7 @@
 //! [`results`].
 
 pub mod atomic;
+pub mod exchange;
 pub mod keep;
 pub mod listing;
 pub mod os_keyring;

@@ -1,0 +1,88 @@
+//! The exchange format on its own: cells to profiles (quoting, lists, thresholds, references, a
+//! byte-order mark), errors that name the row and never the secret, and export read back.
+use super::*;
+use secrecy::ExposeSecret;
+
+fn schemas() -> &'static [&'static Schema] {
+    &crate::providers::SCHEMAS
+}
+
+fn rows(text: &str) -> Vec<Row> {
+    csv_rows(text, schemas()).expect("readable")
+}
+
+const SECRET: &str = "cell-secret-1a2b3c";
+
+#[test]
+fn cells_become_the_fields_the_profiles_file_holds() {
+    let text = format!(
+        "Name,Provider,Base-URL,Client_ID,Client_Secret,Products,warn_days,Domain,API_Key\n\
+         store,8x8,api.8x8.com,app,\"{SECRET}\",\"cloud-storage, cc-chat\",45,,\n\
+         office,3cx,,900,,,,pbx.example.com,command:pass show pbx/office\n"
+    );
+    let got = rows(&text);
+    assert_eq!(got.len(), 2);
+    let store = got[0].profile.as_ref().expect("8x8 row");
+    assert_eq!(store.values.list("products"), ["cloud-storage", "cc-chat"]);
+    assert_eq!(store.values.secret("client_secret").map(|s| s.expose_secret().to_string()).as_deref(), Some(SECRET));
+    assert_eq!(store.thresholds.warn_days, Some(45));
+    let office = got[1].profile.as_ref().expect("3cx row");
+    let argv = ["pass", "show", "pbx/office"].map(String::from).to_vec();
+    assert_eq!(office.values.secret_ref("api_key"), Some(&super::super::secret_ref::SecretRef::Command(argv)));
+    assert_eq!(got[1].at, "row 3");
+}
+
+#[test]
+fn a_bad_row_names_itself_and_its_field_never_the_secret() {
+    let text = format!(
+        "\u{feff}name,provider,domain,client_id,api_key,base_url,warn_days\n\
+         a,3cx,pbx.example.com,900,{SECRET},api.8x8.com,\n\
+         b,3cx,pbx.example.com,900,{SECRET},,soon\n\
+         c,9x9,pbx.example.com,900,{SECRET},,\n\
+         d,3cx,pbx.example.com,,{SECRET},,\n"
+    );
+    let got = csv_rows(text.strip_prefix('\u{feff}').unwrap_or(&text), schemas()).expect("readable");
+    let errors: Vec<String> = got.iter().map(|r| r.profile.as_ref().expect_err("refused").to_string()).collect();
+    assert!(errors[0].contains("base_url: not a field of 3cx profiles"), "{}", errors[0]);
+    assert!(errors[1].contains("warn_days \"soon\": a whole number of days"), "{}", errors[1]);
+    assert!(errors[2].contains("provider \"9x9\" is not one of 3cx"), "{}", errors[2]);
+    assert!(errors[3].contains("missing \"client_id\""), "{}", errors[3]);
+    for e in &errors {
+        assert!(!e.contains(SECRET), "{e}");
+    }
+}
+
+#[test]
+fn what_export_writes_reads_back_the_same() {
+    let text = "name,provider,domain,client_id,api_key,ca_file,crit_days\n\
+                office,3cx,pbx.example.com:5001,900,env:OFFICE_KEY,\"/etc/ssl/my, ca.pem\",3\n\
+                branch,3cx,b.example.com,901,keyring,,\n";
+    let first: Vec<Profile> = rows(text).into_iter().map(|r| r.profile.expect("row")).collect();
+    for format in [Format::Csv, Format::Toml] {
+        let (written, left_out) = write(&first, format, schemas());
+        assert!(left_out.is_empty(), "references are written: {left_out:?}");
+        let again = match format {
+            Format::Csv => csv_rows(&written, schemas()),
+            Format::Toml => toml_rows(&written, schemas()),
+        };
+        let again: Vec<Profile> = again.expect("readable").into_iter().map(|r| r.profile.expect("row")).collect();
+        let (w2, _) = write(&again, format, schemas());
+        assert_eq!(written, w2, "{format:?} round trip");
+        assert_eq!(again[0].ca_file.as_deref(), Some(Path::new("/etc/ssl/my, ca.pem")), "{written}");
+        assert_eq!(again[0].thresholds.crit_days, Some(3));
+    }
+    // A secret itself is left out, and said so.
+    let secret = format!("name,provider,domain,client_id,api_key\nx,3cx,pbx.example.com,900,{SECRET}\n");
+    let profiles: Vec<Profile> = rows(&secret).into_iter().map(|r| r.profile.expect("row")).collect();
+    let (written, left_out) = write(&profiles, Format::Csv, schemas());
+    assert_eq!(left_out, vec![("x".to_string(), "api_key")]);
+    assert!(!written.contains(SECRET), "{written}");
+}
+
+#[test]
+fn the_format_comes_from_the_name_then_the_text() {
+    assert_eq!(Format::of(Path::new("pbxs.TOML"), ""), Format::Toml);
+    assert_eq!(Format::of(Path::new("pbxs.csv"), "[profiles.x]"), Format::Csv);
+    assert_eq!(Format::of(Path::new("pbxs"), "# list\n[profiles.office]\n"), Format::Toml);
+    assert_eq!(Format::of(Path::new("pbxs.txt"), "name,provider\n"), Format::Csv);
+}
