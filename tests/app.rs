@@ -61,7 +61,8 @@ fn a_refused_key_is_said_on_revalidation_and_the_profile_is_kept() {
     assert!(failed.contains("3CX rejected the Client ID or API key") && failed.contains("r again"), "{failed}");
     app.key(KeyCode::Esc);
     // Home again, with the verdict just recorded beside the profile, which is left as it was.
-    let home = app.wait_for("saved profiles");
+    // (The home screen shows first with what it had, then the reload with the recorded result.)
+    let home = app.wait_for("✗ unauthorized just now");
     insta::assert_snapshot!("app_3cx_home_after_refusal", app.stable(&home));
     app.key(KeyCode::Char('q'));
     assert!(app.ended().saved.is_empty());
