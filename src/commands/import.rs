@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::validate_output::{Done, Outcome, text_lines};
 use super::{Globals, exit};
 use crate::cli::{ExportArgs, ImportArgs};
-use crate::profile::exchange::{self, Format, Row};
+use crate::profile::exchange::{self, Format, LeftOut, Row};
 use crate::profile::store::SaveMode;
 use crate::profile::{Profile, store::Entry};
 use crate::validate::{self, Options};
@@ -34,9 +34,15 @@ pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
         Err(e) => return usage(&e.to_string()),
     };
     let rows = refuse_names(rows, &loaded.names(), args.replace);
-    // A CX-Engine row may link a 3CX profile saved before or imported with it.
-    let mut linkable = loaded.profiles();
-    linkable.extend(rows.iter().filter_map(|r| r.profile.as_ref().ok().cloned()));
+    let rows = match with_ca_files(rows, g.ca()) {
+        Ok(rows) => rows,
+        Err(e) => return usage(&e),
+    };
+    // A CX-Engine row is checked with the 3CX profile it links: the file's own row of that name
+    // first (it replaces a saved one), else the saved one.
+    let in_file: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    let mut linkable: Vec<Profile> = rows.iter().filter_map(|r| r.profile.as_ref().ok().cloned()).collect();
+    linkable.extend(loaded.profiles().into_iter().filter(|p| !in_file.contains(&p.name)));
     let opts = Options {
         ca_files: g.ca().map(PathBuf::from).into_iter().collect(),
         connect_timeout: Duration::from_secs(args.timeout.min(5)),
@@ -46,16 +52,20 @@ pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
         thresholds: crate::report::Thresholds::default(),
     };
     let started = Instant::now();
-    let done = check_rows(rows, &linkable, &opts, usize::from(args.jobs), args.no_validate, args.json)?;
+    let mut done = check_rows(rows, &linkable, &opts, usize::from(args.jobs), args.no_validate, args.json)?;
+    let saved_names: Vec<String> = loaded.names().into_iter().filter(|n| !in_file.contains(n)).collect();
+    refuse_broken_links(&mut done, &saved_names, args.no_validate, args.json);
     let passed: Vec<&Checked> = done.iter().filter(|d| passes(d, args.no_validate)).collect();
     let profiles: Vec<&Profile> = passed.iter().filter_map(|d| d.profile.as_ref()).collect();
     let mode = |p: &Profile| if args.replace { SaveMode::Replace { old: p.name.clone() } } else { SaveMode::Create };
     let batch: Vec<(&Profile, SaveMode)> = profiles.iter().map(|p| (*p, mode(p))).collect();
     let saved = if batch.is_empty() { Ok(()) } else { store.save_all(&batch) };
-    if !args.no_validate {
-        super::validate::record(done.iter().map(|c| &c.done));
-    }
     let saved_ok = saved.is_ok();
+    // Only the saved rows' verdicts are kept: a refused row's must not stand for the profile it
+    // would have replaced, nor for a name that does not exist.
+    if !args.no_validate && saved_ok {
+        super::validate::record(done.iter().filter(|c| passes(c, false)).map(|c| &c.done));
+    }
     if args.json {
         let doc = json_doc(&done, saved_ok, args.no_validate);
         writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -92,9 +102,6 @@ fn usage(msg: &str) -> Result<u8> {
 fn refuse_names(mut rows: Vec<Row>, saved: &[String], replace: bool) -> Vec<Row> {
     let mut seen: Vec<(String, String)> = Vec::new();
     for row in &mut rows {
-        if row.profile.is_err() {
-            continue;
-        }
         if let Some((_, at)) = seen.iter().find(|(n, _)| *n == row.name) {
             row.profile = Err(format!("the name is given before, in {at}: each profile needs its own").into());
         } else if !replace && saved.contains(&row.name) {
@@ -105,15 +112,64 @@ fn refuse_names(mut rows: Vec<Row>, saved: &[String], replace: bool) -> Vec<Row>
     rows
 }
 
+/// Each row's `ca_file` made absolute (so cron finds it from any directory), and `--ca-file` kept
+/// in the rows without one, as `add` keeps it: the profile is saved with the CA it was checked with.
+fn with_ca_files(mut rows: Vec<Row>, ca: Option<&Path>) -> Result<Vec<Row>, String> {
+    let global = match ca {
+        Some(p) => Some(std::fs::canonicalize(p).map_err(|e| format!("--ca-file {}: {e}", p.display()))?),
+        None => None,
+    };
+    for row in &mut rows {
+        let Ok(p) = &mut row.profile else { continue };
+        match p.ca_file.clone() {
+            Some(path) => match std::fs::canonicalize(&path) {
+                Ok(real) => p.ca_file = Some(real),
+                Err(e) => row.profile = Err(format!("ca_file {}: {e}", path.display()).into()),
+            },
+            None => p.ca_file = global.clone(),
+        }
+    }
+    Ok(rows)
+}
+
+/// Refuses each passing row that links a profile which will not be there: neither saved (and
+/// not in the file) nor passing in this import. Until nothing changes: a refused link may
+/// break another.
+fn refuse_broken_links(done: &mut [Checked], saved: &[String], no_validate: bool, quiet: bool) {
+    loop {
+        let passing: Vec<String> =
+            done.iter().filter(|c| passes(c, no_validate)).map(|c| c.done.name.clone()).collect();
+        let broken = done.iter().position(|c| {
+            let target = c.profile.as_ref().and_then(|p| {
+                let (def, _) = p.schema?.link()?;
+                p.values.text(def.key).map(str::to_string)
+            });
+            passes(c, no_validate) && target.is_some_and(|t| !passing.contains(&t) && !saved.contains(&t))
+        });
+        let Some(i) = broken else { return };
+        let c = &mut done[i];
+        let target = c.profile.as_ref().and_then(|p| p.values.text(p.schema?.link()?.0.key)).unwrap_or_default();
+        let why = format!(
+            "links \"{target}\", which is neither saved nor imported now (its row was refused): import them together once it passes"
+        );
+        if !quiet {
+            println!("FAIL  {} ({}): not saved: {why}", c.done.name, c.at);
+        }
+        c.refused = Some(why);
+    }
+}
+
 /// One row's end: the line `validate` would print for it, and the profile to save if it passes.
 struct Checked {
     at: String,
     done: Done,
     profile: Option<Profile>,
+    /// Why a row that passed its own checks is not saved after all (a link to a refused row).
+    refused: Option<String>,
 }
 
 fn passes(c: &Checked, no_validate: bool) -> bool {
-    c.profile.is_some() && (no_validate || super::validate_output::ok(&c.done))
+    c.profile.is_some() && c.refused.is_none() && (no_validate || super::validate_output::ok(&c.done))
 }
 
 /// Validates every well-formed row (at most `jobs` at once), printing each row's line as it ends.
@@ -176,7 +232,7 @@ async fn check_row(
         Err(why) => {
             let outcome = Outcome::Invalid(format!("{at}: {why}"));
             let done = Done { index, name, provider: "?".into(), target: String::new(), outcome };
-            Checked { at, done, profile: None }
+            Checked { at, done, profile: None, refused: None }
         }
         Ok(p) => {
             let report = if no_validate {
@@ -189,7 +245,7 @@ async fn check_row(
             };
             let (provider, target) = (p.provider_name().to_string(), p.target());
             let done = Done { index, name: p.name.clone(), provider, target, outcome: Outcome::Report(report) };
-            Checked { at, done, profile: Some(p) }
+            Checked { at, done, profile: Some(p), refused: None }
         }
     }
 }
@@ -219,6 +275,7 @@ fn json_doc(done: &[Checked], saved_ok: bool, no_validate: bool) -> JsonDoc<'_> 
         .iter()
         .map(|c| {
             let (failure, detail, fix) = match &c.done.outcome {
+                _ if c.refused.is_some() => (Some("link"), c.refused.clone(), None),
                 Outcome::Invalid(why) => (Some("invalid"), Some(why.clone()), None),
                 Outcome::Report(r) => {
                     let failed = r.checks.iter().find(|k| matches!(k.state, crate::report::CheckState::Failed(_)));
@@ -260,15 +317,44 @@ pub fn export(config: &Path, args: ExportArgs) -> Result<u8> {
     });
     let (text, left_out) = exchange::write(&profiles, format, &crate::providers::SCHEMAS);
     match &args.output {
+        Some(path) if is_ours(path, config) => {
+            return usage(&format!("--output {}: that is pbxlink's own file; export to another path", path.display()));
+        }
         Some(path) => crate::profile::atomic::write_atomic(path, text.as_bytes(), false)?,
         None => super::print_all(text.as_bytes())?,
     }
-    if !left_out.is_empty() {
-        let which: Vec<String> = left_out.iter().map(|(n, k)| format!("{n}'s {k}")).collect();
+    let secrets: Vec<String> = left_out
+        .iter()
+        .filter_map(|l| match l {
+            LeftOut::Secret { name, key } => Some(format!("{name}'s {key}")),
+            LeftOut::Command { .. } => None,
+        })
+        .collect();
+    if !secrets.is_empty() {
         eprintln!(
             "Left out (kept in profiles.toml, never exported): {}. Fill those cells in with a reference (env:VAR, command:PROGRAM ARG..., keyring) or the secret, in a file only you can read, before importing.",
-            which.join(", ")
+            secrets.join(", ")
         );
     }
+    for l in &left_out {
+        if let LeftOut::Command { name, key } = l {
+            eprintln!(
+                "Left out: {name}'s {key} is read by a command with spaces inside an argument, which a CSV cell cannot hold; export as TOML (--format toml) to keep it."
+            );
+        }
+    }
     Ok(exit::OK)
+}
+
+/// Whether `path` is the profiles file or its backup (through any link): export never writes there.
+fn is_ours(path: &Path, config: &Path) -> bool {
+    let real = |p: &Path| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::canonicalize(dir).ok().map(|d| d.join(p.file_name().unwrap_or_default()))
+    };
+    let target = std::fs::canonicalize(path).ok().or_else(|| real(path));
+    let bak = config.with_file_name(format!("{}.bak", config.file_name().unwrap_or_default().to_string_lossy()));
+    [config, bak.as_path()]
+        .iter()
+        .any(|p| target.is_some() && std::fs::canonicalize(p).ok().or_else(|| real(p)) == target)
 }

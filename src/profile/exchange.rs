@@ -159,13 +159,12 @@ fn csv_table(header: &[String], record: &csv::StringRecord, schemas: &[&'static 
             return Err(format!("{col}: not a field of {} profiles; leave that cell empty", schema.provider).into());
         };
         let item = if def.secret() {
-            // A reference, or the secret itself (never quoted in an error).
-            match cell {
-                "keyring" => super::secret_ref::SecretRef::Keyring.to_toml(),
-                c if c.starts_with("env:") || c.starts_with("command:") => {
-                    super::secret_ref::SecretRef::parse_flag(col, c)?.to_toml()
-                }
-                c => c.into(),
+            match reference(cell) {
+                Some(r) => r.map_err(|()| {
+                    // Never quoted: the cell may hold a secret typed after the prefix.
+                    format!("{col}: a reference is env:VAR, command:PROGRAM ARG... or keyring (the cell is not shown)")
+                })?,
+                None => cell.into(),
             }
         } else if def.kind == Kind::Products {
             let items: Array = cell.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
@@ -176,6 +175,21 @@ fn csv_table(header: &[String], record: &csv::StringRecord, schemas: &[&'static 
         t.insert(col, toml_edit::value(item));
     }
     Ok(t)
+}
+
+/// A secret cell that is a reference, as the profiles file writes it (`None`: the secret itself).
+/// The prefixes are read in any case, as spreadsheets capitalise the first letter of a cell.
+fn reference(cell: &str) -> Option<Result<toml_edit::Value, ()>> {
+    use super::secret_ref::SecretRef;
+    if cell.eq_ignore_ascii_case("keyring") {
+        return Some(Ok(SecretRef::Keyring.to_toml()));
+    }
+    let (prefix, rest) = cell.split_once(':')?;
+    let prefix = prefix.to_ascii_lowercase();
+    if prefix != "env" && prefix != "command" {
+        return None;
+    }
+    Some(SecretRef::parse_flag("", &format!("{prefix}:{rest}")).map(|r| r.to_toml()).map_err(|_| ()))
 }
 
 /// A profile of a provider this pbxlink knows, or why not.
@@ -204,20 +218,36 @@ fn columns(schemas: &[&'static Schema]) -> Vec<String> {
     cols
 }
 
-/// `profiles` as a file of `format`, each secret as its reference or left out; with the secrets
-/// left out, as ("office", "api_key").
-pub fn write(
-    profiles: &[Profile],
-    format: Format,
-    schemas: &[&'static Schema],
-) -> (String, Vec<(String, &'static str)>) {
+/// What [`write`] left out of a profile, and why.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LeftOut {
+    /// The secret itself, kept in profiles.toml: never exported.
+    Secret { name: String, key: &'static str },
+    /// A command whose arguments hold spaces, which a CSV cell (split at spaces) cannot carry.
+    Command { name: String, key: &'static str },
+}
+
+/// `profiles` as a file of `format`, each secret as its reference or left out (and said).
+pub fn write(profiles: &[Profile], format: Format, schemas: &[&'static Schema]) -> (String, Vec<LeftOut>) {
+    use super::secret_ref::SecretRef;
     let mut left_out = Vec::new();
     let mut kept: Vec<Profile> = Vec::with_capacity(profiles.len());
     for p in profiles {
         let mut p = p.clone();
         while let Some(key) = literal_secret(&p) {
             p.values.remove(key);
-            left_out.push((p.name.clone(), key));
+            left_out.push(LeftOut::Secret { name: p.name.clone(), key });
+        }
+        let fields = p.schema.map(|s| s.fields).unwrap_or_default();
+        let spaced = |argv: &[String]| argv.iter().any(|a| a.is_empty() || a.contains(char::is_whitespace));
+        for def in fields.iter().filter(|d| d.secret()) {
+            if format == Format::Csv
+                && let Some(SecretRef::Command(argv)) = p.values.secret_ref(def.key)
+                && spaced(argv)
+            {
+                p.values.remove(def.key);
+                left_out.push(LeftOut::Command { name: p.name.clone(), key: def.key });
+            }
         }
         kept.push(p);
     }

@@ -75,7 +75,7 @@ fn what_export_writes_reads_back_the_same() {
     let secret = format!("name,provider,domain,client_id,api_key\nx,3cx,pbx.example.com,900,{SECRET}\n");
     let profiles: Vec<Profile> = rows(&secret).into_iter().map(|r| r.profile.expect("row")).collect();
     let (written, left_out) = write(&profiles, Format::Csv, schemas());
-    assert_eq!(left_out, vec![("x".to_string(), "api_key")]);
+    assert_eq!(left_out, vec![LeftOut::Secret { name: "x".into(), key: "api_key" }]);
     assert!(!written.contains(SECRET), "{written}");
 }
 
@@ -85,4 +85,33 @@ fn the_format_comes_from_the_name_then_the_text() {
     assert_eq!(Format::of(Path::new("pbxs.csv"), "[profiles.x]"), Format::Csv);
     assert_eq!(Format::of(Path::new("pbxs"), "# list\n[profiles.office]\n"), Format::Toml);
     assert_eq!(Format::of(Path::new("pbxs.txt"), "name,provider\n"), Format::Csv);
+}
+
+#[test]
+fn a_reference_cell_is_read_in_any_case_and_a_bad_one_never_shown() {
+    let text = format!(
+        "name,provider,domain,client_id,api_key\n\
+         a,3cx,pbx.example.com,900,Keyring\n\
+         b,3cx,pbx.example.com,900,Env:OFFICE_KEY\n\
+         c,3cx,pbx.example.com,900,env:OFFICE_KEY={SECRET}\n"
+    );
+    let got = rows(&text);
+    let r = super::super::secret_ref::SecretRef::Keyring;
+    assert_eq!(got[0].profile.as_ref().expect("a").values.secret_ref("api_key"), Some(&r));
+    let r = super::super::secret_ref::SecretRef::Env("OFFICE_KEY".into());
+    assert_eq!(got[1].profile.as_ref().expect("b").values.secret_ref("api_key"), Some(&r));
+    let e = got[2].profile.as_ref().expect_err("c").to_string();
+    assert!(e.contains("api_key: a reference is env:VAR") && !e.contains(SECRET), "{e}");
+}
+
+#[test]
+fn a_command_with_spaced_arguments_goes_to_toml_not_to_a_csv_cell() {
+    let toml = "[profiles.x]\nprovider = \"3cx\"\ndomain = \"pbx.example.com\"\nclient_id = \"900\"\napi_key = { command = [\"sh\", \"-c\", \"pass show pbx | head -n 1\"] }\n";
+    let profiles: Vec<Profile> =
+        toml_rows(toml, schemas()).expect("toml").into_iter().map(|r| r.profile.expect("row")).collect();
+    let (csv, left_out) = write(&profiles, Format::Csv, schemas());
+    assert_eq!(left_out, vec![LeftOut::Command { name: "x".into(), key: "api_key" }]);
+    assert!(!csv.contains("pass show"), "{csv}");
+    let (toml_out, left_out) = write(&profiles, Format::Toml, schemas());
+    assert!(left_out.is_empty() && toml_out.contains("\"pass show pbx | head -n 1\""), "{toml_out}");
 }

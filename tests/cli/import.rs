@@ -177,3 +177,38 @@ fn export_writes_references_and_leaves_secrets_out_and_imports_again() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("no profile named \"nosuch\""), "{}", o.stderr);
 }
+
+/// A connector row that links a 3CX row which was refused is refused too: no profile is saved
+/// pointing at one that is not there. `--ca-file` is kept in the rows, as `add` keeps it, and a
+/// relative `ca_file` is made absolute.
+#[test]
+fn a_link_to_a_refused_row_is_refused_and_the_ca_used_is_kept() {
+    let e = Env::new();
+    let text = "name,provider,domain,client_id,api_key,base_url,auth_method,client_secret,account_id,pbx_profile\n\
+                office,3cx,pbx example.com,900,env:K,,,,,\n\
+                crm,cx-engine,,7,,https://crm.example.com,client_credentials,env:K,7,office\n\
+                lab,3cx,pbx.example.com,900,env:K,,,,,\n\
+                crm-2,cx-engine,,7,,https://crm.example.com,client_credentials,env:K,7,lab\n";
+    let path = file(&e, "links.csv", text, 0o600);
+    let ca = e.ca.display().to_string();
+    let o = e.run(&["--ca-file", &ca, "import", &path, "--no-validate"], None, &[]);
+    assert_eq!(o.code, 3, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("crm (row 3): not saved: links \"office\", which is neither saved nor imported"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stderr.contains("Saved 2 of 4 profiles"), "{}", o.stderr);
+    let saved = std::fs::read_to_string(e.config()).expect("read");
+    assert!(saved.contains("[profiles.lab]") && saved.contains("[profiles.crm-2]"), "{saved}");
+    assert!(!saved.contains("[profiles.crm]") && !saved.contains("[profiles.office]"), "{saved}");
+    let real = std::fs::canonicalize(&e.ca).expect("ca");
+    assert_eq!(saved.matches(&format!("ca_file = \"{}\"", real.display())).count(), 2, "{saved}");
+
+    // Export never writes over the profiles file (or its backup).
+    let config = e.config().display().to_string();
+    let o = e.run(&["export", "--output", &config], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("that is pbxlink's own file"), "{}", o.stderr);
+    assert_eq!(std::fs::read_to_string(e.config()).expect("read"), saved);
+}
