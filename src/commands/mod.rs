@@ -79,11 +79,23 @@ pub fn main() -> ExitCode {
     // `COMPLETE=bash pbxlink` prints the shell's dynamic completion script, and the shell then
     // asks pbxlink for candidates (profile names included); otherwise this returns at once.
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
+    crash_exit_code();
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => ExitCode::from(exit_for(&e)),
     }
+}
+
+/// A panic anywhere ends the process with 101 after its message, in every build: the release
+/// build aborts on panic (smaller, no unwinding tables), which would otherwise end with SIGABRT.
+/// The TUI and plain mode put their terminal restore in front of this hook.
+fn crash_exit_code() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        previous(info);
+        std::process::exit(101);
+    }));
 }
 
 /// The one mapping of a command's error to its exit code (and message on stderr).
@@ -182,7 +194,8 @@ fn who(c: Option<&Command>) -> String {
 }
 
 /// Logs go to `<state>/pbxlink.log` or `--log-file` (never to the screen), filtered by
-/// `PBXLINK_LOG` (`RUST_LOG` syntax, default `info`; `off` disables). Secrets are never passed to
+/// `PBXLINK_LOG` (a level, or `target=level` pairs as in `RUST_LOG`, default `info`; `off`
+/// disables). Secrets are never passed to
 /// the logger.
 pub(crate) fn init_log(state: &Path, file: Option<&Path>) -> Option<()> {
     use std::os::unix::fs::OpenOptionsExt;
@@ -195,11 +208,11 @@ pub(crate) fn init_log(state: &Path, file: Option<&Path>) -> Option<()> {
         crate::profile::atomic::ensure_private_dir(dir).ok()?;
     }
     let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).ok()?;
-    let env = tracing_subscriber::EnvFilter::try_new(filter).ok()?;
-    tracing_subscriber::fmt()
-        .with_env_filter(env)
-        .with_ansi(false)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init()
-        .ok()
+    // `Targets` (levels per target) rather than `EnvFilter`: the same `info` or
+    // `pbxlink=debug,hyper=warn`, without the regex engine EnvFilter carries into the binary.
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let targets: tracing_subscriber::filter::Targets = filter.parse().ok()?;
+    let fmt = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(std::sync::Mutex::new(file));
+    tracing_subscriber::registry().with(fmt).with(targets).try_init().ok()
 }
