@@ -135,6 +135,10 @@ pub enum Command {
         /// Also serve N working accounts, client ids bench0..bench(N-1), keys bench-key-0..
         #[arg(long, default_value_t = 0)]
         accounts: usize,
+        /// Name N loopback addresses from 127.0.1.0 on in the certificate too (for PBXs on many
+        /// hosts behind a delay link)
+        #[arg(long, default_value_t = 0)]
+        hosts: usize,
     },
 }
 
@@ -259,7 +263,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub json: bool,
     /// How many validations run at once
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Seconds each request may take
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
@@ -305,7 +309,7 @@ pub struct ValidateArgs {
     #[arg(long, conflicts_with_all = ["nagios", "strict", "prometheus", "prometheus_file", "health"])]
     pub capabilities: bool,
     /// How many profiles to validate at once
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Seconds allowed for each request (connecting is bounded separately, at most 5 s)
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]

@@ -175,7 +175,10 @@ fn dispatch(cli: Cli) -> Result<u8> {
             print_all(&text)?;
             Ok(exit::OK)
         }
-        Some(Command::Simulator { ca_out, accounts }) => interactive::simulator(&ca_out, accounts),
+        Some(Command::Simulator { ca_out, accounts, hosts }) => {
+            crate::simulator::name_extra_hosts(hosts);
+            interactive::simulator(&ca_out, accounts)
+        }
     }
 }
 

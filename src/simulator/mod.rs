@@ -9,6 +9,14 @@
 
 mod tls;
 
+pub use tls::extra_host;
+
+/// Makes the certificates of simulators started from now on also name `n` loopback addresses
+/// ([`extra_host`]): the benchmark's PBXs on many hosts.
+pub fn name_extra_hosts(n: usize) {
+    tls::EXTRA_HOSTS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};

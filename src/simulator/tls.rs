@@ -12,6 +12,16 @@ use rcgen::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::Arc;
 
+/// How many loopback addresses from 127.0.1.0 on the server certificates also name (the
+/// benchmark's thousand PBXs on a thousand hosts, each behind its own address of a delay link);
+/// set once by `pbxlink simulator --hosts N` before the simulator starts, 0 otherwise.
+pub static EXTRA_HOSTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The `i`th of those addresses: 127.0.1.0, 127.0.1.1, ... 127.0.2.0, ...
+pub fn extra_host(i: usize) -> std::net::Ipv4Addr {
+    std::net::Ipv4Addr::new(127, 0, (1 + i / 256) as u8, (i % 256) as u8)
+}
+
 pub struct Certs {
     /// The CA certificate, PEM: what a client must trust.
     pub ca_pem: String,
@@ -39,6 +49,8 @@ fn server(issuer: &Issuer<'_, KeyPair>, days_left: i64) -> Result<Arc<rustls::Se
     let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).context("server params")?;
     leaf.subject_alt_names.push(SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()));
     leaf.subject_alt_names.push(SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()));
+    let extra = EXTRA_HOSTS.load(std::sync::atomic::Ordering::Relaxed).min(250 * 256);
+    leaf.subject_alt_names.extend((0..extra).map(|i| SanType::IpAddress(extra_host(i).into())));
     leaf.is_ca = IsCa::ExplicitNoCa;
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let mut dn = DistinguishedName::new();

@@ -104,11 +104,32 @@ impl rustls::client::danger::ServerCertVerifier for Keeping {
 /// A TLS client configuration trusting the system roots and `extra` CA files, and the slot where
 /// it keeps the certificate the server presents.
 pub fn client_config(extra: &[PathBuf]) -> Result<(rustls::ClientConfig, Seen), TlsSetupError> {
-    let mut store = system_roots().store.clone();
+    let mut pems = Vec::with_capacity(extra.len());
     for path in extra {
+        let pem =
+            std::fs::read(path).map_err(|e| TlsSetupError::Unreadable { path: path.clone(), reason: e.to_string() })?;
+        pems.push((path.clone(), pem));
+    }
+    let inner = verifier(&pems)?;
+    let seen = Seen::default();
+    Ok((config_with(inner, seen.clone())?, seen))
+}
+
+/// The verifier for the system roots plus these CA files (as read now), built once per distinct
+/// set and shared: `validate --all` over a thousand PBXs would otherwise copy the whole trust
+/// store for each validation running at once. Keyed by the files' contents, so a CA file fixed
+/// during a TUI session is read anew.
+fn verifier(pems: &[(PathBuf, Vec<u8>)]) -> Result<Arc<rustls::client::WebPkiServerVerifier>, TlsSetupError> {
+    type Cache = Vec<(Vec<Vec<u8>>, Arc<rustls::client::WebPkiServerVerifier>)>;
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Vec::new());
+    let key: Vec<Vec<u8>> = pems.iter().map(|(_, pem)| pem.clone()).collect();
+    if let Some((_, v)) = CACHE.lock().unwrap_or_else(|p| p.into_inner()).iter().find(|(k, _)| *k == key) {
+        return Ok(v.clone());
+    }
+    let mut store = system_roots().store.clone();
+    for (path, pem) in pems {
         let at = || path.clone();
-        let pem = std::fs::read(path).map_err(|e| TlsSetupError::Unreadable { path: at(), reason: e.to_string() })?;
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
             .collect::<Result<_, _>>()
             .map_err(|_| TlsSetupError::NotPem { path: at() })?;
         if certs.is_empty() {
@@ -118,29 +139,42 @@ pub fn client_config(extra: &[PathBuf]) -> Result<(rustls::ClientConfig, Seen), 
             store.add(c).map_err(|e| TlsSetupError::NotACa { path: at(), reason: e.to_string() })?;
         }
     }
-    let seen = Seen::default();
-    Ok((config_for(store, Some(seen.clone()))?, seen))
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let v = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+        .build()
+        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    // A few sets at most in one run (the global --ca-file, a profile's own); never unbounded.
+    if cache.len() >= 16 {
+        cache.remove(0);
+    }
+    cache.push((key, v.clone()));
+    Ok(v)
 }
 
 /// ring, not aws-lc: aws-lc seeds its generator from CPU jitter on first use, which costs about
 /// 70 ms of CPU in every process, more than the whole validation on a LAN.
-fn config_for(store: RootCertStore, seen: Option<Seen>) -> Result<rustls::ClientConfig, TlsSetupError> {
+fn builder() -> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifier>, TlsSetupError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+    rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
-    let mut cfg = match seen {
-        None => builder.with_root_certificates(store).with_no_client_auth(),
-        Some(seen) => {
-            let inner = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
-                .build()
-                .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Keeping { inner, seen }))
-                .with_no_client_auth()
-        }
-    };
+        .map_err(|e| TlsSetupError::Rustls(e.to_string()))
+}
+
+fn config_with(
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    seen: Seen,
+) -> Result<rustls::ClientConfig, TlsSetupError> {
+    let mut cfg = builder()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Keeping { inner, seen }))
+        .with_no_client_auth();
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(cfg)
+}
+
+fn config_for(store: RootCertStore) -> Result<rustls::ClientConfig, TlsSetupError> {
+    let mut cfg = builder()?.with_root_certificates(store).with_no_client_auth();
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(cfg)
 }
@@ -149,7 +183,7 @@ fn config_for(store: RootCertStore, seen: Option<Seen>) -> Result<rustls::Client
 pub fn config_trusting_only(ca_pem: &[u8]) -> rustls::ClientConfig {
     let mut store = RootCertStore::empty();
     store.add_parsable_certificates(CertificateDer::pem_slice_iter(ca_pem).filter_map(Result::ok));
-    match config_for(store, None) {
+    match config_for(store) {
         Ok(c) => c,
         Err(e) => panic!("test TLS config: {e}"),
     }
