@@ -9,14 +9,6 @@
 
 mod tls;
 
-pub use tls::extra_host;
-
-/// Makes the certificates of simulators started from now on also name `n` loopback addresses
-/// ([`extra_host`]): the benchmark's PBXs on many hosts.
-pub fn name_extra_hosts(n: usize) {
-    tls::EXTRA_HOSTS.store(n, std::sync::atomic::Ordering::Relaxed);
-}
-
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -29,6 +21,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+
+/// Makes the certificates of simulators started from now on also name `n` loopback addresses from
+/// 127.0.1.0 on: the benchmark's PBXs on many hosts.
+pub fn name_extra_hosts(n: usize) {
+    tls::EXTRA_HOSTS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
 
 /// One vendor's part of the simulator.
 pub trait Site: Any + Send + Sync {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub static EXTRA_HOSTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// The `i`th of those addresses: 127.0.1.0, 127.0.1.1, ... 127.0.2.0, ...
-pub fn extra_host(i: usize) -> std::net::Ipv4Addr {
+fn extra_host(i: usize) -> std::net::Ipv4Addr {
     std::net::Ipv4Addr::new(127, 0, (1 + i / 256) as u8, (i % 256) as u8)
 }
 
