@@ -145,13 +145,13 @@ fn a_token_taken_by_another_program_is_token_ended_never_unauthorized() {
     assert_eq!(outcomes(&o.stdout), vec!["ok"], "{}", o.stderr);
 }
 
-/// Another pbxlink validating "office" on a slow PBX (1.5 s a read): it holds the Client ID's token
+/// Another pbxlink validating "office" on a slow PBX (3 s a read): it holds the Client ID's token
 /// for about 3 s, from a moment after it starts.
 struct Holder(std::process::Child);
 
 impl Holder {
     fn start(e: &Guarded) -> Holder {
-        e.sim.set_read_delay(1500);
+        e.sim.set_read_delay(3000);
         let child = e.command(&["validate", "office", "--json"]).stdin(std::process::Stdio::null()).spawn();
         std::thread::sleep(Duration::from_millis(400));
         Holder(child.expect("spawn"))

@@ -71,7 +71,11 @@ fn checks(states: &[CheckState]) -> Vec<Check> {
         ("dns", "Find the PBX (DNS)", "mycompany.3cx.us is 192.0.2.10"),
         ("connect", "Connect (TCP and TLS)", "mycompany.3cx.us: TLS verified"),
         ("token", "Get a token (POST /connect/token)", "token issued, valid for 60 min (its exp claim)"),
-        ("access", "Read through the API (GET /xapi/v1/Defs)", "XAPI answers; 3CX version 20.0.9.995"),
+        (
+            "access",
+            "Read through the API (GET /xapi/v1/SystemStatus, else Defs)",
+            "XAPI answers; 3CX version 20.0.9.995",
+        ),
         (
             "details",
             "System details (SystemStatus)",

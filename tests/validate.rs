@@ -108,7 +108,7 @@ async fn good_credentials_pass_every_check_over_one_connection() {
     assert!(detail(&r, "details").contains("licence 3CXPSENT"));
     assert!(!detail(&r, "details").contains("SIMU-LATED"), "the licence key must never be shown");
     assert_eq!(e.sim.handshakes(), 1, "token and reads must share one TLS connection");
-    assert_eq!(e.sim.requests(), vec!["POST /connect/token", "GET /xapi/v1/Defs", "GET /xapi/v1/SystemStatus"]);
+    assert_eq!(e.sim.requests(), vec!["POST /connect/token", "GET /xapi/v1/SystemStatus"]);
     // Progress: a plan first, then each check running before it ends.
     assert!(matches!(events.first(), Some(Progress::Plan(p)) if p.len() == 5));
     let running = events.iter().filter(|e| matches!(e, Progress::Update(c) if c.state == CheckState::Running)).count();
@@ -177,7 +177,13 @@ async fn the_same_kind_gets_the_fix_of_the_step_that_failed() {
     let asked: Vec<String> = e.sim.requests()[before..].to_vec();
     assert_eq!(
         asked,
-        vec!["POST /connect/token", "GET /xapi/v1/Defs", "POST /connect/token", "GET /xapi/v1/Defs"],
+        vec![
+            "POST /connect/token",
+            "GET /xapi/v1/SystemStatus",
+            "GET /xapi/v1/Defs",
+            "POST /connect/token",
+            "GET /xapi/v1/Defs"
+        ],
         "one retry, never a loop"
     );
 }
@@ -228,7 +234,11 @@ async fn low_role_passes_with_details_not_available() {
     let (r, _) = run(&profile(&e.sim.domain(), "902", SECRET), &e.opts).await;
     assert!(r.ok(), "{r:#?}");
     assert_eq!(state(&r, "details"), CheckState::NotAvailable);
-    assert!(detail(&r, "details").starts_with("n/a"));
+    assert_eq!(detail(&r, "details"), "n/a: HTTP 403, this role may not read SystemStatus");
+    // A refused SystemStatus proves nothing about the link: Defs, which every role may read, decides.
+    assert_eq!(detail(&r, "access"), "XAPI answers; 3CX version 20.0.9.995", "the version from Defs' header");
+    assert_eq!(e.sim.requests(), vec!["POST /connect/token", "GET /xapi/v1/SystemStatus", "GET /xapi/v1/Defs"]);
+    assert_eq!(e.sim.handshakes(), 1);
 }
 
 #[tokio::test]

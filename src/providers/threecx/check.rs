@@ -1,5 +1,6 @@
-//! The 3CX validation sequence: DNS, connect (TCP + TLS), token, one authenticated read, then the
-//! optional system details. Answers are interpreted by the pure functions of `providers::threecx`.
+//! The 3CX validation sequence: DNS, connect (TCP + TLS), token, then one authenticated read that
+//! also gives the optional system details (SystemStatus), or, where the role may not read those,
+//! the read every role may make (Defs). Answers are interpreted by the pure functions of `providers::threecx`.
 //!
 //! 3CX keeps one active token per Client ID. Every sign-in takes the Client ID's lock across
 //! processes (`token_lock`) before asking for a token and keeps it as long as its session, so
@@ -28,32 +29,47 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
     let Some((s, mut token)) = sign_in(&mut t, cx, opts).await else { return t.finish(hint) };
 
     t.start("access");
-    let access = async |token: &p::Token| {
-        s.get(p::ACCESS_PATH, token.access_token.expose_secret()).await.and_then(|a| p::interpret_access(&a))
-    };
-    let mut answer = access(&token).await;
-    if matches!(answer, Err((FailureKind::TokenEnded, _))) {
-        // Once: a token taken by another holder in between is the likeliest cause of a 401 here.
-        match token_again(&s, cx).await {
-            Ok(fresh) => {
-                token = fresh;
-                answer = access(&token)
-                    .await
-                    .map(|d| format!("{d} (with a second token: another holder of the Client ID ended the first)"));
+    // SystemStatus first. A 2xx JSON answer from it is an XAPI read that worked with this token,
+    // which is all `access` asks, and it carries the details and the health too: one read after
+    // the token, the floor of round trips. Anything else, and `Defs?$select=Id`, the read every
+    // role may make, decides `access` as before (which reads a low-privilege role may make is not
+    // documented, so a refused SystemStatus says nothing about the link).
+    let mut status = s.get(p::DETAILS_PATH, token.access_token.expose_secret()).await;
+    if let Some(detail) = status.as_ref().ok().and_then(p::access_from_status) {
+        t.pass("access", detail);
+    } else {
+        let access = async |token: &p::Token| {
+            s.get(p::ACCESS_PATH, token.access_token.expose_secret()).await.and_then(|a| p::interpret_access(&a))
+        };
+        let (mut answer, mut renewed) = (access(&token).await, false);
+        if matches!(answer, Err((FailureKind::TokenEnded, _))) {
+            // Once: a token taken by another holder in between is the likeliest cause of a 401 here.
+            match token_again(&s, cx).await {
+                Ok(fresh) => {
+                    token = fresh;
+                    answer = access(&token)
+                        .await
+                        .map(|d| format!("{d} (with a second token: another holder of the Client ID ended the first)"));
+                    renewed = true;
+                }
+                Err(f) => answer = Err(f),
             }
-            Err(f) => answer = Err(f),
         }
-    }
-    match answer {
-        Ok(detail) => t.pass("access", detail),
-        Err((kind, detail)) => {
-            t.fail("access", kind, with_origin(&s, kind, detail));
-            return t.finish(hint);
+        match answer {
+            Ok(detail) => t.pass("access", detail),
+            Err((kind, detail)) => {
+                t.fail("access", kind, with_origin(&s, kind, detail));
+                return t.finish(hint);
+            }
+        }
+        if renewed {
+            // The first token's SystemStatus answer is stale: read it with the new one.
+            status = s.get(p::DETAILS_PATH, token.access_token.expose_secret()).await;
         }
     }
 
     t.start("details");
-    match s.get(p::DETAILS_PATH, token.access_token.expose_secret()).await {
+    match status {
         Ok(a) => match p::interpret_details(&a) {
             Details::Found(d) => {
                 // The same answer tells the system's health: no request of its own.

@@ -170,6 +170,22 @@ pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
     })
 }
 
+/// `access` from the SystemStatus answer, when that answer proves it: a 2xx JSON object from the
+/// XAPI is a read that worked with the token. The version is the `X-3CX-Version` header's, or else
+/// the answer's own `Version`. `None`: the answer proves nothing either way (a role that may not
+/// read SystemStatus, an error), and `Defs` decides.
+pub fn access_from_status(a: &Answer) -> Option<String> {
+    if !(200..300).contains(&a.status) {
+        return None;
+    }
+    let body: serde_json::Value = serde_json::from_slice(&a.body).ok()?;
+    let version = a.version.clone().or_else(|| body.get("Version")?.as_str().map(str::to_string));
+    body.is_object().then(|| match version {
+        Some(v) => format!("XAPI answers; 3CX version {}", one_line(&v, 40)),
+        None => "XAPI answers (no version given)".to_string(),
+    })
+}
+
 /// The optional details read: what it found, or why it is "n/a". Never a failure: the role may
 /// simply not be allowed to read it.
 pub enum Details {
@@ -254,6 +270,20 @@ mod tests {
 
     fn ans(status: u16, body: &str) -> Answer {
         Answer { status, body: body.as_bytes().to_vec(), ..Default::default() }
+    }
+
+    #[test]
+    fn only_a_json_systemstatus_proves_access() {
+        let ok = ans(200, r#"{"FQDN":"pbx.example.com","Version":"20.0.9.995"}"#);
+        assert_eq!(access_from_status(&ok).as_deref(), Some("XAPI answers; 3CX version 20.0.9.995"));
+        let header = Answer { version: Some("20.0.10.1".into()), ..ok.clone() };
+        assert_eq!(access_from_status(&header).as_deref(), Some("XAPI answers; 3CX version 20.0.10.1"));
+        assert_eq!(access_from_status(&ans(200, "{}")).as_deref(), Some("XAPI answers (no version given)"));
+        // Nothing else decides: Defs does (a refusal, a page, an array, a redirect, an ended token).
+        let forbidden = ans(403, r#"{"error":{"code":"Forbidden","message":"Access denied"}}"#);
+        for a in [forbidden, ans(200, "<html>login</html>"), ans(200, "[1]"), ans(302, ""), ans(401, "{}")] {
+            assert_eq!(access_from_status(&a), None, "{}", a.status);
+        }
     }
 
     /// A JWT-shaped token with this payload (the signature is never checked).

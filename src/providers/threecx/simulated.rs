@@ -165,6 +165,10 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
     match (parts.method.as_str(), path) {
         ("POST", "/connect/token") => token(st, parts, body),
         ("GET", "/xapi/v1/Defs") => with_account(st, parts, |a| {
+            // Where SystemStatus is refused, Defs is a validation's last read.
+            if a.behaviour == Behaviour::LowRole {
+                end_session(st);
+            }
             let mut r = json(200, r#"{"@odata.context":"https://localhost/xapi/v1/$metadata#Defs(Id)","Id":0}"#);
             if let Ok(v) = hyper::header::HeaderValue::from_str(a.version()) {
                 r.headers_mut().insert("X-3CX-Version", v);
@@ -172,10 +176,10 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
             r
         }),
         ("GET", "/xapi/v1/SystemStatus") => with_account(st, parts, |a| {
-            end_session(st);
             if a.behaviour == Behaviour::LowRole {
                 return odata_error(403, "Forbidden", "Access denied");
             }
+            end_session(st);
             json(200, select(system_status(a), parts.uri.query()).to_string())
         }),
         ("GET", "/xapi/v1/CrmIntegration") => with_account(st, parts, |a| {
