@@ -8,6 +8,7 @@
 //! updates and the clipboard) and hands effects to any [`Effects`]. [`run`] plugs in the crossterm
 //! terminal and the [`Executor`]; whole-app tests plug in a `TestBackend` and drive key sequences.
 
+mod lean;
 pub mod terminal;
 
 pub use crate::effects::{Effects, Executor, load_home};

@@ -9,7 +9,6 @@ use crossterm::terminal::{
     Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, TryLockError};
@@ -36,7 +35,7 @@ fn lock_screen(wait: Duration) -> Option<MutexGuard<'static, ()>> {
     }
 }
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub type Term = Terminal<super::lean::Lean<Stdout>>;
 
 /// Raw mode, alternate screen, bracketed paste; installs the restoring panic hook first.
 pub fn enter() -> io::Result<Term> {
@@ -44,7 +43,7 @@ pub fn enter() -> io::Result<Term> {
     ACTIVE.store(true, Ordering::SeqCst);
     let entered = enable_raw_mode()
         .and_then(|()| execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste))
-        .and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+        .and_then(|()| Terminal::new(super::lean::Lean::new(stdout())));
     if entered.is_err() {
         restore();
     }
