@@ -43,7 +43,8 @@ pub struct Executor {
     /// recorded result) and what reads it (the home screen's list) happen in the order the wizard
     /// asked, off the thread that draws. Without it a home screen loaded right after a
     /// validation could be read before that validation's result was written ("never checked").
-    disk: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+    /// Started by its first job (after the first frame: no thread is made before it).
+    disk: Option<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
     /// The profile being saved, reported at exit once the save succeeded.
     pending_save: Option<String>,
     exit: bool,
@@ -59,16 +60,8 @@ pub struct Executor {
 impl Executor {
     /// Called inside the tokio runtime that will run the effects.
     pub fn new(store: Store, results: Results, opts: validate::Options, tx: UnboundedSender<Msg>) -> Self {
-        let (disk, jobs) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
-        // A blocking task, not a thread: the runtime waits for it at the end, so a save in
-        // progress is finished before the process exits. It ends when the executor is dropped.
-        tokio::task::spawn_blocking(move || {
-            for job in jobs {
-                job();
-            }
-        });
         Executor {
-            disk,
+            disk: None,
             store,
             results,
             opts,
@@ -300,8 +293,19 @@ impl Effects for Executor {
 
 impl Executor {
     /// Queues `job` on the disk lane.
-    fn on_disk(&self, job: impl FnOnce() + Send + 'static) {
-        let _ = self.disk.send(Box::new(job));
+    fn on_disk(&mut self, job: impl FnOnce() + Send + 'static) {
+        let lane = self.disk.get_or_insert_with(|| {
+            let (disk, jobs) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+            // A blocking task, not a thread: the runtime waits for it at the end, so a save in
+            // progress is finished before the process exits. It ends when the executor is dropped.
+            tokio::task::spawn_blocking(move || {
+                for job in jobs {
+                    job();
+                }
+            });
+            disk
+        });
+        let _ = lane.send(Box::new(job));
     }
 
     fn cancel(&mut self) {

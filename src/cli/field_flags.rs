@@ -31,7 +31,7 @@ fn specs() -> &'static [Spec] {
         let mut by_flag: BTreeMap<String, (Spec, Uses)> = BTreeMap::new();
         let mut order = Vec::new();
         for schema in crate::providers::SCHEMAS {
-            let vendor = schema.guide().name.as_str();
+            let vendor = schema.name;
             for def in schema.fields {
                 let flag = def.flag();
                 let entry = by_flag.entry(flag.clone()).or_insert_with(|| {

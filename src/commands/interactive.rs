@@ -127,7 +127,7 @@ pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
         return Ok(code);
     }
     check_terminal()?;
-    let rt = runtime()?;
+    let rt = crate::validate::screen_runtime().context("cannot start the async runtime")?;
     let d = demo_setup(&rt, config)?;
     let code = run_in(&rt, &d.config, &d.state, g, |w| {
         w.demo = Some(d.info.clone());
@@ -206,14 +206,14 @@ fn check_terminal() -> Result<()> {
     Ok(())
 }
 
-/// The process's one runtime (`validate::runtime`).
+/// The process's one runtime (`validate::runtime`); the full-screen UI's is `screen_runtime`.
 fn runtime() -> Result<tokio::runtime::Runtime> {
     crate::validate::runtime().context("cannot start the async runtime")
 }
 
 fn run(config: &Path, state: &Path, g: &Globals, setup: impl FnOnce(&mut Wizard)) -> Result<u8> {
     check_terminal()?;
-    let rt = runtime()?;
+    let rt = crate::validate::screen_runtime().context("cannot start the async runtime")?;
     run_in(&rt, config, state, g, setup)
 }
 

@@ -14,6 +14,9 @@ use crate::report::Refusal;
 pub struct Schema {
     /// As written in profiles and on the command line (`"3cx"`).
     pub provider: &'static str,
+    /// The vendor's name as people write it: the guide's `name` (a test holds them together), so
+    /// the command line's help says it without parsing a guide at every start.
+    pub name: &'static str,
     pub guide: fn() -> &'static Guide,
     /// In the order they are written to a new table and shown.
     pub fields: &'static [FieldDef],

@@ -14,6 +14,7 @@ fn guide() -> &'static Guide {
 }
 static TEST: Schema = Schema {
     provider: "3cx",
+    name: "T",
     guide,
     fields: &[
         FieldDef::new("domain", Kind::Text(FieldKind::Host)),

@@ -258,6 +258,7 @@ mod tests {
         for p in ProviderId::ALL {
             let (s, g) = (p.schema(), p.guide());
             assert_eq!(s.provider, g.provider);
+            assert_eq!(s.name, g.name, "the schema's name is the guide's");
             for (id, spec) in &g.fields {
                 let def =
                     s.field(id).unwrap_or_else(|| panic!("{}: guide field {id} is not a profile field", s.provider));

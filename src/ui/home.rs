@@ -82,7 +82,8 @@ fn row_line(r: &Row, selected: bool, width: usize, now: u64, t: &Theme) -> Line<
 
 /// The providers on offer, by name ("3CX", "3CX or 8x8", "3CX, 8x8 or CX-Engine").
 fn providers() -> String {
-    let names: Vec<&str> = crate::providers::ProviderId::ALL.iter().map(|p| p.guide().name.as_str()).collect();
+    // The schemas' names: the first frame parses no guide.
+    let names: Vec<&str> = crate::providers::ProviderId::ALL.iter().map(|p| p.schema().name).collect();
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => names.concat(),

@@ -204,7 +204,7 @@ pub(crate) fn block<'a>(title: impl Into<Line<'a>>, t: &Theme) -> Block<'a> {
 }
 
 fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
-    let name_w = ProviderId::ALL.iter().map(|p| p.guide().name.chars().count()).max().unwrap_or(8);
+    let name_w = ProviderId::ALL.iter().map(|p| p.schema().name.chars().count()).max().unwrap_or(8);
     // The summary wraps under itself, not under the name.
     let summary_w = usize::from(area.width.saturating_sub(4)).saturating_sub(name_w + 3);
     let mut lines: Vec<Line> = Vec::new();

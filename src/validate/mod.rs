@@ -33,11 +33,19 @@ pub use tls::roots_notice;
 pub use token_lock::LockConfig;
 pub use tracker::Tracker;
 
-/// The one async runtime of a pbxlink process: validations, the TUI's effects, plain mode's signal
-/// watcher and the demo's simulator all run on it. Two workers, so work goes on while the main
+/// The one async runtime of a pbxlink process (the full-screen UI has [`screen_runtime`]):
+/// validations, plain mode's effects and signal watcher, the demo's simulator all run on it. Two workers, so work goes on while the main
 /// thread waits for a line to be typed, and no more: PBX hosts are small.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("pbxlink").enable_all().build()
+}
+
+/// The full-screen UI's runtime: its thread, no others. The drawing loop runs inside it, so the
+/// validations (network waits, a TLS handshake of a millisecond) go on between frames; no worker
+/// thread starts before the first frame or holds memory while the screen waits for a key. Plain
+/// mode keeps [`runtime`]: its main thread blocks on reading a line.
+pub fn screen_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()
 }
 
 /// Knobs for one validation.

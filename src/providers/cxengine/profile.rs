@@ -22,6 +22,7 @@ pub const PBX_PROFILE: &str = "pbx_profile";
 
 pub static SCHEMA: Schema = Schema {
     provider: "cx-engine",
+    name: "CX-Engine",
     guide,
     fields: &[
         FieldDef::new(BASE_URL, Kind::Text(FieldKind::Url))

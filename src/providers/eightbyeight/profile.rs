@@ -18,6 +18,7 @@ pub const REGION: &str = "region";
 
 pub static SCHEMA: Schema = Schema {
     provider: "8x8",
+    name: "8x8",
     guide,
     fields: &[
         FieldDef::new(CLIENT_ID, Kind::Text(FieldKind::Id)).help("the API username"),

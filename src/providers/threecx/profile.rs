@@ -16,6 +16,7 @@ pub const API_KEY: &str = "api_key";
 
 pub static SCHEMA: Schema = Schema {
     provider: PROVIDER,
+    name: "3CX",
     guide,
     fields: &[
         FieldDef::new(DOMAIN, Kind::Text(FieldKind::Host))
