@@ -89,7 +89,7 @@ fn c_on_a_finished_check_shows_what_the_key_may_read() {
     assert!(reads[1..].iter().all(|r| r.starts_with("GET /xapi/v1/")), "{reads:?}");
     // c again: the checks are back; r checks again.
     app.key(KeyCode::Char('c'));
-    app.wait_for("Read through the API");
+    app.wait_for("Read the API");
     app.key(KeyCode::Char('r'));
     let again = app.wait_for("The link works");
     assert!(!again.contains("What the key may read"), "{again}");
@@ -119,7 +119,7 @@ fn h_on_a_finished_check_shows_every_health_fact() {
     assert!(lower.contains("Version                  20.0.9.995"), "{lower}");
     assert!(!lower.contains("SIMU-LATED"), "never the licence key");
     app.key(KeyCode::Char('h'));
-    app.wait_for("Read through the API");
+    app.wait_for("Read the API");
     app.key(KeyCode::Char('q'));
     app.key(KeyCode::Char('q'));
     app.ended();

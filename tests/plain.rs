@@ -101,7 +101,7 @@ fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
         out.contains("Validation failed: unauthorized") && out.contains("Fix: 3CX rejected the Client ID or API key")
     );
     assert!(out.contains("Client ID [900]:") && out.contains("Keep the API key you typed"), "{out}");
-    assert!(out.contains("ok   Read through the API") && out.contains("The link works."), "{out}");
+    assert!(out.contains("ok   Read the API") && out.contains("The link works."), "{out}");
     assert!(out.contains(&format!("{} characters, hidden", GOOD.len())), "{out}");
     assert!(out.contains(&format!("Saved profile \"office\" in {}", e.config().display())), "{out}");
 

@@ -73,7 +73,7 @@ fn checks(states: &[CheckState]) -> Vec<Check> {
         ("token", "Get a token (POST /connect/token)", "token issued, valid for 60 min (its exp claim)"),
         (
             "access",
-            "Read through the API (GET /xapi/v1/SystemStatus, else Defs)",
+            "Read the API (SystemStatus or Defs)",
             "XAPI answers; 3CX version 20.0.9.995",
         ),
         (
