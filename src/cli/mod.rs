@@ -47,7 +47,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Each subcommand's arguments are built only when it is the one invoked (or for help, man page
+/// and completions): building all of them took as long as the rest of the start together.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Try the whole TUI against a built-in simulator of the vendor APIs (no PBX needed)
     Demo,

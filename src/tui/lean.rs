@@ -4,6 +4,8 @@
 //! - after the changed cells, one `SGR 0` when the pen is not already plain (crossterm's backend
 //!   resets foreground, background, underline colour and attributes after every frame: 20 bytes);
 //! - the cursor is shown or hidden only when that changes (crossterm's says "show" every frame);
+//! - a frame whose first changed cell is where the cursor was left (the character typed at the
+//!   caret) starts there without a move;
 //! - a style change that only adds attributes adds them; one that removes any starts from `SGR 0`.
 //!
 //! Everything else (size, clearing, the cursor position query) is crossterm's backend's.
@@ -22,11 +24,15 @@ pub struct Lean<W: Write> {
     inner: CrosstermBackend<W>,
     /// Whether the terminal shows the cursor, once pbxlink has said so (`None` before).
     cursor_shown: Option<bool>,
+    /// Where the cursor was put after the last frame; `None` once anything may have moved it.
+    /// Only the synchronized-update markers and OSC 52 are written between frames, and neither
+    /// moves it; a resize clears the screen, which forgets it.
+    cursor_at: Option<Position>,
 }
 
 impl<W: Write> Lean<W> {
     pub fn new(writer: W) -> Self {
-        Lean { inner: CrosstermBackend::new(writer), cursor_shown: None }
+        Lean { inner: CrosstermBackend::new(writer), cursor_shown: None, cursor_at: None }
     }
 }
 
@@ -100,13 +106,14 @@ impl<W: Write> Backend for Lean<W> {
     {
         let w = &mut self.inner;
         let mut pen = PLAIN;
-        let mut last: Option<Position> = None;
+        // Where the cursor is: where the last frame left it, then after each printed cell (one
+        // column on; after a wide character the next changed cell is further, and is moved to).
+        let mut at = self.cursor_at.take();
         for (x, y, cell) in content {
-            // Where the previous cell's print left the cursor, no move is needed.
-            if !matches!(last, Some(p) if x == p.x + 1 && y == p.y) {
+            if at != Some(Position { x, y }) {
                 queue!(w, MoveTo(x, y))?;
             }
-            last = Some(Position { x, y });
+            at = Some(Position { x: x.saturating_add(1), y });
             let want = Pen { fg: cell.fg, bg: cell.bg, underline: cell.underline_color, modifier: cell.modifier };
             if want != pen {
                 pen = restyle(w, pen, want)?;
@@ -136,23 +143,29 @@ impl<W: Write> Backend for Lean<W> {
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
+        self.cursor_at = None;
         self.inner.get_cursor_position()
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
         let p = position.into();
-        queue!(self.inner, MoveTo(p.x, p.y))
+        queue!(self.inner, MoveTo(p.x, p.y))?;
+        self.cursor_at = Some(p);
+        Ok(())
     }
 
     fn clear(&mut self) -> io::Result<()> {
+        self.cursor_at = None;
         self.inner.clear()
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.cursor_at = None;
         self.inner.clear_region(clear_type)
     }
 
     fn append_lines(&mut self, n: u16) -> io::Result<()> {
+        self.cursor_at = None;
         self.inner.append_lines(n)
     }
 
@@ -226,6 +239,26 @@ mod tests {
         let red = cell("r", bold.fg(Color::Red));
         b.draw([(0, 0, &x), (1, 0, &red)].into_iter()).expect("draw");
         assert_eq!(tape.take(), "\x1b[1;1H\x1b[1mx\x1b[38;5;1;49mr\x1b[0m");
+    }
+
+    #[test]
+    fn a_frame_starting_at_the_cursor_needs_no_move() {
+        let tape = Tape::default();
+        let mut b = Lean::new(tape.clone());
+        let (e, url) = (cell("e", Style::new()), cell("e", Style::new().bold()));
+        b.set_cursor_position(Position { x: 8, y: 19 }).expect("caret");
+        tape.take();
+        // The key typed at the caret, then the live line below it.
+        b.draw([(8, 19, &e), (33, 21, &url)].into_iter()).expect("draw");
+        assert_eq!(tape.take(), "e\x1b[22;34H\x1b[1me\x1b[0m");
+        // Printing moved the cursor: the next frame moves first, unless it was put back.
+        b.draw([(8, 19, &e)].into_iter()).expect("draw");
+        assert_eq!(tape.take(), "\x1b[20;9He");
+        b.set_cursor_position(Position { x: 9, y: 19 }).expect("caret");
+        b.clear().expect("clear");
+        tape.take();
+        b.draw([(9, 19, &e)].into_iter()).expect("draw");
+        assert_eq!(tape.take(), "\x1b[20;10He", "a clear forgets where the cursor is");
     }
 
     #[test]
