@@ -71,11 +71,7 @@ fn checks(states: &[CheckState]) -> Vec<Check> {
         ("dns", "Find the PBX (DNS)", "mycompany.3cx.us is 192.0.2.10"),
         ("connect", "Connect (TCP and TLS)", "mycompany.3cx.us: TLS verified"),
         ("token", "Get a token (POST /connect/token)", "token issued, valid for 60 min (its exp claim)"),
-        (
-            "access",
-            "Read the API (SystemStatus or Defs)",
-            "XAPI answers; 3CX version 20.0.9.995",
-        ),
+        ("access", "Read the API (SystemStatus or Defs)", "XAPI answers; 3CX version 20.0.9.995"),
         (
             "details",
             "System details (SystemStatus)",
