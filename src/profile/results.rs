@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::atomic::{lock_beside, write_atomic};
+use super::atomic::{lock_beside, write_atomic, write_atomic_in};
 use crate::report::{FailureKind, Report};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +128,7 @@ impl Results {
         // Locked, so the TUI and a cron run recording at once do not drop each other's results.
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
+        let mut histories = Vec::new();
         for (name, r) in updates {
             let mut r = r.clone();
             r.since = match all.get(name) {
@@ -138,12 +139,15 @@ impl Results {
             history.push(r.clone());
             let drop = history.len().saturating_sub(HISTORY);
             history.drain(..drop);
-            let path = self.history_path(name);
+            histories.push((self.history_path(name), serde_json::to_vec_pretty(&history)?));
+            all.insert(name.clone(), r);
+        }
+        let dir = self.path.with_file_name("history");
+        for ((path, _), written) in histories.iter().zip(write_atomic_in(&dir, &histories)) {
             // The history is a record: one that cannot be written costs no last result.
-            if let Err(e) = write_atomic(&path, &serde_json::to_vec_pretty(&history)?, false) {
+            if let Err(e) = written {
                 tracing::warn!(path = %path.display(), error = %e, "could not write a profile's history");
             }
-            all.insert(name.clone(), r);
         }
         self.write(&all)
     }
