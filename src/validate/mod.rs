@@ -34,8 +34,9 @@ pub use token_lock::LockConfig;
 pub use tracker::Tracker;
 
 /// The one async runtime of a pbxlink process (the full-screen UI has [`screen_runtime`]):
-/// validations, plain mode's effects and signal watcher, the demo's simulator all run on it. Two workers, so work goes on while the main
-/// thread waits for a line to be typed, and no more: PBX hosts are small.
+/// validations, plain mode's effects and signal watcher, the demo's simulator all run on it. Two
+/// workers, so work goes on while the main thread waits for a line to be typed, and no more: PBX
+/// hosts are small.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("pbxlink").enable_all().build()
 }
