@@ -92,16 +92,30 @@ fn temp_prefix(target: &Path) -> String {
 /// Removes the temp files a killed writer of `target` left behind (a SIGKILL or a power cut skips
 /// every clean-up). Only called under the lock beside `target`, so no live writer of it has one
 /// in flight; other files' temp files have another prefix and are never touched.
-fn remove_stale_temps(dir: &Path, target: &Path) {
-    let prefix = temp_prefix(target);
+/// One look at `dir` for all of `targets` (their [`temp_prefix`]es).
+fn remove_stale_temps(dir: &Path, targets: &[&Path]) {
+    let prefixes: Vec<String> = targets.iter().map(|t| temp_prefix(t)).collect();
     let Ok(entries) = fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".tmp") && e.file_type().is_ok_and(|t| t.is_file()) {
+        let ours = name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p.as_str()));
+        if ours && e.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(e.path());
         }
     }
+}
+
+/// `bytes` in a private temp file beside `real`, on disk, ready to be renamed over it.
+fn synced_temp(real: &Path, dir: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix(real))
+        .suffix(".tmp")
+        .permissions(Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
 }
 
 /// Replaces `path` with `bytes` atomically; with `backup`, the previous content is kept in
@@ -110,14 +124,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
     let real = real_path(path)?;
     let dir = real.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
-    remove_stale_temps(dir, &real);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(&real))
-        .suffix(".tmp")
-        .permissions(Permissions::from_mode(0o600))
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    remove_stale_temps(dir, &[real.as_path()]);
+    let tmp = synced_temp(&real, dir, bytes)?;
     if backup && real.exists() {
         let mut name = real.file_name().unwrap_or_default().to_os_string();
         name.push(".bak");
@@ -140,26 +148,10 @@ pub fn write_atomic_in(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Vec<io::Resu
     if let Err(e) = ensure_private_dir(dir) {
         return files.iter().map(|_| Err(io::Error::new(e.kind(), e.to_string()))).collect();
     }
-    let prefixes: Vec<String> = files.iter().map(|(p, _)| temp_prefix(p)).collect();
-    if let Ok(entries) = fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let stale = name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p.as_str()));
-            if stale && e.file_type().is_ok_and(|t| t.is_file()) {
-                let _ = fs::remove_file(e.path());
-            }
-        }
-    }
+    remove_stale_temps(dir, &files.iter().map(|(p, _)| p.as_path()).collect::<Vec<_>>());
     let one = |path: &Path, bytes: &[u8]| -> io::Result<()> {
         let real = real_path(path)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&temp_prefix(&real))
-            .suffix(".tmp")
-            .permissions(Permissions::from_mode(0o600))
-            .tempfile_in(real.parent().unwrap_or(dir))?;
-        tmp.write_all(bytes)?;
-        tmp.as_file().sync_all()?;
+        let tmp = synced_temp(&real, real.parent().unwrap_or(dir), bytes)?;
         tmp.persist(&real).map_err(|e| e.error)?;
         Ok(())
     };

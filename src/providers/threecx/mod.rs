@@ -164,10 +164,15 @@ pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
             format!("HTTP {}: the answer is not JSON, so this is not the 3CX XAPI", a.status),
         ));
     }
-    Ok(match &a.version {
+    Ok(xapi_answers(a.version.as_deref(), "no X-3CX-Version header"))
+}
+
+/// What a passed `access` says: the version when known, else why it is not.
+fn xapi_answers(version: Option<&str>, unknown: &str) -> String {
+    match version {
         Some(v) => format!("XAPI answers; 3CX version {}", one_line(v, 40)),
-        None => "XAPI answers (no X-3CX-Version header)".to_string(),
-    })
+        None => format!("XAPI answers ({unknown})"),
+    }
 }
 
 /// `access` from the SystemStatus answer, when that answer proves it: a 2xx JSON object from the
@@ -180,10 +185,7 @@ pub fn access_from_status(a: &Answer) -> Option<String> {
     }
     let body: serde_json::Value = serde_json::from_slice(&a.body).ok()?;
     let version = a.version.clone().or_else(|| body.get("Version")?.as_str().map(str::to_string));
-    body.is_object().then(|| match version {
-        Some(v) => format!("XAPI answers; 3CX version {}", one_line(&v, 40)),
-        None => "XAPI answers (no version given)".to_string(),
-    })
+    body.is_object().then(|| xapi_answers(version.as_deref(), "no version given"))
 }
 
 /// The optional details read: what it found, or why it is "n/a". Never a failure: the role may
