@@ -13,6 +13,7 @@ pub mod cert;
 mod client;
 mod errors;
 mod proxy;
+mod roots;
 mod scheduler;
 pub mod session;
 mod tls;

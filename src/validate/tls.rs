@@ -19,10 +19,8 @@ struct SystemRoots {
 fn system_roots() -> &'static SystemRoots {
     static ROOTS: OnceLock<SystemRoots> = OnceLock::new();
     ROOTS.get_or_init(|| {
-        let found = rustls_native_certs::load_native_certs();
-        let mut store = RootCertStore::empty();
-        let (added, _ignored) = store.add_parsable_certificates(found.certs);
-        if added > 0 {
+        let store = super::roots::CertPaths::find().load();
+        if !store.is_empty() {
             return SystemRoots { store, notice: None };
         }
         let mut store = RootCertStore::empty();
