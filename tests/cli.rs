@@ -91,3 +91,5 @@ mod prometheus;
 mod secret_refs;
 #[path = "cli/token.rs"]
 mod token;
+#[path = "cli/trust.rs"]
+mod trust;

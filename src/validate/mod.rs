@@ -30,7 +30,6 @@ pub use answer::{Answer, Failure, one_line, server_message, status_failure};
 
 pub use client::http_client_for_tests;
 pub use scheduler::{Scheduler, Turn};
-pub use tls::roots_notice;
 pub use token_lock::LockConfig;
 pub use tracker::Tracker;
 

@@ -74,7 +74,8 @@ fn a_hashed_directory_gives_each_certificate_once_and_skips_what_is_not_a_ca() {
     std::fs::write(certs.join("garbage.pem"), pem("CERTIFICATE", b"\x30\x03\x02\x01\x00", "\n")).expect("write");
     std::os::unix::fs::symlink(dir.path().join("gone.pem"), certs.join("dangling.0")).expect("link");
     let store = CertPaths { file: Some(bundle), dirs: vec![certs, dir.path().join("missing")] }.load();
-    let subjects: Vec<_> = store.roots.iter().map(|r| r.subject.as_ref().to_vec()).collect();
+    let mut subjects: Vec<_> = store.roots.iter().map(|r| r.subject.as_ref().to_vec()).collect();
+    subjects.sort();
     let expected: Vec<_> = [&a, &b]
         .iter()
         .map(|d| {

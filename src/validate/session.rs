@@ -182,7 +182,7 @@ impl Session {
                             self.via_proxy.as_ref().map(|p| format!(" through the proxy {p}")).unwrap_or_default();
                         // A certificate refused: what the server presented, to compare with the PBX
                         // before trusting it with --ca-file.
-                        let shown = match (kind, self.certificate()) {
+                        let mut shown = match (kind, self.certificate()) {
                             (FailureKind::Tls, Some(c)) => format!(
                                 "; it presented {} issued by {}, SHA-256 {}",
                                 or_none(&c.subject),
@@ -191,6 +191,9 @@ impl Session {
                             ),
                             _ => String::new(),
                         };
+                        if let Some(n) = self.seen.roots_notice() {
+                            shown.push_str(&format!(" ({n})"));
+                        }
                         t.end(
                             "connect",
                             CheckState::Failed(kind),
@@ -281,7 +284,7 @@ impl Session {
 
     /// The certificate the server presented, when one was shown and can be read.
     fn certificate(&self) -> Option<super::cert::CertInfo> {
-        let der = self.seen.lock().ok()?.clone()?;
+        let der = self.seen.certificate()?;
         super::cert::describe(&der)
     }
 
@@ -290,7 +293,7 @@ impl Session {
         if let Some(p) = &self.via_proxy {
             s.push_str(&format!(" through the proxy {p}"));
         }
-        if let Some(n) = super::tls::roots_notice() {
+        if let Some(n) = self.seen.roots_notice() {
             s.push_str(&format!(" ({n})"));
         }
         s
