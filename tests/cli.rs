@@ -62,6 +62,8 @@ impl Guarded {
 mod add;
 #[path = "cli/api.rs"]
 mod api;
+#[path = "cli/binary.rs"]
+mod binary;
 #[path = "cli/capabilities.rs"]
 mod capabilities;
 #[path = "cli/completion.rs"]
