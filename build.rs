@@ -18,15 +18,18 @@ fn main() {
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=CARGO_ENCODED_RUSTFLAGS");
     lean_release_link();
 }
 
 /// The release profile aborts on a panic and strips symbols, so the unwind tables (`.eh_frame`,
 /// and the landing-pad tables they point to) have no reader left but a backtrace of bare
-/// addresses: 430 KB of the static binary, 530 KB of the glibc one. The linker drops them (a fragment added to its own
-/// script, so everything else is laid out as always), keeping only the C runtime's own entry,
-/// which its start-up code refers to. A backtrace then ends at its first frame; a panic still
-/// prints its message and place, restores the terminal and exits 101 (`commands::main`).
+/// addresses: 430 KB of the static binary, 530 KB of the glibc one. The linker drops them (a
+/// fragment added to its own script, so everything else is laid out as always), keeping only the
+/// C runtime's own entry, which its start-up code refers to. A backtrace then ends at its first
+/// frame; a panic still prints its message and place, restores the terminal and exits 101
+/// (`commands::crash_exit_code`). GNU ld and lld take the fragment; mold and gold do not, so a
+/// build that picks one of them (`-fuse-ld=` in its RUSTFLAGS) links as before.
 ///
 /// The static build (musl) also packs its relocations (`DT_RELR`, which musl's start-up code
 /// applies since 1.2.4): 165 KB of tables become 2 KB, and the binary stays position-independent.
@@ -36,7 +39,8 @@ fn main() {
 /// never for tests, which unwind.
 fn lean_release_link() {
     let var = |k: &str| std::env::var(k).unwrap_or_default();
-    if var("PROFILE") != "release" || var("CARGO_CFG_TARGET_OS") != "linux" {
+    let other_linker = ["fuse-ld=mold", "fuse-ld=gold"].iter().any(|l| var("CARGO_ENCODED_RUSTFLAGS").contains(l));
+    if var("PROFILE") != "release" || var("CARGO_CFG_TARGET_OS") != "linux" || other_linker {
         return;
     }
     let script = Path::new(&var("OUT_DIR")).join("no-unwind-tables.ld");

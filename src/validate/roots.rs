@@ -106,7 +106,7 @@ impl Loader {
 /// Calls `each` with the DER of every `CERTIFICATE` block of a PEM stream, in order. Other blocks
 /// (keys, `TRUSTED CERTIFICATE`, parameters) and text between blocks are passed over, as
 /// rustls's own PEM reader does; a block whose base64 is broken is skipped, the rest still read.
-pub(crate) fn each_certificate(mut r: impl BufRead, mut each: impl FnMut(&[u8])) {
+fn each_certificate(mut r: impl BufRead, mut each: impl FnMut(&[u8])) {
     const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
     const END: &[u8] = b"-----END CERTIFICATE-----";
     let mut line = Vec::with_capacity(128);
