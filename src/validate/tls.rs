@@ -105,7 +105,12 @@ impl ServerCertVerifier for Keeping {
             },
             None => None,
         };
-        let system = system_trust()?;
+        // The system's roots unusable (never so far: the built-in ones stand in for a missing
+        // bundle): the CA files' own answer, if there was one, says more than that.
+        let system = match system_trust() {
+            Ok(s) => s,
+            Err(e) => return Err(first.unwrap_or(e)),
+        };
         self.seen.bundled.store(system.bundled, Ordering::Relaxed);
         verify(&system.verifier).map_err(|e| match first {
             // The chain led to a CA file's certificate and failed there for a reason of its own
