@@ -63,12 +63,13 @@ fn lean_release_link() {
     }
 }
 
-/// The functions a start, a validation and a wizard run (`assets/link/function-order.txt`, written
-/// by `scripts/order` from callgrind profiles), placed first and together: the compiler scatters
-/// them across 4.6 MB of code, and each page fault maps 64 KB around it, so before this nearly
-/// the whole program was resident after one validation. A section per function (rustc's default
-/// on Linux) lets the linker script pick them by name; the names' hashes are wildcards, so the
-/// list outlives the build it came from, and a function it misses goes after, as before.
+/// The functions a start, a validation, the wizard and `validate --all` run
+/// (`assets/link/function-order.txt`, written by `scripts/order` from callgrind profiles), placed
+/// first and together: the compiler scatters them across 4.6 MB of code, and each page fault maps
+/// 64 KB around it, so before this nearly the whole program was resident after one validation. A
+/// section per function (rustc's default on Linux) lets the linker script pick them by name; the
+/// names' hashes are wildcards, so the list outlives the build it came from, and a function it
+/// misses goes after, as before.
 fn function_order(out_dir: &str) -> Option<std::path::PathBuf> {
     let list_path = "assets/link/function-order.txt";
     println!("cargo:rerun-if-changed={list_path}");
