@@ -86,11 +86,15 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// `Cli::parse()`, keeping the command tree and the matches until the process ends: freeing them
-/// (hundreds of arguments, the global ones copied into every subcommand) was 6% of the
-/// instructions before the first frame.
+/// `Cli::parse()`. A start with no command (the home screen) parses with [`crate::cli::Home`],
+/// which builds no command tree; the rest parse with the whole tree, kept with its matches until
+/// the process ends: freeing them (hundreds of arguments, the global ones copied into every
+/// subcommand) was 6% of the instructions before the first frame.
 fn parse() -> Cli {
-    use clap::{CommandFactory, FromArgMatches};
+    use clap::{CommandFactory, FromArgMatches, Parser};
+    if let Ok(home) = crate::cli::Home::try_parse() {
+        return Cli { global: home.global, command: None };
+    }
     let mut cmd = Cli::command();
     let mut matches = cmd.get_matches_mut();
     let cli = Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
@@ -132,25 +136,25 @@ pub(crate) fn print_all(bytes: &[u8]) -> Result<()> {
 }
 
 fn dispatch(cli: Cli) -> Result<u8> {
-    let config = crate::paths::config_file(cli.config.clone())?;
-    let color = match cli.color {
+    let config = crate::paths::config_file(cli.global.config.clone())?;
+    let color = match cli.global.color {
         crate::cli::ColorChoice::Auto => None,
         crate::cli::ColorChoice::Always => Some(true),
         crate::cli::ColorChoice::Never => Some(false),
     };
-    let theme = crate::ui::Theme::detect(cli.ascii, color, |k| std::env::var(k).ok());
+    let theme = crate::ui::Theme::detect(cli.global.ascii, color, |k| std::env::var(k).ok());
     let g = Globals {
-        ca: cli.ca_file.clone(),
-        no_proxy: cli.no_proxy,
-        log_file: cli.log_file.clone(),
+        ca: cli.global.ca_file.clone(),
+        no_proxy: cli.global.no_proxy,
+        log_file: cli.global.log_file.clone(),
         theme,
-        plain: crate::cli::plain_requested(cli.plain, std::env::var_os("ACCESSIBLE").as_deref()),
+        plain: crate::cli::plain_requested(cli.global.plain, std::env::var_os("ACCESSIBLE").as_deref()),
         who: who(cli.command.as_ref()),
     };
     match cli.command {
         None => interactive::home(&config, &g),
         Some(Command::Add(args)) => add::run(&config, &g, *args),
-        Some(Command::Demo) => interactive::demo(cli.config.as_deref(), &g),
+        Some(Command::Demo) => interactive::demo(cli.global.config.as_deref(), &g),
         Some(Command::Validate(args)) => validate::run(&config, &g, args),
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
