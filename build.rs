@@ -34,7 +34,8 @@ fn main() {
 ///
 /// The static build (musl) also packs its relocations (`DT_RELR`, which musl's start-up code
 /// applies since 1.2.4): 165 KB of tables become 2 KB, and the binary stays position-independent.
-/// Not for the glibc build: glibc before 2.36 cannot load such a binary.
+/// The glibc build does too where the build machine's glibc loads it (`glibc_loads_relr`): 200 KB
+/// of tables, all read at every start.
 ///
 /// Only for the binaries and examples (the reference program of `scripts/bench` gets the same),
 /// never for tests, which unwind.
@@ -54,13 +55,34 @@ fn lean_release_link() {
     if let Some(order) = function_order(&var("OUT_DIR")) {
         args.push(format!("-Wl,--script={}", order.display()));
     }
-    if var("CARGO_CFG_TARGET_ENV") == "musl" {
+    if var("CARGO_CFG_TARGET_ENV") == "musl" || glibc_loads_relr() {
         args.push("-Wl,-z,pack-relative-relocs".into());
     }
     for a in args {
         println!("cargo:rustc-link-arg-bins={a}");
         println!("cargo:rustc-link-arg-examples={a}");
     }
+}
+
+/// Whether the glibc this build links against loads packed relocations (`DT_RELR`, glibc 2.36
+/// and later), asked of the build machine's own `getconf` when it builds for itself: a glibc
+/// binary is built where it runs, and the linker records the need (`GLIBC_ABI_DT_RELR`), so an
+/// older glibc refuses such a binary by name instead of crashing. Cross builds, and machines
+/// whose glibc is older or does not say, keep the plain relocations. Copying a binary to an older
+/// system is what the static build is for.
+fn glibc_loads_relr() -> bool {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_ENV") != "gnu" || var("HOST") != var("TARGET") {
+        return false;
+    }
+    let Ok(out) = std::process::Command::new("getconf").arg("GNU_LIBC_VERSION").output() else {
+        return false;
+    };
+    // "glibc 2.36"
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut numbers = text.trim().trim_start_matches("glibc ").split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+    out.status.success() && (major, minor) >= (2, 36)
 }
 
 /// The functions a start, a validation, the wizard and `validate --all` run
