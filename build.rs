@@ -91,24 +91,35 @@ fn glibc_loads_relr() -> bool {
 /// 64 KB around it, so before this nearly the whole program was resident after one validation. A
 /// section per function (rustc's default on Linux) lets the linker script pick them by name; the
 /// names' hashes are wildcards, so the list outlives the build it came from, and a function it
-/// misses goes after, as before.
+/// misses goes after, as before. The read-only data those functions read
+/// (`assets/link/data-order.txt`: constants, tables, strings; a section per constant too) goes
+/// first in the same way, beside the program's headers, which every start reads anyway.
 fn function_order(out_dir: &str) -> Option<std::path::PathBuf> {
-    let list_path = "assets/link/function-order.txt";
-    println!("cargo:rerun-if-changed={list_path}");
-    let list = std::fs::read_to_string(list_path).ok()?;
-    let mut text = String::from("SECTIONS {\n  .text.hot : {\n");
-    // Only what a symbol or an archive member's name holds reaches the script.
-    let plain = |line: &str| line.chars().all(|c| c.is_ascii_alphanumeric() || "_$.*:-()".contains(c));
-    for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#') && plain(l)) {
-        if line.contains('(') {
-            text += &format!("    {line}\n"); // an assembly object's one `.text`
-        } else {
-            // The compiler files a function it thinks cold under `.text.unlikely.`.
-            text += &format!("    *(.text.{line} .text.unlikely.{line})\n");
-        }
-    }
-    text += "  }\n} INSERT BEFORE .text;\n";
+    let mut text = String::from("SECTIONS {\n");
+    text += &hot_section(".text.hot", "assets/link/function-order.txt", |line| {
+        // The compiler files a function it thinks cold under `.text.unlikely.`.
+        format!("*(.text.{line} .text.unlikely.{line})")
+    })?;
+    text += "} INSERT BEFORE .text;\nSECTIONS {\n";
+    text += &hot_section(".rodata.hot", "assets/link/data-order.txt", |line| format!("*({line})")).unwrap_or_default();
+    text += "} INSERT BEFORE .rodata;\n";
     let script = Path::new(out_dir).join("function-order.ld");
     std::fs::write(&script, text).ok()?;
     Some(script)
+}
+
+/// An output section `name` of the input sections `list_path` names, in its order: a line with an
+/// archive member's pattern (`*lib:member(section)`) as it is, any other through `pattern`.
+fn hot_section(name: &str, list_path: &str, pattern: impl Fn(&str) -> String) -> Option<String> {
+    println!("cargo:rerun-if-changed={list_path}");
+    let list = std::fs::read_to_string(list_path).ok()?;
+    // Only what a symbol or an archive member's name holds reaches the script.
+    let plain = |line: &str| line.chars().all(|c| c.is_ascii_alphanumeric() || "_$.*:-()".contains(c));
+    let mut text = format!("  {name} : {{\n");
+    for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#') && plain(l)) {
+        let placed = if line.contains('(') { line.to_string() } else { pattern(line) };
+        text += &format!("    {placed}\n");
+    }
+    text += "  }\n";
+    Some(text)
 }
