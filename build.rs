@@ -96,26 +96,31 @@ fn glibc_loads_relr() -> bool {
 /// first in the same way, beside the program's headers, which every start reads anyway.
 fn function_order(out_dir: &str) -> Option<std::path::PathBuf> {
     let mut text = String::from("SECTIONS {\n");
-    text += &hot_section(".text.hot", "assets/link/function-order.txt", |line| {
+    // The C runtime's start-up code (`_start` and its neighbours) runs first at every start;
+    // left where the linker puts it, it is the only code read in the first 64 KB of `.text`.
+    let start_up = "*crt1.o(.text) *crtbegin*.o(.text)"; // crt1, Scrt1, rcrt1
+    text += &hot_section(".text.hot", start_up, "assets/link/function-order.txt", |line| {
         // The compiler files a function it thinks cold under `.text.unlikely.`.
         format!("*(.text.{line} .text.unlikely.{line})")
     })?;
     text += "} INSERT BEFORE .text;\nSECTIONS {\n";
-    text += &hot_section(".rodata.hot", "assets/link/data-order.txt", |line| format!("*({line})")).unwrap_or_default();
+    text +=
+        &hot_section(".rodata.hot", "", "assets/link/data-order.txt", |line| format!("*({line})")).unwrap_or_default();
     text += "} INSERT BEFORE .rodata;\n";
     let script = Path::new(out_dir).join("function-order.ld");
     std::fs::write(&script, text).ok()?;
     Some(script)
 }
 
-/// An output section `name` of the input sections `list_path` names, in its order: a line with an
-/// archive member's pattern (`*lib:member(section)`) as it is, any other through `pattern`.
-fn hot_section(name: &str, list_path: &str, pattern: impl Fn(&str) -> String) -> Option<String> {
+/// An output section `name` of `first`, then the input sections `list_path` names, in its order: a
+/// line with an archive member's pattern (`*lib:member(section)`) as it is, any other through
+/// `pattern`.
+fn hot_section(name: &str, first: &str, list_path: &str, pattern: impl Fn(&str) -> String) -> Option<String> {
     println!("cargo:rerun-if-changed={list_path}");
     let list = std::fs::read_to_string(list_path).ok()?;
     // Only what a symbol or an archive member's name holds reaches the script.
     let plain = |line: &str| line.chars().all(|c| c.is_ascii_alphanumeric() || "_$.*:-()".contains(c));
-    let mut text = format!("  {name} : {{\n");
+    let mut text = format!("  {name} : {{\n    {first}\n");
     for line in list.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#') && plain(l)) {
         let placed = if line.contains('(') { line.to_string() } else { pattern(line) };
         text += &format!("    {placed}\n");
