@@ -86,14 +86,14 @@ fn glibc_loads_relr() -> bool {
 }
 
 /// The functions a start, a validation, the wizard and `validate --all` run
-/// (`assets/link/function-order.txt`, written by `scripts/order` from callgrind profiles), placed
-/// first and together: the compiler scatters them across 4.6 MB of code, and each page fault maps
-/// 64 KB around it, so before this nearly the whole program was resident after one validation. A
-/// section per function (rustc's default on Linux) lets the linker script pick them by name; the
-/// names' hashes are wildcards, so the list outlives the build it came from, and a function it
-/// misses goes after, as before. The read-only data those functions read
-/// (`assets/link/data-order.txt`: constants, tables, strings; a section per constant too) goes
-/// first in the same way, beside the program's headers, which every start reads anyway.
+/// (`assets/link/function-order.txt`, written by `scripts/order` from callgrind, gdb and perf
+/// runs), placed first and together: the compiler scatters them across 4.6 MB of code, and each
+/// page fault maps 64 KB around it, so before this nearly the whole program was resident after one
+/// validation. A section per function (rustc's default on Linux) lets the linker script pick them
+/// by name: exact names first, then the same with their hashes as wildcards, so the list outlives
+/// the build it came from, and a function it misses goes after, as before. The read-only data
+/// those functions read (`assets/link/data-order.txt`: constants, tables, strings; a section per
+/// constant too) goes ahead of the rest of `.rodata` in the same way.
 fn function_order(out_dir: &str) -> Option<std::path::PathBuf> {
     let mut text = String::from("SECTIONS {\n");
     // The C runtime's start-up code (`_start` and its neighbours) runs first at every start;
