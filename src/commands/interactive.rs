@@ -86,6 +86,7 @@ fn canonical_ca(g: &Globals) -> Result<Option<PathBuf>> {
 
 /// `pbxlink simulator`: the demo's simulator on its own, until Ctrl-C or SIGTERM; then prints how
 /// many requests and TLS handshakes it served (the benchmark reads this).
+#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
     let rt = runtime()?;
     rt.block_on(async {
@@ -116,6 +117,7 @@ pub fn simulator(ca_out: &Path, extra: usize) -> Result<u8> {
     Ok(exit::OK)
 }
 
+#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn demo(config: Option<&Path>, g: &Globals) -> Result<u8> {
     if g.plain {
         let rt = runtime()?;

@@ -135,6 +135,10 @@ pub(crate) fn print_all(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Runs the command. Each command's function is marked `#[inline(never)]`: inlined here, all
+/// of them made one 100 KB function, which a start of the home screen had to page in whole (the
+/// linker orders functions, not their parts; see `assets/link`). Apart, a run pages in only the
+/// command it runs.
 fn dispatch(cli: Cli) -> Result<u8> {
     let config = crate::paths::config_file(cli.global.config.clone())?;
     let color = match cli.global.color {
@@ -173,29 +177,38 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::ThreeCx(crate::cli::ThreeCxCommand::AppToken { profile, id, yes, save_to })) => {
             principals::app_token(&config, &g, &profile, id, yes, save_to.as_deref())
         }
-        Some(Command::Vendor(c)) => {
-            let (out, code) = c.run()?;
-            print_all(out.as_bytes())?;
-            Ok(code)
-        }
-        Some(Command::Completions { shell }) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut text = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "pbxlink", &mut text);
-            print_all(&text)?;
-            Ok(exit::OK)
-        }
-        Some(Command::Man) => {
-            let mut text = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut text)?;
-            print_all(&text)?;
-            Ok(exit::OK)
-        }
+        Some(Command::Vendor(c)) => vendor(c),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
         Some(Command::Simulator { ca_out, accounts, hosts }) => {
             crate::simulator::name_extra_hosts(hosts);
             interactive::simulator(&ca_out, accounts)
         }
     }
+}
+
+#[inline(never)]
+fn vendor(c: crate::providers::VendorCommand) -> Result<u8> {
+    let (out, code) = c.run()?;
+    print_all(out.as_bytes())?;
+    Ok(code)
+}
+
+#[inline(never)]
+fn completions(shell: clap_complete::Shell) -> Result<u8> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "pbxlink", &mut text);
+    print_all(&text)?;
+    Ok(exit::OK)
+}
+
+#[inline(never)]
+fn man() -> Result<u8> {
+    let mut text = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut text)?;
+    print_all(&text)?;
+    Ok(exit::OK)
 }
 
 /// What a command is, in a few words another pbxlink can show while it waits for it.

@@ -21,7 +21,8 @@ use crate::guide::FieldKind;
 use crate::providers::ProviderId;
 use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, Screen, Wizard};
 
-/// Draws the whole screen.
+/// Draws the whole screen. Each screen's own drawing is a function of its own (`#[inline(never)]`)
+/// so that the home screen does not page in the code of screens it never shows.
 pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -180,6 +181,7 @@ pub(crate) fn scrolled_text(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>
     }
 }
 
+#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 fn too_small(f: &mut Frame, area: Rect) {
     let text = format!(
         "Terminal too small ({}x{}).\nEnlarge it to at least {MIN_WIDTH}x{MIN_HEIGHT}.\nCtrl-C quits.",
@@ -220,6 +222,7 @@ pub(crate) fn block<'a>(title: impl Into<Line<'a>>, t: &Theme) -> Block<'a> {
     Block::default().borders(Borders::ALL).border_set(t.border_set()).title(title).padding(Padding::horizontal(1))
 }
 
+#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
     let name_w = ProviderId::ALL.iter().map(|p| p.schema().name.chars().count()).max().unwrap_or(8);
     // The summary wraps under itself, not under the name.
@@ -239,6 +242,7 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
     f.render_widget(Paragraph::new(lines).block(block(" Link a new account ", t)), area);
 }
 
+#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     let mut lines: Vec<Line<'static>> =
         crate::wizard::keymap::GLOBAL.iter().map(|(key, what)| Line::raw(format!("{key:<10} {what}"))).collect();
