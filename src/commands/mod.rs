@@ -91,10 +91,18 @@ pub fn main() -> ExitCode {
 /// the process ends: freeing them (hundreds of arguments, the global ones copied into every
 /// subcommand) was 6% of the instructions before the first frame.
 fn parse() -> Cli {
-    use clap::{CommandFactory, FromArgMatches, Parser};
+    use clap::Parser;
     if let Ok(home) = crate::cli::Home::try_parse() {
         return Cli { global: home.global, command: None };
     }
+    parse_command()
+}
+
+/// The whole tree's parse, out of line: the code that reads every command's arguments is paged
+/// in only by a start that names a command.
+#[inline(never)]
+fn parse_command() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
     let mut cmd = Cli::command();
     let mut matches = cmd.get_matches_mut();
     let cli = Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
