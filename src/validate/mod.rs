@@ -46,7 +46,8 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// thread starts before the first frame or holds memory while the screen waits for a key. Plain
 /// mode keeps [`runtime`]: its main thread blocks on reading a line.
 pub fn screen_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()
+    // Room for 64 socket events per turn, not the default 1024: the screen has a few sockets.
+    tokio::runtime::Builder::new_current_thread().enable_all().max_io_events_per_tick(64).build()
 }
 
 /// Knobs for one validation.

@@ -222,6 +222,10 @@ fn builder() -> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::Wants
 
 fn with_alpn(mut cfg: rustls::ClientConfig) -> rustls::ClientConfig {
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // A configuration serves one host, for one validation: a second connection to it (a server
+    // that closed the first) still resumes, without rustls's default room for 256 servers'
+    // sessions, allocated with each configuration.
+    cfg.resumption = rustls::client::Resumption::in_memory_sessions(4);
     cfg
 }
 
