@@ -7,9 +7,11 @@ pub const OK: u8 = 0;
 pub const ERROR: u8 = 1;
 /// Bad flags, an unknown profile, an unreadable or invalid profiles file.
 pub const USAGE: u8 = 2;
-/// The server answered and said no: unauthorized, forbidden, not_found.
+/// The server answered and said no to the credentials or their rights: unauthorized, forbidden.
 pub const REJECTED: u8 = 3;
-/// No verdict: dns, connect, tls, timeout, rate_limited, server_error, bad_response, token_ended, token_busy.
+/// Could not reach the API, or no verdict on the credentials: dns, connect, tls, timeout,
+/// not_found (the address answers, but it is not the API: a wrong host, port, base URL or path),
+/// rate_limited, server_error, bad_response, token_ended, token_refused, token_busy.
 pub const UNREACHABLE: u8 = 4;
 
 /// Every link works, and with `validate --strict` a health finding (warning or critical) was

@@ -172,12 +172,12 @@ pub struct ProductSpec {
     /// As stored in profiles and given to `--products`.
     pub id: String,
     pub name: String,
-    /// Names a token may use for it, matched case-insensitively as substrings.
-    pub grants: Vec<String>,
-    /// The codes in `grants` only resemble the product (undocumented): when none is in a token's
-    /// list, the product is "not checked", never failed.
+    /// The codes of the vendor's own table that grant it (8x8's `api_product_list`), matched as
+    /// whole codes in any case, never as parts.
+    pub codes: Vec<String>,
+    /// What the vendor's console calls it, where that differs from `name`.
     #[serde(default)]
-    pub inferred: bool,
+    pub console: Option<String>,
     /// Which regional address scheme its API follows (8x8: `analytics` or `storage`).
     #[serde(default)]
     pub family: Option<String>,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 mod health;
-pub use health::{Fact, Finding, Health, Level, OwnThresholds, Thresholds, expiry};
+pub use health::{Dated, Fact, Finding, Health, Level, OwnThresholds, Thresholds, expiry};
 
 /// Why a validation failed. The names (as serialised) are part of the CLI/JSON contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -26,6 +26,11 @@ pub enum FailureKind {
     /// same Client ID took a new one (3CX keeps one active token per Client ID). No verdict on the
     /// key.
     TokenEnded,
+    /// 3CX accepted the key, then refused at once every token it issued for it, a second one too,
+    /// taken while no other pbxlink held the Client ID: no competing holder is proven, and what
+    /// refuses (the integration's API access, its role, Console Restrictions, a program taking
+    /// tokens many times a second) is not said by 3CX. No verdict on the key.
+    TokenRefused,
     /// Another pbxlink held this 3CX Client ID's token for the whole wait: no token was asked
     /// for, so no verdict.
     TokenBusy,
@@ -36,7 +41,7 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// Every kind, for tables and tests.
-    pub const ALL: [FailureKind; 13] = [
+    pub const ALL: [FailureKind; 14] = [
         Self::Dns,
         Self::Connect,
         Self::Tls,
@@ -48,6 +53,7 @@ impl FailureKind {
         Self::ServerError,
         Self::BadResponse,
         Self::TokenEnded,
+        Self::TokenRefused,
         Self::TokenBusy,
         Self::SecretUnavailable,
     ];
@@ -66,15 +72,19 @@ impl FailureKind {
             Self::ServerError => "server_error",
             Self::BadResponse => "bad_response",
             Self::TokenEnded => "token_ended",
+            Self::TokenRefused => "token_refused",
             Self::TokenBusy => "token_busy",
             Self::SecretUnavailable => "secret_unavailable",
         }
     }
 
     /// True when the server answered and said no: the credentials or their rights are the problem,
-    /// not the network. Scripts use this to tell "fix the key" from "fix the network".
+    /// not the network. Scripts use this to tell "fix the key" from "fix the network". A 404
+    /// (`not_found`) is not one: no vendor documents it as an answer about credentials, and a web
+    /// server that is not the vendor's API (a wrong port, base URL or path) answers so. It says the
+    /// address is wrong.
     pub fn is_rejection(self) -> bool {
-        matches!(self, Self::Unauthorized | Self::Forbidden | Self::NotFound)
+        matches!(self, Self::Unauthorized | Self::Forbidden)
     }
 
     /// A passing trouble of the server or of another program, not of this link: monitoring says

@@ -109,7 +109,8 @@ fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
     assert!(text.contains("[profiles.office]") && text.contains(&format!("domain = \"{domain}\"")), "{text}");
     assert!(text.contains(&format!("api_key = \"{GOOD}\"")) && text.contains("ca_file = "), "{text}");
     assert_eq!(mode(&e.config()), 0o600);
-    let results = std::fs::read_to_string(e.state().join("last-results.json")).expect("results");
+    let results = std::fs::read_to_string(pbxlink::profile::results::Results::of(&e.state(), &e.config()).file())
+        .expect("results");
     assert!(results.contains("\"office\""), "{results}");
     let log = std::fs::read_to_string(&log).expect("--log-file is honoured");
     assert!(log.contains("validation finished") && log.contains("profile saved"), "{log}");

@@ -390,3 +390,28 @@ fn library_calls_return_plain_data() {
     assert_eq!(requests.iter().filter(|r| r.contains(GENERATE)).count(), 2, "{requests:?}");
     assert_eq!(e.sim.handshakes(), 3, "one TLS connection per call: {requests:?}");
 }
+
+/// 3CX's spec adds `IsSystem` to service principals in 20.0.9 (`MyPhoneEnabled` in 20.0.8): a
+/// 20.0.5 or 20.0.8 PBX answers a `$select` naming it with OData's 400. The list is read on every
+/// V20, and what the PBX's version does not have says so.
+#[test]
+fn principals_are_listed_on_a_v20_before_20_0_9() {
+    for behaviour in [Behaviour::EarlyVersion, Behaviour::OldVersion] {
+        let e = Env(Sandbox::start(vec![ThreeCxAccount::new("900", ADMIN, behaviour)], vec![], vec![]));
+        e.write_config(&e.profile_3cx("admin", &e.sim.domain(), "900", ADMIN, false));
+        let o = e.run_quiet(&["3cx", "principals", "admin"], None);
+        assert_eq!(o.code, 0, "{behaviour:?}: {}{}", o.stdout, o.stderr);
+        let lines: Vec<&str> = o.stdout.lines().collect();
+        assert!(lines[1].starts_with("*  1  900 ") && lines[1].contains(" n/a "), "{behaviour:?}: {}", o.stdout);
+        assert!(o.stdout.contains("SYSTEM n/a: not shown on 3CX before 20.0.9\n"), "{}", o.stdout);
+        let asked: Vec<String> =
+            e.sim.requests().into_iter().filter(|r| r.starts_with("GET /xapi/v1/ServicePrincipals")).collect();
+        assert_eq!(asked.len(), 3, "the 400, then the two pages without IsSystem: {asked:?}");
+        let o = e.run_quiet(&["3cx", "principals", "admin", "--json"], None);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+        let first = &v["principals"][0];
+        assert_eq!(first["is_system"], serde_json::Value::Null, "{v:#}");
+        assert_eq!(first["is_system_note"], "not shown on 3CX before 20.0.9", "{v:#}");
+        assert_eq!(first["xapi_enabled"], true, "{v:#}");
+    }
+}

@@ -70,9 +70,11 @@ fn a_name_already_taken_is_refused_alike_and_another_is_saved_with_its_result() 
         assert!(text.contains("[profiles.lab]") && text.contains(&format!("api_key = \"{SECRET}\"")), "{who}:\n{text}");
     }
     // Both recorded the check the saved profile passed.
-    let tui_results = std::fs::read_to_string(app.dir.path().join("state/last-results.json")).expect("TUI results");
-    let plain_results =
-        std::fs::read_to_string(plain_config.with_file_name("state").join("last-results.json")).expect("plain results");
+    let results_of = |state: std::path::PathBuf, config: &std::path::Path| {
+        std::fs::read_to_string(pbxlink::profile::results::Results::of(&state, config).file()).expect("results")
+    };
+    let tui_results = results_of(app.dir.path().join("state"), &app.config());
+    let plain_results = results_of(plain_config.with_file_name("state"), &plain_config);
     for (who, r) in [("TUI", tui_results), ("plain", plain_results)] {
         let v: serde_json::Value = serde_json::from_str(&r).expect("results are JSON");
         assert_eq!(v["lab"]["ok"], serde_json::Value::Bool(true), "{who}: {r}");

@@ -45,6 +45,9 @@ async fn env() -> Env {
             ThreeCxAccount::new("903", SECRET, Behaviour::OldVersion),
             ThreeCxAccount::new("908", SECRET, Behaviour::Blocked),
             ThreeCxAccount::new("909", SECRET, Behaviour::TokenTaken),
+            ThreeCxAccount::new("912", SECRET, Behaviour::RefusesTokens),
+            ThreeCxAccount::new("913", SECRET, Behaviour::CallControlOnly),
+            ThreeCxAccount::new("914", SECRET, Behaviour::CallControlRefusesXapiTokens),
             ThreeCxAccount::new("910", SECRET, Behaviour::RedirectsAway),
             ThreeCxAccount::new("911", SECRET, Behaviour::HugeBody),
         ],
@@ -122,7 +125,11 @@ async fn wrong_key_is_unauthorized_with_3cx_fix() {
     assert_eq!(r.failure, Some(FailureKind::Unauthorized));
     assert!(matches!(state(&r, "token"), CheckState::Failed(FailureKind::Unauthorized)));
     assert!(detail(&r, "token").contains("401"));
-    assert!(r.hint.as_deref().is_some_and(|h| h.contains("delete the integration")));
+    // What 3CX documents or its users report comes before the destructive step, named last.
+    let hint = r.hint.clone().unwrap_or_default();
+    let at = |s: &str| hint.find(s).unwrap_or_else(|| panic!("{s:?} in {hint}"));
+    assert!(at("Conferencing API key") < at("Last resort"), "{hint}");
+    assert!(at("IP Blocklist") < at("Last resort") && at("Last resort") < at("delete and re-create"), "{hint}");
     assert_eq!(state(&r, "access"), CheckState::Skipped);
 }
 
@@ -161,18 +168,15 @@ async fn the_same_kind_gets_the_fix_of_the_step_that_failed() {
         "{:?}",
         r.hint
     );
-    // 401 after a token was issued: the key worked; the token was taken. Asked again once (a
-    // second token), then reported as an ended token: no verdict, never a rejected key.
+    // 401 after a token was issued: the key worked. Asked again once (a second token), which
+    // reads: another holder had ended the first, as the detail says.
     let before = e.sim.requests().len();
     let (r, _) = run(&profile(&e.sim.domain(), "909", SECRET), &e.opts).await;
-    assert_eq!(r.failure, Some(FailureKind::TokenEnded), "{r:#?}");
-    assert!(!r.failure.is_some_and(|k| k.is_rejection()), "exit 4, not 3");
-    assert_eq!(state(&r, "token"), CheckState::Passed);
-    assert!(detail(&r, "access").contains("another holder of the Client ID"), "{}", detail(&r, "access"));
+    assert!(r.ok(), "{r:#?}");
     assert!(
-        r.hint.as_deref().is_some_and(|h| h.contains("one active token") && h.contains("do not delete it")),
-        "{:?}",
-        r.hint
+        detail(&r, "access").ends_with("(with a second token: another holder of the Client ID ended the first)"),
+        "{}",
+        detail(&r, "access")
     );
     let asked: Vec<String> = e.sim.requests()[before..].to_vec();
     assert_eq!(
@@ -182,10 +186,74 @@ async fn the_same_kind_gets_the_fix_of_the_step_that_failed() {
             "GET /xapi/v1/SystemStatus",
             "GET /xapi/v1/Defs",
             "POST /connect/token",
-            "GET /xapi/v1/Defs"
+            "GET /xapi/v1/Defs",
+            "GET /xapi/v1/SystemStatus"
         ],
         "one retry, never a loop"
     );
+}
+
+/// The second token refused at once too proves no other holder: `token_refused`, no verdict on
+/// the key (exit 4), never `token_ended` claimed, never a rejection; Call Control is asked as
+/// 3CX documents it, and refuses too (this integration has none).
+#[tokio::test]
+async fn two_refused_tokens_claim_no_other_holder() {
+    let e = env().await;
+    let before = e.sim.requests().len();
+    let (r, _) = run(&profile(&e.sim.domain(), "912", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::TokenRefused), "{r:#?}");
+    assert!(!r.failure.is_some_and(|k| k.is_rejection()), "exit 4, not 3");
+    assert_eq!(state(&r, "token"), CheckState::Passed);
+    let d = detail(&r, "access");
+    assert_eq!(d, "HTTP 401 for two tokens in a row: 3CX accepts the key but refuses its tokens at the XAPI");
+    let hint = r.hint.clone().unwrap_or_default();
+    assert!(hint.contains("no other holder is proven") && hint.contains("do not delete it"), "{hint}");
+    assert!(hint.contains("3CX Configuration API Access") && hint.contains("Console Restrictions"), "{hint}");
+    let asked: Vec<String> = e.sim.requests()[before..].to_vec();
+    assert_eq!(
+        asked,
+        vec![
+            "POST /connect/token",
+            "GET /xapi/v1/SystemStatus",
+            "GET /xapi/v1/Defs",
+            "POST /connect/token",
+            "GET /xapi/v1/Defs",
+            "GET /callcontrol"
+        ],
+        "one retry, never a loop"
+    );
+}
+
+/// An integration with Call Control alone (CTI, home automation): the key works for Call
+/// Control, which answers as 3CX documents; the verdict stays `forbidden` (pbxlink's checks need
+/// the Configuration API), and the fix says what the key can do and what ticking the box grants.
+#[tokio::test]
+async fn a_call_control_only_integration_is_told_as_such() {
+    let e = env().await;
+    let (r, _) = run(&profile(&e.sim.domain(), "913", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::Forbidden), "{r:#?}");
+    let d = detail(&r, "access");
+    assert!(
+        d.contains("HTTP 403")
+            && d.ends_with("; Call Control answers (GET /callcontrol: 2 DNs), so the key works for Call Control"),
+        "{d}"
+    );
+    let hint = r.hint.clone().unwrap_or_default();
+    assert!(
+        hint.starts_with("The key works for Call Control (it answered), but the Configuration API (XAPI) refuses it"),
+        "{hint}"
+    );
+    assert!(hint.contains("grants the key much more than Call Control"), "{hint}");
+    // Its XAPI answering 401 instead (3CX documents neither): refused twice, and still told so.
+    let (r, _) = run(&profile(&e.sim.domain(), "914", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::TokenRefused), "{r:#?}");
+    assert!(detail(&r, "access").ends_with("so the key works for Call Control"), "{}", detail(&r, "access"));
+    assert!(r.hint.as_deref().is_some_and(|h| h.starts_with("The key works for Call Control")), "{:?}", r.hint);
+    // An integration with neither: the three causes of a 403, without a word of Call Control.
+    let (r, _) = run(&profile(&e.sim.domain(), "901", SECRET), &e.opts).await;
+    assert_eq!(r.failure, Some(FailureKind::Forbidden));
+    assert!(!detail(&r, "access").contains("Call Control"), "{}", detail(&r, "access"));
+    assert!(r.hint.as_deref().is_some_and(|h| h.contains("Three known causes")), "{:?}", r.hint);
 }
 
 #[tokio::test]

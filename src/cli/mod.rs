@@ -6,6 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use field_flags::{FieldFlags, SecretSource};
 use std::path::PathBuf;
 
+/// What Nagios Core keeps of a plugin's output (its MAX_PLUGIN_OUTPUT_LENGTH): the default of
+/// `validate --nagios-max-bytes`.
+pub const NAGIOS_MAX_BYTES: usize = 8192;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pbxlink",
@@ -141,7 +145,12 @@ pub enum Command {
     ThreeCx(ThreeCxCommand),
     #[command(flatten)]
     Vendor(crate::providers::VendorCommand),
-    /// Print shell completions
+    /// Print static shell completions (without profile names)
+    ///
+    /// For completions that also offer the saved profile names, have the shell ask pbxlink
+    /// itself: `source <(PBXLINK_COMPLETE=bash pbxlink)` in ~/.bashrc (zsh likewise;
+    /// fish: `PBXLINK_COMPLETE=fish pbxlink | source`). Only PBXLINK_COMPLETE asks for that:
+    /// a COMPLETE variable in the environment is ignored.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -215,7 +224,7 @@ pub struct AddArgs {
     pub force: bool,
 }
 
-/// Completes a profile name from the saved profiles (`COMPLETE=bash pbxlink`, clap_complete's
+/// Completes a profile name from the saved profiles (`PBXLINK_COMPLETE=bash pbxlink`, clap_complete's
 /// dynamic completion): the profiles file named by `PBXLINK_CONFIG`, else the default one. A
 /// file that cannot be read completes nothing.
 fn profile_names() -> clap_complete::ArgValueCandidates {
@@ -316,9 +325,14 @@ pub struct ValidateArgs {
     /// One JSON document on stdout
     #[arg(long, conflicts_with = "nagios")]
     pub json: bool,
-    /// One Nagios/Icinga status line with perfdata, and the plugin exit codes 0/1/2/3
+    /// Nagios/Icinga plugin output and exit codes 0/1/2/3: a status line naming the failing
+    /// profiles, a line per profile, perfdata; kept within --nagios-max-bytes
     #[arg(long)]
     pub nagios: bool,
+    /// The most bytes of --nagios output (Nagios Core keeps 8192); 0 for no bound (Icinga 2).
+    /// Failing profiles come first; what does not fit is counted, never silently dropped
+    #[arg(long, value_name = "BYTES", default_value_t = NAGIOS_MAX_BYTES, requires = "nagios")]
+    pub nagios_max_bytes: usize,
     /// The results in Prometheus's text format on stdout, instead of the lines
     #[arg(long, conflicts_with_all = ["json", "nagios"])]
     pub prometheus: bool,

@@ -145,6 +145,9 @@ pub(super) fn template(flag: &str, typed: &str) -> Result<Value, Usage> {
             problems.join("\n  ")
         )));
     }
+    for w in &found.warnings {
+        eprintln!("warning: --{flag} {typed}: line {}: {}", w.line, w.message);
+    }
     Ok(Value::Text(found.path.display().to_string()))
 }
 

@@ -202,7 +202,7 @@ fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
     }
     forget_keyring(moved.iter().map(|(from, _)| from));
     if let Ok(state) = crate::paths::state_dir()
-        && let Err(e) = Results::in_dir(&state).rename(old, new)
+        && let Err(e) = Results::of(&state, config).rename(old, new)
     {
         eprintln!("warning: the last results of \"{old}\" stay under its old name: {e:#}");
     }

@@ -65,7 +65,7 @@ pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
     // Only the saved rows' verdicts are kept: a refused row's must not stand for the profile it
     // would have replaced, nor for a name that does not exist.
     if !args.no_validate && saved_ok {
-        super::validate::record(done.iter().filter(|c| passes(c, false)).map(|c| &c.done));
+        super::validate::record(config, done.iter().filter(|c| passes(c, false)).map(|c| &c.done));
     }
     if args.json {
         let doc = json_doc(&done, saved_ok, args.no_validate);

@@ -230,7 +230,7 @@ fn run_in(
     let mut wizard = Wizard::new(config.display().to_string());
     wizard.new_profile.ca_file = canonical_ca(g)?;
     setup(&mut wizard);
-    let parts = (crate::providers::store(config), Results::in_dir(state), g.options());
+    let parts = (crate::providers::store(config), Results::of(state, config), g.options());
     let ended = rt.block_on(tui::run(wizard, parts, g.theme))?;
     for name in &ended.saved {
         eprintln!("Saved profile \"{name}\" in {}", config.display());

@@ -74,10 +74,15 @@ pub fn usage(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::Error::new(UsageError(format!("{e:#}")))
 }
 
+/// The environment variable that asks for shell completion (`PBXLINK_COMPLETE=bash pbxlink`).
+pub const COMPLETE_VAR: &str = "PBXLINK_COMPLETE";
+
 pub fn main() -> ExitCode {
-    // `COMPLETE=bash pbxlink` prints the shell's dynamic completion script, and the shell then
-    // asks pbxlink for candidates (profile names included); otherwise this returns at once.
-    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
+    // `PBXLINK_COMPLETE=bash pbxlink` prints the shell's dynamic completion script, and the shell
+    // then asks pbxlink for candidates (profile names included); otherwise this returns at once.
+    // A variable of pbxlink's own: clap's default, `COMPLETE`, may be set in a cron or Nagios
+    // environment for something else, and would turn a check into completion output (exit 0).
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).var(COMPLETE_VAR).complete();
     crash_exit_code();
     let cli = parse();
     match dispatch(cli) {

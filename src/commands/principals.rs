@@ -289,7 +289,7 @@ fn table(principals: &[Principal], name: &str, client_id: &str) -> String {
                 p.number.as_deref().unwrap_or("?").to_string(),
                 yes_no(p.xapi_enabled).to_string(),
                 yes_no(p.call_control_enabled).to_string(),
-                yes_no(p.is_system).to_string(),
+                if p.is_system_note.is_some() { "n/a".to_string() } else { yes_no(p.is_system).to_string() },
                 p.last_used.as_deref().unwrap_or("-").to_string(),
             ]
         })
@@ -312,6 +312,9 @@ fn table(principals: &[Principal], name: &str, client_id: &str) -> String {
             "* the principal profile \"{name}\" signs in with (Client ID {})\n",
             one_line(client_id, 40)
         ));
+    }
+    if let Some(note) = principals.iter().find_map(|p| p.is_system_note) {
+        s.push_str(&format!("SYSTEM n/a: {note}\n"));
     }
     s
 }
@@ -350,6 +353,9 @@ struct JsonPrincipal<'a> {
     xapi_enabled: Option<bool>,
     call_control_enabled: Option<bool>,
     is_system: Option<bool>,
+    /// Why `is_system` is null when the PBX's version has no such field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_system_note: Option<&'static str>,
     last_used: Option<&'a str>,
     /// The principal this profile signs in with (its Number is the profile's Client ID).
     own: bool,
@@ -363,6 +369,7 @@ impl<'a> JsonPrincipal<'a> {
             xapi_enabled: p.xapi_enabled,
             call_control_enabled: p.call_control_enabled,
             is_system: p.is_system,
+            is_system_note: p.is_system_note,
             last_used: p.last_used.as_deref(),
             own: p.is_own(client_id),
         }
@@ -381,6 +388,7 @@ mod tests {
             xapi_enabled: xapi,
             call_control_enabled: Some(false),
             is_system: Some(false),
+            is_system_note: None,
             last_used: None,
         };
         let t = table(&[p(1, Some("900"), Some(true)), p(2, None, None)], "office", "900");

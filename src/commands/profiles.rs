@@ -31,7 +31,7 @@ pub fn list(config: &Path, json: bool) -> Result<u8> {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let results = Results::in_dir(&crate::paths::state_dir()?).load();
+    let results = Results::of(&crate::paths::state_dir()?, config).load();
     let items = listing::items(&loaded, &results);
     let mut out = std::io::stdout().lock();
     if json {
@@ -136,7 +136,7 @@ pub fn history(config: &Path, name: &str, json: bool) -> Result<u8> {
         eprintln!("pbxlink: no profile named \"{name}\" in {}; `pbxlink list` shows them", config.display());
         return Ok(exit::USAGE);
     }
-    let results = Results::in_dir(&crate::paths::state_dir()?).history(name);
+    let results = Results::of(&crate::paths::state_dir()?, config).history(name);
     let mut out = std::io::stdout().lock();
     if json {
         let doc = serde_json::json!({"schema": 1, "name": name, "results": results});
@@ -207,7 +207,7 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     if !store.remove(name)? {
         bail!("\"{name}\" disappeared while removing it");
     }
-    let _ = Results::in_dir(&crate::paths::state_dir()?).forget(name);
+    let _ = Results::of(&crate::paths::state_dir()?, config).forget(name);
     eprintln!("Removed profile \"{name}\" (the previous file is kept as {}.bak).", config.display());
     for line in in_keyring {
         eprintln!("Note: {line}");
@@ -224,7 +224,10 @@ pub fn paths(config: &Path, log_file: Option<&Path>) -> Result<u8> {
     writeln!(out, "profiles  {}", config.display())?;
     writeln!(out, "backup    {}.bak", config.display())?;
     writeln!(out, "state     {}", state.display())?;
-    writeln!(out, "results   {}", state.join("last-results.json").display())?;
+    let results = Results::of(&state, config);
+    writeln!(out, "results   {}", results.file().display())?;
+    writeln!(out, "history   {}", results.file().with_file_name("history").display())?;
+    writeln!(out, "tokens    {}", crate::profile::token_cache::TokenCache::in_state(&state).dir().display())?;
     writeln!(out, "log       {}", log.display())?;
     writeln!(out, "locks     {}", state.join("locks").display())?;
     Ok(exit::OK)

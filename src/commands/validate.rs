@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::validate_output::{
-    Done, Outcome, exit_code, head_cells, json_doc, nagios_code, nagios_line, ok, text_lines,
+    Done, Outcome, exit_code, head_cells, json_doc, nagios_code, nagios_output, text_lines, text_summary,
 };
 use super::{Globals, UsageError, exit};
 use crate::cli::ValidateArgs;
@@ -92,9 +92,14 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                     (e, linked)
                 })
                 .collect();
-            let out =
-                Output { mode, strict: args.strict, facts: args.health, prometheus_file: args.prometheus_file.clone() };
-            validate_all(entries, opts, usize::from(args.jobs), out)
+            let out = Output {
+                mode,
+                strict: args.strict,
+                facts: args.health,
+                prometheus_file: args.prometheus_file.clone(),
+                nagios_max_bytes: args.nagios_max_bytes,
+            };
+            validate_all(config, entries, opts, usize::from(args.jobs), out)
         }
         Err(msg) => refuse(&msg.to_string()),
     }
@@ -120,7 +125,11 @@ fn select(config: &Path, args: &ValidateArgs) -> Result<(Vec<Entry>, Vec<Profile
         if loaded.entries.is_empty() {
             return Err(UsageError(format!("no profiles in {}; add one with `pbxlink add 3cx`", config.display())));
         }
-        return Ok((loaded.entries, linkable));
+        // By name: the same order every run, whatever the file's or the network's, so that two
+        // runs' outputs (a cron mail, a diff) differ only where a profile did.
+        let mut entries = loaded.entries;
+        entries.sort_by(|a, b| a.name().cmp(b.name()));
+        return Ok((entries, linkable));
     }
     if args.names.is_empty() {
         return Err(UsageError("name the profiles to validate, or pass --all".into()));
@@ -153,10 +162,12 @@ struct Output {
     facts: bool,
     /// Where the Prometheus exposition also goes, whatever the mode.
     prometheus_file: Option<PathBuf>,
+    /// The most bytes the Nagios output takes (0: no bound).
+    nagios_max_bytes: usize,
 }
 
-fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> Result<u8> {
-    let Output { mode, strict, facts, prometheus_file } = out;
+fn validate_all(config: &Path, entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> Result<u8> {
+    let Output { mode, strict, facts, prometheus_file, nagios_max_bytes } = out;
     let rt = validate::runtime()?;
     let started = Instant::now();
     let total = entries.len();
@@ -171,16 +182,21 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> R
         let mut pending: futures_util::stream::FuturesUnordered<_> =
             entries.into_iter().enumerate().map(|(index, job)| validate_one(index, job, sched, opts)).collect();
         let mut stdout = std::io::stdout().lock();
+        // Lines go out in the run's order as soon as every one before them is done: a slow
+        // profile holds back those after it, never reorders them.
+        let mut finished: std::collections::BTreeMap<usize, Done> = std::collections::BTreeMap::new();
         while let Some(d) = pending.next().await {
-            if mode == Mode::Text {
-                let _ = write!(stdout, "{}", text_lines(&d, &widths, facts));
-                let _ = stdout.flush();
+            finished.insert(d.index, d);
+            while let Some(d) = finished.remove(&done.len()) {
+                if mode == Mode::Text {
+                    let _ = write!(stdout, "{}", text_lines(&d, &widths, facts));
+                    let _ = stdout.flush();
+                }
+                done.push(d);
             }
-            done.push(d);
         }
     });
-    done.sort_by_key(|d| d.index);
-    record(&done);
+    record(config, &done);
     let mut code = exit_code(&done, strict);
     let exposition = || super::validate_prometheus::exposition(&done, started.elapsed(), now_secs());
     if let Some(path) = &prometheus_file
@@ -192,8 +208,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> R
     }
     match mode {
         Mode::Text => {
-            let failed = done.iter().filter(|d| !ok(d)).count();
-            eprintln!("{} of {} profiles ok ({:.1} s)", total - failed, total, started.elapsed().as_secs_f64());
+            eprint!("{}", text_summary(&done, started.elapsed()));
             Ok(code)
         }
         Mode::Json => {
@@ -205,7 +220,7 @@ fn validate_all(entries: Vec<Job>, opts: Options, jobs: usize, out: Output) -> R
             Ok(code)
         }
         Mode::Nagios => {
-            writeln!(std::io::stdout(), "{}", nagios_line(&done, started.elapsed()))?;
+            writeln!(std::io::stdout(), "{}", nagios_output(&done, started.elapsed(), nagios_max_bytes))?;
             Ok(nagios_code(&done))
         }
     }
@@ -232,7 +247,7 @@ async fn validate_one(index: usize, (e, linked): Job, sched: &validate::Schedule
 
 /// Keeps the last result of each validated profile for the TUI and `list`. A failure to write it
 /// is reported but does not change the verdict.
-pub(super) fn record<'a>(done: impl IntoIterator<Item = &'a Done>) {
+pub(super) fn record<'a>(config: &Path, done: impl IntoIterator<Item = &'a Done>) {
     let now = now_secs();
     let updates: Vec<(String, LastResult)> = done
         .into_iter()
@@ -248,7 +263,7 @@ pub(super) fn record<'a>(done: impl IntoIterator<Item = &'a Done>) {
         Ok(d) => d,
         Err(e) => return eprintln!("warning: results not recorded: {e:#}"),
     };
-    if let Err(e) = Results::in_dir(&dir).record(&updates) {
+    if let Err(e) = Results::of(&dir, config).record(&updates) {
         eprintln!("warning: results not recorded: {e:#}");
     }
 }

@@ -75,21 +75,55 @@ pub fn nagios_code(done: &[Done]) -> u8 {
     }
 }
 
-pub fn nagios_line(done: &[Done], took: Duration) -> String {
-    let failed: Vec<String> = done
-        .iter()
-        .filter(|d| !ok(d))
-        .map(|d| match &d.outcome {
-            Outcome::Report(r) => format!("{} {}", d.name, r.failure.map(FailureKind::as_str).unwrap_or("failed")),
-            Outcome::Invalid(_) => format!("{} invalid", d.name),
-        })
-        .collect();
-    let state = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(nagios_code(done))];
+/// The most the first line's lists take: Nagios shows that line in its tables and notifications.
+const FIRST_LINE_LISTS: usize = 2048;
+
+/// A profile's most serious health finding, if it has one.
+fn worst_finding(d: &Done) -> Option<&crate::report::Finding> {
+    let Outcome::Report(r) = &d.outcome else { return None };
+    r.health.as_ref()?.findings.iter().max_by_key(|f| f.level)
+}
+
+/// The failure of a profile in a few words: `unauthorized`, `invalid`.
+fn failure_word(d: &Done) -> &'static str {
+    match &d.outcome {
+        Outcome::Report(r) => r.failure.map(FailureKind::as_str).unwrap_or("failed"),
+        Outcome::Invalid(_) => "invalid",
+    }
+}
+
+/// `items` joined with ", " up to `budget` bytes, then how many were left out.
+fn bounded_list(items: &[String], budget: usize) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let more = format!(", … {} more", items.len() - i);
+        if out.len() + sep.len() + item.len() + more.len() > budget && i > 0 {
+            return out + &more;
+        }
+        out.push_str(sep);
+        out.push_str(item);
+    }
+    out
+}
+
+/// The Nagios plugin output, as the plugin guidelines lay it out, within `max_bytes` (0: no
+/// bound): a first line with the state, the counts and the failing profiles named first, and
+/// the aggregate perfdata; then one line per profile (failing, then with health findings, then
+/// ok) as long output; then each profile's own perfdata when all of it fits. Whatever is cut is
+/// cut from the end, with a line saying how much.
+pub fn nagios_output(done: &[Done], took: Duration, max_bytes: usize) -> String {
+    let max = if max_bytes == 0 { usize::MAX } else { max_bytes };
     let n = done.len();
-    let mut summary = if failed.is_empty() {
+    let failing: Vec<&Done> = done.iter().filter(|d| !ok(d)).collect();
+    let warned: Vec<&Done> = done.iter().filter(|d| ok(d) && worst_finding(d).is_some()).collect();
+    let state = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][usize::from(nagios_code(done))];
+
+    let mut summary = if failing.is_empty() {
         format!("{n} profiles ok")
     } else {
-        format!("{} of {n} profiles failed: {}", failed.len(), failed.join(", "))
+        let named: Vec<String> = failing.iter().map(|d| format!("{} {}", d.name, failure_word(d))).collect();
+        format!("{} of {n} profiles failed: {}", failing.len(), bounded_list(&named, FIRST_LINE_LISTS))
     };
     let findings: Vec<String> = done
         .iter()
@@ -100,20 +134,94 @@ pub fn nagios_line(done: &[Done], took: Duration) -> String {
         .flat_map(|(d, h)| h.findings.iter().map(move |f| format!("{}: {}", d.name, f.text)))
         .collect();
     if !findings.is_empty() {
-        summary.push_str(&format!("; health: {}", findings.join(", ")));
+        let budget = (FIRST_LINE_LISTS * 3 / 2).saturating_sub(summary.len()).max(200);
+        summary.push_str(&format!("; health: {}", bounded_list(&findings, budget)));
     }
-    let mut perf = vec![
-        format!("ok={};;;0;{n}", n - failed.len()),
-        format!("failed={};;;0;{n}", failed.len()),
+    let aggregate = [
+        format!("ok={};;;0;{n}", n - failing.len()),
+        format!("failed={};;;0;{n}", failing.len()),
+        format!("warning={};;;0;{n}", warned.len()),
         format!("time={:.3}s;;;0", took.as_secs_f64()),
     ];
-    for d in done {
-        if let Outcome::Report(r) = &d.outcome {
-            perf.push(format!("'{}_ms'={}ms;;;0", d.name, r.ms));
-            perf.extend(r.health.iter().flat_map(|h| health_perf(&d.name, h)));
+    let first = format!("PBXLINK {state} - {summary} | {}", aggregate.join(" "));
+
+    // Long output: the profiles that need an admin first, then the rest.
+    let line = |d: &Done| -> String {
+        match &d.outcome {
+            Outcome::Invalid(why) => {
+                format!("FAIL {}: invalid profile: {}", d.name, crate::validate::one_line(why, 160))
+            }
+            Outcome::Report(r) if !r.ok() => {
+                let at = r.checks.iter().find(|c| matches!(c.state, CheckState::Failed(_)));
+                let (check, detail) = at.map(|c| (c.id, crate::validate::one_line(&c.detail, 160))).unwrap_or_default();
+                format!("FAIL {}: {} at {check}: {detail}", d.name, failure_word(d))
+            }
+            Outcome::Report(r) => match worst_finding(d) {
+                Some(f) => format!("WARN {}: {} ({} ms)", d.name, f.text, r.ms),
+                None => format!("ok   {} ({} ms)", d.name, r.ms),
+            },
         }
+    };
+    let mut ordered: Vec<&Done> = failing.clone();
+    ordered.extend(&warned);
+    ordered.extend(done.iter().filter(|d| ok(d) && worst_finding(d).is_none()));
+    let long: Vec<String> = ordered.iter().map(|d| line(d)).collect();
+    let perf: Vec<String> = done
+        .iter()
+        .filter_map(|d| match &d.outcome {
+            Outcome::Report(r) => Some((d, r)),
+            Outcome::Invalid(_) => None,
+        })
+        .flat_map(|(d, r)| {
+            let mut v = vec![format!("'{}_ms'={}ms;;;0", d.name, r.ms)];
+            v.extend(r.health.iter().flat_map(|h| health_perf(&d.name, h)));
+            v
+        })
+        .collect();
+    // The per-profile perfdata, ten to a line after the long output's last line.
+    let perf_text: String = perf.chunks(10).map(|c| c.join(" ")).collect::<Vec<_>>().join("\n");
+
+    // Room for the note on what was left out, when something is.
+    const NOTE: usize = 160;
+    let mut out = first;
+    let room = |out: &String| max.saturating_sub(out.len());
+    let needed = |lines: &[String]| lines.iter().map(|l| l.len() + 1).sum::<usize>();
+    let with_perf = !perf.is_empty() && needed(&long) + 3 + perf_text.len() < room(&out);
+    let perf_note =
+        format!("(per-profile perfdata left out to keep within {max} bytes; --nagios-max-bytes 0 keeps it)");
+    let mut shown = 0;
+    for l in &long {
+        let perf_room = match (with_perf, perf.is_empty()) {
+            (true, _) => 3 + perf_text.len() + 1,
+            (false, false) => perf_note.len() + 1,
+            (false, true) => 0,
+        };
+        let left = long.len() - shown - 1;
+        let note_room = if left > 0 { NOTE } else { 0 };
+        if l.len() + 1 + perf_room + note_room > room(&out) {
+            break;
+        }
+        out.push('\n');
+        out.push_str(l);
+        shown += 1;
     }
-    format!("PBXLINK {state} - {summary} | {}", perf.join(" "))
+    if shown < long.len() {
+        let unlisted = &ordered[shown..];
+        let failing_left = unlisted.iter().filter(|d| !ok(d)).count();
+        let also = if failing_left > 0 { format!(" ({failing_left} of them failing)") } else { String::new() };
+        out.push_str(&format!(
+            "\n… {} more profiles{also} not listed, to keep within {max} bytes; `pbxlink validate --all` lists every one",
+            unlisted.len()
+        ));
+    }
+    if with_perf {
+        out.push_str(" | ");
+        out.push_str(&perf_text);
+    } else if !perf.is_empty() && room(&out) > perf_note.len() {
+        out.push('\n');
+        out.push_str(&perf_note);
+    }
+    out
 }
 
 /// A profile's health as perfdata: days left (warning and critical below the thresholds it was
@@ -183,6 +291,26 @@ pub fn text_lines(d: &Done, widths: &[usize], facts: bool) -> String {
             s
         }
     }
+}
+
+/// The end of a text run, on stderr: how many are ok, then the failing and the warned profiles by
+/// name, so a cron mail says at its end what needs an admin.
+pub fn text_summary(done: &[Done], took: Duration) -> String {
+    let failing: Vec<String> =
+        done.iter().filter(|d| !ok(d)).map(|d| format!("{} ({})", d.name, failure_word(d))).collect();
+    let warned: Vec<String> = done
+        .iter()
+        .filter(|d| ok(d))
+        .filter_map(|d| Some(format!("{} ({})", d.name, worst_finding(d)?.text)))
+        .collect();
+    let mut s = format!("{} of {} profiles ok ({:.1} s)\n", done.len() - failing.len(), done.len(), took.as_secs_f64());
+    if !failing.is_empty() {
+        s.push_str(&format!("failing ({}): {}\n", failing.len(), failing.join(", ")));
+    }
+    if !warned.is_empty() {
+        s.push_str(&format!("warnings ({}): {}\n", warned.len(), warned.join(", ")));
+    }
+    s
 }
 
 /// Every health fact under a profile's line: "      Licence expires: 2027-03-01 (89 days left)".

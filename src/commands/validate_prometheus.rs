@@ -40,7 +40,7 @@ pub fn exposition(done: &[Done], took: Duration, now: u64) -> String {
         }
     });
     // Each from one fact: its moment (`at`), its figure (`number`) or the whole it is part of (`of`).
-    let from_facts: [(&str, &str, FactValue, &str); 10] = [
+    let from_facts: [(&str, &str, FactValue, &str); 9] = [
         ("pbxlink_licence_expiry_timestamp_seconds", "licence_expires", at, "When the PBX's licence ends (Unix time)."),
         (
             "pbxlink_maintenance_expiry_timestamp_seconds",
@@ -64,7 +64,6 @@ pub fn exposition(done: &[Done], took: Duration, now: u64) -> String {
             at,
             "When the PBX's last backup was made (Unix time).",
         ),
-        ("pbxlink_disk_free_percent", "disk_free", number, "Free share of the PBX's disk, in percent."),
         ("pbxlink_last_update_timestamp_seconds", "last_update", at, "When the PBX last updated itself (Unix time)."),
     ];
     for (name, id, value, help) in from_facts {

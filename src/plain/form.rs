@@ -47,6 +47,9 @@ pub fn say_inspection(p: &mut Prompter, result: &Result<Inspection, TemplateErro
         Ok(found) if found.ok() => {
             let name = found.template_name.clone().unwrap_or_default();
             p.say(&format!("  ok: a 3CX CRM template, \"{name}\" ({})", found.path.display()));
+            for w in &found.warnings {
+                p.say(&format!("  warning: line {}: {}", w.line, w.message));
+            }
         }
         Ok(found) => {
             if let Some(n) = &found.name_problem {

@@ -62,7 +62,7 @@ impl<'p, 'a> Asking<'p, 'a> {
         let (tx, inbox) = unbounded_channel();
         let exec = {
             let _in_runtime = pl.rt.enter();
-            let (store, results) = (crate::providers::store(&pl.s.config), Results::in_dir(&pl.s.state));
+            let (store, results) = (crate::providers::store(&pl.s.config), Results::of(&pl.s.state, &pl.s.config));
             Executor::new(store, results, pl.s.opts.clone(), tx).with_scheduler(pl.s.sched.clone())
         };
         Asking { pl, g, exec, inbox, attempt: 0, shown: None, saving: None, left: false }
@@ -274,7 +274,9 @@ fn select(a: &mut Asking, step: &Step) -> Result<(), Stop> {
             *on = chosen.contains(&(k + 1));
         }
     }
-    let names: Vec<&str> = chosen.iter().filter_map(|k| step.confirm.get(k - 1)).map(String::as_str).collect();
+    // Each by its name alone, without the gloss in brackets (8x8's console label).
+    let names: Vec<&str> =
+        chosen.iter().filter_map(|k| step.confirm.get(k - 1)).map(|l| l.split(" (").next().unwrap_or(l)).collect();
     p.say(&format!("Chosen: {}", names.join(", ")));
     Ok(())
 }

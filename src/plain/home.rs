@@ -47,7 +47,7 @@ fn profiles(pl: &mut Plain) {
     for w in &loaded.warnings {
         pl.p.say(&format!("Warning: {w}"));
     }
-    let results = Results::in_dir(&pl.s.state).load();
+    let results = Results::of(&pl.s.state, &pl.s.config).load();
     let table = crate::profile::listing::table(&loaded, &results, now_secs());
     pl.p.say("");
     if table.is_empty() {

@@ -142,7 +142,7 @@ impl Plain<'_> {
 
     fn record(&self, name: &str, report: &Report) {
         let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
-        let results = Results::in_dir(&self.s.state);
+        let results = Results::of(&self.s.state, &self.s.config);
         if let Err(e) = results.record(&[(name.to_string(), LastResult::from_report(report, now_secs()))]) {
             tracing::warn!("could not record the result: {e:#}");
         }

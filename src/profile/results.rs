@@ -3,6 +3,12 @@
 //! history, its last [`HISTORY`] results (`history/<name>.json`), for `pbxlink history`. Shown on
 //! the TUI home screen and by `list`. Holds no secrets: outcome, failure kind, a one-line detail
 //! and the time. Every write is atomic and under one lock, so two runs at once lose nothing.
+//!
+//! Results belong to a profiles file, not to a name alone: two files may both hold an "office".
+//! Each file's are under `results/<id>/` (the id a digest of the file's path; `profiles-file` there
+//! names it). Results kept before that (`last-results.json` and `history/` at the top of the
+//! state directory) are moved, whole and once, to the first profiles file that reads or records
+//! results.
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -110,21 +116,81 @@ impl LastResult {
 #[derive(Debug, Clone)]
 pub struct Results {
     path: PathBuf,
+    /// The state directory, whose results from before they were kept per file are moved here.
+    legacy: Option<PathBuf>,
+    /// The profiles file these results are of, named beside them when they are first written.
+    profiles_file: Option<PathBuf>,
+}
+
+/// The id of a profiles file: a digest of its path, made absolute and with its directory's links
+/// resolved, so `./profiles.toml` and its full path are one file.
+pub fn file_id(profiles_file: &Path) -> String {
+    let absolute = std::path::absolute(profiles_file).unwrap_or_else(|_| profiles_file.to_path_buf());
+    let resolved = std::fs::canonicalize(&absolute).ok().or_else(|| {
+        let dir = std::fs::canonicalize(absolute.parent()?).ok()?;
+        Some(dir.join(absolute.file_name()?))
+    });
+    let path = resolved.unwrap_or(absolute);
+    let d = ring::digest::digest(&ring::digest::SHA256, path.as_os_str().as_encoded_bytes());
+    d.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 impl Results {
-    pub fn in_dir(state_dir: &Path) -> Self {
-        Results { path: state_dir.join("last-results.json") }
+    /// The results of the profiles in `profiles_file`, kept in `state_dir`.
+    pub fn of(state_dir: &Path, profiles_file: &Path) -> Self {
+        let dir = state_dir.join("results").join(file_id(profiles_file));
+        Results {
+            path: dir.join("last-results.json"),
+            legacy: Some(state_dir.to_path_buf()),
+            profiles_file: Some(profiles_file.to_path_buf()),
+        }
+    }
+
+    /// Results kept in `dir` itself (tests).
+    pub fn in_dir(dir: &Path) -> Self {
+        Results { path: dir.join("last-results.json"), legacy: None, profiles_file: None }
+    }
+
+    /// The file of the last results.
+    pub fn file(&self) -> &Path {
+        &self.path
+    }
+
+    /// Moves the results kept before they were per file (`last-results.json`, `history/` at the
+    /// top of the state directory) here, when this file has none yet: each a rename, under the
+    /// old file's lock, so two pbxlinks never both take them.
+    fn adopt_legacy(&self) {
+        let Some(state) = &self.legacy else { return };
+        let old = state.join("last-results.json");
+        if !old.exists() || self.path.exists() {
+            return;
+        }
+        let Ok(_lock) = lock_beside(&old) else { return };
+        if !old.exists() || self.path.exists() {
+            return;
+        }
+        let Some(dir) = self.path.parent() else { return };
+        let _ = super::atomic::ensure_private_dir(dir);
+        let history = dir.join("history");
+        if state.join("history").is_dir() && !history.exists() {
+            let _ = std::fs::rename(state.join("history"), &history);
+        }
+        match std::fs::rename(&old, &self.path) {
+            Ok(()) => tracing::info!(to = %dir.display(), "results kept before they were per profiles file moved"),
+            Err(e) => tracing::warn!(error = %e, "could not move the results kept before they were per profiles file"),
+        }
     }
 
     /// All known results; a missing or unreadable file is simply "no results yet" (it is a cache).
     pub fn load(&self) -> BTreeMap<String, LastResult> {
+        self.adopt_legacy();
         std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
     /// Keeps these results as the last ones, each with since when its verdict holds, and adds
     /// them to their profiles' histories.
     pub fn record(&self, updates: &[(String, LastResult)]) -> Result<()> {
+        self.adopt_legacy();
         // Locked, so the TUI and a cron run recording at once do not drop each other's results.
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
@@ -142,6 +208,13 @@ impl Results {
             histories.push((self.history_path(name), serde_json::to_vec_pretty(&history)?));
             all.insert(name.clone(), r);
         }
+        if let Some(file) = &self.profiles_file {
+            // Which file these are, for whoever looks in the directory; best effort, once.
+            let named = self.path.with_file_name("profiles-file");
+            if !named.exists() {
+                let _ = write_atomic(&named, format!("{}\n", file.display()).as_bytes(), false);
+            }
+        }
         let dir = self.path.with_file_name("history");
         for ((path, _), written) in histories.iter().zip(write_atomic_in(&dir, &histories)) {
             // The history is a record: one that cannot be written costs no last result.
@@ -155,6 +228,7 @@ impl Results {
     /// The kept results of `name`, oldest first (none when it has none or its file is unreadable:
     /// it is a record, never an input).
     pub fn history(&self, name: &str) -> Vec<LastResult> {
+        self.adopt_legacy();
         std::fs::read(self.history_path(name)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
@@ -165,6 +239,7 @@ impl Results {
 
     /// Moves `old`'s last result and history to `new` (a renamed profile).
     pub fn rename(&self, old: &str, new: &str) -> Result<()> {
+        self.adopt_legacy();
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
         // What a profile of the new name left behind is not this one's.
@@ -179,6 +254,7 @@ impl Results {
     }
 
     pub fn forget(&self, name: &str) -> Result<()> {
+        self.adopt_legacy();
         let _lock = lock_beside(&self.path)?;
         let mut all = self.load();
         let _ = std::fs::remove_file(self.history_path(name));
@@ -265,5 +341,53 @@ mod history_tests {
         r.forget("office").expect("forget");
         assert!(r.history("office").is_empty());
         assert_eq!(r.history("branch").len(), HISTORY);
+    }
+}
+
+#[cfg(test)]
+mod per_file_tests {
+    use super::*;
+
+    fn failed(at: u64) -> LastResult {
+        LastResult {
+            ok: false,
+            failure: Some("unauthorized".into()),
+            checked_at: at,
+            detail: "HTTP 401".into(),
+            since: None,
+        }
+    }
+
+    /// Two profiles files with the same profile names keep their own results and histories.
+    #[test]
+    fn two_files_with_the_same_names_keep_their_own_results() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let state = d.path().join("state");
+        let (one, other) = (d.path().join("profiles.toml"), d.path().join("other.toml"));
+        Results::of(&state, &one).record(&[("office".into(), failed(10))]).expect("record");
+        assert!(Results::of(&state, &other).load().is_empty(), "another file's office was never checked");
+        assert!(Results::of(&state, &other).history("office").is_empty());
+        assert_eq!(Results::of(&state, &one).load()["office"].checked_at, 10);
+        // One file by any of its names: relative or absolute, through a linked directory.
+        let linked = d.path().join("linked");
+        std::os::unix::fs::symlink(d.path(), &linked).expect("symlink");
+        assert_eq!(file_id(&one), file_id(&linked.join("profiles.toml")));
+        assert_ne!(file_id(&one), file_id(&other));
+        let named = std::fs::read_to_string(Results::of(&state, &one).file().with_file_name("profiles-file"));
+        assert_eq!(named.expect("named").trim(), one.display().to_string());
+    }
+
+    /// Results kept before they were per file go, whole and once, to the first file that asks.
+    #[test]
+    fn results_kept_before_are_moved_once() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let state = d.path().join("state");
+        Results::in_dir(&state).record(&[("office".into(), failed(10))]).expect("legacy");
+        assert!(state.join("history/office.json").exists());
+        let mine = Results::of(&state, &d.path().join("profiles.toml"));
+        assert_eq!(mine.load()["office"].checked_at, 10);
+        assert_eq!(mine.history("office").len(), 1);
+        assert!(!state.join("last-results.json").exists() && !state.join("history").exists());
+        assert!(Results::of(&state, &d.path().join("other.toml")).load().is_empty(), "moved once, not copied");
     }
 }

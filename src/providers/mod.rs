@@ -328,6 +328,10 @@ mod tests {
                         names,
                         "products listed in order"
                     );
+                    // The console's own labels are said too, so the admin finds each there.
+                    for c in g.products.iter().filter_map(|p| p.console.as_deref()) {
+                        assert!(s.body.contains(c), "{}: the step does not name {c:?}", s.id);
+                    }
                 }
             }
             for k in FailureKind::ALL {

@@ -122,24 +122,48 @@ impl Thresholds {
     }
 }
 
+/// A moment as a system wrote it: when it is (seconds since the epoch) and the date to show, the
+/// one the system's own console shows (its local date for a date written with an offset; UTC for
+/// a certificate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dated {
+    pub at: u64,
+    pub date: String,
+}
+
+impl Dated {
+    /// A UTC moment (a certificate's end), shown as its UTC date.
+    pub fn utc(at: u64) -> Dated {
+        Dated { at, date: utc_date(at) }
+    }
+
+    /// An RFC 3339 date-time as a PBX wrote it, shown with the PBX's own date (`2026-06-16T00:00:29
+    /// +02:00` is on 16 June for the admin looking at its console, though 15 June in UTC). `None`
+    /// when it cannot be read: unknown, never guessed.
+    pub fn written(s: &str) -> Option<Dated> {
+        let s = s.trim();
+        Some(Dated { at: super::parse_datetime(s)?, date: s.get(..10)?.to_string() })
+    }
+}
+
 /// A date that ends something (a licence, maintenance, a certificate): the fact, with days left,
 /// and under the thresholds its finding; ended is always critical. `None` for `at`: unknown.
 pub fn expiry(
     id: &'static str,
     label: &'static str,
-    at: Option<u64>,
+    dated: Option<Dated>,
     now: u64,
     t: &Thresholds,
     what: &str,
 ) -> (Fact, Option<Finding>) {
-    let Some(at) = at else {
+    let Some(Dated { at, date }) = dated else {
         return (Fact { id, label, value: "unknown".into(), number: None, at: None, of: None }, None);
     };
     let left = (at as i64 - now as i64).div_euclid(86_400);
     let value = match left {
-        l if l < 0 => format!("{} (ended {} days ago)", utc_date(at), -l),
-        1 => format!("{} (1 day left)", utc_date(at)),
-        l => format!("{} ({l} days left)", utc_date(at)),
+        l if l < 0 => format!("{date} (ended {} days ago)", -l),
+        1 => format!("{date} (1 day left)"),
+        l => format!("{date} ({l} days left)"),
     };
     let level = match left {
         l if l < t.crit_days => Some(Level::Critical),
@@ -149,11 +173,7 @@ pub fn expiry(
     let finding = level.map(|level| Finding {
         id,
         level,
-        text: if left < 0 {
-            format!("{what} ended on {}", utc_date(at))
-        } else {
-            format!("{what} ends in {left} days ({})", utc_date(at))
-        },
+        text: if left < 0 { format!("{what} ended on {date}") } else { format!("{what} ends in {left} days ({date})") },
     });
     (Fact { id, label, value, number: Some(left), at: Some(at), of: None }, finding)
 }

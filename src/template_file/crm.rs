@@ -18,7 +18,9 @@ const PREFIXES: [&str; 4] = ["AsIs", "Off", "Plus", "Zeros"];
 const PARAMETER_TYPES: [&str; 8] = ["String", "Integer", "Double", "Boolean", "DateTime", "Password", "OAuth", "List"];
 const EDITORS: [&str; 2] = ["String", "Sql"];
 const AUTH_TYPES: [&str; 3] = ["No", "Basic", "Scenario"];
-const PARTS: [&str; 5] = ["Number", "Connection", "Parameters", "Authentication", "Scenarios"];
+/// The parts a template must have. `<Connection>` (CX-Engine's sets MaxConcurrentRequests) is
+/// not among them: a template without it is a warning, not a refusal.
+const PARTS: [&str; 4] = ["Number", "Parameters", "Authentication", "Scenarios"];
 
 /// One thing wrong with a template, at a line (1-based; 0 for the file as a whole).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,6 +60,21 @@ pub fn template_name(text: &str) -> Option<String> {
 /// the parser's own message quoting the file) can be printed safely.
 fn escape_controls(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// What is worth saying of a well-formed template without refusing it: a missing `<Connection>`.
+pub fn check_warnings(text: &str) -> Vec<Problem> {
+    let Ok(doc) = roxmltree::Document::parse(text) else { return vec![] };
+    let root = doc.root_element();
+    if root.tag_name().name() != "Crm" || root.children().any(|c| c.is_element() && c.tag_name().name() == "Connection")
+    {
+        return vec![];
+    }
+    let line = doc.text_pos_at(root.range().start).row;
+    vec![at(
+        line,
+        "<Connection> is missing: CX-Engine's template has one (it sets MaxConcurrentRequests); what 3CX does without it is not documented, so this is a warning, not a refusal",
+    )]
 }
 
 /// Every structural problem of a template, in document order; the messages quote the file with
@@ -212,6 +229,18 @@ mod tests {
         assert!(check_file_name("cx-engine_v2.XML").is_ok());
     }
 
+    /// A template without `<Connection>` is taken, with a warning.
+    #[test]
+    fn a_missing_connection_is_a_warning_not_a_refusal() {
+        let no_connection = GOOD.replace("  <Connection MaxConcurrentRequests=\"2\" />\n", "");
+        assert_eq!(check_xml(&no_connection), vec![]);
+        let w = check_warnings(&no_connection);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].message.starts_with("<Connection> is missing") && w[0].line == 2, "{w:?}");
+        assert_eq!(check_warnings(GOOD), vec![]);
+        assert_eq!(check_warnings("<html/>"), vec![], "not a template: its problems say so");
+    }
+
     #[test]
     fn names_3cx_refuses() {
         assert!(check_file_name("CXEngine (1).xml").expect_err("space").contains("a space"));
@@ -235,17 +264,18 @@ mod tests {
             .replace("Prefix=\"AsIs\"", "Prefix=\"Sometimes\"")
             .replace("Name=\"AccountId\" Type=\"String\"", "Name=\"AccountId\" Type=\"Text\"")
             .replace("<Value>Token</Value>", "<Value>Missing</Value>")
-            .replace("  <Connection MaxConcurrentRequests=\"2\" />\n", "");
+            .replace("  <Scenarios>", "  <Scenarioz>")
+            .replace("  </Scenarios>", "  </Scenarioz>");
         let p = check_xml(&bad);
         let text: Vec<String> = p.iter().map(|x| format!("{}: {}", x.line, x.message)).collect();
         assert_eq!(
             text,
             vec![
                 "2: <Crm Version=\"three\"> is not a whole number",
-                "2: <Connection> is missing",
+                "2: <Scenarios> is missing",
                 "3: <Number Prefix=\"Sometimes\"> is not one of AsIs, Off, Plus, Zeros",
-                "7: parameter \"AccountId\": Type \"Text\" is not one of String, Integer, Double, Boolean, DateTime, Password, OAuth, List",
-                "11: the authentication scenario \"Missing\" is not among the <Scenarios>",
+                "8: parameter \"AccountId\": Type \"Text\" is not one of String, Integer, Double, Boolean, DateTime, Password, OAuth, List",
+                "12: the authentication scenario \"Missing\" is not among the <Scenarios>",
             ]
         );
         let p = check_xml("<Crm Version=\"&#10;x\"/>");

@@ -21,6 +21,8 @@ pub struct Inspection {
     pub name_problem: Option<String>,
     /// Structural problems, in line order.
     pub problems: Vec<Problem>,
+    /// What is worth saying without refusing the file (a missing `<Connection>`).
+    pub warnings: Vec<Problem>,
     /// The template's own name (`<Crm Name=…>`), which 3CX shows once it is selected.
     pub template_name: Option<String>,
 }
@@ -100,6 +102,7 @@ pub fn inspect(typed: &str) -> Result<Inspection, TemplateError> {
     Ok(Inspection {
         name_problem: crm::check_file_name(&file_name).err().map(|r| r.to_string()),
         problems: crm::check_xml(&text),
+        warnings: crm::check_warnings(&text),
         template_name: crm::template_name(&text),
         path,
     })

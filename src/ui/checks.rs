@@ -10,9 +10,10 @@ use crate::providers::ProviderId;
 use crate::report::CheckState;
 use crate::wizard::{Revalidation, Run, Wizard};
 
-/// A line per check with its time, and under it the detail. `compact` (small terminals) keeps
+/// A line per check with its time, and under it the detail, wrapped to `width` under its indent
+/// (a failed check's detail is what the admin needs whole). `compact` (small terminals) keeps
 /// the detail only where it matters: a failure, a running check, an "n/a".
-pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'static>> {
+pub fn lines(run: &Run, spinner: usize, compact: bool, width: usize, t: &Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if run.checks.is_empty() {
         out.push(Line::from(vec![Span::raw(format!("{} ", t.spinner(spinner))), Span::raw("starting…")]));
@@ -46,7 +47,8 @@ pub fn lines(run: &Run, spinner: usize, compact: bool, t: &Theme) -> Vec<Line<'s
         let wanted =
             !compact || matches!(c.state, CheckState::Failed(_) | CheckState::NotAvailable | CheckState::Running);
         if !detail.is_empty() && wanted {
-            out.push(Line::styled(format!("   {detail}"), t.dim()));
+            let wrapped = super::text::wrap_hanging(&format!("   {detail}"), width);
+            out.extend(wrapped.into_iter().map(|l| Line::styled(l, t.dim())));
         }
     }
     out
@@ -92,9 +94,10 @@ pub fn draw_run(
     let (verdict_lines, _) = verdict(run, t).unwrap_or_default();
     let verdict_h: u16 = Paragraph::new(verdict_lines.clone()).wrap(Wrap { trim: true }).line_count(area.width) as u16;
     let intro_h = Paragraph::new(intro.clone()).wrap(Wrap { trim: false }).line_count(area.width) as u16;
-    let mut checks = lines(run, spinner, false, t);
+    let width = usize::from(area.width);
+    let mut checks = lines(run, spinner, false, width, t);
     if checks.len() as u16 + verdict_h + intro_h.min(2) > area.height {
-        checks = lines(run, spinner, true, t);
+        checks = lines(run, spinner, true, width, t);
     }
     let checks_h = checks.len() as u16;
     // The intro gets what the checks and verdict leave, but no more than it needs (plus a blank

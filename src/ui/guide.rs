@@ -171,7 +171,11 @@ fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>>
         Some(Err(e)) => say(t.fail_glyph(), &e.to_string(), t.bad()),
         Some(Ok(found)) if found.ok() => {
             let name = found.template_name.clone().unwrap_or_default();
-            say(t.pass_glyph(), &format!("a 3CX CRM template, \"{name}\""), t.ok())
+            let mut lines = say(t.pass_glyph(), &format!("a 3CX CRM template, \"{name}\""), t.ok());
+            for w in &found.warnings {
+                lines.extend(say("!", &format!("line {}: {}", w.line, w.message), t.warn()));
+            }
+            lines
         }
         Some(Ok(found)) => {
             let mut lines = Vec::new();

@@ -107,7 +107,7 @@ fn list(f: &mut Frame, area: Rect, p: &Principals, spinner: usize, t: &Theme) {
                     clip(number(r), 10),
                     yes_no(r.xapi_enabled),
                     yes_no(r.call_control_enabled),
-                    yes_no(r.is_system),
+                    if r.is_system_note.is_some() { "n/a" } else { yes_no(r.is_system) },
                     clip(last.trim_end_matches('Z'), 19)
                 );
                 let text = clip(&text, width);
@@ -116,6 +116,9 @@ fn list(f: &mut Frame, area: Rect, p: &Principals, spinner: usize, t: &Theme) {
             if rows.iter().any(|r| p.is_own(r)) {
                 lines.push(Line::raw(""));
                 lines.push(Line::styled(format!("* the principal \"{}\" signs in with", p.profile.name), t.dim()));
+            }
+            if let Some(note) = rows.iter().find_map(|r| r.is_system_note) {
+                lines.push(Line::styled(format!("System n/a: {note}"), t.dim()));
             }
         }
     }
@@ -157,7 +160,8 @@ fn token(f: &mut Frame, area: Rect, p: &Principals, tok: &TokenShown, spinner: u
     }
     if let Some(run) = &tok.run {
         lines.push(Line::raw(""));
-        lines.extend(checks::lines(run, spinner, true, t));
+        // scrolled_text wraps these lines itself.
+        lines.extend(checks::lines(run, spinner, true, usize::MAX, t));
     }
     let name_h = if tok.name.is_some() && tok.saved.is_none() { 3 } else { 0 };
     let [top, bottom] = Layout::vertical([Constraint::Min(0), Constraint::Length(name_h)]).areas(inner);

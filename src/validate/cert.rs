@@ -26,7 +26,7 @@ pub fn health(c: &CertInfo, now: u64, t: &crate::report::Thresholds) -> crate::r
     let (expires, finding) = crate::report::expiry(
         "certificate_expires",
         "Certificate expires",
-        Some(c.not_after),
+        Some(crate::report::Dated::utc(c.not_after)),
         now,
         t,
         "the server certificate",

@@ -124,6 +124,11 @@ impl Session {
         self.hold = lock;
     }
 
+    /// Whether this session holds a token lock (see [`Session::hold`]).
+    pub fn holds_lock(&self) -> bool {
+        self.hold.is_some()
+    }
+
     /// A form POST to `path` (an OAuth token request), with HTTP Basic credentials when given.
     pub fn form_post(&self, path: &str, form: &[(&str, &str)], basic: Option<(&str, &SecretString)>) -> Request {
         let req = self.client.post(format!("{}{path}", self.base)).form(form);

@@ -27,14 +27,16 @@ impl GuideState {
                     }
                 }
                 Kind::Link { .. } => s.pbx = p.values.text(def.key).map(str::to_string),
-                _ if def.asked(guide) => {
-                    let v = match p.values.get(def.key) {
-                        Some(Value::Text(t)) => t.clone(),
-                        Some(Value::Secret(t)) => t.expose_secret().to_string(),
-                        _ => String::new(),
-                    };
-                    s.prefill(def.key, Some(&v));
-                }
+                _ if def.asked(guide) => match p.values.get(def.key) {
+                    // The saved secret: the first paste or keystroke replaces it (a new key).
+                    Some(Value::Secret(t)) => {
+                        if let Some(f) = s.fields.iter_mut().find(|f| f.id == def.key) {
+                            *f = Field::saved_secret(def.key, t.expose_secret());
+                        }
+                    }
+                    Some(Value::Text(t)) => s.prefill(def.key, Some(t)),
+                    _ => s.prefill(def.key, Some("")),
+                },
                 // Not asked (8x8's API host, its region): kept from the profile when it is built.
                 _ => {}
             }
@@ -124,7 +126,19 @@ impl GuideState {
                 FieldKind::Secret if f.value().trim().is_empty() && self.secret_kept(&f.id) => {
                     "not retyped: read through its reference, as before".into()
                 }
-                FieldKind::Secret => format!("{} characters, hidden", f.value().trim().chars().count()),
+                FieldKind::Secret => {
+                    let n = f.value().trim().chars().count();
+                    // Editing: whether the key is the saved one, so a rotation is seen as one.
+                    let was = self.editing.as_ref().and_then(|p| match p.values.get(&f.id) {
+                        Some(Value::Secret(s)) => Some(s.expose_secret().trim() == f.value().trim()),
+                        _ => None,
+                    });
+                    match was {
+                        Some(true) => format!("{n} characters, hidden, unchanged"),
+                        Some(false) => format!("{n} characters, hidden, changed: a new secret"),
+                        None => format!("{n} characters, hidden"),
+                    }
+                }
                 _ if Some(f.id.as_str()) == self.template_key() => {
                     self.template_path().map_or_else(|| "none".into(), |p| p.display().to_string())
                 }

@@ -14,6 +14,10 @@ pub struct Field {
     pub id: String,
     pub kind: FieldKind,
     pub input: Input,
+    /// The text is a saved secret, not yet touched: the first edit (a paste, a typed character, a
+    /// deletion) replaces it whole, as in a password field, so a new key is never appended to
+    /// the old one.
+    pub saved: bool,
 }
 
 impl std::fmt::Debug for Field {
@@ -29,7 +33,12 @@ impl std::fmt::Debug for Field {
 
 impl Field {
     pub fn new(id: &str, kind: FieldKind, value: &str) -> Self {
-        Field { id: id.to_string(), kind, input: Input::new(value.to_string()) }
+        Field { id: id.to_string(), kind, input: Input::new(value.to_string()), saved: false }
+    }
+
+    /// A field holding a saved secret: see [`Field::saved`].
+    pub fn saved_secret(id: &str, value: &str) -> Self {
+        Field { saved: !value.is_empty(), ..Field::new(id, FieldKind::Secret, value) }
     }
 
     pub fn value(&self) -> &str {
@@ -38,15 +47,32 @@ impl Field {
 
     /// Applies a key; returns true when the text or cursor changed.
     pub fn key(&mut self, key: KeyEvent) -> bool {
-        match to_input_request(&Event::Key(key)) {
+        let req = to_input_request(&Event::Key(key));
+        if self.saved && req.as_ref().is_some_and(changes_text) {
+            // The first edit of a saved secret replaces it: typed, the character is all there is.
+            self.replace_saved();
+            if let Some(InputRequest::InsertChar(c)) = req {
+                self.input.handle(InputRequest::InsertChar(c));
+            }
+            return true;
+        }
+        match req {
             Some(InputRequest::InsertChar(_)) if self.input.value().len() >= MAX_LEN => false,
             Some(req) => self.input.handle(req).is_some(),
             None => false,
         }
     }
 
-    /// Inserts cleaned pasted text at the cursor.
+    fn replace_saved(&mut self) {
+        self.input = Input::default();
+        self.saved = false;
+    }
+
+    /// Inserts cleaned pasted text at the cursor; into a saved secret, in its place.
     pub fn paste(&mut self, text: &str) {
+        if self.saved {
+            self.replace_saved();
+        }
         for c in clean_paste(text).chars() {
             if self.input.value().len() >= MAX_LEN {
                 break;
@@ -59,6 +85,19 @@ impl Field {
     pub fn check(&self) -> Result<String, crate::report::Refusal> {
         self.kind.check(self.value())
     }
+}
+
+/// Whether an input request changes the text (rather than moving the cursor).
+fn changes_text(req: &InputRequest) -> bool {
+    !matches!(
+        req,
+        InputRequest::GoToPrevChar
+            | InputRequest::GoToNextChar
+            | InputRequest::GoToPrevWord
+            | InputRequest::GoToNextWord
+            | InputRequest::GoToStart
+            | InputRequest::GoToEnd
+    )
 }
 
 /// How many non-empty lines a paste had: a field keeps only the first, and says so when there
@@ -101,6 +140,27 @@ mod tests {
         assert!(f(FieldKind::Url, "http://x.example").is_err());
         assert_eq!(f(FieldKind::Path, "  "), Ok(String::new()));
         assert_eq!(f(FieldKind::Path, " ~/CX Engine.xml "), Ok("~/CX Engine.xml".into()));
+    }
+
+    /// A new key pasted or typed into a saved one replaces it, never follows it.
+    #[test]
+    fn a_saved_secret_is_replaced_by_the_first_edit() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        let mut f = Field::saved_secret("api_key", "demo-key-900");
+        f.paste("new-key-123\n");
+        assert_eq!((f.value(), f.saved), ("new-key-123", false));
+        f.paste("-4");
+        assert_eq!(f.value(), "new-key-123-4", "after the first edit, a paste goes at the cursor");
+        let mut f = Field::saved_secret("api_key", "demo-key-900");
+        assert!(f.key(key(KeyCode::Left)));
+        assert!(f.saved, "moving the cursor is not an edit");
+        f.key(key(KeyCode::Char('x')));
+        assert_eq!(f.value(), "x");
+        let mut f = Field::saved_secret("api_key", "demo-key-900");
+        f.key(key(KeyCode::Backspace));
+        assert_eq!((f.value(), f.saved), ("", false), "a deletion clears it");
+        assert!(!Field::saved_secret("api_key", "").saved);
     }
 
     #[test]

@@ -19,6 +19,7 @@ fn found(path: &str, name_problem: Option<&str>, problems: usize) -> Inspection 
         path: PathBuf::from(path),
         name_problem: name_problem.map(str::to_string),
         problems: (0..problems).map(|i| Problem { line: i as u32 + 2, message: "broken".into() }).collect(),
+        warnings: vec![],
         template_name: Some("CX-Engine".into()),
     }
 }

@@ -22,6 +22,7 @@ fn principal(id: i32, number: &str) -> Principal {
         xapi_enabled: Some(true),
         call_control_enabled: Some(false),
         is_system: Some(false),
+        is_system_note: None,
         last_used: None,
     }
 }

@@ -1,5 +1,5 @@
 //! Shell completion of profile names (clap_complete's dynamic completion): bash's own script,
-//! sourced from `COMPLETE=bash pbxlink` and run as bash runs it on Tab, offers the saved profiles
+//! sourced from `PBXLINK_COMPLETE=bash pbxlink` and run as bash runs it on Tab, offers the saved profiles
 //! wherever a command takes one; fish's protocol too.
 
 use super::*;
@@ -10,7 +10,7 @@ fn bash_offers(e: &Env, words: &[&str]) -> Vec<String> {
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
     let script = format!(
-        "source <(COMPLETE=bash pbxlink) && COMP_WORDS=({}) && COMP_CWORD={} && COMP_TYPE=9 && _clap_complete_pbxlink pbxlink \"{}\" \"{}\" && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        "source <(PBXLINK_COMPLETE=bash pbxlink) && COMP_WORDS=({}) && COMP_CWORD={} && COMP_TYPE=9 && _clap_complete_pbxlink pbxlink \"{}\" \"{}\" && printf '%s\\n' \"${{COMPREPLY[@]}}\"",
         quoted.join(" "),
         words.len() - 1,
         words[words.len() - 1],
@@ -54,7 +54,23 @@ fn profile_names_complete_wherever_a_command_takes_one() {
     assert_eq!(offers, vec!["office".to_string()], "only those that begin so");
 
     let mut cmd = e.command(&["--", "pbxlink", "validate", "br"]);
-    cmd.env("COMPLETE", "fish");
+    cmd.env("PBXLINK_COMPLETE", "fish");
     let out = cmd.output().expect("fish protocol");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "branch");
+}
+
+/// clap's default variable, `COMPLETE`, may be set in a cron or Nagios environment for something
+/// else: it must never turn a check into a completion script that exits 0.
+#[test]
+fn a_complete_variable_in_the_environment_changes_nothing() {
+    let e = Env::new();
+    e.write_config(&e.profile("office", &e.sim.domain(), "900", "wrong-key", false));
+    let mut cmd = e.command(&["validate", "--all", "--nagios"]);
+    cmd.env("COMPLETE", "bash");
+    let out = cmd.output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("PBXLINK CRITICAL"), "{stdout}");
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    let help = e.run(&["completions", "--help"], None, &[]);
+    assert!(help.stdout.contains("PBXLINK_COMPLETE=bash pbxlink"), "{}", help.stdout);
 }

@@ -136,8 +136,9 @@ fn api_calls_an_8x8_api_at_the_profiles_base_url_with_its_token() {
         "{:?}",
         e.sim.requests()
     );
-    // A path 8x8 does not serve: its answer on stdout, exit as validate's for a 404.
+    // A path 8x8 does not serve: its answer on stdout, exit as validate's for a 404 (4: the
+    // address, not the key).
     let o = e.run(&["api", "cc", "/nowhere"], None, &[]);
-    assert_eq!(o.code, 3, "{}", o.stderr);
+    assert_eq!(o.code, 4, "{}", o.stderr);
     assert!(o.stderr.contains("GET /nowhere"), "{}", o.stderr);
 }

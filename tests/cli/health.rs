@@ -104,7 +104,7 @@ fn health_prints_every_fact_under_the_line() {
         "      Trunks registered: 2 of 2",
         "      Licence expires: ",
         "      Last backup: ",
-        "      Disk free: 51% ",
+        "      Disk: FreeDiskSpace 41000000000, TotalDiskSpace 80000000000, DiskUsage 49 (as sent; 3CX documents no unit)\n",
         "      Certificate: CN=pbxlink simulator\n",
         "      Certificate SHA-256: ",
     ] {

@@ -43,7 +43,8 @@ fn the_history_and_since_when_a_verdict_holds() {
 
     assert_eq!(e.run(&["history", "nobody"], None, &[]).code, 2);
     for s in SECRETS {
-        let files = std::fs::read_dir(e.state().join("history")).expect("history dir");
+        let results = pbxlink::profile::results::Results::of(&e.state(), &e.config());
+        let files = std::fs::read_dir(results.file().with_file_name("history")).expect("history dir");
         for f in files.flatten() {
             assert!(!std::fs::read_to_string(f.path()).expect("read").contains(s), "a secret in {:?}", f.path());
         }
@@ -70,4 +71,29 @@ fn two_runs_at_once_lose_no_result() {
         let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("whole JSON");
         assert_eq!(v["results"].as_array().map(Vec::len), Some(6), "p{i}: {v:#}");
     }
+}
+
+/// Results belong to their profiles file: another file's "office" was never checked, whatever
+/// the first file's "office" did.
+#[test]
+fn another_profiles_file_never_shows_this_ones_results() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    e.write_config(&e.profile("office", &d, "900", WRONG, true));
+    assert_eq!(e.run(&["validate", "office"], None, &[]).code, 3);
+    let other = e.config().with_file_name("other.toml");
+    std::fs::write(&other, e.profile("office", &d, "900", GOOD, true)).expect("other file");
+    let other_arg = other.display().to_string();
+    let o = e.run(&["--config", &other_arg, "list", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert!(v["profiles"][0]["last"].is_null(), "never checked in this file: {v:#}");
+    let o = e.run(&["--config", &other_arg, "list"], None, &[]);
+    assert!(!o.stdout.contains("unauthorized"), "{}", o.stdout);
+    let o = e.run(&["--config", &other_arg, "history", "office", "--json"], None, &[]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
+    assert_eq!(v["results"].as_array().map(Vec::len), Some(0), "{v:#}");
+    // Each file keeps its own from now on.
+    assert_eq!(e.run(&["--config", &other_arg, "validate", "office"], None, &[]).code, 0);
+    let o = e.run(&["list"], None, &[]);
+    assert!(o.stdout.contains("unauthorized"), "the first file's own result stays: {}", o.stdout);
 }

@@ -19,7 +19,8 @@ fn every_failure_kind_has_its_json_failure_and_exit_code() {
         ("lowrole", d.as_str(), "902", OTHER, true, None, 0),
         ("wrongkey", d.as_str(), "900", WRONG, true, Some("unauthorized"), 3),
         ("noapi", d.as_str(), "901", OTHER, true, Some("forbidden"), 3),
-        ("nolicence", d.as_str(), "904", OTHER, true, Some("not_found"), 3),
+        // A 404 says the address is not the API, never that the key is refused: no verdict.
+        ("nolicence", d.as_str(), "904", OTHER, true, Some("not_found"), 4),
         ("limited", d.as_str(), "905", OTHER, true, Some("rate_limited"), 4),
         ("broken", d.as_str(), "906", OTHER, true, Some("server_error"), 4),
         ("website", d.as_str(), "907", OTHER, true, Some("bad_response"), 4),
@@ -90,14 +91,26 @@ fn nagios_lines_and_codes() {
     let o = e.run(&["validate", "good", "--nagios"], None, &[]);
     assert_eq!(o.code, 0);
     assert!(o.stdout.starts_with("PBXLINK OK - 1 profiles ok | ok=1;;;0;1 failed=0;;;0;1 "), "{}", o.stdout);
-    assert_eq!(o.stdout.lines().count(), 1);
+    // The plugin guidelines' layout: the status line, then a line per profile with the
+    // per-profile perfdata after it.
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", o.stdout);
+    assert!(lines[1].starts_with("ok   good (") && lines[1].contains(" | 'good_ms'="), "{}", o.stdout);
     let o = e.run(&["validate", "good", "limited", "--nagios"], None, &[]);
     assert_eq!(o.code, 1, "{}", o.stdout);
     assert!(o.stdout.starts_with("PBXLINK WARNING - 1 of 2 profiles failed: limited rate_limited |"), "{}", o.stdout);
     let o = e.run(&["validate", "--all", "--nagios"], None, &[]);
     assert_eq!(o.code, 2);
-    assert!(o.stdout.starts_with("PBXLINK CRITICAL - 2 of 3 profiles failed:"), "{}", o.stdout);
+    assert!(
+        o.stdout.starts_with("PBXLINK CRITICAL - 2 of 3 profiles failed: bad unauthorized, limited rate_limited |"),
+        "{}",
+        o.stdout
+    );
     assert!(o.stdout.contains("'good_ms'="), "{}", o.stdout);
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert!(lines[1].starts_with("FAIL bad: unauthorized at token: HTTP 401"), "failing first: {}", o.stdout);
+    assert!(lines[2].starts_with("FAIL limited: rate_limited at token"), "{}", o.stdout);
+    assert!(lines[3].starts_with("ok   good ("), "{}", o.stdout);
     let o = e.run(&["validate", "nosuch", "--nagios"], None, &[]);
     assert_eq!(o.code, 3);
     assert!(o.stdout.starts_with("PBXLINK UNKNOWN - no profile named \"nosuch\""), "{}", o.stdout);
@@ -118,6 +131,8 @@ fn text_output_and_usage_errors() {
     );
     assert!(o.stdout.contains("fix: 3CX rejected the Client ID or API key"));
     assert!(o.stderr.contains("1 of 2 profiles ok"));
+    // The run ends naming what failed, so a cron mail says it at its end.
+    assert!(o.stderr.contains("\nfailing (1): bad (unauthorized)\n"), "{}", o.stderr);
     assert_eq!(e.run(&["validate"], None, &[]).code, 2, "names or --all are required");
     assert_eq!(e.run(&["validate", "nosuch"], None, &[]).code, 2);
     e.write_config("[profiles.x\n");
@@ -317,4 +332,61 @@ fn health_findings_are_said_in_text_and_json_and_leave_the_exit_code_alone() {
     let o = e.run(&["validate", "ending", "--warn-days", "5", "--crit-days", "9"], None, &[]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("--crit-days 9 is more than --warn-days 5"), "{}", o.stderr);
+}
+
+/// `validate --all` prints in the same order every run (by name, whatever the file's order or
+/// which PBX answers first), so two cron mails differ only where a profile did.
+#[test]
+fn validate_all_prints_by_name_every_run() {
+    let names = ["zulu", "alpha", "mike", "bravo", "yankee", "charlie"];
+    // One integration each, so that they run at once (one Client ID's run one at a time).
+    let e = Env::with(names.iter().map(|n| ThreeCxAccount::new(n, GOOD, Behaviour::Good)).collect());
+    let d = e.sim.domain();
+    e.write_config(&names.iter().map(|n| e.profile(n, &d, n, GOOD, true)).collect::<String>());
+    // A slow PBX, so that profiles finish in whatever order the network gives.
+    e.sim.set_read_delay(20);
+    let mut sorted = names.to_vec();
+    sorted.sort();
+    for _ in 0..3 {
+        let o = e.run(&["validate", "--all", "--jobs", "6"], None, &[]);
+        let order: Vec<&str> = o.stdout.lines().filter_map(|l| l.split_whitespace().nth(1)).collect();
+        assert_eq!(order, sorted, "{}", o.stdout);
+    }
+}
+
+/// Nagios Core keeps 8 KB of a plugin's output: with 300 profiles the whole output stays within
+/// it, names every failing profile, and says how many more it did not list.
+#[test]
+fn nagios_output_of_300_profiles_fits_and_names_every_failure() {
+    // One integration each, so that they run at once (one Client ID's run one at a time).
+    let e = Env::with((0..300).map(|i| ThreeCxAccount::new(&format!("c{i}"), GOOD, Behaviour::Good)).collect());
+    let d = e.sim.domain();
+    let failing = [17, 123, 250, 299];
+    let profiles: String = (0..300)
+        .map(|i| {
+            let key = if failing.contains(&i) { WRONG } else { GOOD };
+            e.profile(&format!("customer-{i:03}"), &d, &format!("c{i}"), key, true)
+        })
+        .collect();
+    e.write_config(&profiles);
+    let o = e.run(&["validate", "--all", "--nagios"], None, &[]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stdout.len() <= 8192, "{} bytes", o.stdout.len());
+    let first = o.stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("PBXLINK CRITICAL - 4 of 300 profiles failed: customer-017 unauthorized, customer-123 unauthorized, customer-250 unauthorized, customer-299 unauthorized |"), "{first}");
+    assert!(first.contains(" ok=296;;;0;300 failed=4;;;0;300 "), "{first}");
+    for i in failing {
+        assert!(o.stdout.contains(&format!("\nFAIL customer-{i:03}: unauthorized at token")), "{}", o.stdout);
+    }
+    assert!(o.stdout.contains(" more profiles not listed, to keep within 8192 bytes"), "{}", o.stdout);
+    assert!(
+        o.stdout
+            .ends_with("(per-profile perfdata left out to keep within 8192 bytes; --nagios-max-bytes 0 keeps it)\n"),
+        "{}",
+        o.stdout
+    );
+    // No bound asked: every profile and its perfdata.
+    let o = e.run(&["validate", "--all", "--nagios", "--nagios-max-bytes", "0"], None, &[]);
+    assert!(o.stdout.len() > 8192 && o.stdout.contains("'customer-000_ms'="), "{} bytes", o.stdout.len());
+    assert_eq!(o.stdout.lines().filter(|l| l.starts_with("ok   customer-")).count(), 296);
 }

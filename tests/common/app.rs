@@ -80,7 +80,7 @@ impl App {
         }
         let opts = options();
         let store = pbxlink::providers::store(&config);
-        let results = Results::in_dir(&dir.path().join("state"));
+        let results = Results::of(&dir.path().join("state"), &config);
         let (keys, inbox) = unbounded_channel();
         let (signals, signal_rx) = unbounded_channel();
         let frames = Arc::new(Mutex::new(Vec::new()));
@@ -216,6 +216,16 @@ impl App {
         self.paste(key);
         self.wait_for(&format!("({} characters, hidden)", key.chars().count()));
         self.key(KeyCode::Enter);
+    }
+
+    /// Presses Enter until a frame shows `needle` (through a guide's steps), at most for 10 s.
+    pub fn enter_until(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.last().contains(needle) {
+            assert!(std::time::Instant::now() < deadline, "never reached {needle:?}:\n{}", self.last());
+            self.key(KeyCode::Enter);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 
     /// No frame so far shows the secret.

@@ -12,6 +12,7 @@ pub(crate) fn inspection(path: &str, text: &str) -> Inspection {
         path: path.into(),
         name_problem: crm_template::check_file_name(name).err().map(|r| r.to_string()),
         problems: crm_template::check_xml(text),
+        warnings: crm_template::check_warnings(text),
         template_name: crm_template::template_name(text),
     }
 }
@@ -151,8 +152,8 @@ pub(crate) fn cx_state(w: &mut Wizard, name: &str) {
         "cx_validate_crm_failed" => {
             to_cx(w, "validate");
             let r = cx_report(
-                CheckState::Failed(FailureKind::NotFound),
-                "3CX mycompany.3cx.us: no CRM template is selected",
+                CheckState::Failed(FailureKind::Forbidden),
+                "3CX mycompany.3cx.us: HTTP 403: Access denied (this 3CX role may not read the CRM settings)",
             );
             let a = w.attempt;
             w.update(Msg::Validation { attempt: a, event: ValidationEvent::Done(r) });

@@ -241,7 +241,10 @@ pub(crate) fn state(name: &str) -> Wizard {
                 ("dns", "api.8x8.com is 192.0.2.80"),
                 ("connect", "api.8x8.com: TLS verified"),
                 ("token", "token issued, valid for 30 min"),
-                ("products", "not granted: Contact Center Chat"),
+                (
+                    "products",
+                    "not granted: Contact Center Chat (8x8's table code vcc is not in api_product_list_json, which lists storage)",
+                ),
             ];
             let checks = plan
                 .iter()
@@ -280,6 +283,7 @@ pub(crate) fn principal_rows() -> Vec<Principal> {
         xapi_enabled: xapi,
         call_control_enabled: cc,
         is_system: system,
+        is_system_note: None,
         last_used: last.map(str::to_string),
     };
     vec![

@@ -72,7 +72,8 @@ fn whole_3cx_guide_in_a_real_terminal() {
     let log = std::fs::read_to_string(state.join("pbxlink.log")).expect("log");
     assert!(log.contains("validation finished"), "{log}");
     assert!(!log.contains(SECRET), "the log holds the key");
-    let results = std::fs::read_to_string(state.join("last-results.json")).expect("results");
+    let results =
+        std::fs::read_to_string(pbxlink::profile::results::Results::of(&state, &config).file()).expect("results");
     assert!(results.contains("\"office\"") && !results.contains(SECRET));
     assert!(pane.screen().contains("Saved profile \"office\""));
 }
@@ -135,7 +136,7 @@ fn demo_8x8_from_start_to_saved_profile() {
     pane.keys(&["Enter"]);
     pane.wait_for("Choose the products");
     pane.keys(&["Down", "Down", "Space", "Enter"]);
-    pane.wait_for("shown only once");
+    pane.wait_for("Copy the Client ID and Client Secret");
     pane.keys(&["Space", "Enter"]);
     pane.wait_for("Enter the Client ID and Client Secret");
     pane.text(&id);

@@ -93,7 +93,8 @@ pub async fn run(
     if let Some(name) = &c.pbx_profile {
         t.start("crm");
         match crm(name, linked, c, opts, &mut t).await {
-            Ok(detail) => t.pass("crm", detail),
+            Ok(crm_integration::Crm::Uses(detail)) => t.pass("crm", detail),
+            Ok(crm_integration::Crm::NotChecked(detail)) => t.end("crm", CheckState::NotAvailable, detail, None),
             Err((CheckState::Failed(kind), detail, blame)) => {
                 // A failing proxy on the way to the linked 3CX has the fix for that, naming the PBX.
                 t.blame = blame.map(|b| if b == "proxy" { "crm.proxy" } else { b });
@@ -118,7 +119,7 @@ async fn crm(
     c: &CxEngine,
     opts: &Options,
     outer: &mut Tracker<'_>,
-) -> Result<String, CrmFailure> {
+) -> Result<crm_integration::Crm, CrmFailure> {
     let Some((pbx, x)) = linked.and_then(|l| Some((l, ThreeCx::of(l)?))) else {
         return Err((CheckState::NotAvailable, format!("n/a: there is no saved 3CX profile named \"{name}\""), None));
     };

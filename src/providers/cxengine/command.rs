@@ -22,6 +22,8 @@ struct Report<'a> {
     /// A correctly named copy written with --write-copy.
     copy: Option<String>,
     problems: &'a [Problem],
+    /// Worth saying, not refused (a missing `<Connection>`).
+    warnings: &'a [Problem],
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -51,7 +53,7 @@ impl Command {
 fn check(path: &Path, json: bool, write_copy: bool) -> Result<(String, u8)> {
     let found = template_file::inspect(&path.to_string_lossy()).map_err(anyhow::Error::msg)?;
     let ok = found.ok();
-    let template_file::Inspection { name_problem, problems, .. } = found;
+    let template_file::Inspection { name_problem, problems, warnings, .. } = found;
     let mut copy = None;
     if name_problem.is_some() && write_copy {
         let target = template_file::write_copy(path).map_err(anyhow::Error::msg)?;
@@ -60,7 +62,15 @@ fn check(path: &Path, json: bool, write_copy: bool) -> Result<(String, u8)> {
     // Written whole at the end: an error (a closed pipe) is returned, never a panic.
     let mut out = String::new();
     if json {
-        let r = Report { schema: 1, path: path.display().to_string(), ok, name_problem, copy, problems: &problems };
+        let r = Report {
+            schema: 1,
+            path: path.display().to_string(),
+            ok,
+            name_problem,
+            copy,
+            problems: &problems,
+            warnings: &warnings,
+        };
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&r)?);
     } else {
         if let Some(n) = &name_problem {
@@ -68,6 +78,9 @@ fn check(path: &Path, json: bool, write_copy: bool) -> Result<(String, u8)> {
         }
         for p in &problems {
             let _ = writeln!(out, "{}:{}: {}", path.display(), p.line, p.message);
+        }
+        for w in &warnings {
+            let _ = writeln!(out, "{}:{}: warning: {}", path.display(), w.line, w.message);
         }
         if let Some(c) = &copy {
             let _ = writeln!(out, "wrote a correctly named copy: {c} (upload that one; the original is unchanged)");

@@ -58,8 +58,8 @@ pub async fn run(e: &EightByEight, opts: &Options, progress: &mut (dyn FnMut(Pro
     match p::compare(guide, &e.products, token.granted.as_ref()) {
         Products::AllGranted(d) => t.pass("products", d),
         Products::Unknown(d) => t.end("products", CheckState::NotAvailable, d, None),
-        Products::Missing(names) => {
-            t.fail("products", FailureKind::Forbidden, format!("not granted: {}", names.join(", ")));
+        Products::Missing(names, why) => {
+            t.fail("products", FailureKind::Forbidden, format!("not granted: {} ({why})", names.join(", ")));
             return t.finish(hint);
         }
     }

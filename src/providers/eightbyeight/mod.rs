@@ -67,8 +67,9 @@ struct TokenBody {
 
 pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
     if let Some((kind, detail)) = status_failure(a) {
-        // Apigee answers bad client credentials with 400/401 and an ErrorCode.
-        let bad_client = a.status == 400 && String::from_utf8_lossy(&a.body).contains("invalid_client");
+        // A 400 whose code is OAuth's `invalid_client` (RFC 6749 §5.2: client authentication
+        // failed), as 8x8's `ErrorCode` or OAuth's `error`: the whole code, never a part of the text.
+        let bad_client = a.status == 400 && error_code(&a.body).as_deref() == Some("invalid_client");
         return Err(if bad_client { (FailureKind::Unauthorized, detail) } else { (kind, detail) });
     }
     let not_token = || (FailureKind::BadResponse, format!("HTTP {}: the answer is not an 8x8 token", a.status));
@@ -85,6 +86,13 @@ pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
         .or_else(|| list_of_strings(body.api_product_list.as_ref()).map(|l| (l, "api_product_list")))
         .or_else(|| jwt_services(&token).map(|l| (l, SERVICES_CLAIM)));
     Ok(Token { access_token: SecretString::from(token), seconds, granted })
+}
+
+/// The error code of an error body: 8x8's `ErrorCode` (its documented problem+json), else OAuth's
+/// `error`.
+fn error_code(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["ErrorCode", "error"].iter().find_map(|k| v.get(k)?.as_str().map(str::to_string))
 }
 
 /// A list of strings: a JSON array, or a string like "[a, b]" (8x8's `api_product_list`).
@@ -112,27 +120,27 @@ pub fn jwt_services(token: &str) -> Option<Vec<String>> {
 /// How the chosen products compare with what the token grants.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Products {
-    /// Every chosen product is granted (or, for an inferred code, not judged): the detail says which.
+    /// Every chosen product is granted (or, where the list is only the JWT's claim, not judged):
+    /// the detail says which.
     AllGranted(String),
-    /// These chosen products (names) are not granted.
-    Missing(Vec<String>),
-    /// The token lists no products, or none pbxlink recognises: shown, not judged.
+    /// These chosen products (names) are not granted; the detail names their codes and the list.
+    Missing(Vec<String>, String),
+    /// The token lists no products: nothing judged.
     Unknown(String),
 }
 
-/// Whether `list` (a token's product codes) names product `p`.
+/// Whether `list` (a token's product codes) holds one of product `p`'s codes from 8x8's table:
+/// whole codes, any case, never a part of one (`Chat` is Work Chat, not Contact Center Chat's
+/// `vcc`).
 fn listed(p: &ProductSpec, list: &[String]) -> bool {
-    list.iter().map(|l| l.to_ascii_lowercase()).any(|l| p.grants.iter().any(|g| l.contains(g.as_str())))
+    list.iter().any(|code| p.codes.iter().any(|c| code.trim().eq_ignore_ascii_case(c)))
 }
 
 pub fn compare(guide: &Guide, chosen: &[String], granted: Option<&(Vec<String>, &'static str)>) -> Products {
     let Some((list, source)) = granted else {
         return Products::Unknown("n/a: the token does not say which products it grants".into());
     };
-    let shown = one_line(&list.join(", "), 120);
-    if !guide.products.iter().any(|p| listed(p, list)) {
-        return Products::Unknown(format!("n/a: {source} lists {shown}, which pbxlink cannot match to products"));
-    }
+    let shown = if list.is_empty() { "nothing".to_string() } else { one_line(&list.join(", "), 160) };
     let mut ok = Vec::new();
     let mut unsure = Vec::new();
     let mut missing = Vec::new();
@@ -141,37 +149,38 @@ pub fn compare(guide: &Guide, chosen: &[String], granted: Option<&(Vec<String>, 
         match grants_product(guide, id, granted) {
             Some(true) => ok.push(name),
             None => unsure.push(name),
-            Some(false) => missing.push(name),
+            Some(false) => missing.push(id.as_str()),
         }
     }
     if !missing.is_empty() {
-        return Products::Missing(missing);
+        let names = missing.iter().map(|id| guide.product_name(id)).collect();
+        let mut codes: Vec<&str> = missing
+            .iter()
+            .filter_map(|id| guide.products.iter().find(|p| p.id == *id))
+            .flat_map(|p| p.codes.iter().map(String::as_str))
+            .collect();
+        codes.dedup();
+        let said = if codes.len() == 1 { "code {} is" } else { "codes {} are" }.replace("{}", &codes.join(", "));
+        return Products::Missing(names, format!("8x8's table {said} not in {source}, which lists {shown}"));
     }
     let mut detail = if ok.is_empty() { String::new() } else { format!("granted: {} ", ok.join(", ")) };
     detail.push_str(&format!("(from {source})"));
     if !unsure.is_empty() {
         detail.push_str(&format!(
-            "; not checked: {} ({}; the list has {shown})",
+            "; not checked: {} (8x8 does not document this claim as the product list; it has {shown})",
             unsure.join(", "),
-            if *source == SERVICES_CLAIM {
-                "8x8 does not document this claim as the product list"
-            } else {
-                "which code 8x8's list uses for it is not documented"
-            }
         ));
     }
     Products::AllGranted(detail)
 }
 
-/// Whether the token's list grants product `id`: `None` when the list is missing, names nothing
-/// pbxlink recognises, lacks a product whose code is only inferred, or is only the JWT's claim.
+/// Whether the token's list grants product `id`, by 8x8's table of product codes: `None` when
+/// there is no list, the product is unknown, or the list is only the JWT's claim and lacks it
+/// (8x8 does not document that claim as the product list).
 pub fn grants_product(guide: &Guide, id: &str, granted: Option<&(Vec<String>, &'static str)>) -> Option<bool> {
     let (list, source) = granted?;
-    if !guide.products.iter().any(|p| listed(p, list)) {
-        return None;
-    }
     let p = guide.products.iter().find(|p| p.id == id)?;
-    match (listed(p, list), p.inferred || *source == SERVICES_CLAIM) {
+    match (listed(p, list), *source == SERVICES_CLAIM) {
         (true, _) => Some(true),
         (false, true) => None,
         (false, false) => Some(false),
@@ -232,15 +241,71 @@ mod tests {
         let t = interpret_token(&ans(200, STORAGE_ONLY)).expect("token");
         assert_eq!(t.granted.as_ref().map(|g| g.0.clone()), Some(vec!["storage".to_string()]));
         assert!(matches!(compare(g, &["cloud-storage".into()], t.granted.as_ref()), Products::AllGranted(_)));
-        assert_eq!(
-            compare(g, &["cloud-storage".into(), "cc-chat".into()], t.granted.as_ref()),
-            Products::Missing(vec!["Contact Center Chat".into()])
-        );
-        // Historical analytics' code is only inferred: its absence is not checked, never failed.
-        match compare(g, &["cloud-storage".into(), "cc-historical-analytics".into()], t.granted.as_ref()) {
+        match compare(g, &["cloud-storage".into(), "cc-chat".into()], t.granted.as_ref()) {
+            Products::Missing(names, why) => {
+                assert_eq!(names, vec!["Contact Center Chat".to_string()]);
+                assert_eq!(why, "8x8's table code vcc is not in api_product_list_json, which lists storage");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Historical analytics is `analytics realtime-api` in 8x8's table: its absence is a fact.
+        assert!(matches!(
+            compare(g, &["cloud-storage".into(), "cc-historical-analytics".into()], t.granted.as_ref()),
+            Products::Missing(n, _) if n == vec!["CC Historical Analytics".to_string()]
+        ));
+    }
+
+    /// 8x8's table ("OAuth Authentication for 8x8 XCaaS APIs"), code by code: each OAuth code
+    /// grants its products and nothing else; the two non-OAuth codes grant none of them.
+    #[test]
+    fn each_code_of_8x8s_table_grants_exactly_its_products() {
+        let g = guide();
+        let table: [(&str, &[&str]); 6] = [
+            ("analytics realtime-api", &["cc-realtime-analytics", "cc-historical-analytics"]),
+            ("storage", &["cloud-storage"]),
+            ("QM - API", &["quality-management"]),
+            ("vcc", &["cc-chat"]),
+            ("Chat", &[]),
+            ("analytics product", &[]),
+        ];
+        for (code, products) in table {
+            let list = (vec![code.to_string()], "api_product_list_json");
+            for p in &g.products {
+                let expected = products.contains(&p.id.as_str());
+                assert_eq!(grants_product(g, &p.id, Some(&list)), Some(expected), "{code} / {}", p.id);
+            }
+        }
+        // Whole codes in any case; never a part of one.
+        let loose = (vec!["  qm - api ".to_string(), "VCC".to_string()], "api_product_list");
+        assert_eq!(grants_product(g, "quality-management", Some(&loose)), Some(true));
+        assert_eq!(grants_product(g, "cc-chat", Some(&loose)), Some(true));
+        for near in ["vcc-chat", "storage2", "chat-gateway", "analytics realtime-api-eu", "QM"] {
+            let l = (vec![near.to_string()], "api_product_list_json");
+            assert!(g.products.iter().all(|p| grants_product(g, &p.id, Some(&l)) == Some(false)), "{near}");
+        }
+    }
+
+    /// The two cases the substring match got wrong: `["storage", "vcc"]` grants Contact Center
+    /// Chat; `Chat` and `analytics product` (Work Chat, Work Analytics) grant neither it nor CC
+    /// Historical.
+    #[test]
+    fn the_table_not_a_substring_decides() {
+        let g = guide();
+        let storage_vcc = (vec!["storage".to_string(), "vcc".to_string()], "api_product_list_json");
+        match compare(g, &["cloud-storage".into(), "cc-chat".into()], Some(&storage_vcc)) {
             Products::AllGranted(d) => {
-                assert!(d.contains("not checked: CC Historical Analytics"), "{d}");
-                assert!(d.starts_with("granted: Cloud Storage Service"), "{d}");
+                assert_eq!(d, "granted: Cloud Storage Service, Contact Center Chat (from api_product_list_json)")
+            }
+            other => panic!("{other:?}"),
+        }
+        let work = (vec!["Chat".to_string(), "analytics product".to_string()], "api_product_list_json");
+        match compare(g, &["cc-chat".into(), "cc-historical-analytics".into()], Some(&work)) {
+            Products::Missing(names, why) => {
+                assert_eq!(names, vec!["Contact Center Chat".to_string(), "CC Historical Analytics".to_string()]);
+                assert!(
+                    why.contains("vcc, analytics realtime-api") && why.ends_with("lists Chat, analytics product"),
+                    "{why}"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -270,6 +335,12 @@ mod tests {
             Some(FailureKind::BadResponse)
         );
         assert_eq!(e(ans(200, "<html>")), Some(FailureKind::BadResponse));
+        // The code, never a part of some text.
+        assert_eq!(
+            e(ans(400, r#"{"ErrorCode":"invalid_request","Error":"not an invalid_client"}"#)),
+            Some(FailureKind::BadResponse)
+        );
+        assert_eq!(e(ans(400, r#"{"error":"invalid_client"}"#)), Some(FailureKind::Unauthorized));
     }
 
     #[test]
@@ -285,19 +356,18 @@ mod tests {
     fn product_comparison() {
         let g = guide();
         let chosen = vec!["cloud-storage".to_string(), "cc-chat".to_string()];
-        let granted = (vec!["storage".to_string(), "chat-gateway".to_string()], "api_product_list");
-        assert!(matches!(compare(g, &chosen, Some(&granted)), Products::AllGranted(_)));
-        let partial = (vec!["storage".to_string()], "api_product_list");
-        assert_eq!(compare(g, &chosen, Some(&partial)), Products::Missing(vec!["Contact Center Chat".to_string()]));
-        let odd = (vec!["vcc".to_string()], "api_product_list");
-        assert!(matches!(compare(g, &chosen, Some(&odd)), Products::Unknown(_)), "an unknown list is never a failure");
-        assert!(matches!(compare(g, &chosen, None), Products::Unknown(_)));
-        assert_eq!(grants_product(g, "cc-chat", Some(&odd)), None);
+        assert!(matches!(compare(g, &chosen, None), Products::Unknown(_)), "no list: nothing judged");
+        let empty = (vec![], "api_product_list_json");
+        assert!(
+            matches!(compare(g, &chosen, Some(&empty)), Products::Missing(n, w) if n.len() == 2 && w.ends_with("lists nothing"))
+        );
         // A product the JWT's claim lacks is not checked: the claim is not documented as the list.
         let claim = (vec!["storage".to_string()], SERVICES_CLAIM);
         match compare(g, &chosen, Some(&claim)) {
             Products::AllGranted(d) => assert!(d.contains("not checked: Contact Center Chat"), "{d}"),
             other => panic!("{other:?}"),
         }
+        assert_eq!(grants_product(g, "cc-chat", Some(&claim)), None);
+        assert_eq!(grants_product(g, "cloud-storage", Some(&claim)), Some(true));
     }
 }

@@ -3,8 +3,10 @@
 //! list as a string and as `api_product_list_json`), 8x8's documented error bodies, the product
 //! APIs at their regional addresses (a tenant's APIs answer in its own region only), and accounts
 //! that show each case: all products granted, one missing, only Cloud Storage (8x8 support's
-//! example), products only in the JWT `services` claim, a list pbxlink cannot recognise, and a
-//! European tenant. The demo's accounts are here too.
+//! example), Cloud Storage and Contact Center Chat, only the Work products 8x8's table says are
+//! not OAuth ones, products only in the JWT `services` claim, codes the table does not name, and
+//! a European tenant. The product codes are those of 8x8's own table. The demo's accounts are here
+//! too.
 
 use base64::Engine;
 use bytes::Bytes;
@@ -67,8 +69,10 @@ pub fn describe(a: &EightByEightAccount) -> String {
     let grants = match a.grants {
         Grants::All => "every product granted",
         Grants::NoChat => "Contact Center Chat not granted",
+        Grants::StorageAndChat => "Cloud Storage and Contact Center Chat granted (storage, vcc)",
+        Grants::WorkOnly => "only Work Chat and Work Analytics granted (Chat, analytics product)",
         Grants::JwtOnly => "products only in the token's claims",
-        Grants::Unrecognised => "products pbxlink cannot recognise",
+        Grants::Unrecognised => "only codes 8x8's table does not name",
         Grants::StorageOnly => "only Cloud Storage granted (8x8 support's example)",
     };
     match a.tenant {
@@ -82,11 +86,16 @@ pub fn describe(a: &EightByEightAccount) -> String {
 pub enum Grants {
     /// The product list 8x8's docs print for a key with every product.
     All,
-    /// That list without Contact Center Chat's codes.
+    /// That list without Contact Center Chat's code (`vcc`).
     NoChat,
+    /// `[storage, vcc]`: Cloud Storage and Contact Center Chat, by 8x8's table.
+    StorageAndChat,
+    /// `[Chat, analytics product]`: Work Chat and Work Analytics, which 8x8's table says are not
+    /// OAuth products (not Contact Center Chat, not CC Historical Analytics).
+    WorkOnly,
     /// No product list; the access token is a JWT whose `services` claim lists them.
     JwtOnly,
-    /// The product list holds only names pbxlink does not know.
+    /// The product list holds only codes 8x8's table does not name.
     Unrecognised,
     /// 8x8 support's example of a Cloud Storage key: `"[storage]"`.
     StorageOnly,
@@ -193,7 +202,8 @@ fn probe(accounts: &[EightByEightAccount], parts: &Parts) -> Resp {
         let code = if rest.starts_with("cc/v5/realtime-metrics/") {
             "analytics realtime-api"
         } else if rest.starts_with("cc/v8/historical-metrics/") {
-            "analytics product"
+            // 8x8's table: `analytics realtime-api` is Realtime *and* Historical Analytics.
+            "analytics realtime-api"
         } else {
             return not_found();
         };
@@ -227,8 +237,10 @@ fn probe(accounts: &[EightByEightAccount], parts: &Parts) -> Resp {
 fn granted(g: Grants) -> Vec<&'static str> {
     match g {
         Grants::All | Grants::JwtOnly => DOCUMENTED_PRODUCTS.to_vec(),
-        Grants::NoChat => DOCUMENTED_PRODUCTS.into_iter().filter(|p| !p.to_lowercase().contains("chat")).collect(),
-        Grants::Unrecognised => vec!["vcc", "audit"],
+        Grants::NoChat => DOCUMENTED_PRODUCTS.into_iter().filter(|p| *p != "vcc").collect(),
+        Grants::StorageAndChat => vec!["storage", "vcc"],
+        Grants::WorkOnly => vec!["Chat", "analytics product"],
+        Grants::Unrecognised => vec!["audit", "chat-gateway"],
         Grants::StorageOnly => vec!["storage"],
     }
 }

@@ -5,9 +5,12 @@
 //! 3CX keeps one active token per Client ID. Every sign-in takes the Client ID's lock across
 //! processes (`token_lock`) before asking for a token and keeps it as long as its session, so
 //! pbxlinks wait for each other instead of ending each other's tokens. A read that answers 401
-//! right after a token was issued means someone else (another program, a pbxlink elsewhere) took
-//! a new token: that is asked again once, under the lock, never in a loop (each new token ends the
-//! other holder's again), and otherwise reported as `token_ended`, never as a rejected key.
+//! right after a token was issued may mean someone else (another program, a pbxlink elsewhere)
+//! took a new token: a token is asked again once, under the lock, never in a loop (each new token
+//! ends the other holder's again). Only a second token that reads proves another holder; a second
+//! one refused at once too is `token_refused` (no verdict, no holder claimed), never a rejected
+//! key. When the XAPI refuses a token, Call Control is asked (`GET /callcontrol`, as 3CX documents
+//! it), so that an integration with Call Control alone is told as such.
 //!
 //! A 403 may come from 3CX's Console Restrictions, an allow-list of client IP addresses, so the
 //! detail of a 403 says which address the PBX saw this machine as, when that is known.
@@ -43,14 +46,19 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         };
         let (mut answer, mut renewed) = (access(&token).await, false);
         if matches!(answer, Err((FailureKind::TokenEnded, _))) {
-            // Once: a token taken by another holder in between is the likeliest cause of a 401 here.
+            // Once: a token taken by another holder in between would explain a 401 here. Only a
+            // second token that reads proves it; one refused at once too proves no other holder.
             match token_again(&s, cx).await {
                 Ok(fresh) => {
                     token = fresh;
-                    answer = access(&token)
-                        .await
-                        .map(|d| format!("{d} (with a second token: another holder of the Client ID ended the first)"));
                     renewed = true;
+                    answer = match access(&token).await {
+                        Ok(d) => {
+                            Ok(format!("{d} (with a second token: another holder of the Client ID ended the first)"))
+                        }
+                        Err((FailureKind::TokenEnded, _)) => Err((FailureKind::TokenRefused, refused_twice(&s))),
+                        Err(f) => Err(f),
+                    };
                 }
                 Err(f) => answer = Err(f),
             }
@@ -58,7 +66,18 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         match answer {
             Ok(detail) => t.pass("access", detail),
             Err((kind, detail)) => {
-                t.fail("access", kind, with_origin(&s, kind, detail));
+                let mut detail = with_origin(&s, kind, detail);
+                // The same integration may have Call Control without the Configuration API (CTI
+                // and home-automation tools use just that): ask Call Control as 3CX documents it,
+                // so the fix says what the key can do. The verdict stays: pbxlink needs the XAPI.
+                if matches!(kind, FailureKind::Forbidden | FailureKind::TokenRefused)
+                    && let Ok(a) = s.get(p::CALL_CONTROL_PATH, token.access_token.expose_secret()).await
+                    && let Some(cc) = p::interpret_call_control(&a)
+                {
+                    detail = format!("{detail}; {cc}, so the key works for Call Control");
+                    t.blame = Some("callcontrol");
+                }
+                t.fail("access", kind, detail);
                 return t.finish(hint);
             }
         }
@@ -172,6 +191,12 @@ fn token_form(cx: &ThreeCx) -> [(&'static str, &str); 3] {
 async fn token_again(s: &Session, cx: &ThreeCx) -> Result<p::Token, crate::validate::Failure> {
     let req = s.form_post(p::TOKEN_PATH, &token_form(cx), None);
     p::interpret_token(&s.send_plain(req).await?)
+}
+
+/// What two refused tokens in a row prove, and only that.
+fn refused_twice(s: &Session) -> String {
+    let lock = if s.holds_lock() { ", the second taken under pbxlink's lock on the Client ID" } else { "" };
+    format!("HTTP 401 for two tokens in a row{lock}: 3CX accepts the key but refuses its tokens at the XAPI")
 }
 
 /// A 403's detail with the address the PBX saw (the fixes of both 403s name IP restrictions).

@@ -6,10 +6,10 @@
 
 use serde_json::Value;
 
-use crate::report::{Fact, Finding, Health, Level, Thresholds, expiry, parse_datetime, utc_date};
+use crate::report::{Dated, Fact, Finding, Health, Level, Thresholds, expiry};
 
 /// The `SystemStatus` properties read (the details check's `$select`): never `LicenseKey`.
-pub const SELECT: &str = "FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
+pub const SELECT: &str = "FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,DiskUsage,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
 
 const UNKNOWN: &str = "unknown";
 const DAY: i64 = 86_400;
@@ -22,7 +22,7 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     let text = |k: &str| o.get(k).and_then(Value::as_str).map(|s| crate::validate::one_line(s, 40));
     let flag = |k: &str| o.get(k).and_then(Value::as_bool);
     let count = |k: &str| o.get(k).and_then(Value::as_i64);
-    let date = |k: &str| o.get(k).and_then(Value::as_str).and_then(parse_datetime);
+    let date = |k: &str| o.get(k).and_then(Value::as_str).and_then(Dated::written);
     let mut h = Health { thresholds: *t, ..Health::default() };
     let fact = |id, label, value: String| Fact { id, label, value, number: None, at: None, of: None };
 
@@ -64,11 +64,11 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     h.facts.push(extensions);
 
     let backup = date("LastBackupDateTime");
-    let mut last = fact("last_backup", "Last backup", backup.map_or(UNKNOWN.into(), |at| ago(at, now)));
-    last.at = backup;
-    last.number = backup.map(|at| (now as i64 - at as i64).div_euclid(DAY));
+    let mut last = fact("last_backup", "Last backup", backup.as_ref().map_or(UNKNOWN.into(), |d| ago(d, now)));
+    last.at = backup.as_ref().map(|d| d.at);
+    last.number = backup.as_ref().map(|d| (now as i64 - d.at as i64).div_euclid(DAY));
     h.facts.push(last);
-    if let Some(days) = backup.map(|at| (now as i64 - at as i64).div_euclid(DAY))
+    if let Some(days) = backup.as_ref().map(|d| (now as i64 - d.at as i64).div_euclid(DAY))
         && days > t.backup_days
     {
         let unit = if days == 1 { "day" } else { "days" };
@@ -93,16 +93,19 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
         h.findings.push(Finding { id: "services", level: Level::Warning, text });
     }
 
-    let disk = match (count("FreeDiskSpace"), count("TotalDiskSpace")) {
-        (Some(free), Some(total)) if total > 0 && (0..=total).contains(&free) => {
-            let mut f =
-                fact("disk_free", "Disk free", format!("{}% ({} of {})", free * 100 / total, gb(free), gb(total)));
-            f.number = Some(free * 100 / total);
-            f
-        }
-        _ => fact("disk_free", "Disk free", UNKNOWN.into()),
+    // 3CX documents no unit for its disk figures, and a real 20.0.8 sent FreeDiskSpace 253909528,
+    // TotalDiskSpace 40947412992 and DiskUsage 27 in one answer, which no one unit reconciles:
+    // they are shown as sent, nothing is derived from them, and no finding is raised.
+    let sent: Vec<String> = ["FreeDiskSpace", "TotalDiskSpace", "DiskUsage"]
+        .into_iter()
+        .filter_map(|k| count(k).map(|n| format!("{k} {n}")))
+        .collect();
+    let disk = if sent.is_empty() {
+        UNKNOWN.to_string()
+    } else {
+        format!("{} (as sent; 3CX documents no unit)", sent.join(", "))
     };
-    h.facts.push(disk);
+    h.facts.push(fact("disk", "Disk", disk));
     for (id, label, key, what) in [
         ("recording_quota", "Recording quota reached", "RecordingQuotaReached", "the recording quota is reached"),
         ("voicemail_quota", "Voicemail quota reached", "VoicemailQuotaReached", "the voicemail quota is reached"),
@@ -115,8 +118,8 @@ pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
 
     h.facts.push(fact("version", "Version", text("Version").unwrap_or_else(|| UNKNOWN.into())));
     let updated = date("LastSuccessfulUpdate");
-    let mut update = fact("last_update", "Last update", updated.map_or(UNKNOWN.into(), |at| ago(at, now)));
-    update.at = updated;
+    let mut update = fact("last_update", "Last update", updated.as_ref().map_or(UNKNOWN.into(), |d| ago(d, now)));
+    update.at = updated.as_ref().map(|d| d.at);
     h.facts.push(update);
     Some(h)
 }
@@ -137,18 +140,13 @@ fn yes_no(b: Option<bool>) -> String {
     }
 }
 
-/// A date and its age in days ("2026-11-20, 12 days ago").
-fn ago(at: u64, now: u64) -> String {
-    match (now as i64 - at as i64).div_euclid(DAY) {
-        d if d <= 0 => format!("{}, today", utc_date(at)),
-        1 => format!("{}, 1 day ago", utc_date(at)),
-        d => format!("{}, {d} days ago", utc_date(at)),
+/// A date as the PBX wrote it and its age in whole days ("2026-11-20, 12 days ago").
+fn ago(d: &Dated, now: u64) -> String {
+    match (now as i64 - d.at as i64).div_euclid(DAY) {
+        n if n <= 0 => format!("{}, today", d.date),
+        1 => format!("{}, 1 day ago", d.date),
+        n => format!("{}, {n} days ago", d.date),
     }
-}
-
-/// Bytes as GB with one decimal (3CX reports disk space in bytes).
-fn gb(bytes: i64) -> String {
-    format!("{:.1} GB", bytes as f64 / 1e9)
 }
 
 #[cfg(test)]
@@ -179,7 +177,10 @@ mod tests {
         assert_eq!(value(&h, "licence_expires"), "2027-12-02 (365 days left)");
         assert_eq!(value(&h, "trunks"), "2 of 2");
         assert_eq!(value(&h, "last_backup"), "2026-12-01, today");
-        assert_eq!(value(&h, "disk_free"), "50% (40.0 GB of 80.0 GB)");
+        assert_eq!(
+            value(&h, "disk"),
+            "FreeDiskSpace 40000000000, TotalDiskSpace 80000000000 (as sent; 3CX documents no unit)"
+        );
         assert_eq!(value(&h, "last_update"), "2026-11-20, 12 days ago");
         assert!(!format!("{h:?}").contains("SIMU-LATED"), "the licence key is never read");
     }
@@ -210,6 +211,24 @@ mod tests {
             &strict,
         );
         assert_eq!(h.expect("object").findings, vec![], "per-run thresholds apply");
+    }
+
+    /// A real 3CX 20.0.8.1131's answer (captured in centreon-plugins' tests): its disk figures
+    /// are shown as sent, never as a share, and raise nothing; its dates keep the PBX's own
+    /// offset (the backup is on 16 June for the admin, though 15 June in UTC).
+    #[test]
+    fn a_real_3cx_answer_is_shown_as_it_was_sent() {
+        let h = of(r#"{"FreeDiskSpace":253909528,"TotalDiskSpace":40947412992,"DiskUsage":27,
+            "LastBackupDateTime":"2026-06-16T00:00:29.4924927+02:00","BackupScheduled":true,
+            "ExpirationDate":"2027-01-01T00:30:00+02:00"}"#);
+        assert_eq!(
+            value(&h, "disk"),
+            "FreeDiskSpace 253909528, TotalDiskSpace 40947412992, DiskUsage 27 (as sent; 3CX documents no unit)"
+        );
+        assert!(h.findings.iter().all(|f| f.id != "disk"), "{:?}", h.findings);
+        assert!(value(&h, "last_backup").starts_with("2026-06-16, "), "{}", value(&h, "last_backup"));
+        assert!(value(&h, "licence_expires").starts_with("2027-01-01 ("), "{}", value(&h, "licence_expires"));
+        assert_eq!(of(r#"{"DiskUsage":27}"#).facts.iter().find(|f| f.id == "disk").map(|f| f.number), Some(None));
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub const TOKEN_PATH: &str = "/connect/token";
 pub const ACCESS_PATH: &str = "/xapi/v1/Defs?$select=Id";
 /// The details read: `SystemStatus` with what the details and the health show (`health::SELECT`;
 /// a test ties the two).
-pub const DETAILS_PATH: &str = "/xapi/v1/SystemStatus?$select=FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
+pub const DETAILS_PATH: &str = "/xapi/v1/SystemStatus?$select=FQDN,Version,ProductCode,LicenseActive,ExtensionsTotal,ExtensionsRegistered,MaxSimCalls,ExpirationDate,MaintenanceExpiresAt,TrunksTotal,TrunksRegistered,LastBackupDateTime,BackupScheduled,HasNotRunningServices,FreeDiskSpace,TotalDiskSpace,DiskUsage,RecordingQuotaReached,VoicemailQuotaReached,LastSuccessfulUpdate";
 
 /// A token from `/connect/token`.
 pub struct Token {
@@ -85,11 +85,11 @@ fn lifetime(token: &str, expires_in: Option<&serde_json::Value>) -> Lifetime {
 
 pub fn interpret_token(a: &Answer) -> Result<Token, Failure> {
     if let Some((kind, detail)) = status_failure(a) {
-        // OpenIddict-style servers answer 400 invalid_client / invalid_grant for bad credentials.
+        // OAuth's codes for credentials a token endpoint does not accept (RFC 6749 §5.2), as
+        // OpenIddict-style servers send them with a 400: whole codes, never parts of some text.
         if a.status == 400
-            && oauth_error(&a.body).is_some_and(|e| {
-                e.starts_with("invalid_client") || e.starts_with("invalid_grant") || e == "unauthorized_client"
-            })
+            && oauth_error(&a.body)
+                .is_some_and(|e| matches!(e.as_str(), "invalid_client" | "invalid_grant" | "unauthorized_client"))
         {
             return Err((FailureKind::Unauthorized, detail));
         }
@@ -136,18 +136,35 @@ fn duration(secs: u64) -> String {
 }
 
 /// A failure of a read made with a token 3CX had just issued. A 401 there does not reject the key:
-/// 3CX accepted it a moment ago, so the token was ended by another holder of the Client ID (3CX
-/// keeps one active token per Client ID).
+/// 3CX accepted it a moment ago. Another holder of the Client ID taking a new token would explain
+/// it (3CX keeps one active token per Client ID), but one refusal does not prove that: the detail
+/// says what happened, and the kind gives no verdict on the key.
 pub fn after_token((kind, detail): Failure) -> Failure {
     match kind {
         FailureKind::Unauthorized => (
             FailureKind::TokenEnded,
             format!(
-                "{detail}: 3CX had just issued this token, so another holder of the Client ID ended it by taking a new one"
+                "{detail}: 3CX had just issued this token and refused it; another holder of the Client ID may have taken a new one"
             ),
         ),
         _ => (kind, detail),
     }
+}
+
+/// Call Control's own read (3CX's "Call Control API endpoints": `GET /callcontrol`, no
+/// parameters, 200 with a JSON array of the DNs the integration controls or monitors).
+pub const CALL_CONTROL_PATH: &str = "/callcontrol";
+
+/// What `GET /callcontrol` says of a token the XAPI refused: `Some` with what it answered when it
+/// answered as 3CX documents (200, a JSON array), `None` otherwise (whatever it is, it proves
+/// nothing about the XAPI's refusal).
+pub fn interpret_call_control(a: &Answer) -> Option<String> {
+    if !(200..300).contains(&a.status) {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&a.body).ok()?;
+    let dns = v.as_array()?.len();
+    Some(format!("Call Control answers (GET /callcontrol: {dns} DN{})", if dns == 1 { "" } else { "s" }))
 }
 
 pub fn interpret_access(a: &Answer) -> Result<String, Failure> {
@@ -209,12 +226,7 @@ struct SystemStatus {
 pub fn interpret_details(a: &Answer) -> Details {
     match a.status {
         200..=299 => {}
-        401 => {
-            return Details::NotAvailable(
-                "n/a: HTTP 401: the token was ended by another holder of the Client ID before SystemStatus was read"
-                    .into(),
-            );
-        }
+        401 => return Details::NotAvailable("n/a: HTTP 401: SystemStatus refused this token".into()),
         403 => return Details::NotAvailable("n/a: HTTP 403, this role may not read SystemStatus".into()),
         s => {
             return Details::NotAvailable(format!(

@@ -5,7 +5,8 @@
 //! call these.
 //!
 //! The list may come in pages (`@odata.nextLink`): every page is read, on the same connection,
-//! always from the address the profile names.
+//! always from the address the profile names. A PBX older than 20.0.9 refuses the `IsSystem`
+//! field with OData's 400: the list is asked once more without it, and each principal says so.
 //!
 //! Never part of validation: what `GenerateAppToken` does to the principal's current key is not
 //! documented (it may replace it), so only an explicit, confirmed request may call it.
@@ -29,10 +30,17 @@ pub async fn list(
     signed_in(cx, opts, waiting, async |s: &Session, bearer: &str| {
         let mut all = Vec::new();
         let mut path = p::LIST_PATH.to_string();
+        let mut note = None;
         for _ in 0..p::MAX_PAGES {
-            let answer = s.get(&path, bearer).await.map_err(|f| p::refused(Step::List, f))?;
+            let mut answer = s.get(&path, bearer).await.map_err(|f| p::refused(Step::List, f))?;
+            if answer.status == 400 && all.is_empty() && note.is_none() {
+                // A V20 before 20.0.9 has no IsSystem: ask what it has, and say what is missing.
+                path = p::LIST_PATH_BEFORE_20_0_9.to_string();
+                note = Some(p::SYSTEM_NOT_SHOWN);
+                answer = s.get(&path, bearer).await.map_err(|f| p::refused(Step::List, f))?;
+            }
             let page = p::interpret_page(&answer)?;
-            all.extend(page.principals);
+            all.extend(page.principals.into_iter().map(|pr| p::Principal { is_system_note: note, ..pr }));
             let Some(link) = page.next else { return Ok(all) };
             path = next_path(&s.base, &path, &link)
                 .map_err(|NotAWebLink(what)| p::next_page_unreadable(&what, all.len()))?;

@@ -5,7 +5,7 @@
 //! Facts (from 3CX's XAPI OpenAPI spec): `GET /xapi/v1/ServicePrincipals` is an OData collection
 //! (`{"value": [...]}`, continued on further pages when it carries an `@odata.nextLink`, as OData
 //! servers page long collections) of `Pbx.ServicePrincipal` with `Id` (int32), `Number`, `XAPIEnabled`,
-//! `CallControlEnabled`, `IsSystem` and `LastUsed` (nullable date-time) among others;
+//! `CallControlEnabled`, `IsSystem` (from 20.0.9) and `LastUsed` (nullable date-time) among others;
 //! `POST /xapi/v1/ServicePrincipals({Id})/Pbx.GenerateAppToken` takes no body and answers
 //! `{"value": "<token>"}`; errors use the OData error body. Inferred, not documented: `Number` is the
 //! Client ID (DN) a profile signs in with, and an admin-level role is needed to read principals.
@@ -21,6 +21,15 @@ use crate::validate::{Answer, Failure, one_line, status_failure};
 /// Only the fields pbxlink shows: `Groups` and `Peers` can be long and would eat the body bound.
 pub const LIST_PATH: &str =
     "/xapi/v1/ServicePrincipals?$select=Id,Number,XAPIEnabled,CallControlEnabled,IsSystem,LastUsed";
+
+/// The same without `IsSystem`, which 3CX's spec adds in 20.0.9: an earlier V20 answers a `$select`
+/// naming it with OData's 400 ("Could not find a property named 'IsSystem' on type
+/// 'Pbx.ServicePrincipal'"), so the list is asked again without it.
+pub const LIST_PATH_BEFORE_20_0_9: &str =
+    "/xapi/v1/ServicePrincipals?$select=Id,Number,XAPIEnabled,CallControlEnabled,LastUsed";
+
+/// What is said of `IsSystem` when the PBX's version does not have it.
+pub const SYSTEM_NOT_SHOWN: &str = "not shown on 3CX before 20.0.9";
 
 /// The most pages of principals read: far more than any PBX has, and a bound on a server whose
 /// next-page links never end (or lead back to a page already read).
@@ -49,6 +58,8 @@ pub struct Principal {
     pub xapi_enabled: Option<bool>,
     pub call_control_enabled: Option<bool>,
     pub is_system: Option<bool>,
+    /// Why `is_system` is unknown when the PBX's version has no such field ([`SYSTEM_NOT_SHOWN`]).
+    pub is_system_note: Option<&'static str>,
     /// As the PBX wrote it (an ISO 8601 date-time); `None` when null or missing.
     pub last_used: Option<String>,
 }
@@ -192,6 +203,7 @@ fn principal(v: &serde_json::Value) -> Option<Principal> {
         xapi_enabled: flag("XAPIEnabled"),
         call_control_enabled: flag("CallControlEnabled"),
         is_system: flag("IsSystem"),
+        is_system_note: None,
         last_used: text("LastUsed", 40).filter(|s| !s.is_empty()),
     })
 }
@@ -237,6 +249,7 @@ mod tests {
                 xapi_enabled: Some(true),
                 call_control_enabled: Some(false),
                 is_system: Some(false),
+                is_system_note: None,
                 last_used: Some("2025-06-02T08:15:00Z".into()),
             }
         );
@@ -257,6 +270,7 @@ mod tests {
                 xapi_enabled: None,
                 call_control_enabled: None,
                 is_system: None,
+                is_system_note: None,
                 last_used: None
             }
         );

@@ -1,9 +1,10 @@
 //! The 3CX part of the simulator: `/connect/token` (form-encoded and multipart, the documented 401
 //! body, one active token per client, JWT-shaped tokens with `iat` and `exp` on current versions),
 //! `/xapi/v1/Defs` with `X-3CX-Version`, `SystemStatus`, the service principals (the accounts,
-//! Id 1.. in order, then two system principals; two per page, with `@odata.nextLink`) with
-//! `GenerateAppToken`, which replaces the principal's key as the real PBX may, and OData errors
-//! elsewhere. Each account behaves like one real-world situation (the demo's are in `demo.rs`).
+//! Id 1.. in order, then two system principals; two per page, with `@odata.nextLink`; a `$select`
+//! of a property the account's version lacks is OData's 400) with `GenerateAppToken`, which
+//! replaces the principal's key as the real PBX may, `GET /callcontrol` as 3CX documents it, and
+//! OData errors elsewhere. Each account behaves like one real-world situation (the demo's are in `demo.rs`).
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
@@ -31,6 +32,8 @@ pub struct ThreeCxSite {
     pub(super) max_sessions: AtomicUsize,
     /// The CRM template 3CX's CRM integration has selected (`None`: none selected).
     pub(super) crm_template: Mutex<Option<String>>,
+    /// client id → tokens issued to it so far.
+    pub(super) issued: Mutex<HashMap<String, usize>>,
 }
 
 /// The `<Crm Name>` of the demo's sample template (`simulator::DEMO_TEMPLATE`), which the
@@ -48,6 +51,7 @@ impl ThreeCxSite {
             sessions: AtomicUsize::new(0),
             max_sessions: AtomicUsize::new(0),
             crm_template: Mutex::new(Some(DEMO_TEMPLATE_NAME.to_string())),
+            issued: Mutex::default(),
         }
     }
 
@@ -72,7 +76,11 @@ impl ThreeCxSite {
 impl Site for ThreeCxSite {
     fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp> {
         let path = parts.uri.path();
-        (path == "/connect/token" || path.starts_with("/xapi/")).then(|| route(self, parts, body))
+        (path == "/connect/token"
+            || path.starts_with("/xapi/")
+            || path == "/callcontrol"
+            || path.starts_with("/callcontrol/"))
+        .then(|| route(self, parts, body))
     }
 
     fn delayed(&self, parts: &Parts) -> bool {
@@ -102,8 +110,20 @@ pub enum Behaviour {
     NotThreeCx,
     /// A firewall in front of the PBX: the token endpoint answers 403 before any credential check.
     Blocked,
-    /// Another program takes a new token right after ours: every /xapi read answers 401.
+    /// Another program takes a new token right after pbxlink's first one of each validation: that
+    /// token is ended before its first read, and a second one works.
     TokenTaken,
+    /// The XAPI answers 401 to every token 3CX issues for the account, however fresh (what a
+    /// program taking tokens many times a second, or an undocumented refusal, looks like).
+    RefusesTokens,
+    /// An integration with Call Control alone ("3CX Configuration API Access" not ticked): the
+    /// token works, every /xapi read is 403, `GET /callcontrol` answers as 3CX documents.
+    CallControlOnly,
+    /// The same, but the XAPI answers 401 instead of 403 (3CX documents neither).
+    CallControlRefusesXapiTokens,
+    /// A 20.0.5 box: its service principals have neither `MyPhoneEnabled` (20.0.8) nor
+    /// `IsSystem` (20.0.9), and OData refuses a `$select` that names them (400).
+    EarlyVersion,
     /// A misconfigured proxy: the token endpoint redirects to another host (which must never
     /// receive the credentials).
     RedirectsAway,
@@ -139,8 +159,22 @@ impl ThreeCxAccount {
     pub fn version(&self) -> &'static str {
         match self.behaviour {
             Behaviour::OldVersion => "20.0.8.447",
+            Behaviour::EarlyVersion => "20.0.5.425",
             _ => "20.0.9.995",
         }
+    }
+
+    /// Whether the integration has Call Control.
+    pub fn call_control(&self) -> bool {
+        matches!(self.behaviour, Behaviour::CallControlOnly | Behaviour::CallControlRefusesXapiTokens)
+    }
+
+    /// Whether the integration has "3CX Configuration API Access".
+    pub fn xapi(&self) -> bool {
+        !matches!(
+            self.behaviour,
+            Behaviour::NoXapiAccess | Behaviour::CallControlOnly | Behaviour::CallControlRefusesXapiTokens
+        )
     }
 }
 
@@ -164,6 +198,7 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
     let path = parts.uri.path();
     match (parts.method.as_str(), path) {
         ("POST", "/connect/token") => token(st, parts, body),
+        ("GET", "/callcontrol") => call_control(st, parts),
         ("GET", "/xapi/v1/Defs") => with_account(st, parts, |a| {
             // Where SystemStatus is refused, Defs is a validation's last read.
             if a.behaviour == Behaviour::LowRole {
@@ -202,7 +237,7 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
                 end_session(st);
                 return odata_error(403, "Forbidden", "Access denied");
             }
-            principals_page(st, parts)
+            principals_page(st, parts, a.version())
         }),
         ("POST", p) if app_token_id(p).is_some() => with_account(st, parts, |a| {
             end_session(st);
@@ -212,7 +247,7 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
             generate_app_token(st, app_token_id(p).unwrap_or(-1))
         }),
         ("GET", p) if super::simulated_reads::claims(p) => super::simulated_reads::answer(st, parts),
-        (_, p) if p.starts_with("/xapi/") => {
+        (_, p) if p.starts_with("/xapi/") || p.starts_with("/callcontrol") => {
             with_account(st, parts, |_| odata_error(404, "NotFound", "Resource not found"))
         }
         _ => odata_error(404, "NotFound", "Not found"),
@@ -221,25 +256,45 @@ fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
 
 /// Runs `f` for the account whose current token is presented, or answers 401/403 as 3CX does.
 pub(super) fn with_account(st: &ThreeCxSite, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Resp) -> Resp {
+    let Some(account) = bearer_account(st, parts) else {
+        return json(401, UNAUTHORIZED);
+    };
+    match account.behaviour {
+        Behaviour::NoXapiAccess | Behaviour::CallControlOnly => {
+            return odata_error(403, "Forbidden", "Access denied: the integration has no Configuration API access");
+        }
+        Behaviour::NoLicence => return odata_error(404, "NotFound", "Not found"),
+        Behaviour::RefusesTokens | Behaviour::CallControlRefusesXapiTokens => return json(401, UNAUTHORIZED),
+        _ => {}
+    }
+    f(account)
+}
+
+/// The account whose current token is presented, if any.
+fn bearer_account<'a>(st: &'a ThreeCxSite, parts: &Parts) -> Option<&'a ThreeCxAccount> {
     let bearer = parts
         .headers
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let client =
-        bearer.and_then(|b| st.tokens.lock().ok()?.iter().find(|(_, t)| t.as_str() == b).map(|(c, _)| c.clone()));
-    let Some(account) = client.and_then(|c| st.accounts.iter().find(|a| a.client_id == c)) else {
-        return json(401, UNAUTHORIZED);
-    };
-    match account.behaviour {
-        Behaviour::NoXapiAccess => {
-            return odata_error(403, "Forbidden", "Access denied: the integration has no Configuration API access");
-        }
-        Behaviour::NoLicence => return odata_error(404, "NotFound", "Not found"),
-        Behaviour::TokenTaken => return json(401, UNAUTHORIZED),
-        _ => {}
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    let client = st.tokens.lock().ok()?.iter().find(|(_, t)| t.as_str() == bearer).map(|(c, _)| c.clone())?;
+    st.accounts.iter().find(|a| a.client_id == client)
+}
+
+/// `GET /callcontrol` as 3CX's "Call Control API endpoints" documents it: 200 with an array of
+/// the DNs the integration controls or monitors (its route point, then an extension), each with
+/// `dn`, `type`, `devices` and `participants`; 401 for a token 3CX does not know, and 403 for an
+/// integration without Call Control.
+fn call_control(st: &ThreeCxSite, parts: &Parts) -> Resp {
+    let Some(account) = bearer_account(st, parts) else { return json(401, UNAUTHORIZED) };
+    if !account.call_control() {
+        return json(403, "");
     }
-    f(account)
+    let dns = serde_json::json!([
+        {"dn": account.client_id, "type": "Wroutepoint", "devices": [], "participants": []},
+        {"dn": "100", "type": "Wextension", "devices": [{"dn": "100", "device_id": "sip:100@127.0.0.1", "user_agent": "3CX Web Client"}], "participants": []},
+    ]);
+    json(200, dns.to_string())
 }
 
 fn token(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
@@ -300,8 +355,20 @@ fn token(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
     let token =
         if account.behaviour == Behaviour::OldVersion { random_token() } else { jwt(&account.client_id, expires) };
     // One active token per client: a new one ends the previous.
+    let issued = st.issued.lock().map_or(0, |mut m| {
+        let n = m.entry(account.client_id.clone()).or_insert(0);
+        *n += 1;
+        *n - 1
+    });
     if let Ok(mut t) = st.tokens.lock() {
-        t.insert(account.client_id.clone(), token.clone());
+        // Another program takes a new token right after every other one of pbxlink's: the first
+        // of each validation is ended before it is used, the retry's is not.
+        let kept = if account.behaviour == Behaviour::TokenTaken && issued.is_multiple_of(2) {
+            random_token()
+        } else {
+            token.clone()
+        };
+        t.insert(account.client_id.clone(), kept);
     }
     if let Ok(mut l) = st.last_used.lock() {
         l.insert(account.client_id.clone(), crate::profile::results::now_secs());
@@ -339,7 +406,7 @@ fn system_status(a: &ThreeCxAccount) -> serde_json::Value {
         "Activated": true, "ExtensionsTotal": 40, "ExtensionsRegistered": 12, "MaxSimCalls": 16,
         "LicenseKey": "SIMU-LATED-LICE-NSE0", "ExpirationDate": at(300), "MaintenanceExpiresAt": at(120),
         "TrunksTotal": 2, "TrunksRegistered": 2, "LastBackupDateTime": at(-1), "BackupScheduled": true,
-        "HasNotRunningServices": false, "FreeDiskSpace": 41_000_000_000_i64, "TotalDiskSpace": 80_000_000_000_i64,
+        "HasNotRunningServices": false, "FreeDiskSpace": 41_000_000_000_i64, "TotalDiskSpace": 80_000_000_000_i64, "DiskUsage": 49,
         "RecordingQuotaReached": false, "VoicemailQuotaReached": false, "LastSuccessfulUpdate": at(-9),
         "AutoUpdateEnabled": true, "CallsActive": 3,
     });

@@ -4,7 +4,7 @@
 
 use hyper::http::request::Parts;
 
-use super::simulated::{Behaviour, ThreeCxSite, end_session, odata_error, random_token, select};
+use super::simulated::{ThreeCxSite, end_session, odata_error, random_token, select};
 use crate::simulator::{Resp, json};
 
 /// The service principals: each account (Id 1.. in order, Number = its client id), then two system
@@ -18,8 +18,8 @@ fn principals(st: &ThreeCxSite) -> Vec<serde_json::Value> {
         .enumerate()
         .map(|(i, a)| {
             serde_json::json!({
-                "Id": i + 1, "Number": a.client_id, "XAPIEnabled": a.behaviour != Behaviour::NoXapiAccess,
-                "CallControlEnabled": false, "IsSystem": false, "MyPhoneEnabled": false,
+                "Id": i + 1, "Number": a.client_id, "XAPIEnabled": a.xapi(),
+                "CallControlEnabled": a.call_control(), "IsSystem": false, "MyPhoneEnabled": false,
                 "TranscriptionMode": "Nothing", "Groups": [], "Peers": [],
                 "LastUsed": used.get(&a.client_id).map(|&t| iso8601(t)),
             })
@@ -40,8 +40,15 @@ const PAGE_SIZE: usize = 2;
 /// One page of the principals (`$skip` from the query), with `@odata.nextLink` while more remain,
 /// written as ASP.NET's OData writes it: absolute, from the request's Host, the other query
 /// options kept. The last page ends the session.
-pub(super) fn principals_page(st: &ThreeCxSite, parts: &Parts) -> Resp {
+pub(super) fn principals_page(st: &ThreeCxSite, parts: &Parts, version: &str) -> Resp {
     let query = parts.uri.query().unwrap_or("");
+    if let Some(missing) = lacking(query, version) {
+        // ASP.NET Core OData's answer to a $select of a property the model lacks.
+        let message = format!(
+            "The query specified in the URI is not valid. Could not find a property named '{missing}' on type 'Pbx.ServicePrincipal'."
+        );
+        return odata_error(400, "", &message);
+    }
     let skip: usize = form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "$skip")
         .and_then(|(_, v)| v.parse().ok())
@@ -61,6 +68,16 @@ pub(super) fn principals_page(st: &ThreeCxSite, parts: &Parts) -> Resp {
         end_session(st);
     }
     json(200, body.to_string())
+}
+
+/// The first property `query`'s `$select` names that a PBX of `version` lacks (3CX's spec history:
+/// `MyPhoneEnabled` from 20.0.8, `IsSystem` from 20.0.9).
+fn lacking(query: &str, version: &str) -> Option<&'static str> {
+    let select = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "$select").map(|(_, v)| v.into_owned())?;
+    let build: Vec<u32> = version.split('.').filter_map(|p| p.parse().ok()).collect();
+    let before = |minor: u32| build.get(..3).is_some_and(|b| b < [20, 0, minor].as_slice());
+    let named = |p: &str| select.split(',').any(|s| s.trim() == p);
+    [("MyPhoneEnabled", 8), ("IsSystem", 9)].into_iter().find(|(p, minor)| named(p) && before(*minor)).map(|(p, _)| p)
 }
 
 /// `ServicePrincipals(N)/Pbx.GenerateAppToken` → N.
