@@ -56,6 +56,12 @@ pub struct Global {
     /// for screen readers, serial consoles, TERM=dumb and piped answers (also ACCESSIBLE=1)
     #[arg(long, global = true)]
     pub plain: bool,
+
+    /// Read the secret references (env:, command:, keyring) of a file someone else wrote, for this
+    /// run: an imported file's, or a profiles file another user owns. Without it they are refused:
+    /// such a file could make pbxlink run a program or send your variables elsewhere
+    #[arg(long, global = true)]
+    pub allow_references: bool,
 }
 
 /// The home screen's command line: [`Cli`] without its commands, help or version. A start with

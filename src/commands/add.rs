@@ -244,6 +244,13 @@ pub(super) fn secret(def: &FieldDef, source: SecretSource<'_>) -> Result<Value, 
         }
     }
     let value = read_secret(source.stdin, source.file, source.env, what, &flag)?;
+    // A reference given as the secret itself is a mistake, never run nor read: the user says
+    // "keep a reference" with -ref alone.
+    if value.trim() == "keyring" || SecretRef::parse_flag("", value.trim()).is_ok() {
+        return Err(Usage(format!(
+            "the {what} given with {flag}-stdin/-file/-env looks like a reference (env:, command:, keyring), which is never run nor read when given as the secret: to keep a reference, give it with {flag}-ref"
+        )));
+    }
     crate::guide::FieldKind::Secret
         .check(&value)
         .map(|v| Value::Secret(secrecy::SecretString::from(v)))

@@ -35,6 +35,7 @@ pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
         Err(e) => return usage(&e.to_string()),
     };
     let rows = refuse_names(rows, &loaded.names(), args.replace);
+    let rows = references_asked(rows, &args.file, g.allow_references, args.json);
     let rows = match with_ca_files(rows, g.ca()) {
         Ok(rows) => rows,
         Err(e) => return usage(&e),
@@ -97,6 +98,47 @@ pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
 fn usage(msg: &str) -> Result<u8> {
     eprintln!("pbxlink: {msg}");
     Ok(exit::USAGE)
+}
+
+/// Keeps the rows whose secret references (env:, command:, keyring) the user accepts, and
+/// refuses the others, named with the reason: a file someone else wrote must not run a program
+/// or send a variable of this user's (pbxlink often runs as root). Accepted with
+/// `--allow-references`, or by a yes at the terminal after every command and variable is listed;
+/// never by default, so `--no-validate` cannot bring them in for the next cron run either.
+fn references_asked(mut rows: Vec<Row>, file: &Path, allowed: bool, json: bool) -> Vec<Row> {
+    let asked: Vec<(usize, Vec<(&'static str, String)>)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.profile.as_ref().ok().map(|p| (i, p.references())).filter(|(_, refs)| !refs.is_empty()))
+        .collect();
+    if asked.is_empty() || allowed {
+        return rows;
+    }
+    use std::io::IsTerminal;
+    let interactive = !json && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if interactive {
+        eprintln!("{} asks pbxlink to read secrets through references:", file.display());
+        for (i, refs) in &asked {
+            for (key, source) in refs {
+                eprintln!("  {} ({}): {key} from {source}", rows[*i].name, rows[*i].at);
+            }
+        }
+        eprint!("Run these commands and read these variables at each use of the profiles? [y/N] ");
+        let mut answer = String::new();
+        if std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
+        {
+            return rows;
+        }
+    }
+    for (i, refs) in asked {
+        let what: Vec<String> = refs.iter().map(|(key, source)| format!("{key} from {source}")).collect();
+        rows[i].profile = Err(format!(
+            "the file asks to read {}: references in an imported file are taken only with --allow-references (or a yes when asked at a terminal)",
+            what.join(", ")
+        )
+        .into());
+    }
+    rows
 }
 
 /// Refuses a row whose name is saved already (unless `replace`) or given by an earlier row.

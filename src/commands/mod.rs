@@ -31,6 +31,8 @@ pub struct Globals {
     pub plain: bool,
     /// What this process is, for other pbxlinks that wait for its one-token lock.
     pub who: String,
+    /// `--allow-references`: read the references of files someone else wrote.
+    pub allow_references: bool,
 }
 
 impl Globals {
@@ -167,7 +169,11 @@ fn dispatch(cli: Cli) -> Result<u8> {
         theme,
         plain: crate::cli::plain_requested(cli.global.plain, std::env::var_os("ACCESSIBLE").as_deref()),
         who: who(cli.command.as_ref()),
+        allow_references: cli.global.allow_references,
     };
+    if g.allow_references {
+        crate::profile::store::allow_references();
+    }
     match cli.command {
         None => interactive::home(&config, &g),
         Some(Command::Add(args)) => add::run(&config, &g, *args),

@@ -125,6 +125,8 @@ fn csv_rows(text: &str, schemas: &[&'static Schema]) -> Result<Vec<Row>, Refusal
     for record in reader.records() {
         let record = record.map_err(|e| format!("{e}"))?;
         let line = record.position().map_or(0, csv::Position::line);
+        // The cells as they were before `export` guarded them against spreadsheet formulas.
+        let record: csv::StringRecord = record.iter().map(unguard).collect();
         let cell = |col: &str| header.iter().position(|h| h == col).and_then(|i| record.get(i)).unwrap_or("");
         let name = cell("name").to_string();
         let profile = check_name(&name).and_then(|()| {
@@ -286,11 +288,35 @@ fn csv_text(profiles: &[Profile], schemas: &[&'static Schema]) -> String {
     for (name, t) in &tables {
         let cells = cols.iter().map(|c| match c.as_str() {
             "name" => name.clone(),
-            c => t.get(c).map(cell_text).unwrap_or_default(),
+            c => guard(&t.get(c).map(cell_text).unwrap_or_default()),
         });
         let _ = w.write_record(cells.collect::<Vec<_>>());
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// What a spreadsheet takes for the start of a formula in a cell (OWASP's "CSV Injection"): `=`,
+/// `+`, `-`, `@`, a tab or a carriage return.
+fn formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A cell a spreadsheet would run as a formula, with a `'` before it, as OWASP advises (the CSV
+/// writer quotes what needs quoting); one already so guarded (quotes before a formula start)
+/// gets one more, so [`unguard`] gives back exactly what was written.
+fn guard(cell: &str) -> String {
+    match cell.trim_start_matches('\'').chars().next() {
+        Some(c) if formula_start(c) => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+/// A cell as it was before [`guard`].
+fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').chars().next().is_some_and(formula_start) => rest,
+        _ => cell,
+    }
 }
 
 /// A profiles-file value as a CSV cell: a reference as `--api-key-ref` takes it, a list

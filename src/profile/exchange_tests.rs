@@ -115,3 +115,43 @@ fn a_command_with_spaced_arguments_goes_to_toml_not_to_a_csv_cell() {
     let (toml_out, left_out) = write(&profiles, Format::Toml, schemas());
     assert!(left_out.is_empty() && toml_out.contains("\"pass show pbx | head -n 1\""), "{toml_out}");
 }
+
+/// OWASP's CSV injection advice: a cell a spreadsheet would run (`=`, `+`, `-`, `@`, a tab, a
+/// carriage return first) is written with a `'` before it, and read back exactly.
+#[test]
+fn cells_a_spreadsheet_would_run_are_guarded_and_read_back_exactly() {
+    for (cell, written) in [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("''@x", "'''@x"),
+        ("plain", "plain"),
+        ("'quoted", "'quoted"),
+        ("", ""),
+    ] {
+        assert_eq!(guard(cell), written, "{cell:?}");
+        assert_eq!(unguard(&guard(cell)), cell, "{cell:?}");
+    }
+    let mut values = crate::profile::schema::Values::default();
+    values.set("domain", Value::Text("pbx.example.com".into()));
+    values.set("client_id", Value::Text("=cmd|'/Ccalc'!A0".into()));
+    values.set("api_key", Value::Ref(crate::profile::secret_ref::SecretRef::Env("K".into())));
+    let p = Profile::new("office", &crate::providers::threecx::SCHEMA, values, None);
+    let (text, _) = write(std::slice::from_ref(&p), Format::Csv, schemas());
+    assert!(text.contains("'=cmd|"), "{text}");
+    let back = rows(&text).remove(0).profile.expect("row");
+    assert_eq!(back.values.text("client_id"), Some("=cmd|'/Ccalc'!A0"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn guarding_reads_back_exactly_and_never_starts_a_formula(cell in "\\PC{0,12}") {
+        let g = guard(&cell);
+        proptest::prop_assert_eq!(unguard(&g), cell.as_str());
+        proptest::prop_assert!(!g.chars().next().is_some_and(formula_start));
+    }
+}

@@ -34,6 +34,11 @@ pub struct Profile {
     pub ca_file: Option<PathBuf>,
     /// Its own health thresholds, for every vendor.
     pub thresholds: crate::report::OwnThresholds,
+    /// Why its secret references (env, command, keyring) are not read, when they are not: it
+    /// comes from a file someone else wrote (a profiles file another user owns), and the user did
+    /// not say to trust it (`--allow-references`). A reference read for such a file would run its
+    /// owner's program, or send this user's variable or keyring entry where the owner chose.
+    pub refs_refused: Option<String>,
 }
 
 impl std::fmt::Debug for Schema {
@@ -52,6 +57,7 @@ impl Profile {
             values,
             ca_file,
             thresholds: Default::default(),
+            refs_refused: None,
         }
     }
 
@@ -91,7 +97,15 @@ impl Profile {
         let thresholds = own_thresholds(t)?;
         let Some(schema) = schemas.iter().copied().find(|s| s.provider == provider) else {
             let values = Values::default();
-            return Ok(Profile { name: name.to_string(), provider, schema: None, values, ca_file, thresholds });
+            return Ok(Profile {
+                name: name.to_string(),
+                provider,
+                schema: None,
+                values,
+                ca_file,
+                thresholds,
+                refs_refused: None,
+            });
         };
         let guide = schema.guide();
         let mut values = Values::default();
@@ -130,7 +144,15 @@ impl Profile {
                 values.set(def.key, v);
             }
         }
-        Ok(Profile { name: name.to_string(), provider, schema: Some(schema), values, ca_file, thresholds })
+        Ok(Profile {
+            name: name.to_string(),
+            provider,
+            schema: Some(schema),
+            values,
+            ca_file,
+            thresholds,
+            refs_refused: None,
+        })
     }
 
     /// Writes this profile's keys into an existing or new table, changing only the keys it owns so
@@ -245,12 +267,32 @@ impl Profile {
         let mut p = self.clone();
         for def in self.schema.map(|s| s.fields).unwrap_or_default() {
             if let Some(r) = self.values.secret_ref(def.key) {
+                if let Some(why) = &self.refs_refused {
+                    return Err(format!(
+                        "{}: {} not read: {why}",
+                        def.key,
+                        r.source(&os_keyring::account(&self.name, def.key))
+                    )
+                    .into());
+                }
                 let account = os_keyring::account(&self.name, def.key);
                 let secret = r.read_field(def.key, &account).await?;
                 p.values.set(def.key, Value::Secret(secret));
             }
         }
         Ok(p)
+    }
+
+    /// Each secret reference this profile holds, as (field, where it reads from): what a file
+    /// from elsewhere would have pbxlink run or read.
+    pub fn references(&self) -> Vec<(&'static str, String)> {
+        let fields = self.schema.map(|s| s.fields).unwrap_or_default();
+        fields
+            .iter()
+            .filter_map(|d| {
+                Some((d.key, self.values.secret_ref(d.key)?.source(&os_keyring::account(&self.name, d.key))))
+            })
+            .collect()
     }
 
     /// Where each secret field's secret comes from: ("api_key", "profiles file" or the reference).
@@ -325,6 +367,7 @@ mod tests {
             values,
             ca_file: None,
             thresholds: Default::default(),
+            refs_refused: None,
         };
         assert!(!format!("{p:?}").contains("sekrit-value-123"));
     }

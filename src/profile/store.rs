@@ -30,6 +30,29 @@ impl StoreError {
     }
 }
 
+/// Whether the user said to read the secret references of a profiles file another user owns
+/// (`--allow-references`, for this run): see [`Profile::refs_refused`].
+static ALLOW_REFERENCES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Trust the references of profiles files other users own, for the rest of this run.
+pub fn allow_references() {
+    ALLOW_REFERENCES.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Why the references of a file owned by `owner` are not read by this process, or `None` when
+/// they are: the file is the user's own (or root's, who could do anything anyway), or the user
+/// said to trust it.
+pub fn foreign_owner(path: &Path, owner: u32) -> Option<String> {
+    let me = rustix::process::geteuid().as_raw();
+    if owner == me || owner == 0 || ALLOW_REFERENCES.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    Some(format!(
+        "{} belongs to another user (uid {owner}), whose file could make pbxlink run a program or send your variables and keyring entries; pass --allow-references to trust it, or own the file",
+        path.display()
+    ))
+}
+
 #[derive(Debug, Clone)]
 pub struct Store {
     path: PathBuf,
@@ -109,7 +132,9 @@ impl Store {
         };
         let doc = self.parse(&text)?;
         let mut loaded = Loaded::default();
-        if let Ok(meta) = fs::metadata(&self.path)
+        let meta = fs::metadata(&self.path).ok();
+        let foreign = meta.as_ref().and_then(|m| foreign_owner(&self.path, std::os::unix::fs::MetadataExt::uid(m)));
+        if let Some(meta) = &meta
             && meta.permissions().mode() & 0o077 != 0
         {
             loaded.warnings.push(format!(
@@ -134,7 +159,7 @@ impl Store {
             }
             let entry = match item.as_table_like() {
                 Some(t) => match Profile::from_table(name, t, self.schemas) {
-                    Ok(p) => Entry::Ok(p),
+                    Ok(p) => Entry::Ok(Profile { refs_refused: foreign.clone(), ..p }),
                     Err(reason) => Entry::Invalid { name: name.to_string(), reason: reason.to_string() },
                 },
                 None => Entry::Invalid { name: name.to_string(), reason: "not a table".into() },

@@ -41,7 +41,7 @@ fn rows_are_validated_and_those_that_pass_saved_in_one_write() {
     ];
     let path = file(&e, "pbxs.csv", &csv(&e, &rows), 0o600);
     let before = e.sim.requests().len();
-    let o = e.run(&["import", &path], None, &[("IMPORT_KEY", GOOD)]);
+    let o = e.run(&["import", &path, "--allow-references"], None, &[("IMPORT_KEY", GOOD)]);
     assert_eq!(o.code, 3, "some rows refused: {}\n{}", o.stdout, o.stderr);
     let out = &o.stdout;
     for (name, verdict) in [
@@ -84,7 +84,7 @@ fn no_secret_is_taken_from_a_file_others_can_read() {
     let e = Env::new();
     let rows = [&format!("lab,3cx,{{d}},900,{GOOD},{{ca}}") as &str, "envkey,3cx,{d},900,env:IMPORT_KEY,{ca}"];
     let path = file(&e, "pbxs.csv", &csv(&e, &rows), 0o644);
-    let o = e.run(&["import", &path, "--json"], None, &[("IMPORT_KEY", GOOD)]);
+    let o = e.run(&["import", &path, "--json", "--allow-references"], None, &[("IMPORT_KEY", GOOD)]);
     assert_eq!(o.code, 3, "{}\n{}", o.stdout, o.stderr);
     let v: serde_json::Value = serde_json::from_str(&o.stdout).expect("json");
     assert_eq!((v["saved"].as_u64(), v["rejected"].as_u64()), (Some(1), Some(1)), "{v:#}");
@@ -106,7 +106,7 @@ fn no_validate_asks_nothing_and_a_broken_file_saves_nothing() {
     let rows = [&format!("lab,3cx,{{d}},900,{WRONG},{{ca}}") as &str, "site-2,3cx,{d},900,command:pass show pbx/2,"];
     let path = file(&e, "pbxs.csv", &csv(&e, &rows), 0o600);
     let before = e.sim.requests().len();
-    let o = e.run(&["import", &path, "--no-validate"], None, &[]);
+    let o = e.run(&["import", &path, "--no-validate", "--allow-references"], None, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     assert!(o.stdout.contains("not validated (--no-validate)"), "{}", o.stdout);
     assert_eq!(e.sim.requests().len(), before, "nothing asked of the PBX");
@@ -114,11 +114,11 @@ fn no_validate_asks_nothing_and_a_broken_file_saves_nothing() {
     assert!(text.contains("api_key = { command = [\"pass\", \"show\", \"pbx/2\"] }"), "{text}");
 
     // A second import of the same rows: each name is taken now.
-    let o = e.run(&["import", &path, "--no-validate"], None, &[]);
+    let o = e.run(&["import", &path, "--no-validate", "--allow-references"], None, &[]);
     assert_eq!(o.code, 3, "{}", o.stdout);
     assert!(o.stderr.contains("Nothing saved"), "{}", o.stderr);
     // With --replace they replace the saved ones.
-    let o = e.run(&["import", &path, "--no-validate", "--replace"], None, &[]);
+    let o = e.run(&["import", &path, "--no-validate", "--replace", "--allow-references"], None, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
     let saved = std::fs::read_to_string(e.config()).expect("read");
     assert_eq!(saved.matches("[profiles.lab]").count(), 1, "replaced, not added twice:\n{saved}");
@@ -164,7 +164,7 @@ fn export_writes_references_and_leaves_secrets_out_and_imports_again() {
     // Into another profiles file: the row whose secret was left out must be given one.
     let other = e.dir.path().join("other.toml");
     let o = e.run(
-        &["--config", other.to_str().expect("utf8"), "import", out.to_str().expect("utf8")],
+        &["--config", other.to_str().expect("utf8"), "import", out.to_str().expect("utf8"), "--allow-references"],
         None,
         &[("IMPORT_KEY", GOOD)],
     );
@@ -191,7 +191,7 @@ fn a_link_to_a_refused_row_is_refused_and_the_ca_used_is_kept() {
                 crm-2,cx-engine,,7,,https://crm.example.com,client_credentials,env:K,7,lab\n";
     let path = file(&e, "links.csv", text, 0o600);
     let ca = e.ca.display().to_string();
-    let o = e.run(&["--ca-file", &ca, "import", &path, "--no-validate"], None, &[]);
+    let o = e.run(&["--ca-file", &ca, "import", &path, "--no-validate", "--allow-references"], None, &[]);
     assert_eq!(o.code, 3, "{}\n{}", o.stdout, o.stderr);
     assert!(
         o.stdout.contains("crm (row 3): not saved: links \"office\", which is neither saved nor imported"),
@@ -211,4 +211,64 @@ fn a_link_to_a_refused_row_is_refused_and_the_ca_used_is_kept() {
     assert_eq!(o.code, 2, "{}", o.stderr);
     assert!(o.stderr.contains("that is pbxlink's own file"), "{}", o.stderr);
     assert_eq!(std::fs::read_to_string(e.config()).expect("read"), saved);
+}
+
+/// A file someone else wrote is data: its `command:` cells are never run and its `env:` cells
+/// never sent unless the user says so (`--allow-references`), and `--no-validate` does not bring
+/// them in for the next cron run either. The rows are refused, named, with the reason.
+#[test]
+fn references_in_an_imported_file_are_taken_only_when_the_user_says_so() {
+    let e = Env::new();
+    let marker = e.dir.path().join("ran-as-root");
+    let rows = [
+        &format!("runs,3cx,{{d}},900,command:touch {},{{ca}}", marker.display()),
+        "sends,3cx,{d},900,env:PBXLINK_TEST_AWS_SECRET,{ca}",
+        &format!("plain,3cx,{{d}},900,{GOOD},{{ca}}"),
+    ];
+    let path = file(&e, "theirs.csv", &csv(&e, &rows), 0o600);
+    for extra in [&[][..], &["--no-validate"]] {
+        let mut args = vec!["import", path.as_str()];
+        args.extend_from_slice(extra);
+        let o = e.run(&args, None, &[("PBXLINK_TEST_AWS_SECRET", "aws-not-for-them-123")]);
+        assert_eq!(o.code, 3, "{extra:?}: {}\n{}", o.stdout, o.stderr);
+        assert!(!marker.exists(), "{extra:?}: the file's command ran");
+        assert!(
+            o.stdout.contains(&format!("the file asks to read api_key from command touch {}", marker.display()))
+                && o.stdout.contains("api_key from env PBXLINK_TEST_AWS_SECRET")
+                && o.stdout.contains("--allow-references"),
+            "{}",
+            o.stdout
+        );
+        let saved = std::fs::read_to_string(e.config()).unwrap_or_default();
+        assert!(saved.contains("[profiles.plain]") && !saved.contains("runs") && !saved.contains("sends"), "{saved}");
+        e.write_config("");
+    }
+    assert!(!e.sim.requests().iter().any(|r| r.contains("aws")), "nothing of the variable reached a server");
+    // Said so: taken as they are (not validated here, so nothing runs yet).
+    let o = e.run(&["import", &path, "--no-validate", "--allow-references"], None, &[]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(!marker.exists());
+    let saved = std::fs::read_to_string(e.config()).expect("saved");
+    assert!(saved.contains("[profiles.runs]") && saved.contains("[profiles.sends]"), "{saved}");
+}
+
+/// OWASP's CSV injection advice: what `export` writes never starts a spreadsheet formula, and
+/// `import` takes the cells back exactly.
+#[test]
+fn export_guards_formula_cells_and_import_takes_them_back() {
+    let e = Env::new();
+    let d = e.sim.domain();
+    e.write_config(
+        &e.profile("office", &d, "=HYPERLINK(evil)", GOOD, true)
+            .replace(&format!("api_key = \"{GOOD}\""), "api_key = { env = \"K\" }"),
+    );
+    let o = e.run(&["export"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("'=HYPERLINK(evil)") && !o.stdout.contains(",=HYPERLINK"), "{}", o.stdout);
+    let path = file(&e, "back.csv", &o.stdout, 0o600);
+    e.write_config("");
+    let o = e.run(&["import", &path, "--no-validate", "--allow-references"], None, &[]);
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    let saved = std::fs::read_to_string(e.config()).expect("saved");
+    assert!(saved.contains("client_id = \"=HYPERLINK(evil)\""), "{saved}");
 }

@@ -92,6 +92,14 @@ fn add_keeps_a_reference_not_the_secret() {
     let o = e.run(&[&args[..], &["--api-key-ref", "pass:office", "--force"]].concat(), None, &[]);
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("give env:VAR, command:PROGRAM ARG... or keyring"), "{}", o.stderr);
+    // A reference given as the secret itself is never run nor read: only -ref says "reference".
+    let before = e.sim.requests().len();
+    for text in ["env:OFFICE_KEY\n", "command:id\n", "keyring\n"] {
+        let o = e.run(&[&args[..], &["--api-key-stdin", "--force"]].concat(), Some(text), &[("OFFICE_KEY", GOOD)]);
+        assert_eq!(o.code, 2, "{text:?}: {}", o.stderr);
+        assert!(o.stderr.contains("looks like a reference") && o.stderr.contains("--api-key-ref"), "{}", o.stderr);
+    }
+    assert_eq!(e.sim.requests().len(), before, "nothing was sent");
 }
 
 /// Plain mode asks where to keep the secret once; again only after a save that could not keep it
@@ -125,4 +133,33 @@ fn plain_mode_asks_again_where_to_keep_the_secret_only_after_a_failed_save() {
     assert!(out.contains("Saved profile \"lab\""), "{out}");
     let text = std::fs::read_to_string(e.config()).expect("read");
     assert!(text.contains("[profiles.lab]") && text.contains(&format!("api_key = \"{GOOD}\"")), "{text}");
+}
+
+/// A profiles file another user owns is data: its references are not read (its owner could make
+/// pbxlink, often root, run a program or send a variable), until the user says so.
+#[test]
+fn a_profiles_file_another_user_owns_runs_nothing() {
+    if rustix::process::geteuid().as_raw() != 0 {
+        eprintln!("skipped: giving a file to another user needs root (CI runs as root)");
+        return;
+    }
+    let e = Env::new();
+    let marker = e.dir.path().join("ran");
+    let text = e.profile("office", &e.sim.domain(), "900", GOOD, true).replace(
+        &format!("api_key = \"{GOOD}\""),
+        &format!("api_key = {{ command = [\"touch\", \"{}\"] }}", marker.display()),
+    );
+    e.write_config(&text);
+    std::os::unix::fs::chown(e.config(), Some(4242), None).expect("chown");
+    let o = e.run(&["validate", "office", "--json"], None, &[]);
+    assert_eq!(o.code, 2, "{}\n{}", o.stdout, o.stderr);
+    assert!(!marker.exists(), "a command from another user's file ran");
+    assert!(
+        o.stdout.contains("secret_unavailable") && o.stdout.contains("belongs to another user (uid 4242)"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("--allow-references"), "{}", o.stdout);
+    let o = e.run(&["validate", "office", "--allow-references"], None, &[]);
+    assert!(marker.exists(), "said so: the reference is read: {}{}", o.stdout, o.stderr);
 }
