@@ -13,7 +13,8 @@
 //!   (atomic, 0600, comment-keeping);
 //! - `guide`: a guide as data (text in `assets/guides/`); `host`: host and URL normal forms;
 //! - `template_file`: reading, copying and path-completing CRM template files;
-//! - `table`: plain-text tables sized to their content;
+//! - `table`: plain-text tables sized to their content; `redact`: secrets kept out of texts from
+//!   servers and child processes;
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
 //! - `cli` and `commands`: the command line; `exit`: the exit codes every front end ends with.
 
@@ -27,6 +28,7 @@ pub mod paths;
 pub mod plain;
 pub mod profile;
 pub mod providers;
+pub mod redact;
 pub mod report;
 pub mod simulator;
 pub mod table;

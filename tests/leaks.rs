@@ -288,3 +288,93 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
     );
     assert!(hits.is_empty(), "secrets leaked:\n{}", hits.join("\n---\n"));
 }
+
+/// A server that echoes every request it refuses (the form with the secret, the Basic and the
+/// Bearer headers) in its error text, as some do: none of it reaches an output, the log or a
+/// state file.
+struct EchoSite;
+
+/// The token the echoing server issues to Client ID `echo-ok`, then echoes back.
+const ECHO_TOKEN: &str = "leak-echo-Token-7f6e5d4c3b2a";
+
+impl pbxlink::simulator::Site for EchoSite {
+    fn answer(&self, parts: &hyper::http::request::Parts, body: &bytes::Bytes) -> Option<pbxlink::simulator::Resp> {
+        let auth = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+        let echo =
+            format!("{} {} authorization: {auth}; body: {}", parts.method, parts.uri, String::from_utf8_lossy(body));
+        let said = |status: u16| {
+            let body = serde_json::json!({"error": "invalid_client", "error_description": echo, "ErrorCode": "x", "Error": echo, "message": echo});
+            pbxlink::simulator::json(status, body.to_string())
+        };
+        if parts.uri.path() == "/connect/token" && String::from_utf8_lossy(body).contains("client_id=echo-ok") {
+            let token = serde_json::json!({"access_token": ECHO_TOKEN, "expires_in": 60});
+            return Some(pbxlink::simulator::json(200, token.to_string()));
+        }
+        Some(said(if parts.method == hyper::Method::GET { 400 } else { 401 }))
+    }
+}
+
+#[test]
+fn a_server_that_echoes_requests_and_a_command_that_prints_its_secret_leak_nothing() {
+    const ECHO_KEY: &str = "leak-echo-Key-1a2b3c4d5e6f";
+    const ECHO_8X8: &str = "leak-echo-8x8-Secret-99aa88bb";
+    const ECHO_CX: &str = "leak-echo-cx-Secret-77cc66dd";
+    const CMD_SECRET: &str = "leak-cmd-Secret-5544332211";
+    let s = Sandbox::start_sites(vec![std::sync::Arc::new(EchoSite)]);
+    let d = s.sim.domain();
+    let ca = s.ca.display().to_string();
+    // The commands read their secret from a file, as `pass` reads its store: never in their argv.
+    let store = s.dir.path().join("store.txt");
+    std::fs::write(&store, format!("{CMD_SECRET}\n")).expect("store");
+    let store = store.display();
+    let profiles = format!(
+        "[profiles.refused]\nprovider = \"3cx\"\ndomain = \"{d}\"\nclient_id = \"900\"\napi_key = \"{ECHO_KEY}\"\nca_file = \"{ca}\"\n\
+         [profiles.read]\nprovider = \"3cx\"\ndomain = \"{d}\"\nclient_id = \"echo-ok\"\napi_key = {{ env = \"ECHO_KEY\" }}\nca_file = \"{ca}\"\n\
+         [profiles.app]\nprovider = \"8x8\"\nbase_url = \"{d}\"\nclient_id = \"eght_app\"\nclient_secret = \"{ECHO_8X8}\"\nproducts = [\"cloud-storage\"]\nca_file = \"{ca}\"\n\
+         [profiles.crm]\nprovider = \"cx-engine\"\nbase_url = \"https://{d}\"\nauth_method = \"client_credentials\"\nclient_id = \"7\"\nclient_secret = {{ env = \"ECHO_CX\" }}\naccount_id = \"7\"\nca_file = \"{ca}\"\n\
+         [profiles.cmd]\nprovider = \"3cx\"\ndomain = \"{d}\"\nclient_id = \"900\"\napi_key = {{ command = [\"sh\", \"-c\", \"cat {store}; echo bad key $(cat {store}) here >&2; exit 1\"] }}\nca_file = \"{ca}\"\n\
+         [profiles.cmd-stderr]\nprovider = \"3cx\"\ndomain = \"{d}\"\nclient_id = \"900\"\napi_key = {{ command = [\"sh\", \"-c\", \"echo the secret is $(cat {store}) >&2; exit 1\"] }}\nca_file = \"{ca}\"\n"
+    );
+    s.write_config(&profiles);
+    let log = s.log().display().to_string();
+    let env = [("ECHO_KEY", ECHO_KEY), ("ECHO_CX", ECHO_CX)];
+    let mut outputs = Vec::new();
+    for args in [
+        &["validate", "--all"][..],
+        &["validate", "--all", "--json"],
+        &["validate", "--all", "--nagios"],
+        &["validate", "--all", "--prometheus"],
+        &["token", "refused"],
+        &["api", "read", "/xapi/v1/Defs"],
+        &["3cx", "principals", "read"],
+        &["list", "--json"],
+        &["history", "refused", "--json"],
+    ] {
+        let mut cmd = s.command(&["--log-file", &log]);
+        cmd.args(args).envs(env);
+        let out = cmd.output().expect("run");
+        outputs.push((format!("{args:?}"), String::from_utf8_lossy(&out.stdout).to_string()));
+        outputs.push((format!("stderr of {args:?}"), String::from_utf8_lossy(&out.stderr).to_string()));
+    }
+    // The echo did come back, and said what the server saw, without the secrets.
+    let all: String = outputs.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(all.contains("client_secret=[redacted]") && all.contains("Basic [redacted]"), "{all}");
+    assert!(all.contains("Bearer [redacted]"), "{all}");
+    assert!(all.contains("bad key [redacted] here"), "the command's own words, without its secret: {all}");
+    let mut texts = outputs;
+    texts.push(("the log".into(), std::fs::read_to_string(s.log()).unwrap_or_default()));
+    for f in files_under(&s.state(), &[]) {
+        texts.push((f.display().to_string(), String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into()));
+    }
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("eght_app:{ECHO_8X8}"));
+    let mut hits = Vec::new();
+    for (where_, text) in &texts {
+        for secret in [ECHO_KEY, ECHO_8X8, ECHO_CX, CMD_SECRET, ECHO_TOKEN, basic.as_str()] {
+            if text.contains(secret) {
+                hits.push(format!("{secret} in {where_}:\n{text}"));
+            }
+        }
+    }
+    println!("echo sweep: {} texts searched: {} hits", texts.len(), hits.len());
+    assert!(hits.is_empty(), "secrets echoed back leaked:\n{}", hits.join("\n---\n"));
+}

@@ -79,21 +79,21 @@ pub fn run(config: &Path, g: &Globals, args: ApiArgs) -> Result<u8> {
             let a = match answer {
                 Ok(a) => a,
                 Err((kind, detail)) => {
-                    eprintln!("pbxlink: {}: {} {}: {detail}", args.name, method, path);
+                    eprintln!("pbxlink: {}: {} {}: {}", args.name, method, path, s.redact(&detail));
                     return Ok(exit::for_failure(kind));
                 }
             };
             if let Some((kind, detail)) = status_failure(&a) {
                 // The API's own answer is the caller's to read: on stdout, as on success.
-                write_out(&a.body)?;
-                eprintln!("pbxlink: {}: {} {}: {detail}", args.name, method, path);
+                write_out(&scrubbed(&s, &a.body))?;
+                eprintln!("pbxlink: {}: {} {}: {}", args.name, method, path, s.redact(&detail));
                 return Ok(exit::for_failure(kind));
             }
             if !args.paginate {
-                write_out(&a.body)?;
+                write_out(&scrubbed(&s, &a.body))?;
                 return Ok(exit::OK);
             }
-            let page: serde_json::Value = match serde_json::from_slice(&a.body) {
+            let page: serde_json::Value = match serde_json::from_slice(&scrubbed(&s, &a.body)) {
                 Ok(v) => v,
                 Err(_) => {
                     eprintln!("pbxlink: {}: --paginate: {path} did not answer JSON", args.name);
@@ -163,6 +163,18 @@ fn confirmed(method: &reqwest::Method, path: &str, address: &str, name: &str) ->
 }
 
 /// The body on stdout, ending in a newline; a closed pipe is no error.
+/// The answer without the secrets the request carried (a server may echo the bearer token or the
+/// credentials in what it answers), said on stderr when something was taken out.
+fn scrubbed(s: &session::Session, body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let clean = s.redact(&text);
+    if clean == text {
+        return body.to_vec();
+    }
+    eprintln!("pbxlink: the answer repeated a secret the request carried; it is shown as {}", crate::redact::REDACTED);
+    clean.into_bytes()
+}
+
 fn write_out(body: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     let r = out.write_all(body).and_then(|()| if body.ends_with(b"\n") { Ok(()) } else { out.write_all(b"\n") });

@@ -52,6 +52,7 @@ pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
         no_proxy: g.no_proxy,
         lock: g.lock(),
         thresholds: crate::report::Thresholds::default(),
+        redactor: Default::default(),
     };
     let started = Instant::now();
     let mut done = check_rows(rows, &linkable, &opts, usize::from(args.jobs), args.no_validate, args.json)?;

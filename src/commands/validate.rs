@@ -80,6 +80,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
                 no_proxy: g.no_proxy,
                 lock: g.lock(),
                 thresholds,
+                redactor: Default::default(),
             };
             // A CX-Engine profile travels with the 3CX profile it links, found among all saved ones.
             let entries = entries

@@ -166,12 +166,20 @@ async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
         }
     };
     if !out.status.success() {
+        // A command that failed may still have printed its secret, on stdout (all of it is kept
+        // out of the line quoted) or on stderr next to the reason (only the first line is quoted).
+        let printed = crate::redact::Redactor::default();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        printed.add(trim_newline(stdout.to_string()).as_str(), &[]);
+        for l in stdout.lines() {
+            printed.add(l.trim(), &[]);
+        }
         let said = String::from_utf8_lossy(&out.stderr);
         let said = said
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .map(|l| format!(": {}", crate::validate::one_line(l, 160)));
+            .map(|l| format!(": {}", crate::validate::one_line(&secret_like_out(&printed.redact(l)), 160)));
         let code = out.status.code().map_or_else(|| "was killed".to_string(), |c| format!("exited with {c}"));
         return Err(format!("the secret command `{shown}` {code}{}", said.unwrap_or_default()).into());
     }
@@ -183,6 +191,20 @@ async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
         return Err(format!("the secret command `{shown}` printed nothing").into());
     }
     Ok(SecretString::from(secret))
+}
+
+/// A secret command's stderr line without the words that look like a secret it printed there
+/// alone (12 characters or more, letters and digits mixed, no `/`: not a path, not a sentence's
+/// word), which nothing else could tell from its reason.
+fn secret_like_out(line: &str) -> String {
+    let secret_like = |w: &str| {
+        let w = w.trim_matches(|c: char| c.is_ascii_punctuation() && c != '-' && c != '_');
+        w.chars().count() >= 12
+            && !w.contains('/')
+            && w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().any(|c| c.is_alphabetic())
+    };
+    line.split(' ').map(|w| if secret_like(w) { crate::redact::REDACTED } else { w }).collect::<Vec<_>>().join(" ")
 }
 
 /// The value without one final newline (`\n` or `\r\n`), as `pass show` and `echo` end theirs.
@@ -256,6 +278,14 @@ mod tests {
             .await
             .expect_err("fails");
         assert!(e.contains("exited with 1: Error: pbx/x is not in the password store."), "{e}");
+        // What it printed, on stdout or alone on stderr, is not quoted back.
+        let e = sh("echo s3cret-v4lue-0099; echo 'bad s3cret-v4lue-0099' >&2; exit 1")
+            .resolve("t")
+            .await
+            .expect_err("fails");
+        assert!(e.ends_with("exited with 1: bad [redacted]"), "{e}");
+        let e = sh("echo 'only here: k3y-from-st0re-77' >&2; exit 2").resolve("t").await.expect_err("fails");
+        assert!(e.ends_with("exited with 2: only here: [redacted]"), "{e}");
         assert!(sh("true").resolve("t/api_key").await.expect_err("empty").contains("printed nothing"));
         let e =
             SecretRef::Command(vec!["/nonexistent/pass".into()]).resolve("t/api_key").await.expect_err("no program");

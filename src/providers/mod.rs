@@ -174,7 +174,9 @@ pub async fn validate_linked(
     opts: &Options,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Report {
-    let opts = opts.for_profile(profile);
+    let mut opts = opts.for_profile(profile);
+    // Its own list of the secrets its requests carry: no other validation's.
+    opts.redactor = crate::redact::Redactor::default();
     // A secret kept elsewhere (an environment variable, a command) is read now, for this use only.
     let (profile, linked) = match (profile.resolved().await, linked.map(Profile::resolved)) {
         (Ok(p), None) => (p, None),

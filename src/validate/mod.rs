@@ -65,6 +65,9 @@ pub struct Options {
     pub lock: Option<LockConfig>,
     /// When health findings are raised (`--warn-days`, `--crit-days`).
     pub thresholds: crate::report::Thresholds,
+    /// The secrets the requests carry, taken out of every text made from an answer. Clones share
+    /// it: the sessions of one validation add to it, its checks' details are redacted with it.
+    pub redactor: crate::redact::Redactor,
 }
 
 impl Options {
@@ -87,6 +90,7 @@ impl Default for Options {
             no_proxy: false,
             lock: None,
             thresholds: crate::report::Thresholds::default(),
+            redactor: crate::redact::Redactor::default(),
         }
     }
 }

@@ -45,11 +45,19 @@ pub struct Session {
     /// The certificate the server presented (kept by the TLS verifier).
     seen: super::tls::Seen,
     thresholds: crate::report::Thresholds,
+    /// What this session's requests carried (secret form fields, Basic credentials, bearer
+    /// tokens), shared with the validation's tracker: see [`crate::redact`].
+    redactor: crate::redact::Redactor,
 }
+
+/// OAuth's form fields that carry a secret (RFC 6749, RFC 7523): added to the redactor when sent.
+const SECRET_FIELDS: [&str; 6] =
+    ["client_secret", "password", "refresh_token", "code", "code_verifier", "client_assertion"];
 
 /// Resolves `address` (the `dns` check) and builds the client; starts the `connect` check. `None`
 /// when a check failed (it is already marked on `t`).
 pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<Session> {
+    t.redactor = opts.redactor.clone();
     t.start("dns");
     let hp = match normalise_host(address) {
         Ok(h) => h,
@@ -115,6 +123,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         connect_secs: opts.connect_timeout.as_secs(),
         seen,
         thresholds: opts.thresholds,
+        redactor: opts.redactor.clone(),
     })
 }
 
@@ -131,6 +140,13 @@ impl Session {
 
     /// A form POST to `path` (an OAuth token request), with HTTP Basic credentials when given.
     pub fn form_post(&self, path: &str, form: &[(&str, &str)], basic: Option<(&str, &SecretString)>) -> Request {
+        let users: Vec<&str> = form.iter().filter(|(k, _)| *k == "client_id").map(|(_, v)| *v).collect();
+        for (_, v) in form.iter().filter(|(k, _)| SECRET_FIELDS.contains(k)) {
+            self.redactor.add(v, &users);
+        }
+        if let Some((user, password)) = basic {
+            self.redactor.add(password.expose_secret(), &[user]);
+        }
         let req = self.client.post(format!("{}{path}", self.base)).form(form);
         Request(match basic {
             Some((user, password)) => req.basic_auth(user, Some(password.expose_secret())),
@@ -248,10 +264,16 @@ impl Session {
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
+        self.redactor.add(bearer, &[]);
         match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
             Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
+    }
+
+    /// `text` (made from an answer) without any secret this session's requests carried.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
     }
 
     /// What `who` (the server, in the vendor's word) saw this machine as, for a fix that depends

@@ -19,18 +19,36 @@ pub struct Tracker<'a> {
     pub blame: Option<&'static str>,
     /// What the system said about its health, for the report.
     pub health: Option<crate::report::Health>,
+    /// The secrets the validation's requests carried (given by `session::open`): no detail or
+    /// health fact keeps one, whatever a server echoed.
+    pub redactor: crate::redact::Redactor,
 }
 
 impl<'a> Tracker<'a> {
     pub fn new(plan: &[(&'static str, String)], progress: &'a mut (dyn FnMut(Progress) + Send)) -> Self {
         let checks: Vec<Check> = plan.iter().map(|(id, title)| Check::pending(id, title.clone())).collect();
         progress(Progress::Plan(checks.clone()));
-        Tracker { checks, started: Instant::now(), current: None, progress, failure: None, blame: None, health: None }
+        Tracker {
+            checks,
+            started: Instant::now(),
+            current: None,
+            progress,
+            failure: None,
+            blame: None,
+            health: None,
+            redactor: crate::redact::Redactor::default(),
+        }
     }
 
     /// Adds `h` to what the report says about the system's health (the certificate, then the
     /// vendor's own status), keeping what is there.
-    pub fn merge_health(&mut self, h: crate::report::Health) {
+    pub fn merge_health(&mut self, mut h: crate::report::Health) {
+        for f in &mut h.facts {
+            f.value = self.redactor.redact(&f.value);
+        }
+        for f in &mut h.findings {
+            f.text = self.redactor.redact(&f.text);
+        }
         let mine = self.health.get_or_insert_with(Default::default);
         mine.facts.extend(h.facts);
         mine.findings.extend(h.findings);
@@ -53,7 +71,7 @@ impl<'a> Tracker<'a> {
     pub fn waiting(&mut self, id: &str, detail: String) {
         let i = self.index(id);
         self.checks[i].state = CheckState::Running;
-        self.checks[i].detail = detail;
+        self.checks[i].detail = self.redactor.redact(&detail);
         (self.progress)(Progress::Update(self.checks[i].clone()));
     }
 
@@ -64,6 +82,7 @@ impl<'a> Tracker<'a> {
             Some((ci, at)) if ci == i => at.elapsed().as_millis() as u64,
             _ => 0,
         };
+        let detail = self.redactor.redact(&detail);
         let c = &mut self.checks[i];
         c.state = state;
         c.detail = detail;

@@ -40,6 +40,16 @@ impl Sandbox {
         Self::start_with_certificates(threecx, eightbyeight, cxengine, &[pbxlink::simulator::CERT_DAYS])
     }
 
+    /// A simulator serving these sites (a purpose-built hostile server's, say), on its own runtime.
+    pub fn start_sites(sites: Vec<Arc<dyn Site>>) -> Sandbox {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let sim = rt.block_on(Simulator::start(sites)).expect("simulator");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, &sim.ca_pem).expect("ca");
+        Sandbox { dir, sim, _rt: rt, ca, outputs: RefCell::new(Vec::new()) }
+    }
+
     /// [`start`](Self::start), listening once per entry of `days_left` with a certificate that
     /// has that many days left (`sim.domain_at(i)`).
     pub fn start_with_certificates(

@@ -35,9 +35,12 @@ pub async fn read(
         let mut results = Vec::with_capacity(capabilities::ALL.len());
         for c in capabilities::ALL {
             let access = match s.get(c.path, bearer).await {
-                Ok(a) => capabilities::interpret(&a),
+                Ok(a) => match capabilities::interpret(&a) {
+                    Access::Unknown(why) => Access::Unknown(s.redact(&why)),
+                    known => known,
+                },
                 // A transport failure tells nothing of the key.
-                Err((_, detail)) => Access::Unknown(detail),
+                Err((_, detail)) => Access::Unknown(s.redact(&detail)),
             };
             results.push((c, access));
         }

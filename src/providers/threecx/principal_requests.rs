@@ -112,7 +112,8 @@ pub(super) async fn signed_in<T>(
     let Some((s, token)) = threecx::sign_in(&mut t, cx, opts).await else {
         return Err(sign_in_problem(t.finish(|at, k| guide.hint_at(at, k))));
     };
-    request(&s, token.access_token.expose_secret()).await
+    // What the PBX said goes into the problem's detail: without the secrets the requests carried.
+    request(&s, token.access_token.expose_secret()).await.map_err(|p| Problem { detail: s.redact(&p.detail), ..p })
 }
 
 /// The failed sign-in check of `r` as a problem, with the validation's own fix for it.
