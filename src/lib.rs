@@ -13,6 +13,7 @@
 //!   (atomic, 0600, comment-keeping);
 //! - `guide`: a guide as data (text in `assets/guides/`); `host`: host and URL normal forms;
 //! - `template_file`: reading, copying and path-completing CRM template files;
+//! - `files`: reading a file someone named, bounded and only if it is a regular file;
 //! - `table`: plain-text tables sized to their content; `redact`: secrets kept out of texts from
 //!   servers and child processes;
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
@@ -22,6 +23,7 @@ pub mod cli;
 pub mod commands;
 pub mod effects;
 pub mod exit;
+pub mod files;
 pub mod guide;
 pub mod host;
 pub mod paths;

@@ -161,6 +161,32 @@ fn a_fifo_where_the_file_should_be_never_blocks() {
     refused_by_every_command(&e, &config, &["is not a regular file", "point --config"]);
 }
 
+/// A FIFO where the lock file goes (`profiles.toml.lock`): opening it to write would wait for a
+/// reader for ever. Every command that writes says what is in the way and ends at once; the
+/// profiles file is left as it was.
+#[test]
+fn a_fifo_as_the_lock_file_never_blocks_a_write() {
+    let e = Env::new();
+    let config = e.file("cfg/profiles.toml", GOOD.as_bytes());
+    let lock = e.path("cfg/profiles.toml.lock");
+    assert!(Command::new("mkfifo").arg(&lock).status().is_ok_and(|s| s.success()));
+    let before = fingerprint(&config);
+    for args in
+        [&ADD[..], &["remove", "a", "--yes"], &["set", "a", "client_id=9", "--no-validate"], &["rename", "a", "z"]]
+    {
+        let started = Instant::now();
+        let o = e.run(&config, args);
+        assert!(started.elapsed() < Duration::from_secs(5), "{args:?} took {:?}", started.elapsed());
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+        assert!(
+            stderr(&o).contains("is not a regular file (a FIFO or a device?): remove it"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(fingerprint(&config), before, "{args:?} changed the file");
+    }
+}
+
 #[test]
 fn a_symlink_is_written_through_and_stays_a_link() {
     let e = Env::new();

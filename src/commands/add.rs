@@ -352,10 +352,9 @@ fn read_secret(
     )))
 }
 
-fn read_small(path: &PathBuf) -> Result<String> {
-    let mut s = String::new();
-    std::fs::File::open(path)?.take(64 * 1024).read_to_string(&mut s).context("not UTF-8 text")?;
-    Ok(s)
+fn read_small(path: &std::path::Path) -> Result<String> {
+    let bytes = crate::files::read_regular(path, 64 * 1024)?;
+    String::from_utf8(bytes).context("not UTF-8 text")
 }
 
 /// The first non-empty line, trimmed: files and pipes usually end with a newline.

@@ -65,6 +65,8 @@ pub fn run(config: &Path, g: &Globals, args: ApiArgs) -> Result<u8> {
             Err(code) => return Ok(code),
         };
         let mut pages: Vec<serde_json::Value> = Vec::new();
+        // Bytes read over every page: the pages are held until the end, so they are bounded.
+        let mut read = 0usize;
         let mut path = args.path.clone();
         loop {
             let mut answer = s.call(method.clone(), &path, got.token.expose_secret(), body.as_ref()).await;
@@ -83,6 +85,28 @@ pub fn run(config: &Path, g: &Globals, args: ApiArgs) -> Result<u8> {
                     return Ok(exit::for_failure(kind));
                 }
             };
+            // Never a cut answer printed as if whole (broken JSON with exit 0).
+            if a.truncated {
+                eprintln!(
+                    "pbxlink: {}: {} {}: HTTP {}: the answer is longer than {} MiB: nothing printed; ask for less (OData $top and $select, or --paginate)",
+                    args.name,
+                    method,
+                    path,
+                    a.status,
+                    session::API_BODY_LIMIT / (1024 * 1024)
+                );
+                return Ok(exit::ERROR);
+            }
+            read += a.body.len();
+            if read > session::API_BODY_LIMIT {
+                eprintln!(
+                    "pbxlink: {}: --paginate: the pages came to more than {} MiB after {} pages: nothing printed; ask for less (OData $select, $filter)",
+                    args.name,
+                    session::API_BODY_LIMIT / (1024 * 1024),
+                    pages.len() + 1
+                );
+                return Ok(exit::ERROR);
+            }
             if let Some((kind, detail)) = status_failure(&a) {
                 // The API's own answer is the caller's to read: on stdout, as on success.
                 write_out(&scrubbed(&s, &a.body))?;

@@ -248,6 +248,30 @@ fn who(c: Option<&Command>) -> String {
 /// `PBXLINK_LOG` (a level, or `target=level` pairs as in `RUST_LOG`, default `info`; `off`
 /// disables). Secrets are never passed to
 /// the logger.
+/// A log past this size is moved aside when a run starts: a 5-minute cron job writes some 36 MB a
+/// day otherwise.
+pub const LOG_MAX_BYTES: u64 = 1024 * 1024;
+
+/// How many logs moved aside are kept (`pbxlink.log.1` the newest).
+pub const LOG_KEPT: usize = 3;
+
+/// Moves `path` aside as `path.1` (and `.1` to `.2`, …, the oldest dropped) when it is past
+/// [`LOG_MAX_BYTES`]: renames, so a run writing the log meanwhile loses nothing but its place.
+fn rotate_log(path: &Path) {
+    if std::fs::metadata(path).map_or(true, |m| m.len() < LOG_MAX_BYTES) {
+        return;
+    }
+    let aside = |n: usize| {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(format!(".{n}"));
+        std::path::PathBuf::from(name)
+    };
+    for n in (1..LOG_KEPT).rev() {
+        let _ = std::fs::rename(aside(n), aside(n + 1));
+    }
+    let _ = std::fs::rename(path, aside(1));
+}
+
 pub(crate) fn init_log(state: &Path, file: Option<&Path>) -> Option<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let filter = std::env::var("PBXLINK_LOG").unwrap_or_else(|_| "info".into());
@@ -258,6 +282,11 @@ pub(crate) fn init_log(state: &Path, file: Option<&Path>) -> Option<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::profile::atomic::ensure_private_dir(dir).ok()?;
     }
+    // Only a regular file: opening a FIFO to append would wait for a reader for ever.
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+        return None;
+    }
+    rotate_log(&path);
     let file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).ok()?;
     // `Targets` (levels per target) rather than `EnvFilter`: the same `info` or
     // `pbxlink=debug,hyper=warn`, without the regex engine EnvFilter carries into the binary.

@@ -4,7 +4,7 @@
 
 use std::fs::{self, DirBuilder, File, Permissions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Follows symlinks (every level) so a link stays a link and its target is what gets replaced, as
@@ -34,7 +34,7 @@ pub fn lock_beside(path: &Path) -> anyhow::Result<File> {
     let mut name = real.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     let lock_path = real.with_file_name(name);
-    let file = match fs::OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(&lock_path) {
+    let file = match crate::files::open_lock(&lock_path) {
         Ok(f) => f,
         Err(e) => {
             let fix = unwritable_fix(&e, lock_path.parent().unwrap_or(Path::new(".")));

@@ -49,7 +49,8 @@ pub fn read(path: &Path, format: Option<Format>, schemas: &[&'static Schema]) ->
     if meta.len() > MAX_BYTES {
         return Err(format!("{shown} is {} bytes: more than an import file can be", meta.len()).into());
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let bytes = crate::files::read_regular(path, MAX_BYTES).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("cannot read {shown}: it is not UTF-8 text"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mode = meta.permissions().mode() & 0o777;
     let mut rows = match format.unwrap_or_else(|| Format::of(path, text)) {

@@ -142,9 +142,30 @@ impl SecretRef {
     }
 }
 
-/// Runs `argv` directly (no shell), stdin closed, bounded by [`COMMAND_TIMEOUT`]; its stdout is
-/// the secret. Its stderr is shown only by its first line, which names the problem (`pass`: "is
-/// not in the password store"); never its stdout.
+/// The most a secret command's stdout or stderr is read: a secret is a line, an error a few.
+pub const COMMAND_OUTPUT_LIMIT: u64 = 64 * 1024;
+
+/// Reads `pipe` to its end, or to one byte past [`COMMAND_OUTPUT_LIMIT`].
+async fn bounded(pipe: impl tokio::io::AsyncRead + Unpin) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let _ = pipe.take(COMMAND_OUTPUT_LIMIT + 1).read_to_end(&mut buf).await;
+    buf
+}
+
+/// What a secret command left: its status, stdout and stderr (each bounded).
+struct Output {
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// Runs `argv` directly (no shell), stdin closed, in a process group of its own, bounded by
+/// [`COMMAND_TIMEOUT`] and [`COMMAND_OUTPUT_LIMIT`]: past either, the whole group is killed (a
+/// shell's children too) and the command is said to have failed, never the run. Its stdout is the
+/// secret. Its stderr is shown only by its first line, which names the problem (`pass`: "is not
+/// in the password store"), without what the command printed that may be its secret; never its
+/// stdout.
 async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
     let shown = argv.join(" ");
     let mut cmd = tokio::process::Command::new(&argv[0]);
@@ -152,12 +173,35 @@ async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
+        .process_group(0)
         .kill_on_drop(true);
-    let child = cmd.spawn().map_err(|e| format!("the secret command `{shown}` could not start: {e}"))?;
-    let out = match tokio::time::timeout(COMMAND_TIMEOUT, child.wait_with_output()).await {
-        Ok(Ok(out)) => out,
-        Ok(Err(e)) => return Err(format!("the secret command `{shown}` failed: {e}").into()),
+    let mut child = cmd.spawn().map_err(|e| format!("the secret command `{shown}` could not start: {e}"))?;
+    let group = child.id().and_then(|id| rustix::process::Pid::from_raw(id as i32));
+    let kill_group = || {
+        if let Some(pid) = group {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    };
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        kill_group();
+        return Err(format!("the secret command `{shown}` could not be read").into());
+    };
+    let all = async {
+        let (stdout, stderr) = tokio::join!(bounded(stdout), bounded(stderr));
+        // Past the bound it may be blocked writing the rest: it is stopped before it is waited for.
+        if stdout.len() as u64 > COMMAND_OUTPUT_LIMIT || stderr.len() as u64 > COMMAND_OUTPUT_LIMIT {
+            kill_group();
+        }
+        (stdout, stderr, child.wait().await)
+    };
+    let out = match tokio::time::timeout(COMMAND_TIMEOUT, all).await {
+        Ok((stdout, stderr, Ok(status))) => Output { status, stdout, stderr },
+        Ok((_, _, Err(e))) => {
+            kill_group();
+            return Err(format!("the secret command `{shown}` failed: {e}").into());
+        }
         Err(_) => {
+            kill_group();
             let secs = COMMAND_TIMEOUT.as_secs();
             return Err(format!(
                 "the secret command `{shown}` did not finish within {secs} s (was it waiting for input?)"
@@ -165,6 +209,13 @@ async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
             .into());
         }
     };
+    if out.stdout.len() as u64 > COMMAND_OUTPUT_LIMIT || out.stderr.len() as u64 > COMMAND_OUTPUT_LIMIT {
+        return Err(format!(
+            "the secret command `{shown}` printed more than {} KiB: a secret is one line; make it print only the secret",
+            COMMAND_OUTPUT_LIMIT / 1024
+        )
+        .into());
+    }
     if !out.status.success() {
         // A command that failed may still have printed its secret, on stdout (all of it is kept
         // out of the line quoted) or on stderr next to the reason (only the first line is quoted).
@@ -286,6 +337,13 @@ mod tests {
         assert!(e.ends_with("exited with 1: bad [redacted]"), "{e}");
         let e = sh("echo 'only here: k3y-from-st0re-77' >&2; exit 2").resolve("t").await.expect_err("fails");
         assert!(e.ends_with("exited with 2: only here: [redacted]"), "{e}");
+        // Endless output is cut, the command (and its shell's children) stopped, the run goes on.
+        let started = std::time::Instant::now();
+        for endless in ["yes", "yes >&2"] {
+            let e = sh(endless).resolve("t").await.expect_err("endless");
+            assert!(e.contains("printed more than 64 KiB"), "{e}");
+        }
+        assert!(started.elapsed() < COMMAND_TIMEOUT, "stopped at the bound, not at the timeout");
         assert!(sh("true").resolve("t/api_key").await.expect_err("empty").contains("printed nothing"));
         let e =
             SecretRef::Command(vec!["/nonexistent/pass".into()]).resolve("t/api_key").await.expect_err("no program");

@@ -15,7 +15,7 @@ use super::atomic::{lock_beside, real_path, unwritable_fix, write_atomic};
 use super::schema::Schema;
 
 /// Files larger than this are not profile files someone wrote by hand.
-const MAX_FILE: u64 = 4 * 1024 * 1024;
+pub const MAX_FILE: u64 = 4 * 1024 * 1024;
 
 /// Why the store could not save or remove a profile, as a message that names the file and what to
 /// do (the store's own errors, with every context), carried to the front ends as it is.
@@ -216,6 +216,16 @@ impl Store {
         };
         if old.starts_with('\u{feff}') && !out.starts_with('\u{feff}') {
             out.insert(0, '\u{feff}');
+        }
+        // Never write what the reader refuses: every command, the TUI and Nagios would then find
+        // every profile unreadable.
+        if out.len() as u64 > MAX_FILE {
+            bail!(
+                "{} would be {} bytes, more than the {} MiB a profiles file may hold; nothing was changed: keep some of these profiles in another file (--config)",
+                self.path.display(),
+                out.len(),
+                MAX_FILE / (1024 * 1024)
+            );
         }
         write_atomic(&self.path, out.as_bytes(), true).map_err(|e| {
             let real = real_path(&self.path).unwrap_or_else(|_| self.path.clone());

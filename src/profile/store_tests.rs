@@ -188,3 +188,24 @@ fn save_all_writes_every_profile_at_once_or_none() {
     assert!(e.to_string().contains("\"lab\" already exists"), "{e}");
     assert_eq!(fs::read_to_string(&path).expect("read"), text, "the file is as it was");
 }
+
+/// A write the reader would refuse is refused before it is made: the file stays as it was, still
+/// readable.
+#[test]
+fn a_save_that_would_pass_the_readers_limit_is_refused_and_changes_nothing() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let path = d.path().join("profiles.toml");
+    // A comment that brings the file to a few bytes under the limit.
+    let filler = format!("# {}\n", "x".repeat(MAX_FILE as usize - 40));
+    std::fs::write(&path, &filler).expect("write");
+    let store = Store::test(&path);
+    let mut values = Values::default();
+    values.set("domain", Value::Text("pbx.example.com".into()));
+    values.set("client_id", Value::Text("900".into()));
+    values.set("api_key", Value::Secret(SecretString::from("a-key-value-123".to_string())));
+    let p = Profile::new("office", &TEST, values, None);
+    let e = store.save(&p, &SaveMode::Create).expect_err("over the limit");
+    assert!(format!("{e:#}").contains("more than the 4 MiB a profiles file may hold; nothing was changed"), "{e:#}");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), filler, "unchanged");
+    assert!(store.load().is_ok(), "still readable");
+}

@@ -2,7 +2,6 @@
 //! size bound), checking it with `crm`, writing a correctly named copy beside
 //! it, and completing a typed path on Tab. Used by the guide's effects and by the CLI alike.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub mod crm;
@@ -68,16 +67,14 @@ pub enum TemplateError {
 /// Reads a template file's text: at most [`MAX_TEMPLATE`] bytes of UTF-8.
 pub fn read(path: &Path) -> Result<String, TemplateError> {
     let at = || path.to_path_buf();
-    let file = std::fs::File::open(path).map_err(|e| TemplateError::Open { path: at(), reason: reason(&e) })?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(TemplateError::Directory { path: at() });
     }
-    let mut text = String::new();
-    file.take(MAX_TEMPLATE + 1).read_to_string(&mut text).map_err(|_| TemplateError::NotUtf8 { path: at() })?;
-    if text.len() as u64 > MAX_TEMPLATE {
-        return Err(TemplateError::TooLarge { path: at() });
-    }
-    Ok(text)
+    let bytes = crate::files::read_regular(path, MAX_TEMPLATE).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => TemplateError::TooLarge { path: at() },
+        _ => TemplateError::Open { path: at(), reason: reason(&e) },
+    })?;
+    String::from_utf8(bytes).map_err(|_| TemplateError::NotUtf8 { path: at() })
 }
 
 /// The error without Rust's "(os error 2)" tail.

@@ -15,6 +15,8 @@ pub struct Answer {
     /// `X-3CX-Version`.
     pub version: Option<String>,
     pub body: Vec<u8>,
+    /// The body went on past the bound it was read to: `body` is its start only.
+    pub truncated: bool,
 }
 
 /// A failed step: its kind and a one-line detail for the user (never containing a secret).

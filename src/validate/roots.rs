@@ -83,6 +83,9 @@ struct Loader {
     one: RootCertStore,
 }
 
+/// The most of one system CA file read.
+const MAX_BUNDLE: u64 = 16 * 1024 * 1024;
+
 impl Loader {
     fn file(&mut self, path: &Path) {
         use std::os::unix::fs::MetadataExt;
@@ -92,7 +95,9 @@ impl Loader {
             return;
         }
         let Ok(f) = std::fs::File::open(path) else { return };
-        each_certificate(std::io::BufReader::new(f), |der| self.add(der));
+        // Bounded: a bundle is a few hundred KiB; what a misplaced huge file holds is not read.
+        use std::io::Read;
+        each_certificate(std::io::BufReader::new(f.take(MAX_BUNDLE)), |der| self.add(der));
     }
 
     fn add(&mut self, der: &[u8]) {

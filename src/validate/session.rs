@@ -19,8 +19,12 @@ use crate::host::{HostPort, normalise_host};
 use crate::report::{CheckState, FailureKind};
 use secrecy::{ExposeSecret, SecretString};
 
-/// Bodies longer than this are cut: a token or a status is a few hundred bytes.
-const BODY_LIMIT: usize = 256 * 1024;
+/// The most of a validation's answer read: a token or a status is a few hundred bytes, a page of
+/// principals a few KiB. A longer answer is said to be too long, never read as a broken one.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The most of one answer `pbxlink api` reads (a caller's export may be large).
+pub const API_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// A request a vendor's sequence has built, to be sent by [`Session::first`] or
 /// [`Session::send_plain`]; the reqwest types stay inside the engine.
@@ -157,7 +161,7 @@ impl Session {
     /// A request without a bearer token (a second token request), classified like the others.
     pub async fn send_plain(&self, Request(req): Request) -> Result<Answer, (FailureKind, String)> {
         match req.header(ACCEPT, "application/json").send().await {
-            Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+            Ok(r) => whole(self.read(r, BODY_LIMIT).await.map_err(|e| classify(&e, true, self.timeout_secs))?),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
     }
@@ -168,7 +172,7 @@ impl Session {
     pub async fn first(&self, t: &mut Tracker<'_>, check: &str, Request(req): Request) -> Option<(Answer, u64)> {
         let sent = std::time::Instant::now();
         let answer = match req.header(ACCEPT, "application/json").send().await {
-            Ok(r) => self.read(r).await,
+            Ok(r) => self.read(r, BODY_LIMIT).await,
             Err(e) => Err(e),
         };
         let connect_ms = self.conns.first().map(|d| d.as_millis() as u64);
@@ -182,7 +186,13 @@ impl Session {
                 }
                 t.end("connect", CheckState::Passed, self.verified(), Some(cms));
                 t.start(check);
-                Some((a, total_ms.saturating_sub(cms)))
+                match whole(a) {
+                    Ok(a) => Some((a, total_ms.saturating_sub(cms))),
+                    Err((kind, detail)) => {
+                        t.fail(check, kind, detail);
+                        None
+                    }
+                }
             }
             Err(e) => {
                 // Before any connection was made, the proxy (if any) may be the one that failed:
@@ -260,13 +270,23 @@ impl Session {
             None if method != reqwest::Method::GET => req.header(CONTENT_LENGTH, "0"),
             None => req,
         };
-        self.send(req, bearer).await
+        // Read to its own, larger bound; the caller says when the answer went past it.
+        self.send_bounded(req, bearer, API_BODY_LIMIT).await
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
+        whole(self.send_bounded(req, bearer, BODY_LIMIT).await?)
+    }
+
+    async fn send_bounded(
+        &self,
+        req: reqwest::RequestBuilder,
+        bearer: &str,
+        limit: usize,
+    ) -> Result<Answer, (FailureKind, String)> {
         self.redactor.add(bearer, &[]);
         match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
-            Ok(r) => self.read(r).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+            Ok(r) => self.read(r, limit).await.map_err(|e| classify(&e, true, self.timeout_secs)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
     }
@@ -298,15 +318,15 @@ impl Session {
         hp.to_string()
     }
 
-    /// Notes the connection's local address, then reads the answer.
-    async fn read(&self, r: reqwest::Response) -> Result<Answer, reqwest::Error> {
+    /// Notes the connection's local address, then reads the answer, up to `limit` bytes.
+    async fn read(&self, r: reqwest::Response, limit: usize) -> Result<Answer, reqwest::Error> {
         if self.via_proxy.is_none()
             && let Some(info) = r.extensions().get::<HttpInfo>()
             && let Ok(mut l) = self.local.lock()
         {
             *l = Some(info.local_addr());
         }
-        read_answer(r).await
+        read_answer(r, limit).await
     }
 
     /// The certificate the server presented, when one was shown and can be read.
@@ -327,8 +347,23 @@ impl Session {
     }
 }
 
-/// The parts of a response the interpreters need, with the body read up to [`BODY_LIMIT`].
-async fn read_answer(mut r: reqwest::Response) -> Result<Answer, reqwest::Error> {
+/// A validation's answer read whole, or what it was instead: longer than any answer pbxlink reads.
+fn whole(a: Answer) -> Result<Answer, (FailureKind, String)> {
+    if !a.truncated {
+        return Ok(a);
+    }
+    Err((
+        FailureKind::BadResponse,
+        format!(
+            "HTTP {}: the answer is longer than {} KiB, more than this request's answer is: not read",
+            a.status,
+            BODY_LIMIT / 1024
+        ),
+    ))
+}
+
+/// The parts of a response the interpreters need, with the body read up to `limit` bytes.
+async fn read_answer(mut r: reqwest::Response, limit: usize) -> Result<Answer, reqwest::Error> {
     let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut a = Answer {
         status: r.status().as_u16(),
@@ -337,14 +372,16 @@ async fn read_answer(mut r: reqwest::Response) -> Result<Answer, reqwest::Error>
         content_type: header("content-type"),
         version: header("x-3cx-version"),
         body: Vec::new(),
+        truncated: false,
     };
     if (300..400).contains(&a.status) {
         return Ok(a);
     }
     while let Some(chunk) = r.chunk().await? {
-        let room = BODY_LIMIT - a.body.len();
-        if chunk.len() >= room {
+        let room = limit - a.body.len();
+        if chunk.len() > room {
             a.body.extend_from_slice(&chunk[..room]);
+            a.truncated = true;
             break;
         }
         a.body.extend_from_slice(&chunk);

@@ -152,13 +152,18 @@ fn algorithms() -> rustls::crypto::WebPkiSupportedAlgorithms {
     rustls::crypto::ring::default_provider().signature_verification_algorithms
 }
 
+/// The largest CA file read: a system bundle of every public CA is a few hundred KiB.
+const MAX_CA_FILE: u64 = 8 * 1024 * 1024;
+
 /// A TLS client configuration trusting `extra` CA files and the system roots, and the slot where
 /// it keeps what the server presents.
 pub fn client_config(extra: &[PathBuf]) -> Result<(rustls::ClientConfig, Seen), TlsSetupError> {
     let mut pems = Vec::with_capacity(extra.len());
     for path in extra {
-        let pem =
-            std::fs::read(path).map_err(|e| TlsSetupError::Unreadable { path: path.clone(), reason: e.to_string() })?;
+        // A CA file named by a user or a profile: a regular file of a sane size, never a FIFO or
+        // a device (which would hang or never end).
+        let pem = crate::files::read_regular(path, MAX_CA_FILE)
+            .map_err(|e| TlsSetupError::Unreadable { path: path.clone(), reason: e.to_string() })?;
         pems.push((path.clone(), pem));
     }
     let extras = if pems.is_empty() { None } else { Some(extras_verifier(&pems)?) };

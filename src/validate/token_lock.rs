@@ -6,13 +6,14 @@
 //!
 //! The lock is an `flock` on a file per PBX and Client ID in the state directory, so it dies with
 //! its process (a crash never leaves a stale lock). The holder writes who it is into the file, so
-//! a waiter can say for whom it waits. Where the state directory cannot hold the file, validation
+//! a waiter can say for whom it waits. The holder removes the file when it is done (so `locks/`
+//! holds only the files of locks held, not one per Client ID ever seen), and a waiter that gets
+//! the lock of a file removed meanwhile takes the one now in its place. Where the state directory cannot hold the file, validation
 //! goes on without the lock (and says so in the log): a lock is a courtesy to other pbxlinks, never
 //! a reason to give no verdict.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::{File, TryLockError};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,17 @@ pub struct LockConfig {
 /// A held lock: released when dropped (or when the process ends, however it ends).
 #[derive(Debug)]
 pub struct TokenLock {
-    _file: File,
+    file: Option<File>,
+    path: PathBuf,
+}
+
+impl Drop for TokenLock {
+    /// The file goes while the lock is still held, then the lock with the descriptor: a waiter
+    /// that then locks the removed file sees it is no longer at its path and takes a new one.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        drop(self.file.take());
+    }
 }
 
 /// How often a waiter tries again: short next to a validation, long next to a system call.
@@ -64,12 +75,22 @@ pub async fn acquire(
     let mut told = false;
     loop {
         match file.try_lock() {
+            // Its holder removed it before letting go: the lock is the file's now at the path.
+            Ok(()) if !crate::files::is_at(&file, &path) => {
+                file = match open(&cfg.dir, &path) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "no token lock: going on without one");
+                        return Ok(None);
+                    }
+                };
+            }
             Ok(()) => {
                 // Who holds it now, for those who will wait; a failure to say so changes nothing.
                 let _ = file.set_len(0).and_then(|()| file.rewind()).and_then(|()| {
                     writeln!(file, "{} (pid {})", cfg.who, std::process::id()).and_then(|()| file.flush())
                 });
-                return Ok(Some(TokenLock { _file: file }));
+                return Ok(Some(TokenLock { file: Some(file), path }));
             }
             Err(TryLockError::WouldBlock) => {
                 // Who holds it is read when it is told: once at the start, and at the end.
@@ -92,13 +113,14 @@ pub async fn acquire(
 
 fn open(dir: &Path, path: &Path) -> std::io::Result<File> {
     crate::profile::atomic::ensure_private_dir(dir)?;
-    OpenOptions::new().create(true).truncate(false).read(true).write(true).mode(0o600).open(path)
+    crate::files::open_lock(path)
 }
 
 /// What the holder wrote about itself (one printable line), or a plain word when it wrote nothing.
 fn holder(path: &Path) -> String {
-    let mut text = String::new();
-    let _ = File::open(path).and_then(|f| f.take(200).read_to_string(&mut text));
+    // A regular file only, a few bytes of it: a FIFO put there must not hang the waiter.
+    let text =
+        crate::files::read_regular(path, 4096).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
     let line = crate::validate::one_line(text.lines().next().unwrap_or(""), 100);
     if line.is_empty() { "another pbxlink".to_string() } else { line }
 }
@@ -132,6 +154,44 @@ mod tests {
         drop(first);
         let again = acquire(&cfg(d.path(), "x"), "3cx pbx:5001 900", Duration::from_millis(100), |_| {}).await;
         assert!(again.expect("free once released").is_some());
+    }
+
+    /// `locks/` keeps only the files of locks held; a waiter on a file removed under it takes
+    /// the one in its place, so two holders never hold one key.
+    #[tokio::test]
+    async fn lock_files_go_with_their_lock_and_a_waiter_takes_the_new_one() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let c = cfg(d.path(), "x");
+        for i in 0..20 {
+            let l = acquire(&c, &format!("3cx pbx:5001 {i}"), Duration::ZERO, |_| {}).await.expect("free");
+            drop(l);
+        }
+        assert_eq!(std::fs::read_dir(&c.dir).expect("dir").count(), 0, "no lock file left behind");
+        let first = acquire(&c, "k", Duration::ZERO, |_| {}).await.expect("free").expect("lock");
+        let waiter = tokio::spawn({
+            let c = c.clone();
+            async move { acquire(&c, "k", Duration::from_secs(2), |_| {}).await }
+        });
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        drop(first);
+        let second = waiter.await.expect("task").expect("got it").expect("a lock");
+        assert!(
+            crate::files::is_at(second.file.as_ref().expect("file"), &path_for(&c.dir, "k")),
+            "the lock of the file at the path"
+        );
+        let third = acquire(&c, "k", Duration::ZERO, |_| {}).await;
+        assert!(third.is_err(), "held by the second");
+    }
+
+    #[tokio::test]
+    async fn a_fifo_in_the_lock_files_place_never_hangs() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let c = cfg(d.path(), "x");
+        std::fs::create_dir_all(&c.dir).expect("dir");
+        let p = path_for(&c.dir, "k");
+        assert!(std::process::Command::new("mkfifo").arg(&p).status().is_ok_and(|s| s.success()));
+        let got = tokio::time::timeout(Duration::from_secs(2), acquire(&c, "k", Duration::ZERO, |_| {})).await;
+        assert!(got.expect("did not hang").expect("no error").is_none(), "goes on without a lock");
     }
 
     #[tokio::test]

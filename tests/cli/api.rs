@@ -65,3 +65,36 @@ fn nothing_that_may_change_the_pbx_is_sent_unasked() {
     assert!(e.sim.requests().iter().any(|r| r.starts_with("POST /xapi/v1/Users")), "{:?}", e.sim.requests());
     assert!((0..=4).contains(&o.code), "{}", o.stderr);
 }
+
+/// A server whose answers never end: one answer longer than `api` reads, and a list whose next
+/// page always comes, each page a MiB.
+struct Endless;
+
+impl pbxlink::simulator::Site for Endless {
+    fn answer(&self, parts: &hyper::http::request::Parts, _: &bytes::Bytes) -> Option<pbxlink::simulator::Resp> {
+        use pbxlink::simulator::json;
+        Some(match parts.uri.path() {
+            "/connect/token" => json(200, r#"{"access_token":"endless-token-0123456789","expires_in":60}"#),
+            "/xapi/v1/Huge" => json(200, format!("[\"{}\"]", "x".repeat(65 * 1024 * 1024))),
+            _ => {
+                let host = parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+                let page = serde_json::json!({"value": ["y".repeat(1024 * 1024)], "@odata.nextLink": format!("https://{host}/xapi/v1/Pages?$skip=1")});
+                json(200, page.to_string())
+            }
+        })
+    }
+}
+
+/// `api` never prints a cut answer as if whole, and `--paginate` stops at its bound: both say so
+/// and exit 1, with nothing on stdout, and the process stays small.
+#[test]
+fn answers_past_the_bound_fail_loudly_and_print_nothing() {
+    let e = guarded(Sandbox::start_sites(vec![std::sync::Arc::new(Endless)]));
+    e.write_config(&e.profile("office", &e.sim.domain(), "900", GOOD, true));
+    let o = api(&e, &["office", "/xapi/v1/Huge"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty() && o.stderr.contains("longer than 64 MiB: nothing printed"), "{}", o.stderr);
+    let o = api(&e, &["office", "/xapi/v1/Pages", "--paginate"]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stdout.is_empty() && o.stderr.contains("the pages came to more than 64 MiB"), "{}", o.stderr);
+}

@@ -390,3 +390,26 @@ fn nagios_output_of_300_profiles_fits_and_names_every_failure() {
     assert!(o.stdout.len() > 8192 && o.stdout.contains("'customer-000_ms'="), "{} bytes", o.stdout.len());
     assert_eq!(o.stdout.lines().filter(|l| l.starts_with("ok   customer-")).count(), 296);
 }
+
+/// The log is moved aside past 1 MiB when a run starts, and only the 3 newest moved aside are
+/// kept: a cron job every 5 minutes no longer grows it without end.
+#[test]
+fn the_log_is_rotated_by_size_and_bounded() {
+    let e = Env::new();
+    e.write_config(&e.profile("office", &e.sim.domain(), "900", GOOD, true));
+    let log = e.state().join("pbxlink.log");
+    std::fs::create_dir_all(e.state()).expect("state");
+    for round in 0..5 {
+        std::fs::write(&log, format!("round {round}\n{}", "x".repeat(1024 * 1024))).expect("big log");
+        let mut cmd = e.command(&["validate", "office"]);
+        cmd.env_remove("PBXLINK_LOG_FILE").env("PBXLINK_LOG", "info");
+        assert!(cmd.output().expect("run").status.success());
+    }
+    let now = std::fs::read_to_string(&log).expect("log");
+    assert!(now.len() < 64 * 1024 && now.contains("validation finished"), "a fresh log: {} bytes", now.len());
+    let aside: Vec<String> =
+        (1..=5).filter(|n| e.state().join(format!("pbxlink.log.{n}")).exists()).map(|n| n.to_string()).collect();
+    assert_eq!(aside, ["1", "2", "3"], "three kept");
+    let newest = std::fs::read_to_string(e.state().join("pbxlink.log.1")).expect("newest");
+    assert!(newest.starts_with("round 4\n"), "the newest moved aside is the last round's");
+}

@@ -50,3 +50,33 @@ fn the_ca_files_and_the_system_bundle_are_one_set_of_trust() {
     assert!(!detail.contains("Mozilla"), "a system bundle was there: {detail}");
     assert_eq!(e.sim.requests().len(), sent, "nothing is sent over an untrusted connection");
 }
+
+/// A CA file, or a secret command, that never ends is bounded: a FIFO or `/dev/zero` as `ca_file`
+/// fails its profile at once (never hangs, never grows), a command printing without end is
+/// stopped, and the other profiles of the run are validated as usual.
+#[test]
+fn endless_inputs_fail_their_profile_alone() {
+    let e = Guarded::new();
+    let d = e.sim.domain();
+    let fifo = e.dir.path().join("ca.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()));
+    let good = e.profile("good", &d, "900", GOOD, true);
+    let fifo_ca = e.profile("fifo", &d, "900", GOOD, false) + &format!("ca_file = \"{}\"\n", fifo.display());
+    let zero_ca = e.profile("zero", &d, "900", GOOD, false) + "ca_file = \"/dev/zero\"\n";
+    let endless = e
+        .profile("endless", &d, "900", GOOD, true)
+        .replace(&format!("api_key = \"{GOOD}\""), "api_key = { command = [\"yes\"] }");
+    e.write_config(&[good, fifo_ca, zero_ca, endless].concat());
+    let started = Instant::now();
+    let o = e.run(&["validate", "--all", "--nagios", "--timeout", "3"], None, &[]);
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(o.stdout.contains("\nok   good ("), "the good profile was validated: {}", o.stdout);
+    assert!(o.stdout.contains("ca.fifo") && o.stdout.contains("not a regular file"), "{}", o.stdout);
+    assert!(o.stdout.contains("FAIL zero:") && o.stdout.contains("/dev/zero"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("FAIL endless: secret_unavailable") && o.stdout.contains("printed more than 64 KiB"),
+        "{}",
+        o.stdout
+    );
+}

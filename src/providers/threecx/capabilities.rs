@@ -123,6 +123,7 @@ mod tests {
             content_type: Some("application/json".into()),
             version: None,
             body: body.as_bytes().to_vec(),
+            truncated: false,
         }
     }
 
