@@ -143,6 +143,7 @@ impl Effects for Executor {
             }
             Effect::Save { mut profile, mode, keep } => {
                 let store = self.store.clone();
+                let results = self.results.clone();
                 let tx = self.tx.clone();
                 let path = self.store.path().display().to_string();
                 self.pending_save = Some(profile.name.clone());
@@ -169,7 +170,21 @@ impl Effects for Executor {
                         },
                         None => Default::default(),
                     };
+                    // Renamed in the guide: its results follow it, whatever happens in between.
+                    let renamed = match &mode {
+                        crate::profile::store::SaveMode::Replace { old } if *old != profile.name => Some(old.clone()),
+                        _ => None,
+                    };
+                    if let Some(old) = &renamed
+                        && let Err(e) = results.begin_move(old, Some(&profile.name))
+                    {
+                        let _ = tx.send(Msg::Saved(Err(StoreError::from_anyhow(&e))));
+                        return;
+                    }
                     let r = store.save(&profile, &mode).map(|()| path).map_err(|e| StoreError::from_anyhow(&e));
+                    if renamed.is_some() {
+                        results.settle();
+                    }
                     match &r {
                         Ok(_) => {
                             tracing::info!(profile = %profile.name, keyring = settled.stored().is_some(), "profile saved");
@@ -197,13 +212,14 @@ impl Effects for Executor {
             Effect::Remove { name } => {
                 let (store, results, tx) = (self.store.clone(), self.results.clone(), self.tx.clone());
                 self.on_disk(move || {
-                    let result = store
-                        .remove(&name)
+                    // Its results go with it, whatever happens in between (a later profile of
+                    // that name must not inherit them): noted first, so a busy lock changes nothing.
+                    let result = results
+                        .begin_move(&name, None)
+                        .and_then(|()| store.remove(&name))
                         .map_err(|e| StoreError::from_anyhow(&e))
                         .and_then(|found| if found { Ok(()) } else { Err(StoreError("no such profile".into())) });
-                    if result.is_ok() {
-                        let _ = results.forget(&name);
-                    }
+                    results.settle();
                     let _ = tx.send(Msg::Removed { name, result });
                 });
             }

@@ -174,50 +174,80 @@ pub fn rename(config: &Path, old: &str, new: &str) -> Result<u8> {
             }
             Ok(exit::OK)
         }
-        Err(Usage(msg)) => {
+        Err(Renaming::Refused(Usage(msg))) => {
             eprintln!("pbxlink: {msg}");
             Ok(exit::USAGE)
+        }
+        // A busy lock, a full disk: nothing was renamed, and the input was fine (exit 1).
+        Err(Renaming::Failed(msg)) => {
+            eprintln!("pbxlink: {msg}");
+            Ok(exit::ERROR)
         }
     }
 }
 
-/// Renames `old`, moves its results, and points the profiles that link it at `new`; returns those.
-fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Usage> {
+/// Why a rename did not happen: the input (exit 2), or the writing (exit 1).
+enum Renaming {
+    Refused(Usage),
+    Failed(String),
+}
+
+impl From<Usage> for Renaming {
+    fn from(u: Usage) -> Self {
+        Renaming::Refused(u)
+    }
+}
+
+/// Renames `old` and points the profiles that link it at `new`, in one write of the profiles file
+/// (any reader sees all of it or none), its results following by a move noted first (so a kill
+/// at any point leaves results that follow the file, the move finished by the next run); returns
+/// the profiles relinked.
+fn renamed(config: &Path, old: &str, new: &str) -> Result<Vec<String>, Renaming> {
     check_name(new).map_err(|e| Usage(format!("{new}: {e}")))?;
     let loaded = load(config)?;
     let mut p = readable(&loaded, old, config)?;
     if loaded.get(new).is_some() {
-        return Err(Usage(format!("a profile named \"{new}\" already exists: choose another name")));
+        return Err(Usage(format!("a profile named \"{new}\" already exists: choose another name")).into());
     }
     let store = crate::providers::store(config);
-    let moved = copy_keyring(&p, new)?;
+    let results = crate::paths::state_dir().ok().map(|state| Results::of(&state, config));
+    // The results' move first: a busy lock or a full disk here changes nothing.
+    if let Some(r) = &results {
+        r.begin_move(old, Some(new)).map_err(|e| Renaming::Failed(format!("{e:#}; nothing was renamed")))?;
+    }
+    let moved = copy_keyring(&p, new).inspect_err(|_| settle(&results))?;
     p.name = new.to_string();
-    if let Err(e) = store.save(&p, &SaveMode::Replace { old: old.to_string() }) {
-        // The copies go again: the file still names the old entries, which are untouched.
-        forget_keyring(moved.iter().map(|(_, to)| to));
-        return Err(Usage(format!("{e:#}")));
-    }
-    for (from, to) in &moved {
-        eprintln!("Moved the secret in the OS keyring from account {from} to {to}");
-    }
-    forget_keyring(moved.iter().map(|(from, _)| from));
-    if let Ok(state) = crate::paths::state_dir()
-        && let Err(e) = Results::of(&state, config).rename(old, new)
-    {
-        eprintln!("warning: the last results of \"{old}\" stay under its old name: {e:#}");
-    }
-    let mut relinked = Vec::new();
+    // The profiles that link it, pointed at the new name in the same write.
+    let mut relinked: Vec<Profile> = Vec::new();
     for mut other in loaded.profiles() {
         let Some((def, provider)) = other.schema.and_then(|s| s.link()) else { continue };
         if provider != p.provider || other.values.text(def.key) != Some(old) {
             continue;
         }
         other.values.set(def.key, Value::Text(new.to_string()));
-        let name = other.name.clone();
-        store.save(&other, &SaveMode::Replace { old: name.clone() }).map_err(|e| Usage(format!("{e:#}")))?;
-        relinked.push(name);
+        relinked.push(other);
     }
-    Ok(relinked)
+    let mut batch = vec![(&p, SaveMode::Replace { old: old.to_string() })];
+    batch.extend(relinked.iter().map(|o| (o, SaveMode::Replace { old: o.name.clone() })));
+    if let Err(e) = store.save_all(&batch) {
+        // The copies go again: the file still names the old entries, which are untouched.
+        forget_keyring(moved.iter().map(|(_, to)| to));
+        settle(&results);
+        return Err(Renaming::Failed(format!("{e:#}")));
+    }
+    settle(&results);
+    for (from, to) in &moved {
+        eprintln!("Moved the secret in the OS keyring from account {from} to {to}");
+    }
+    forget_keyring(moved.iter().map(|(from, _)| from));
+    Ok(relinked.into_iter().map(|o| o.name).collect())
+}
+
+/// Makes the results' noted move as far as the profiles file says it happened.
+fn settle(results: &Option<Results>) {
+    if let Some(r) = results {
+        r.settle();
+    }
 }
 
 /// Copies each keyring secret of `p` to its account under the name `new` (the file is not changed

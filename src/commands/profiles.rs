@@ -204,11 +204,26 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
             return Ok(exit::ERROR);
         }
     }
-    if !store.remove(name)? {
+    // Its results go with it, noted first: a busy lock or a full disk here changes nothing, and a
+    // kill later leaves them to the next run to drop (a later profile of this name must not
+    // inherit them).
+    let results = Results::of(&crate::paths::state_dir()?, config);
+    results.begin_move(name, None).map_err(|e| anyhow::anyhow!("{e:#}; nothing was removed"))?;
+    let removed = store.remove(name);
+    results.settle();
+    if !removed? {
         bail!("\"{name}\" disappeared while removing it");
     }
-    let _ = Results::of(&crate::paths::state_dir()?, config).forget(name);
     eprintln!("Removed profile \"{name}\" (the previous file is kept as {}.bak).", config.display());
+    for other in loaded.profiles() {
+        let linked = other.schema.and_then(|s| s.link()).and_then(|(def, _)| other.values.text(def.key));
+        if linked == Some(name) {
+            eprintln!(
+                "warning: \"{}\" links \"{name}\", which is gone: its check of the linked PBX will say \"not checked\" until you link another (pbxlink set {} pbx_profile=NAME)",
+                other.name, other.name
+            );
+        }
+    }
     for line in in_keyring {
         eprintln!("Note: {line}");
     }

@@ -113,6 +113,14 @@ impl LastResult {
     }
 }
 
+/// A move of one profile's results still to make (see [`Results::begin_move`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Move {
+    from: String,
+    /// The new name; `None`: the profile was removed.
+    to: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Results {
     path: PathBuf,
@@ -184,24 +192,36 @@ impl Results {
     /// All known results; a missing or unreadable file is simply "no results yet" (it is a cache).
     pub fn load(&self) -> BTreeMap<String, LastResult> {
         self.adopt_legacy();
+        self.settle();
+        self.read_all()
+    }
+
+    fn read_all(&self) -> BTreeMap<String, LastResult> {
         std::fs::read(&self.path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
     /// Keeps these results as the last ones, each with since when its verdict holds, and adds
-    /// them to their profiles' histories.
+    /// them to their profiles' histories. A result of a profile no longer in the profiles file (a
+    /// rename or a removal while it was validated) is dropped: it must not come back under a name
+    /// nothing has now, for a later profile of that name to inherit.
     pub fn record(&self, updates: &[(String, LastResult)]) -> Result<()> {
         self.adopt_legacy();
         // Locked, so the TUI and a cron run recording at once do not drop each other's results.
         let _lock = lock_beside(&self.path)?;
-        let mut all = self.load();
+        self.settle_locked();
+        let names = self.names_in_file();
+        let mut all = self.read_all();
         let mut histories = Vec::new();
         for (name, r) in updates {
+            if names.as_ref().is_some_and(|n| !n.contains(name)) {
+                continue;
+            }
             let mut r = r.clone();
             r.since = match all.get(name) {
                 Some(before) if before.ok == r.ok => Some(before.since.unwrap_or(before.checked_at)),
                 _ => Some(r.checked_at),
             };
-            let mut history = self.history(name);
+            let mut history = self.read_history(name);
             history.push(r.clone());
             let drop = history.len().saturating_sub(HISTORY);
             history.drain(..drop);
@@ -229,6 +249,11 @@ impl Results {
     /// it is a record, never an input).
     pub fn history(&self, name: &str) -> Vec<LastResult> {
         self.adopt_legacy();
+        self.settle();
+        self.read_history(name)
+    }
+
+    fn read_history(&self, name: &str) -> Vec<LastResult> {
         std::fs::read(self.history_path(name)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
     }
 
@@ -237,30 +262,110 @@ impl Results {
         self.path.with_file_name("history").join(format!("{name}.json"))
     }
 
-    /// Moves `old`'s last result and history to `new` (a renamed profile).
-    pub fn rename(&self, old: &str, new: &str) -> Result<()> {
-        self.adopt_legacy();
-        let _lock = lock_beside(&self.path)?;
-        let mut all = self.load();
-        // What a profile of the new name left behind is not this one's.
-        all.remove(new);
-        let _ = std::fs::remove_file(self.history_path(new));
-        // No history yet is nothing to move.
-        let _ = std::fs::rename(self.history_path(old), self.history_path(new));
-        if let Some(r) = all.remove(old) {
-            all.insert(new.to_string(), r);
-        }
-        self.write(&all)
+    /// The moves of results still to make, kept beside them (`moves.json`).
+    fn moves_path(&self) -> PathBuf {
+        self.path.with_file_name("moves.json")
     }
 
-    pub fn forget(&self, name: &str) -> Result<()> {
+    /// Notes, before the profiles file changes, that `from`'s results go to `to` (a rename) or
+    /// away (`None`, a removal). [`Results::settle`] makes the move once the file says it
+    /// happened, or drops it when the file still has `from`: so a rename or a removal killed at
+    /// any point leaves results that follow the file, and the next run that reads them finishes
+    /// the move. `Err` (a busy lock, a full disk): nothing should change.
+    pub fn begin_move(&self, from: &str, to: Option<&str>) -> Result<()> {
         self.adopt_legacy();
         let _lock = lock_beside(&self.path)?;
-        let mut all = self.load();
-        let _ = std::fs::remove_file(self.history_path(name));
-        if all.remove(name).is_some() {
-            self.write(&all)?;
+        if let Some(to) = to {
+            // What a profile of the new name left behind is not this one's: the new name is not
+            // in the file, so whatever stands under it now is stale. Gone before anything moves,
+            // so that finishing the move later is the same whenever it happens.
+            let mut all = self.read_all();
+            if all.remove(to).is_some() {
+                self.write(&all)?;
+            }
+            let _ = std::fs::remove_file(self.history_path(to));
         }
+        let mut moves = self.read_moves();
+        moves.retain(|m| m.from != from);
+        moves.push(Move { from: from.to_string(), to: to.map(str::to_string) });
+        let bytes = serde_json::to_vec_pretty(&moves)?;
+        write_atomic(&self.moves_path(), &bytes, false)
+            .with_context(|| format!("could not write {}", self.moves_path().display()))
+    }
+
+    /// Makes the moves [`Results::begin_move`] noted, as far as the profiles file says they
+    /// happened; idempotent, and a no-op when none is noted.
+    pub fn settle(&self) {
+        if !self.moves_path().exists() {
+            return;
+        }
+        let Ok(_lock) = lock_beside(&self.path) else { return };
+        self.settle_locked();
+    }
+
+    /// [`Results::settle`], the lock already held.
+    fn settle_locked(&self) {
+        let moves = self.read_moves();
+        if moves.is_empty() {
+            return;
+        }
+        let names = self.names_in_file();
+        let mut all = self.read_all();
+        for m in &moves {
+            // The file still has the old name: the rename or removal did not happen.
+            if names.as_ref().is_some_and(|n| n.contains(&m.from)) {
+                continue;
+            }
+            // Each step may have been done already by a run killed half way: it is done again
+            // only where it was not (the old name's entry or file still there).
+            let _ = match &m.to {
+                Some(to) => {
+                    if let Some(r) = all.remove(&m.from) {
+                        all.insert(to.clone(), r);
+                    }
+                    std::fs::rename(self.history_path(&m.from), self.history_path(to))
+                }
+                None => {
+                    all.remove(&m.from);
+                    std::fs::remove_file(self.history_path(&m.from))
+                }
+            };
+        }
+        // The results first, then the note: killed in between, the moves are made again, the same.
+        if self.write(&all).is_ok() {
+            let _ = std::fs::remove_file(self.moves_path());
+        }
+    }
+
+    fn read_moves(&self) -> Vec<Move> {
+        std::fs::read(self.moves_path()).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// The profile names the profiles file holds now; `None` when these results have no file to
+    /// follow (tests) or it cannot be read (then nothing is judged by it).
+    fn names_in_file(&self) -> Option<Vec<String>> {
+        let file = self.profiles_file.as_ref()?;
+        let bytes = match crate::files::read_regular(file, super::store::MAX_FILE) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
+            Err(_) => return None,
+        };
+        let doc: toml_edit::DocumentMut = String::from_utf8(bytes).ok()?.parse().ok()?;
+        let profiles = doc.get("profiles").and_then(toml_edit::Item::as_table_like);
+        Some(profiles.map(|t| t.iter().map(|(k, _)| k.to_string()).collect()).unwrap_or_default())
+    }
+
+    /// Moves `old`'s last result and history to `new` (a renamed profile) now.
+    pub fn rename(&self, old: &str, new: &str) -> Result<()> {
+        self.begin_move(old, Some(new))?;
+        self.settle();
+        Ok(())
+    }
+
+    /// Drops `name`'s last result and history (a removed profile) now.
+    pub fn forget(&self, name: &str) -> Result<()> {
+        self.begin_move(name, None)?;
+        self.settle();
         Ok(())
     }
 
@@ -364,6 +469,9 @@ mod per_file_tests {
         let d = tempfile::tempdir().expect("tempdir");
         let state = d.path().join("state");
         let (one, other) = (d.path().join("profiles.toml"), d.path().join("other.toml"));
+        for f in [&one, &other] {
+            std::fs::write(f, "[profiles.office]\n").expect("profiles");
+        }
         Results::of(&state, &one).record(&[("office".into(), failed(10))]).expect("record");
         assert!(Results::of(&state, &other).load().is_empty(), "another file's office was never checked");
         assert!(Results::of(&state, &other).history("office").is_empty());
@@ -384,10 +492,59 @@ mod per_file_tests {
         let state = d.path().join("state");
         Results::in_dir(&state).record(&[("office".into(), failed(10))]).expect("legacy");
         assert!(state.join("history/office.json").exists());
+        std::fs::write(d.path().join("profiles.toml"), "[profiles.office]\n").expect("profiles");
         let mine = Results::of(&state, &d.path().join("profiles.toml"));
         assert_eq!(mine.load()["office"].checked_at, 10);
         assert_eq!(mine.history("office").len(), 1);
         assert!(!state.join("last-results.json").exists() && !state.join("history").exists());
         assert!(Results::of(&state, &d.path().join("other.toml")).load().is_empty(), "moved once, not copied");
+    }
+}
+
+#[cfg(test)]
+mod move_tests {
+    use super::*;
+
+    fn result(at: u64) -> LastResult {
+        LastResult { ok: true, failure: None, checked_at: at, detail: String::new(), since: None }
+    }
+
+    /// A rename killed at any point leaves results that follow the profiles file: before the
+    /// file changed, under the old name; after, under the new one, the move finished by the next
+    /// reader. A result recorded for a name the file no longer has is dropped.
+    #[test]
+    fn results_follow_the_profiles_file_whenever_a_rename_stops() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let (state, file) = (d.path().join("state"), d.path().join("profiles.toml"));
+        std::fs::write(&file, "[profiles.office]\n[profiles.lab]\n").expect("profiles");
+        let r = Results::of(&state, &file);
+        r.record(&[("office".into(), result(10)), ("lab".into(), result(11))]).expect("record");
+
+        // Killed after the move was noted, before the file changed: nothing moves.
+        r.begin_move("office", Some("hq")).expect("noted");
+        assert_eq!(r.load().get("office").map(|x| x.checked_at), Some(10));
+        assert!(r.load().get("hq").is_none());
+        assert!(!r.moves_path().exists(), "the note of a rename that did not happen is dropped");
+
+        // Killed after the file changed, before the results moved: the next reader moves them.
+        r.begin_move("office", Some("hq")).expect("noted");
+        std::fs::write(&file, "[profiles.hq]\n[profiles.lab]\n").expect("renamed");
+        let again = Results::of(&state, &file);
+        assert_eq!(again.history("hq").len(), 1);
+        assert_eq!(again.load().get("hq").map(|x| x.checked_at), Some(10));
+        assert!(again.load().get("office").is_none() && again.history("office").is_empty());
+
+        // A validation that started before the rename records under the old name: dropped.
+        again.record(&[("office".into(), result(20)), ("lab".into(), result(21))]).expect("record");
+        assert!(again.load().get("office").is_none(), "not back under a name the file no longer has");
+        assert_eq!(again.load().get("lab").map(|x| x.checked_at), Some(21));
+
+        // A removal: noted, the file changed, the results gone; a later profile of the name
+        // starts with none.
+        again.begin_move("lab", None).expect("noted");
+        std::fs::write(&file, "[profiles.hq]\n").expect("removed");
+        again.settle();
+        std::fs::write(&file, "[profiles.hq]\n[profiles.lab]\n").expect("a new lab");
+        assert!(again.load().get("lab").is_none() && again.history("lab").is_empty());
     }
 }

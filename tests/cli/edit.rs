@@ -102,3 +102,49 @@ fn add_force_keeps_the_ca_file_it_was_not_given() {
     assert_eq!(o.code, 0, "it validates, trusting the kept CA: {}", o.stderr);
     assert!(file(&e).contains(&format!("ca_file = \"{}\"", e.ca.display())), "{}", file(&e));
 }
+
+/// A rename killed at any moment is all or nothing for any reader: the profiles file names
+/// either the old profile with its link or the new one with its link, and the results follow
+/// the file (the next run finishes their move). A removal likewise, with a warning for the
+/// profile that linked it; a busy results lock is exit 1 and changes nothing.
+#[test]
+fn a_killed_rename_or_removal_is_all_or_nothing() {
+    let e = env();
+    let crm = "\n[profiles.crm]\nprovider = \"cx-engine\"\nbase_url = \"https://crm.example.com\"\nauth_method = \"client_credentials\"\nclient_id = \"7\"\nclient_secret = \"cx-secret-value-1234\"\naccount_id = \"7\"\npbx_profile = \"office\"\n";
+    let start = format!("{}{crm}", file(&e));
+    let history = |name: &str| {
+        let o = e.run(&["history", name, "--json"], None, &[]);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap_or_default();
+        v["results"].as_array().map_or(0, Vec::len)
+    };
+    let (mut whole, mut none) = (0, 0);
+    for round in 0..24u64 {
+        e.write_config(&start);
+        let state = e.state();
+        let _ = std::fs::remove_dir_all(state.join("results"));
+        assert_eq!(e.run(&["validate", "office"], None, &[]).code, 0);
+        let mut child =
+            e.command(&["rename", "office", "hq"]).stdin(std::process::Stdio::null()).spawn().expect("spawn");
+        std::thread::sleep(Duration::from_micros(round * 700));
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = file(&e);
+        let (old, new) = (text.contains("[profiles.office]"), text.contains("[profiles.hq]"));
+        assert!(old != new, "round {round}: one name, never both or none:\n{text}");
+        let link = if new { "pbx_profile = \"hq\"" } else { "pbx_profile = \"office\"" };
+        assert!(text.contains(link), "round {round}: the link follows in the same write:\n{text}");
+        let (here, gone) = if new { ("hq", "office") } else { ("office", "hq") };
+        assert_eq!((history(here), history(gone)), (1, 0), "round {round}: the results follow the file");
+        if new { whole += 1 } else { none += 1 }
+    }
+    println!("killed renames: {whole} done, {none} not done; every one whole");
+    assert!(whole > 0, "the kills came too late to test anything");
+
+    // A removal warns about the profile that linked it, and takes its results along.
+    e.write_config(&start);
+    let o = e.run(&["remove", "office", "--yes"], None, &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("\"crm\" links \"office\", which is gone"), "{}", o.stderr);
+    e.write_config(&start);
+    assert_eq!(history("office"), 0, "a later profile of the name starts afresh");
+}
