@@ -523,7 +523,7 @@ mod move_tests {
         // Killed after the move was noted, before the file changed: nothing moves.
         r.begin_move("office", Some("hq")).expect("noted");
         assert_eq!(r.load().get("office").map(|x| x.checked_at), Some(10));
-        assert!(r.load().get("hq").is_none());
+        assert!(!r.load().contains_key("hq"));
         assert!(!r.moves_path().exists(), "the note of a rename that did not happen is dropped");
 
         // Killed after the file changed, before the results moved: the next reader moves them.
@@ -532,11 +532,11 @@ mod move_tests {
         let again = Results::of(&state, &file);
         assert_eq!(again.history("hq").len(), 1);
         assert_eq!(again.load().get("hq").map(|x| x.checked_at), Some(10));
-        assert!(again.load().get("office").is_none() && again.history("office").is_empty());
+        assert!(!again.load().contains_key("office") && again.history("office").is_empty());
 
         // A validation that started before the rename records under the old name: dropped.
         again.record(&[("office".into(), result(20)), ("lab".into(), result(21))]).expect("record");
-        assert!(again.load().get("office").is_none(), "not back under a name the file no longer has");
+        assert!(!again.load().contains_key("office"), "not back under a name the file no longer has");
         assert_eq!(again.load().get("lab").map(|x| x.checked_at), Some(21));
 
         // A removal: noted, the file changed, the results gone; a later profile of the name
@@ -545,6 +545,6 @@ mod move_tests {
         std::fs::write(&file, "[profiles.hq]\n").expect("removed");
         again.settle();
         std::fs::write(&file, "[profiles.hq]\n[profiles.lab]\n").expect("a new lab");
-        assert!(again.load().get("lab").is_none() && again.history("lab").is_empty());
+        assert!(!again.load().contains_key("lab") && again.history("lab").is_empty());
     }
 }
