@@ -34,6 +34,11 @@ enum Reply {
     Canned(Vec<u8>),
     /// The first request gets these bytes (headers and part of a body), then nothing, ever.
     Stall(Vec<u8>),
+    /// Each request gets these bytes, then the TCP connection closes: with TLS's close_notify
+    /// (`true`) or without it, as an HTTP/1.0 server that ends its answer by closing may.
+    Close(Vec<u8>, bool),
+    /// The bytes, one every this many milliseconds: a slow answer, but a whole and valid one.
+    Trickle(Vec<u8>, u64),
 }
 
 fn response(status: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
@@ -145,6 +150,24 @@ impl Lab {
                                 let _ = tls.write_all(bytes).await;
                                 let _ = tls.flush().await;
                                 std::future::pending::<()>().await;
+                            }
+                            Reply::Close(bytes, notify) => {
+                                let _ = tls.write_all(bytes).await;
+                                let _ = tls.flush().await;
+                                if *notify {
+                                    let _ = tls.shutdown().await;
+                                } else {
+                                    let _ = tls.get_mut().0.shutdown().await;
+                                }
+                                return;
+                            }
+                            Reply::Trickle(bytes, ms) => {
+                                for b in bytes {
+                                    if tls.write_all(&[*b]).await.is_err() || tls.flush().await.is_err() {
+                                        return;
+                                    }
+                                    tokio::time::sleep(Duration::from_millis(*ms)).await;
+                                }
                             }
                         }
                     }
@@ -345,4 +368,52 @@ fn a_redirect_target_never_receives_anything() {
 fn an_unknown_host_is_dns() {
     let lab = Lab::new();
     lab.expect("pbx.nonexistent.invalid:5001", FailureKind::Dns, "dns", "pbx.nonexistent.invalid was not found");
+}
+
+/// Malformed answers: something did answer, so the detail names what came back (never "nothing
+/// answered, try domain:5001"), as a `bad_response` with no verdict on the key.
+#[test]
+fn malformed_answers_say_what_came_back() {
+    let lab = Lab::new();
+    let token = r#"{"access_token":"abcdef","expires_in":3600}"#;
+    let http10 = format!("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{token}");
+    let short = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{token}");
+    let big_header = format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\nContent-Length: 2\r\n\r\n{{}}", "a".repeat(512 * 1024));
+    let escape = "HTTP/1.1 200 OK\r\nX-Note: \u{1b}[2J\r\nContent-Length: 2\r\n\r\n{}".to_string();
+    let continues = "HTTP/1.1 100 Continue\r\n\r\n".repeat(20_000);
+    let cases: Vec<(&str, Reply, &str)> = vec![
+        (
+            "http/1.0 without close_notify",
+            Reply::Close(http10.into_bytes(), false),
+            "closed the connection without ending TLS",
+        ),
+        ("a body shorter than its length", Reply::Close(short.into_bytes(), true), "before its answer was complete"),
+        ("an oversized header", Reply::Canned(big_header.into_bytes()), "headers too large"),
+        ("not HTTP at all", Reply::Canned(b"SSH-2.0-OpenSSH_9.2\r\n".to_vec()), "is not HTTP"),
+        ("an escape in a header", Reply::Canned(escape.into_bytes()), "is not HTTP"),
+    ];
+    for (what, reply, says) in cases {
+        println!("{what}:");
+        let s = lab.serve(lab.tls(None), reply);
+        lab.expect(&local(&s), FailureKind::BadResponse, "token", says);
+    }
+    // Interim answers only: no answer came, and it is said as such (hyper reads 1xx and waits).
+    let s = lab.serve(lab.tls(None), Reply::Canned(continues.into_bytes()));
+    lab.expect(
+        &local(&s),
+        FailureKind::Timeout,
+        "token",
+        "no complete answer came within 2 s (nothing, or only interim 1xx answers)",
+    );
+}
+
+/// A slow but whole answer (a byte every 20 ms, past the timeout) is told as slow, never as an
+/// answer that "started, then stopped".
+#[test]
+fn a_slow_answer_is_not_one_that_stopped() {
+    let lab = Lab::new();
+    let body = format!(r#"{{"access_token":"abcdef","expires_in":3600,"pad":"{}"}}"#, "p".repeat(150));
+    let bytes = response("200 OK", &[JSON], &body);
+    let s = lab.serve(lab.tls(None), Reply::Trickle(bytes, 20));
+    lab.expect(&local(&s), FailureKind::Timeout, "token", &format!("the answer was still coming after {TIMEOUT} s"));
 }

@@ -447,3 +447,18 @@ mod cx_engine;
 mod eightbyeight;
 #[path = "validate/health.rs"]
 mod health;
+
+/// One deadline per validation: a PBX slow over each read (the role that may not read
+/// SystemStatus makes two reads) ends at `--timeout`, not at twice or three times it.
+#[tokio::test]
+async fn a_validation_has_one_deadline_not_one_per_request() {
+    let e = env().await;
+    let opts = Options { request_timeout: Duration::from_secs(2), ..e.opts.clone() };
+    e.sim.set_read_delay(1800);
+    let started = std::time::Instant::now();
+    let (r, _) = run(&profile(&e.sim.domain(), "902", SECRET), &opts).await;
+    let took = started.elapsed();
+    assert_eq!(r.failure, Some(FailureKind::Timeout), "{r:#?}");
+    assert_eq!(state(&r, "access"), CheckState::Failed(FailureKind::Timeout));
+    assert!(took < Duration::from_millis(3200), "ended at the one deadline (2 s), not per request (3.6 s): {took:?}");
+}

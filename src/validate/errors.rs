@@ -75,6 +75,10 @@ fn cause_text(e: &(dyn StdError + 'static)) -> String {
 pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (FailureKind, String) {
     let mut src: Option<&(dyn StdError + 'static)> = e.source();
     while let Some(s) = src {
+        // Something answered: say what came back, never that nothing did.
+        if connected && let Some(found) = what_came_back(s) {
+            return found;
+        }
         if let Some(found) = known_cause(s, timeout_secs) {
             return found;
         }
@@ -88,8 +92,15 @@ pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (Fail
                 format!("the answer started, then stopped: the rest did not come within {timeout_secs} s"),
             );
         }
-        let stage = if connected { "waiting for the answer" } else { "connecting" };
-        return (FailureKind::Timeout, format!("no answer within {timeout_secs} s while {stage}"));
+        if connected {
+            return (
+                FailureKind::Timeout,
+                format!(
+                    "the connection was made, but no complete answer came within {timeout_secs} s (nothing, or only interim 1xx answers)"
+                ),
+            );
+        }
+        return (FailureKind::Timeout, format!("no answer within {timeout_secs} s while connecting"));
     }
     if e.is_connect() {
         return (FailureKind::Connect, format!("could not connect: {}", innermost(e)));
@@ -101,6 +112,40 @@ pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (Fail
         return (FailureKind::BadResponse, format!("the answer broke off: {}", innermost(e)));
     }
     (FailureKind::Connect, format!("request failed: {}", innermost(e)))
+}
+
+/// An answer that came but was not a readable HTTP answer, in words: what hyper could not parse,
+/// an answer cut short, a connection closed without TLS's end (`close_notify`, which tells a
+/// whole answer from a cut one). `None` for anything else.
+fn what_came_back(s: &(dyn StdError + 'static)) -> Option<(FailureKind, String)> {
+    let said = |d: &str| Some((FailureKind::BadResponse, d.to_string()));
+    if let Some(h) = s.downcast_ref::<hyper::Error>() {
+        if h.is_parse_too_large() {
+            return said("an answer came, with headers too large to read: not a PBX API's answer");
+        }
+        if h.is_parse() || h.is_parse_status() {
+            return said(
+                "what came back is not HTTP (another protocol on this port, or a status line or header HTTP does not allow)",
+            );
+        }
+        if h.is_incomplete_message() {
+            return said("the server closed the connection before its answer was complete: not read");
+        }
+    }
+    if let Some(ioe) = s.downcast_ref::<io::Error>() {
+        if ioe.kind() == io::ErrorKind::UnexpectedEof && ioe.to_string().contains("close_notify") {
+            return said(
+                "the server closed the connection without ending TLS (no close_notify), so its answer may be cut: not read",
+            );
+        }
+        if ioe.kind() == io::ErrorKind::UnexpectedEof {
+            return said("the server closed the connection before its answer was complete: not read");
+        }
+        if let Some(inner) = ioe.get_ref() {
+            return what_came_back(inner);
+        }
+    }
+    None
 }
 
 /// Recognises a rustls or I/O error, looking through the boxes and `io::Error` wrappers that

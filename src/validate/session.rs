@@ -49,6 +49,10 @@ pub struct Session {
     /// The certificate the server presented (kept by the TLS verifier).
     seen: super::tls::Seen,
     thresholds: crate::report::Thresholds,
+    /// When the whole conversation must be over: one deadline per validation (its `--timeout`),
+    /// so three requests never take three times as long. Reset once the Client ID's lock is held
+    /// (the wait for another pbxlink is bounded on its own).
+    deadline: std::time::Instant,
     /// What this session's requests carried (secret form fields, Basic credentials, bearer
     /// tokens), shared with the validation's tracker: see [`crate::redact`].
     redactor: crate::redact::Redactor,
@@ -128,6 +132,7 @@ pub async fn open(t: &mut Tracker<'_>, address: &str, opts: &Options) -> Option<
         seen,
         thresholds: opts.thresholds,
         redactor: opts.redactor.clone(),
+        deadline: std::time::Instant::now() + opts.request_timeout,
     })
 }
 
@@ -135,6 +140,13 @@ impl Session {
     /// Keeps `lock` until this session is dropped.
     pub fn hold(&mut self, lock: Option<super::token_lock::TokenLock>) {
         self.hold = lock;
+        self.deadline = std::time::Instant::now() + std::time::Duration::from_secs(self.timeout_secs);
+    }
+
+    /// What is left of the conversation's time, for the next request (at least a moment, so
+    /// that a request at the deadline fails as a timeout rather than not at all).
+    fn left(&self) -> std::time::Duration {
+        self.deadline.saturating_duration_since(std::time::Instant::now()).max(std::time::Duration::from_millis(1))
     }
 
     /// Whether this session holds a token lock (see [`Session::hold`]).
@@ -160,8 +172,8 @@ impl Session {
 
     /// A request without a bearer token (a second token request), classified like the others.
     pub async fn send_plain(&self, Request(req): Request) -> Result<Answer, (FailureKind, String)> {
-        match req.header(ACCEPT, "application/json").send().await {
-            Ok(r) => whole(self.read(r, BODY_LIMIT).await.map_err(|e| classify(&e, true, self.timeout_secs))?),
+        match req.header(ACCEPT, "application/json").timeout(self.left()).send().await {
+            Ok(r) => whole(self.read(r, BODY_LIMIT).await.map_err(|e| self.failed_read(&e))?),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
     }
@@ -171,9 +183,9 @@ impl Session {
     /// `None` when the request failed: `connect` or `check` is already marked.
     pub async fn first(&self, t: &mut Tracker<'_>, check: &str, Request(req): Request) -> Option<(Answer, u64)> {
         let sent = std::time::Instant::now();
-        let answer = match req.header(ACCEPT, "application/json").send().await {
+        let answer = match req.header(ACCEPT, "application/json").timeout(self.left()).send().await {
             Ok(r) => self.read(r, BODY_LIMIT).await,
-            Err(e) => Err(e),
+            Err(e) => Err(ReadFail::Http(e)),
         };
         let connect_ms = self.conns.first().map(|d| d.as_millis() as u64);
         let total_ms = sent.elapsed().as_millis() as u64;
@@ -197,16 +209,21 @@ impl Session {
             Err(e) => {
                 // Before any connection was made, the proxy (if any) may be the one that failed:
                 // then it is named, and the fix is the proxy's, not the server's.
-                if let (Some(p), None) = (&self.via_proxy, connect_ms)
-                    && let Some(detail) = proxy_failure(&e, p, &self.target())
+                if let (Some(p), None, ReadFail::Http(e)) = (&self.via_proxy, connect_ms, &e)
+                    && let Some(detail) = proxy_failure(e, p, &self.target())
                 {
                     t.blame = Some("proxy");
                     t.end("connect", CheckState::Failed(FailureKind::Connect), detail, Some(total_ms));
                     t.failure.get_or_insert(FailureKind::Connect);
                     return None;
                 }
-                let secs = if connect_ms.is_some() { self.timeout_secs } else { self.connect_secs };
-                let (kind, detail) = classify(&e, connect_ms.is_some(), secs);
+                let (kind, detail) = match &e {
+                    ReadFail::Http(e) => {
+                        let secs = if connect_ms.is_some() { self.timeout_secs } else { self.connect_secs };
+                        classify(e, connect_ms.is_some(), secs)
+                    }
+                    slow => self.failed_read(slow),
+                };
                 match connect_ms {
                     None => {
                         let via =
@@ -270,12 +287,14 @@ impl Session {
             None if method != reqwest::Method::GET => req.header(CONTENT_LENGTH, "0"),
             None => req,
         };
-        // Read to its own, larger bound; the caller says when the answer went past it.
-        self.send_bounded(req, bearer, API_BODY_LIMIT).await
+        // Read to its own, larger bound (the caller says when the answer went past it), each page
+        // of a listing in its own time: a script's call is not a validation.
+        let own = std::time::Duration::from_secs(self.timeout_secs);
+        self.send_bounded(req, bearer, API_BODY_LIMIT, own).await
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, bearer: &str) -> Result<Answer, (FailureKind, String)> {
-        whole(self.send_bounded(req, bearer, BODY_LIMIT).await?)
+        whole(self.send_bounded(req, bearer, BODY_LIMIT, self.left()).await?)
     }
 
     async fn send_bounded(
@@ -283,10 +302,11 @@ impl Session {
         req: reqwest::RequestBuilder,
         bearer: &str,
         limit: usize,
+        time: std::time::Duration,
     ) -> Result<Answer, (FailureKind, String)> {
         self.redactor.add(bearer, &[]);
-        match req.header(ACCEPT, "application/json").bearer_auth(bearer).send().await {
-            Ok(r) => self.read(r, limit).await.map_err(|e| classify(&e, true, self.timeout_secs)),
+        match req.header(ACCEPT, "application/json").bearer_auth(bearer).timeout(time).send().await {
+            Ok(r) => self.read(r, limit).await.map_err(|e| self.failed_read(&e)),
             Err(e) => Err(classify(&e, true, self.timeout_secs)),
         }
     }
@@ -318,8 +338,22 @@ impl Session {
         hp.to_string()
     }
 
+    /// What a failed read of an answer was, in words.
+    fn failed_read(&self, f: &ReadFail) -> (FailureKind, String) {
+        match f {
+            ReadFail::Http(e) => classify(e, true, self.timeout_secs),
+            ReadFail::Slow { got } => (
+                FailureKind::Timeout,
+                format!(
+                    "the answer was still coming after {} s ({got} bytes so far): too slow, not stopped; retry, or allow more with --timeout",
+                    self.timeout_secs
+                ),
+            ),
+        }
+    }
+
     /// Notes the connection's local address, then reads the answer, up to `limit` bytes.
-    async fn read(&self, r: reqwest::Response, limit: usize) -> Result<Answer, reqwest::Error> {
+    async fn read(&self, r: reqwest::Response, limit: usize) -> Result<Answer, ReadFail> {
         if self.via_proxy.is_none()
             && let Some(info) = r.extensions().get::<HttpInfo>()
             && let Ok(mut l) = self.local.lock()
@@ -362,8 +396,18 @@ fn whole(a: Answer) -> Result<Answer, (FailureKind, String)> {
     ))
 }
 
+/// Why an answer could not be read: the transport said, or the time ran out while its body was
+/// still coming (bytes within the last second), which is slow, not stopped.
+enum ReadFail {
+    Http(reqwest::Error),
+    Slow { got: usize },
+}
+
+/// How recently a byte must have come for an answer that runs out of time to be a slow one.
+const STILL_COMING: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The parts of a response the interpreters need, with the body read up to `limit` bytes.
-async fn read_answer(mut r: reqwest::Response, limit: usize) -> Result<Answer, reqwest::Error> {
+async fn read_answer(mut r: reqwest::Response, limit: usize) -> Result<Answer, ReadFail> {
     let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut a = Answer {
         status: r.status().as_u16(),
@@ -377,7 +421,17 @@ async fn read_answer(mut r: reqwest::Response, limit: usize) -> Result<Answer, r
     if (300..400).contains(&a.status) {
         return Ok(a);
     }
-    while let Some(chunk) = r.chunk().await? {
+    let mut last = std::time::Instant::now();
+    loop {
+        let chunk = match r.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) if e.is_timeout() && !a.body.is_empty() && last.elapsed() < STILL_COMING => {
+                return Err(ReadFail::Slow { got: a.body.len() });
+            }
+            Err(e) => return Err(ReadFail::Http(e)),
+        };
+        last = std::time::Instant::now();
         let room = limit - a.body.len();
         if chunk.len() > room {
             a.body.extend_from_slice(&chunk[..room]);
