@@ -300,3 +300,102 @@ fn a_broken_profiles_file_exits_2_in_a_terminal() {
 
 #[path = "terminal/guides.rs"]
 mod guides;
+
+/// The flags of `stty -a` that a shell's line mode needs.
+fn cooked(stty: &str) -> bool {
+    let words: Vec<&str> = stty.split_whitespace().collect();
+    ["icanon", "echo", "isig"].iter().all(|f| words.contains(f))
+}
+
+/// Ctrl-Z and a shell's `kill -TSTP` suspend the full-screen UI as any full-screen program: the
+/// shell gets its screen and line mode back, and `fg` brings the UI back, drawn whole, taking
+/// keys again.
+#[test]
+fn ctrl_z_and_sigtstp_suspend_and_fg_brings_it_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("profiles.toml");
+    std::fs::write(&config, "# kept\n").expect("config");
+    let pane = Pane::shell(dir.path(), &[("PBXLINK_STATE_DIR", &dir.path().join("state").to_string_lossy())], 100, 30);
+    pane.run(&["--config", &config.to_string_lossy()]);
+    pane.wait_for("No profiles yet");
+    for how in ["C-z", "TSTP"] {
+        if how == "C-z" {
+            pane.keys(&["C-z"]);
+        } else {
+            pane.kill("TSTP");
+        }
+        pane.wait_for("Stopped");
+        let (alt, cursor) = pane.modes();
+        assert!(!alt && cursor, "{how}: the shell's screen and cursor are back");
+        assert!(cooked(&pane.shell_stty()), "{how}: the shell's line mode is back");
+        pane.text("fg");
+        pane.keys(&["Enter"]);
+        pane.wait_for("No profiles yet");
+        assert!(pane.modes().0, "{how}: full screen again");
+        pane.keys(&["?"]);
+        pane.wait_for("Help");
+        pane.keys(&["Escape"]);
+        pane.wait_for("No profiles yet");
+    }
+    pane.keys(&["q"]);
+    pane.wait_for("$");
+    assert!(cooked(&pane.shell_stty()));
+}
+
+/// SIGQUIT ends the full-screen UI like SIGTERM: restored, exit 128+3.
+#[test]
+fn sigquit_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pane = home_pane(dir.path(), &[]);
+    pane.kill("QUIT");
+    assert_eq!(pane.exit_code(), 131);
+    pane.assert_restored();
+}
+
+/// Plain mode's secret prompt (echo off): SIGQUIT ends with echo back on; Ctrl-Z gives the shell
+/// its echo, and `fg` comes back to the prompt, still not echoing what is typed.
+#[test]
+fn plain_secret_prompt_gives_echo_back_on_sigquit_and_ctrl_z() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = simulator();
+    let config = dir.path().join("profiles.toml");
+    let state = dir.path().join("state");
+    let pane = Pane::shell(dir.path(), &[("PBXLINK_STATE_DIR", &state.to_string_lossy())], 100, 30);
+    let domain = s.sim.domain();
+    let start = |pane: &Pane| {
+        pane.run(&["--plain", "--config", &config.to_string_lossy(), "add", "3cx"]);
+        for (prompt, answer) in [
+            ("Type yes when this is true:", "yes"),
+            ("Type yes when this is true:", "yes"),
+            ("3CX domain (", domain.as_str()),
+        ] {
+            pane.wait_for(prompt);
+            pane.text(answer);
+            pane.keys(&["Enter"]);
+        }
+        pane.wait_for("Press Enter to continue:");
+        pane.keys(&["Enter"]);
+        pane.wait_for("shown only once");
+        pane.text("yes");
+        pane.keys(&["Enter"]);
+        pane.wait_for("Client ID (");
+        pane.text("900");
+        pane.keys(&["Enter"]);
+        pane.wait_for("API key (not shown as you type):");
+    };
+    start(&pane);
+    pane.keys(&["C-z"]);
+    pane.wait_for("Stopped");
+    assert!(cooked(&pane.shell_stty()), "the shell's echo is back while stopped");
+    pane.text("fg");
+    pane.keys(&["Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    pane.text("not-shown-1234");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!pane.screen().contains("not-shown-1234"), "echo is off again at the prompt");
+    // The line typed, unsent, is dropped (the terminal's kill-line), so the shell does not get it.
+    pane.keys(&["C-u"]);
+    pane.kill("QUIT");
+    pane.wait_for("Interrupted.");
+    assert!(cooked(&pane.shell_stty()), "SIGQUIT at the secret prompt leaves echo on");
+}

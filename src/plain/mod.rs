@@ -177,19 +177,31 @@ fn exit_on_panic() {
     }));
 }
 
-/// SIGINT, SIGTERM and SIGHUP end the session from the runtime's worker, whatever the main thread
-/// is waiting for: echo back on, a save in progress finished, exit 128+n.
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT end the session from the runtime's worker, whatever the
+/// main thread is waiting for: echo back on, a save in progress finished, exit 128+n. SIGTSTP
+/// (Ctrl-Z) stops it with the shell's echo back, SIGCONT takes the secret prompt's silence back.
 fn watch_signals(rt: &Runtime) -> Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let _in_runtime = rt.enter();
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
+    let mut quit = signal(SignalKind::quit())?;
+    let mut tstp = signal(SignalKind::from_raw(20))?;
+    let mut cont = signal(SignalKind::from_raw(18))?;
     rt.spawn(async move {
-        let n: i32 = tokio::select! {
-            _ = term.recv() => 15,
-            _ = int.recv() => 2,
-            _ = hup.recv() => 1,
+        let n: i32 = loop {
+            tokio::select! {
+                _ = term.recv() => break 15,
+                _ = int.recv() => break 2,
+                _ = hup.recv() => break 1,
+                _ = quit.recv() => break 3,
+                _ = tstp.recv() => echo::suspended(|| {
+                    // SIGSTOP, which no handler catches: SIGTSTP is caught, to get here.
+                    let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
+                }),
+                _ = cont.recv() => echo::resumed(),
+            }
         };
         let _saving = SAVING.lock().unwrap_or_else(|e| e.into_inner());
         echo::restore();

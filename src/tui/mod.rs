@@ -41,7 +41,20 @@ pub trait Display {
     fn show(&mut self, wizard: &Wizard, theme: &Theme) -> Result<()>;
     /// Puts `text` on the user's clipboard, where the display can.
     fn clipboard(&mut self, text: &secrecy::SecretString) -> Result<()>;
+    /// Gives the terminal back and stops the process (Ctrl-Z, SIGTSTP); returns once it is
+    /// continued, the display taken back.
+    fn suspend(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Takes the display back after the process was continued by someone else (SIGCONT).
+    fn resume(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
+
+/// The signals that stop and continue the process, as the driver hears them.
+const SIGTSTP: i32 = 20;
+const SIGCONT: i32 = 18;
 
 /// Any ratatui terminal (a `TestBackend` in tests): frames drawn plainly, no clipboard.
 impl<B: Backend> Display for Terminal<B>
@@ -89,12 +102,24 @@ pub async fn run(
     theme: Theme,
 ) -> Result<Ended> {
     let (sig_tx, sig_rx) = mpsc::unbounded_channel();
-    for (kind, n) in [(SignalKind::terminate(), 15), (SignalKind::hangup(), 1), (SignalKind::interrupt(), 2)] {
+    // SIGQUIT ends the session like the others (restored, exit 131); SIGTSTP (Ctrl-Z from a
+    // shell's `kill -TSTP`) suspends it, SIGCONT takes the terminal back after any stop.
+    let kinds = [
+        (SignalKind::terminate(), 15),
+        (SignalKind::hangup(), 1),
+        (SignalKind::interrupt(), 2),
+        (SignalKind::quit(), 3),
+        (SignalKind::from_raw(SIGTSTP), SIGTSTP),
+        (SignalKind::from_raw(SIGCONT), SIGCONT),
+    ];
+    for (kind, n) in kinds {
         let mut s = signal(kind)?;
         let tx = sig_tx.clone();
         tokio::spawn(async move {
-            if s.recv().await.is_some() {
-                let _ = tx.send(n);
+            while s.recv().await.is_some() {
+                if tx.send(n).is_err() {
+                    break;
+                }
             }
         });
     }
@@ -157,7 +182,11 @@ pub async fn drive(
         let first = tokio::select! {
             Some(m) = inbox.recv() => Some(m),
             _ = ticker.tick(), if busy => Some(Msg::Tick),
-            Some(n) = signals.recv() => { ended_by = Some(n); Some(Msg::Quit) }
+            Some(n) = signals.recv() => match n {
+                SIGTSTP => { display.suspend()?; Some(Msg::Tick) }
+                SIGCONT => { display.resume()?; Some(Msg::Tick) }
+                n => { ended_by = Some(n); Some(Msg::Quit) }
+            }
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
         // Take everything else already waiting, then draw once.
@@ -168,6 +197,14 @@ pub async fn drive(
             continue;
         }
         for msg in batch {
+            // Ctrl-Z, as any full-screen program takes it: leave the screen, stop, come back.
+            if let Msg::Key(k) = &msg
+                && k.code == crossterm::event::KeyCode::Char('z')
+                && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL)
+            {
+                display.suspend()?;
+                continue;
+            }
             if panic_on_key && matches!(msg, Msg::Key(_)) {
                 panic!("PBXLINK_PANIC_ON_KEY is set: crashing on purpose to test terminal restore");
             }

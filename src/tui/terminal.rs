@@ -65,6 +65,38 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Leaves full-screen mode and stops the process, as a shell's Ctrl-Z stops any program; when the
+/// shell continues it (`fg`), full-screen mode comes back and the next frame is drawn whole.
+/// SIGSTOP, which no handler catches, does the stopping: SIGTSTP is caught here, to get here.
+pub fn suspend(term: &mut Term) -> io::Result<()> {
+    {
+        let _screen = lock_screen(Duration::from_millis(200));
+        let mut out = stdout();
+        let _ = execute!(out, DisableBracketedPaste);
+        let _ = execute!(out, LeaveAlternateScreen);
+        let _ = execute!(out, Show);
+        let _ = disable_raw_mode();
+    }
+    rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP)?;
+    resume(term)
+}
+
+/// Puts full-screen mode back after the process was continued (`fg`), whoever stopped it and
+/// whatever the shell did to the terminal meanwhile, and makes the next frame a whole one.
+pub fn resume(term: &mut Term) -> io::Result<()> {
+    let _screen = lock_screen(Duration::from_millis(200));
+    if !ACTIVE.load(Ordering::SeqCst) {
+        return Ok(());
+    }
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste, Clear(ClearType::All))?;
+    term.hide_cursor()?;
+    // The screen is blank now: a blank frame makes ratatui's idea of it blank too, so the next
+    // frame is drawn whole. (`Terminal::clear` would ask the terminal for the cursor position,
+    // whose answer the key reader takes.)
+    term.draw(|f| f.render_widget(ratatui::widgets::Clear, f.area())).map(|_| ())
+}
+
 /// The real terminal, as the driver's display.
 pub struct Tty(pub Term);
 
@@ -80,6 +112,14 @@ impl super::Display for Tty {
 
     fn clipboard(&mut self, text: &secrecy::SecretString) -> anyhow::Result<()> {
         Ok(copy_to_clipboard(text)?)
+    }
+
+    fn suspend(&mut self) -> anyhow::Result<()> {
+        Ok(suspend(&mut self.0)?)
+    }
+
+    fn resume(&mut self) -> anyhow::Result<()> {
+        Ok(resume(&mut self.0)?)
     }
 }
 

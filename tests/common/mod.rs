@@ -63,6 +63,54 @@ impl Pane {
         pane
     }
 
+    /// An interactive shell with job control (`bash -i`: Ctrl-Z, `fg`) in a `w`x`h` pane, its
+    /// prompt `$ `, with `env` exported; [`Pane::run`] types a pbxlink command line into it.
+    pub fn shell(dir: &Path, env: &[(&str, &str)], w: u16, h: u16) -> Pane {
+        let socket = format!("pbxlink-test-{}-{}", std::process::id(), rand_suffix());
+        let mut all: Vec<(&str, &str)> = vec![("LC_ALL", "C.UTF-8"), ("LANG", "C.UTF-8"), ("PS1", "$ ")];
+        all.retain(|(k, _)| !env.iter().any(|(e, _)| e == k));
+        all.extend_from_slice(env);
+        let mut cmd = Command::new("tmux");
+        cmd.args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", &w.to_string(), "-y", &h.to_string()]);
+        cmd.args(["env"]).args(all.iter().map(|(k, v)| format!("{k}={v}"))).args([
+            "bash",
+            "--norc",
+            "--noprofile",
+            "-i",
+        ]);
+        let status = cmd.env_remove("TMUX").status().expect("tmux must be installed (scripts/setup installs it)");
+        assert!(status.success(), "tmux failed to start");
+        let pane = Pane { socket, dir: dir.to_path_buf(), seen: Default::default() };
+        pane.tmux(&["set-option", "-g", "escape-time", "0"]);
+        // capture-pane trims the prompt's trailing space.
+        pane.wait_for("$");
+        pane
+    }
+
+    /// Types `pbxlink ARGS` (the binary under test) and Enter into a [`Pane::shell`].
+    pub fn run(&self, args: &[&str]) {
+        let quoted: Vec<String> = args.iter().map(|a| shell_quote(a)).collect();
+        self.text(&format!("{} {}", shell_quote(env!("CARGO_BIN_EXE_pbxlink")), quoted.join(" ")));
+        self.keys(&["Enter"]);
+    }
+
+    /// The shell's own `stty -a` now (in a [`Pane::shell`], the program stopped or ended).
+    pub fn shell_stty(&self) -> String {
+        let out = self.dir.join(format!("stty-{}.txt", rand_suffix()));
+        self.text(&format!("stty -a > {}", shell_quote(&out.to_string_lossy())));
+        self.keys(&["Enter"]);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(s) = std::fs::read_to_string(&out)
+                && !s.is_empty()
+            {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        panic!("no stty output; screen:\n{}", self.screen());
+    }
+
     pub fn tmux(&self, args: &[&str]) -> String {
         let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
