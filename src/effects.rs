@@ -52,8 +52,8 @@ pub struct Executor {
     saved: Vec<String>,
     /// Text for the terminal's clipboard, written by the driver (which owns the terminal).
     clipboard: Option<secrecy::SecretString>,
-    /// `PBXLINK_PANIC_IN_VALIDATION`: a deliberate crash inside a validation task, so tests can
-    /// prove a panic off the drawing thread restores the terminal too.
+    /// `PBXLINK_PANIC_IN_VALIDATION` (the `test-hooks` feature only): a deliberate crash inside a
+    /// validation task, so tests can prove a panic off the drawing thread restores the terminal too.
     panic_in_validation: bool,
 }
 
@@ -72,7 +72,8 @@ impl Executor {
             exit: false,
             saved: Vec::new(),
             clipboard: None,
-            panic_in_validation: std::env::var_os("PBXLINK_PANIC_IN_VALIDATION").is_some(),
+            panic_in_validation: cfg!(feature = "test-hooks")
+                && std::env::var_os("PBXLINK_PANIC_IN_VALIDATION").is_some(),
         }
     }
 
@@ -111,9 +112,11 @@ impl Effects for Executor {
                 let tx = self.tx.clone();
                 let sched = self.sched.clone();
                 let opts = self.opts.clone();
+                #[cfg_attr(not(feature = "test-hooks"), allow(unused_variables))]
                 let crash = self.panic_in_validation;
                 tracing::info!(profile = %profile.name, provider = profile.provider_name(), "validation started");
                 self.running.push(tokio::spawn(async move {
+                    #[cfg(feature = "test-hooks")]
                     if crash {
                         panic!("PBXLINK_PANIC_IN_VALIDATION is set: crashing on purpose inside a validation task");
                     }

@@ -19,6 +19,8 @@
 //! - `simulator`: the loopback HTTPS simulator behind `pbxlink demo` and the tests;
 //! - `cli` and `commands`: the command line; `exit`: the exit codes every front end ends with.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod commands;
 pub mod effects;
@@ -32,6 +34,7 @@ pub mod profile;
 pub mod providers;
 pub mod redact;
 pub mod report;
+#[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod table;
 pub mod template_file;

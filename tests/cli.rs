@@ -62,8 +62,6 @@ impl Guarded {
 mod add;
 #[path = "cli/api.rs"]
 mod api;
-#[path = "cli/binary.rs"]
-mod binary;
 #[path = "cli/capabilities.rs"]
 mod capabilities;
 #[path = "cli/completion.rs"]

@@ -388,9 +388,9 @@ fn malformed_answers_say_what_came_back() {
             "closed the connection without ending TLS",
         ),
         ("a body shorter than its length", Reply::Close(short.into_bytes(), true), "before its answer was complete"),
-        ("an oversized header", Reply::Canned(big_header.into_bytes()), "headers too large"),
-        ("not HTTP at all", Reply::Canned(b"SSH-2.0-OpenSSH_9.2\r\n".to_vec()), "is not HTTP"),
-        ("an escape in a header", Reply::Canned(escape.into_bytes()), "is not HTTP"),
+        ("an oversized header", Reply::Canned(big_header.into_bytes()), "could not be read as HTTP"),
+        ("not HTTP at all", Reply::Canned(b"SSH-2.0-OpenSSH_9.2\r\n".to_vec()), "could not be read as HTTP"),
+        ("an escape in a header", Reply::Canned(escape.into_bytes()), "could not be read as HTTP"),
     ];
     for (what, reply, says) in cases {
         println!("{what}:");

@@ -64,24 +64,11 @@ pub struct Global {
     pub allow_references: bool,
 }
 
-/// The home screen's command line: [`Cli`] without its commands, help or version. A start with
-/// no command parses with this first (`commands::parse`): clap copies each global option into
-/// every command of a tree it builds, which was 130 KB of the TUI's memory and a tenth of its
-/// start. What it accepts, the full command line accepts the same way; anything else (a command,
-/// `--help`, a mistake) fails here and goes to [`Cli`], which answers as always.
-#[derive(Debug, Parser)]
-#[command(name = "pbxlink", disable_help_flag = true, disable_version_flag = true)]
-pub struct Home {
-    #[command(flatten)]
-    pub global: Global,
-}
-
-/// Each subcommand's arguments are built only when it is the one invoked (or for help, man page
-/// and completions): building all of them took as long as the rest of the start together.
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum Command {
-    /// Try the whole TUI against a built-in simulator of the vendor APIs (no PBX needed)
+    /// Try the whole TUI against a built-in simulator of the vendor APIs (no PBX needed; not in
+    /// the static PBX-host build)
     Demo,
     /// Link a new account: opens the guide, or with --non-interactive takes everything from flags
     Add(Box<AddArgs>),
@@ -164,6 +151,7 @@ pub enum Command {
     /// Print the man page (roff)
     Man,
     /// Run the vendor API simulator on loopback until interrupted (for trying `validate`)
+    #[cfg(feature = "simulator")]
     #[command(hide = true)]
     Simulator {
         /// Write the simulator's throw-away CA here
@@ -389,71 +377,8 @@ pub fn plain_requested(flag: bool, accessible: Option<&std::ffi::OsStr>) -> bool
 
 #[cfg(test)]
 mod tests {
-    use super::{Cli, Home, plain_requested};
-    use clap::Parser;
-    use proptest::prelude::*;
+    use super::plain_requested;
     use std::ffi::OsStr;
-
-    /// Words a command line is made of: every global option in both spellings, values good and
-    /// bad, a command, help, version, a stray word, the end of options.
-    const WORDS: &[&str] = &[
-        "--config",
-        "p.toml",
-        "--config=q.toml",
-        "--ca-file",
-        "ca.pem",
-        "--ca-file=",
-        "--no-proxy",
-        "--log-file",
-        "l.log",
-        "--ascii",
-        "--color",
-        "never",
-        "--color=always",
-        "--color=bad",
-        "--plain",
-        "--plain=yes",
-        "list",
-        "validate",
-        "help",
-        "-h",
-        "--help",
-        "-V",
-        "--version",
-        "--",
-        "-",
-        "--bogus",
-        "-x",
-        "stray",
-    ];
-
-    proptest! {
-        /// Whatever the home screen's parser accepts, the whole command line accepts the same
-        /// way: no command, the same options.
-        #[test]
-        fn home_parses_as_the_whole_command_line(words in proptest::collection::vec(proptest::sample::select(WORDS), 0..6)) {
-            let argv: Vec<&str> = std::iter::once("pbxlink").chain(words.iter().copied()).collect();
-            if let Ok(home) = Home::try_parse_from(&argv) {
-                let Ok(full) = Cli::try_parse_from(&argv) else {
-                    return Err(TestCaseError::fail(format!("{argv:?}: the home parser accepts it, the whole one does not")));
-                };
-                prop_assert!(full.command.is_none(), "{argv:?}");
-                prop_assert_eq!(format!("{:?}", home.global), format!("{:?}", full.global), "{:?}", argv);
-            }
-        }
-    }
-
-    #[test]
-    fn home_parser_takes_the_home_screens_lines_and_no_other() {
-        for ok in
-            [&["pbxlink"][..], &["pbxlink", "--config", "p.toml", "--plain"], &["pbxlink", "--color=never", "--ascii"]]
-        {
-            assert!(Home::try_parse_from(ok).is_ok(), "{ok:?}");
-        }
-        for other in [&["pbxlink", "list"][..], &["pbxlink", "--help"], &["pbxlink", "-V"], &["pbxlink", "--bogus"]] {
-            assert!(Home::try_parse_from(other).is_err(), "{other:?}");
-        }
-    }
 
     #[test]
     fn accessible_selects_plain_mode() {

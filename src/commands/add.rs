@@ -21,7 +21,6 @@ use crate::validate::{Options, Progress};
 /// A usage problem (exit code 2): the one type every command uses.
 use super::UsageError as Usage;
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn run(config: &Path, g: &Globals, args: AddArgs) -> Result<u8> {
     let schema = args.provider.schema();
     if let Err(Usage(msg)) = foreign_flags(schema, &args) {

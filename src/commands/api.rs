@@ -20,7 +20,6 @@ use crate::validate::{Progress, Tracker, session, status_failure};
 /// Pages `--paginate` follows at most.
 const MAX_PAGES: usize = 1000;
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn run(config: &Path, g: &Globals, args: ApiArgs) -> Result<u8> {
     let method = args.method.to_ascii_uppercase();
     let Ok(method) = reqwest::Method::from_bytes(method.as_bytes()) else {

@@ -17,7 +17,6 @@ use crate::profile::store::{Entry, Loaded, SaveMode};
 use crate::profile::{Profile, check_name};
 use crate::report::OwnThresholds;
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn set(config: &Path, g: &Globals, args: SetArgs) -> Result<u8> {
     match changed(config, &args) {
         Ok((mut profile, all, kept_in_keyring)) => {
@@ -164,7 +163,6 @@ fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>, Vec<
     Ok((p, loaded.profiles(), keep_in_keyring))
 }
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn rename(config: &Path, old: &str, new: &str) -> Result<u8> {
     match renamed(config, old, new) {
         Ok(relinked) => {

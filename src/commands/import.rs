@@ -19,7 +19,6 @@ use crate::profile::store::SaveMode;
 use crate::profile::{Profile, store::Entry};
 use crate::validate::{self, Options};
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn run(config: &Path, g: &Globals, args: ImportArgs) -> Result<u8> {
     if let Ok(state) = crate::paths::state_dir() {
         super::init_log(&state, g.log_file.as_deref());
@@ -334,7 +333,6 @@ fn json_doc(done: &[Checked], saved_ok: bool, no_validate: bool) -> JsonDoc<'_> 
     JsonDoc { validated: !no_validate, saved, rejected: rows.len() - saved, rows }
 }
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn export(config: &Path, args: ExportArgs) -> Result<u8> {
     let loaded = match crate::providers::store(config).load() {
         Ok(l) => l,

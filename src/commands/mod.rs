@@ -3,6 +3,8 @@
 mod add;
 mod api;
 mod capabilities;
+#[cfg(feature = "simulator")]
+mod demo;
 mod edit;
 mod import;
 mod interactive;
@@ -86,36 +88,11 @@ pub fn main() -> ExitCode {
     // environment for something else, and would turn a check into completion output (exit 0).
     clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).var(COMPLETE_VAR).complete();
     crash_exit_code();
-    let cli = parse();
+    let cli = <Cli as clap::Parser>::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => ExitCode::from(exit_for(&e)),
     }
-}
-
-/// `Cli::parse()`. A start with no command (the home screen) parses with [`crate::cli::Home`],
-/// which builds no command tree; the rest parse with the whole tree, kept with its matches until
-/// the process ends: freeing them (hundreds of arguments, the global ones copied into every
-/// subcommand) was 6% of the instructions before the first frame.
-fn parse() -> Cli {
-    use clap::Parser;
-    if let Ok(home) = crate::cli::Home::try_parse() {
-        return Cli { global: home.global, command: None };
-    }
-    parse_command()
-}
-
-/// The whole tree's parse, out of line: the code that reads every command's arguments is paged
-/// in only by a start that names a command.
-#[inline(never)]
-fn parse_command() -> Cli {
-    use clap::{CommandFactory, FromArgMatches};
-    let mut cmd = Cli::command();
-    let mut matches = cmd.get_matches_mut();
-    let cli = Cli::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut cmd).exit());
-    std::mem::forget(matches);
-    std::mem::forget(cmd);
-    cli
 }
 
 /// A panic anywhere ends the process with 101 after its message, in every build: the release
@@ -150,10 +127,7 @@ pub(crate) fn print_all(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Runs the command. Each command's function is marked `#[inline(never)]`: inlined here, all
-/// of them made one 100 KB function, which a start of the home screen had to page in whole (the
-/// linker orders functions, not their parts; see `assets/link`). Apart, a run pages in only the
-/// command it runs.
+/// Runs the command.
 fn dispatch(cli: Cli) -> Result<u8> {
     let config = crate::paths::config_file(cli.global.config.clone())?;
     let color = match cli.global.color {
@@ -177,7 +151,18 @@ fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
         None => interactive::home(&config, &g),
         Some(Command::Add(args)) => add::run(&config, &g, *args),
-        Some(Command::Demo) => interactive::demo(cli.global.config.as_deref(), &g),
+        #[cfg(feature = "simulator")]
+        Some(Command::Demo) => demo::demo(cli.global.config.as_deref(), &g),
+        // The static PBX-host build leaves the simulator out (scripts/static): say so, not
+        // "unrecognized subcommand", to someone who read about the demo.
+        #[cfg(not(feature = "simulator"))]
+        Some(Command::Demo) => Err(UsageError(
+            "this pbxlink is built without the demo and its simulator (the static PBX-host build \
+             leaves them out, as does the Debian package): run it from a default build \
+             (`cargo build --release`)"
+                .into(),
+        )
+        .into()),
         Some(Command::Validate(args)) => validate::run(&config, &g, args),
         Some(Command::List { json }) => profiles::list(&config, json),
         Some(Command::Show { name, json }) => profiles::show(&config, &name, json),
@@ -199,21 +184,20 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Some(Command::Vendor(c)) => vendor(c),
         Some(Command::Completions { shell }) => completions(shell),
         Some(Command::Man) => man(),
+        #[cfg(feature = "simulator")]
         Some(Command::Simulator { ca_out, accounts, hosts }) => {
             crate::simulator::name_extra_hosts(hosts);
-            interactive::simulator(&ca_out, accounts)
+            demo::simulator(&ca_out, accounts)
         }
     }
 }
 
-#[inline(never)]
 fn vendor(c: crate::providers::VendorCommand) -> Result<u8> {
     let (out, code) = c.run()?;
     print_all(out.as_bytes())?;
     Ok(code)
 }
 
-#[inline(never)]
 fn completions(shell: clap_complete::Shell) -> Result<u8> {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     let mut text = Vec::new();
@@ -222,7 +206,6 @@ fn completions(shell: clap_complete::Shell) -> Result<u8> {
     Ok(exit::OK)
 }
 
-#[inline(never)]
 fn man() -> Result<u8> {
     let mut text = Vec::new();
     clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut text)?;

@@ -26,7 +26,6 @@ fn say_waiting(detail: &str) {
 }
 
 /// `pbxlink 3cx principals PROFILE [--json]`.
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {
     start_log(g);
     let (profile, cx) = match load(config, g, name) {
@@ -70,7 +69,6 @@ pub fn list(config: &Path, g: &Globals, name: &str, json: bool) -> Result<u8> {
 }
 
 /// `pbxlink 3cx app-token PROFILE --id N [--yes] [--save-to NAME]`.
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn app_token(config: &Path, g: &Globals, name: &str, id: i32, yes: bool, save_to: Option<&str>) -> Result<u8> {
     start_log(g);
     // Everything that can be refused is refused before anything is generated: once the PBX has

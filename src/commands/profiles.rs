@@ -25,7 +25,6 @@ fn load(config: &Path) -> Result<Loaded, u8> {
     Ok(loaded)
 }
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn list(config: &Path, json: bool) -> Result<u8> {
     let loaded = match load(config) {
         Ok(l) => l,
@@ -59,7 +58,6 @@ pub fn redact(s: &SecretString) -> String {
     }
 }
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
     let loaded = match load(config) {
         Ok(l) => l,
@@ -126,7 +124,6 @@ pub fn show(config: &Path, name: &str, json: bool) -> Result<u8> {
 }
 
 /// `pbxlink history NAME`: the profile's kept results, oldest first.
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn history(config: &Path, name: &str, json: bool) -> Result<u8> {
     let loaded = match load(config) {
         Ok(l) => l,
@@ -164,7 +161,6 @@ pub fn history(config: &Path, name: &str, json: bool) -> Result<u8> {
     Ok(exit::OK)
 }
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
     let store = crate::providers::store(config);
     let loaded = match load(config) {
@@ -231,7 +227,6 @@ pub fn remove(config: &Path, name: &str, yes: bool) -> Result<u8> {
 }
 
 /// The files pbxlink uses; the log is the one `--log-file` / `PBXLINK_LOG_FILE` selects, if any.
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn paths(config: &Path, log_file: Option<&Path>) -> Result<u8> {
     let state = crate::paths::state_dir()?;
     let log = log_file.map_or_else(|| state.join("pbxlink.log"), Path::to_path_buf);

@@ -17,7 +17,6 @@ use crate::providers::token;
 use crate::report::{CheckState, FailureKind};
 use crate::validate::{LockConfig, token_lock};
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn run(config: &Path, g: &Globals, name: &str, fresh: bool) -> Result<u8> {
     let (rt, resolved) = match load(config, g, name) {
         Ok(found) => found,

@@ -19,7 +19,6 @@ use crate::profile::results::{LastResult, Results, now_secs};
 use crate::profile::store::Entry;
 use crate::validate::{self, Options};
 
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     let ca = g.ca();
     if let Ok(state) = crate::paths::state_dir() {

@@ -58,7 +58,6 @@ pub enum Start {
 static SAVING: Mutex<()> = Mutex::new(());
 
 /// Runs a plain session on stdin and stdout until it ends; returns the exit code.
-#[inline(never)] // its own code, paged in only when it runs: see `commands::dispatch`
 pub fn run(rt: &Runtime, session: Session, start: Start) -> Result<u8> {
     watch_signals(rt)?;
     exit_on_panic();

@@ -6,28 +6,13 @@
 
 use std::sync::Arc;
 
-use super::ProviderId;
+use super::{DemoAccount, ProviderId};
 use crate::guide::FieldKind;
 use crate::profile::schema::Kind;
 use crate::simulator::{CERT_DAYS, Simulator, Site};
 
 /// Days left on the certificate of the demo simulator's second host.
 pub const ENDING_CERT_DAYS: i64 = 5;
-
-/// One demo account, as the demo shows it.
-#[derive(Debug, Clone)]
-pub struct DemoAccount {
-    pub provider: ProviderId,
-    pub client_id: String,
-    pub secret: String,
-    /// What the guide calls the secret ("API key", "Client Secret").
-    pub secret_label: &'static str,
-    /// What it shows ("works", "API access not ticked", ...).
-    pub what: String,
-    /// What the banner shows while its vendor's guide is open: (label, value) pairs, with what to
-    /// type where (the simulator's address, the Client ID, the secret).
-    pub banner: Vec<(&'static str, String)>,
-}
 
 /// The simulator with every unit's demo accounts, in the current tokio runtime.
 pub async fn simulator() -> anyhow::Result<Simulator> {

@@ -6,7 +6,10 @@
 //! demo accounts and simulator routes. Generic code reaches a vendor only through [`ProviderId`].
 
 pub mod cxengine;
+#[cfg(feature = "simulator")]
 pub mod demo;
+mod demo_account;
+pub use demo_account::DemoAccount;
 pub mod eightbyeight;
 pub mod threecx;
 pub mod token;
@@ -56,6 +59,7 @@ impl ProviderId {
     }
 
     /// Its part of the demo simulator.
+    #[cfg(feature = "simulator")]
     fn demo_site(self) -> std::sync::Arc<dyn crate::simulator::Site> {
         match self {
             Self::ThreeCx => threecx::demo::demo_site(),
@@ -65,7 +69,8 @@ impl ProviderId {
     }
 
     /// Its demo accounts as the demo shows them, for a simulator at `domain`.
-    fn demo_accounts(self, domain: &str) -> Vec<demo::DemoAccount> {
+    #[cfg(feature = "simulator")]
+    fn demo_accounts(self, domain: &str) -> Vec<DemoAccount> {
         match self {
             Self::ThreeCx => threecx::demo::demo(domain),
             Self::EightByEight => eightbyeight::simulated::demo(domain),

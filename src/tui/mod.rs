@@ -86,9 +86,10 @@ pub fn to_msg(ev: Event) -> Option<Msg> {
     }
 }
 
-/// For the benchmark: with `PBXLINK_BENCH_FRAME_FILE` set, writes the time the first frame was
-/// drawn (nanoseconds since the epoch) there.
+/// For the benchmark (the `test-hooks` feature only): with `PBXLINK_BENCH_FRAME_FILE` set, writes
+/// the time the first frame was drawn (nanoseconds since the epoch) there.
 fn mark_first_frame() {
+    #[cfg(feature = "test-hooks")]
     if let Some(path) = std::env::var_os("PBXLINK_BENCH_FRAME_FILE") {
         let ns = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let _ = std::fs::write(path, ns.to_string());
@@ -175,7 +176,9 @@ pub async fn drive(
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut ended_by = None;
-    // A deliberate crash on the first key, so tests can prove a panic restores the terminal.
+    // A deliberate crash on the first key, so tests can prove a panic restores the terminal (the
+    // `test-hooks` feature only).
+    #[cfg(feature = "test-hooks")]
     let panic_on_key = std::env::var_os("PBXLINK_PANIC_ON_KEY").is_some();
     loop {
         let busy = wizard.busy();
@@ -205,6 +208,7 @@ pub async fn drive(
                 display.suspend()?;
                 continue;
             }
+            #[cfg(feature = "test-hooks")]
             if panic_on_key && matches!(msg, Msg::Key(_)) {
                 panic!("PBXLINK_PANIC_ON_KEY is set: crashing on purpose to test terminal restore");
             }

@@ -117,7 +117,6 @@ pub fn draw_run(
 
 /// Re-validation from the home screen: the one-token warning, the profiles (when several) with
 /// their state, and the selected profile's checks and verdict.
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &Theme) {
     let (sel, run) = &r.rows[r.selected.min(r.rows.len() - 1)];
     let title = if r.rows.len() == 1 {

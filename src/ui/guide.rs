@@ -11,7 +11,6 @@ use crate::guide::{FieldKind, FieldSpec, StepKind};
 use crate::host::normalise_host;
 use crate::wizard::{Field, GuideState, Wizard};
 
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
     let step = g.current();
     if let Some(path) = g.saved_in() {

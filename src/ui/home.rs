@@ -98,7 +98,6 @@ pub(crate) fn clip(s: &str, n: usize) -> String {
     s.chars().take(n.saturating_sub(1)).collect::<String>() + "…"
 }
 
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 pub fn confirm_remove(f: &mut Frame, area: Rect, name: &str, t: &Theme) {
     let w = area.width.saturating_sub(8).min(64);
     let popup = Rect {

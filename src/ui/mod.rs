@@ -21,8 +21,7 @@ use crate::guide::FieldKind;
 use crate::providers::ProviderId;
 use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, Screen, Wizard};
 
-/// Draws the whole screen. Each screen's own drawing is a function of its own (`#[inline(never)]`)
-/// so that the home screen does not page in the code of screens it never shows.
+/// Draws the whole screen: each screen's own drawing is a function of its own.
 pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -34,8 +33,14 @@ pub fn draw(f: &mut Frame, w: &Wizard, t: &Theme) {
     }
     let banner_h = u16::from(w.demo.is_some());
     let footer_lines = footer_lines(w, t, area.width);
-    let [header, banner, body, msg_area, footer] =
-        column(area, [1, banner_h, 0, message_height(w, area.width), footer_lines.len() as u16], 2, 5);
+    let [header, banner, body, msg_area, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_h),
+        Constraint::Min(5),
+        Constraint::Length(message_height(w, area.width)),
+        Constraint::Length(footer_lines.len() as u16),
+    ])
+    .areas(area);
 
     f.render_widget(Paragraph::new(header_text(w, t)).style(t.header()), header);
     if let Some(d) = &w.demo {
@@ -181,7 +186,6 @@ pub(crate) fn scrolled_text(f: &mut Frame, area: Rect, lines: Vec<Line<'static>>
     }
 }
 
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 fn too_small(f: &mut Frame, area: Rect) {
     let text = format!(
         "Terminal too small ({}x{}).\nEnlarge it to at least {MIN_WIDTH}x{MIN_HEIGHT}.\nCtrl-C quits.",
@@ -195,34 +199,10 @@ fn too_small(f: &mut Frame, area: Rect) {
     );
 }
 
-/// `Layout::vertical` of fixed heights with one `Min(min)` row (`grow`) taking the rest, without
-/// the constraint solver when everything fits, as it does on any usable screen (a solve costs as
-/// much as the rest of a frame, and this layout changes with every message). When it does not
-/// fit, the solver shares out the shortfall, as before.
-fn column<const N: usize>(area: Rect, heights: [u16; N], grow: usize, min: u16) -> [Rect; N] {
-    let fixed: u16 =
-        heights.iter().enumerate().filter(|(i, _)| *i != grow).map(|(_, h)| *h).fold(0, u16::saturating_add);
-    if fixed.saturating_add(min) > area.height {
-        let constraints = heights
-            .iter()
-            .enumerate()
-            .map(|(i, h)| if i == grow { Constraint::Min(min) } else { Constraint::Length(*h) });
-        return Layout::vertical(constraints).areas(area);
-    }
-    let (mut y, mut rows) = (area.y, [area; N]);
-    for (i, (row, h)) in rows.iter_mut().zip(heights).enumerate() {
-        let height = if i == grow { area.height - fixed } else { h };
-        *row = Rect { y, height, ..area };
-        y += height;
-    }
-    rows
-}
-
 pub(crate) fn block<'a>(title: impl Into<Line<'a>>, t: &Theme) -> Block<'a> {
     Block::default().borders(Borders::ALL).border_set(t.border_set()).title(title).padding(Padding::horizontal(1))
 }
 
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
     let name_w = ProviderId::ALL.iter().map(|p| p.schema().name.chars().count()).max().unwrap_or(8);
     // The summary wraps under itself, not under the name.
@@ -242,7 +222,6 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
     f.render_widget(Paragraph::new(lines).block(block(" Link a new account ", t)), area);
 }
 
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     let mut lines: Vec<Line<'static>> =
         crate::wizard::keymap::GLOBAL.iter().map(|(key, what)| Line::raw(format!("{key:<10} {what}"))).collect();
@@ -261,25 +240,4 @@ fn help(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
     let inner = b.inner(area);
     f.render_widget(b, area);
     scrolled_text(f, inner, lines, w.help_scroll, t);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `column` is `Layout::vertical` with the solver skipped: the same rows, whatever fits.
-    #[test]
-    fn column_gives_the_layouts_rows() {
-        for height in [0u16, 3, 9, 10, 16, 24, 60] {
-            for heights in [[1, 0, 0, 0, 1], [1, 1, 0, 2, 2], [1, 1, 0, 4, 3], [1, 0, 0, 9, 9]] {
-                let area = Rect::new(2, 1, 70, height);
-                let constraints = heights
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| if i == 2 { Constraint::Min(5) } else { Constraint::Length(*h) });
-                let want: [Rect; 5] = Layout::vertical(constraints).areas(area);
-                assert_eq!(column(area, heights, 2, 5), want, "{heights:?} in {height} rows");
-            }
-        }
-    }
 }

@@ -10,7 +10,6 @@ use super::{Theme, block, checks, home::clip, scrolled_text};
 use crate::providers::threecx::principals::Principal;
 use crate::wizard::{Principals, PrincipalsStage as Stage, TokenShown, Wizard};
 
-#[inline(never)] // paged in only when its screen shows: see `ui::draw`
 pub fn draw(f: &mut Frame, area: Rect, p: &Principals, w: &Wizard, t: &Theme) {
     match &p.stage {
         Stage::List => list(f, area, p, w.spinner, t),

@@ -120,12 +120,9 @@ pub fn classify(e: &reqwest::Error, connected: bool, timeout_secs: u64) -> (Fail
 fn what_came_back(s: &(dyn StdError + 'static)) -> Option<(FailureKind, String)> {
     let said = |d: &str| Some((FailureKind::BadResponse, d.to_string()));
     if let Some(h) = s.downcast_ref::<hyper::Error>() {
-        if h.is_parse_too_large() {
-            return said("an answer came, with headers too large to read: not a PBX API's answer");
-        }
         if h.is_parse() || h.is_parse_status() {
             return said(
-                "what came back is not HTTP (another protocol on this port, or a status line or header HTTP does not allow)",
+                "what came back could not be read as HTTP (another protocol on this port, headers too large, or a status line or header HTTP does not allow)",
             );
         }
         if h.is_incomplete_message() {

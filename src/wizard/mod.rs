@@ -19,7 +19,7 @@ mod review;
 pub mod screen_keys;
 mod steps;
 
-pub use crate::providers::demo::DemoAccount;
+pub use crate::providers::DemoAccount;
 pub use demo::DemoInfo;
 pub use field::{Field, clean_paste};
 pub use guide::{Ctx, GuideState, NewDefaults, Outcome as GuideOutcome, Phase, Run};

@@ -19,6 +19,7 @@ pub mod check;
 pub mod command;
 pub mod crm_integration;
 mod profile;
+#[cfg(feature = "simulator")]
 pub mod simulated;
 
 pub use profile::{AUTH_METHOD, CxEngine, SCHEMA, guide};

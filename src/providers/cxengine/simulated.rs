@@ -6,8 +6,8 @@
 use bytes::Bytes;
 use hyper::http::request::Parts;
 
+use crate::providers::DemoAccount;
 use crate::providers::ProviderId;
-use crate::providers::demo::DemoAccount;
 use crate::simulator::{Resp, Site, json};
 
 /// The simulated CX-Engine: its API clients. It serves `/oauth/token` only when it has clients:

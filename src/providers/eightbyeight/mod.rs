@@ -22,6 +22,7 @@ use crate::validate::{Answer, Failure, one_line, status_failure};
 pub mod check;
 mod probes;
 mod profile;
+#[cfg(feature = "simulator")]
 pub mod simulated;
 pub use probes::{Probe, ProbePlan, interpret_probe, probe_plan};
 pub use profile::{EightByEight, SCHEMA, guide};

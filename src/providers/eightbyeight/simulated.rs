@@ -12,8 +12,8 @@ use base64::Engine;
 use bytes::Bytes;
 use hyper::http::request::Parts;
 
+use crate::providers::DemoAccount;
 use crate::providers::ProviderId;
-use crate::providers::demo::DemoAccount;
 use crate::simulator::{Resp, Site, json};
 
 /// The simulated 8x8: its apps, and the product APIs at their regional addresses.

@@ -1,8 +1,8 @@
 //! The simulated 3CX's demo accounts, one per outcome worth seeing, and how the demo shows them.
 
 use super::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite};
+use crate::providers::DemoAccount;
 use crate::providers::ProviderId;
-use crate::providers::demo::DemoAccount;
 use crate::simulator::Site;
 
 /// The demo accounts, one per outcome worth seeing. Their keys are public by design: the demo

@@ -17,13 +17,17 @@ use serde::Deserialize;
 pub mod capabilities;
 pub mod capability_requests;
 pub mod check;
+#[cfg(feature = "simulator")]
 pub mod demo;
 pub mod health;
 pub mod principal_requests;
 pub mod principals;
 mod profile;
+#[cfg(feature = "simulator")]
 pub mod simulated;
+#[cfg(feature = "simulator")]
 mod simulated_principals;
+#[cfg(feature = "simulator")]
 mod simulated_reads;
 
 pub use profile::{API_KEY, CLIENT_ID, DOMAIN, PROVIDER, SCHEMA, ThreeCx, guide};
