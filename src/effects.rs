@@ -6,7 +6,8 @@
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::profile::results::{LastResult, Results, now_secs};
+use crate::clock::now_secs;
+use crate::profile::results::{LastResult, Results};
 use crate::profile::store::{Store, StoreError};
 use crate::providers::threecx::{ThreeCx, principal_requests};
 use crate::template_file;

@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod effects;
 pub mod exit;
@@ -38,6 +39,7 @@ pub mod report;
 pub mod simulator;
 pub mod table;
 pub mod template_file;
+pub mod text;
 pub mod tui;
 pub mod ui;
 pub mod validate;

@@ -363,7 +363,7 @@ pub fn export(config: &Path, args: ExportArgs) -> Result<u8> {
         Some(path) if is_ours(path, config) => {
             return usage(&format!("--output {}: that is pbxlink's own file; export to another path", path.display()));
         }
-        Some(path) => crate::profile::atomic::write_atomic(path, text.as_bytes(), false)?,
+        Some(path) => crate::files::atomic::write_atomic(path, text.as_bytes(), false)?,
         None => super::print_all(text.as_bytes())?,
     }
     let secrets: Vec<String> = left_out

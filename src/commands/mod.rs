@@ -263,7 +263,7 @@ pub(crate) fn init_log(state: &Path, file: Option<&Path>) -> Option<()> {
     }
     let path = file.map_or_else(|| state.join("pbxlink.log"), Path::to_path_buf);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::profile::atomic::ensure_private_dir(dir).ok()?;
+        crate::files::atomic::ensure_private_dir(dir).ok()?;
     }
     // Only a regular file: opening a FIFO to append would wait for a reader for ever.
     if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {

@@ -18,7 +18,7 @@ use crate::profile::{Profile, check_name};
 use crate::providers::threecx::ThreeCx;
 use crate::providers::threecx::principal_requests as remote;
 use crate::providers::threecx::principals::{Principal, Problem, Step};
-use crate::validate::one_line;
+use crate::text::one_line;
 
 /// A wait for another pbxlink's token, said on stderr (stdout holds only the answer).
 fn say_waiting(detail: &str) {
@@ -185,7 +185,7 @@ fn load(config: &Path, g: &Globals, name: &str) -> Result<(Profile, ThreeCx), Us
         eprintln!("warning: {w}");
     }
     match loaded.get(name) {
-        Some(Entry::Ok(p)) if p.is(crate::providers::ProviderId::ThreeCx) => {
+        Some(Entry::Ok(p)) if crate::providers::ProviderId::ThreeCx.owns(p) => {
             // A secret kept elsewhere is read now (a configuration error when it cannot be).
             let rt = crate::validate::runtime().map_err(|e| Usage(format!("{e:#}")))?;
             let resolved = rt.block_on(p.resolved()).map_err(|e| Usage(format!("profile \"{name}\": {e}")))?;
@@ -213,7 +213,7 @@ fn save_target(config: &Path, name: &str) -> Result<Target, Usage> {
     let loaded = crate::providers::store(config).load().map_err(|e| Usage(format!("{e:#}")))?;
     let exists = match loaded.get(name) {
         None => false,
-        Some(Entry::Ok(p)) if p.is(crate::providers::ProviderId::ThreeCx) => true,
+        Some(Entry::Ok(p)) if crate::providers::ProviderId::ThreeCx.owns(p) => true,
         Some(_) => {
             return Err(Usage(format!(
                 "--save-to: \"{name}\" exists in {} and is not a 3CX profile; choose another name",

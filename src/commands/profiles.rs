@@ -7,8 +7,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use super::exit;
+use crate::clock::now_secs;
 use crate::profile::listing;
-use crate::profile::results::{Results, now_secs};
+use crate::profile::results::Results;
 use crate::profile::schema::Value;
 use crate::profile::store::{Entry, Loaded};
 

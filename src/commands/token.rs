@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Globals, exit};
-use crate::profile::results::now_secs;
+use crate::clock::now_secs;
 use crate::profile::store::Entry;
 use crate::profile::token_cache::TokenCache;
 use crate::providers::token;

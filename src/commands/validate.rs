@@ -14,8 +14,9 @@ use super::validate_output::{
 };
 use super::{Globals, UsageError, exit};
 use crate::cli::ValidateArgs;
+use crate::clock::now_secs;
 use crate::profile::Profile;
-use crate::profile::results::{LastResult, Results, now_secs};
+use crate::profile::results::{LastResult, Results};
 use crate::profile::store::Entry;
 use crate::validate::{self, Options};
 
@@ -37,7 +38,7 @@ pub fn run(config: &Path, g: &Globals, args: ValidateArgs) -> Result<u8> {
     // and a metrics file that says the run failed (one left as it was would keep saying "up").
     let refuse = |msg: &str| -> Result<u8> {
         if let Some(path) = &args.prometheus_file
-            && let Err(e) = crate::profile::atomic::write_public_atomic(
+            && let Err(e) = crate::files::atomic::write_public_atomic(
                 path,
                 super::validate_prometheus::run_failed(now_secs()).as_bytes(),
             )
@@ -200,7 +201,7 @@ fn validate_all(config: &Path, entries: Vec<Job>, opts: Options, jobs: usize, ou
     let mut code = exit_code(&done, strict);
     let exposition = || super::validate_prometheus::exposition(&done, started.elapsed(), now_secs());
     if let Some(path) = &prometheus_file
-        && let Err(e) = crate::profile::atomic::write_public_atomic(path, exposition().as_bytes())
+        && let Err(e) = crate::files::atomic::write_public_atomic(path, exposition().as_bytes())
     {
         // The verdicts stand; the monitoring that reads the file must hear of it: exit 1.
         eprintln!("pbxlink: cannot write {}: {e}", path.display());

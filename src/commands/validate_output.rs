@@ -149,11 +149,11 @@ pub fn nagios_output(done: &[Done], took: Duration, max_bytes: usize) -> String 
     let line = |d: &Done| -> String {
         match &d.outcome {
             Outcome::Invalid(why) => {
-                format!("FAIL {}: invalid profile: {}", d.name, crate::validate::one_line(why, 160))
+                format!("FAIL {}: invalid profile: {}", d.name, crate::text::one_line(why, 160))
             }
             Outcome::Report(r) if !r.ok() => {
                 let at = r.checks.iter().find(|c| matches!(c.state, CheckState::Failed(_)));
-                let (check, detail) = at.map(|c| (c.id, crate::validate::one_line(&c.detail, 160))).unwrap_or_default();
+                let (check, detail) = at.map(|c| (c.id, crate::text::one_line(&c.detail, 160))).unwrap_or_default();
                 format!("FAIL {}: {} at {check}: {detail}", d.name, failure_word(d))
             }
             Outcome::Report(r) => match worst_finding(d) {

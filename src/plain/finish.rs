@@ -3,7 +3,7 @@
 //! save (and where the secret is kept). Retrying, going back, the suggested name, the name rule and the save are the guide's
 //! (`Action::Retry`, `Back`, `Next` on the review), as in the TUI.
 
-use super::guide::{Asking, Ended};
+use super::asking::{Asking, Ended};
 use super::prompt::{Prompter, Stop};
 use crate::exit;
 use crate::guide::{FieldKind, StepKind};

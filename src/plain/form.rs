@@ -5,12 +5,11 @@
 //! on a yes, the guide's correctly named copy. There is no Tab completion: the path is a plain
 //! line (`~` works).
 
-use super::guide::Asking;
+use super::asking::Asking;
 use super::prompt::{Prompter, Stop};
 use crate::guide::{FieldKind, Step};
 use crate::host::normalise_host;
 use crate::template_file::crm::RECOMMENDED_NAME;
-use crate::template_file::{Inspection, TemplateError};
 use crate::wizard::keymap::Action;
 use crate::wizard::{Field, GuideState};
 
@@ -36,28 +35,6 @@ pub fn ask(a: &mut Asking, step: &Step) -> Result<(), Stop> {
                 a.pl.p.say(&why);
             }
             Ok(())
-        }
-    }
-}
-
-/// What a template check found, as lines.
-pub fn say_inspection(p: &mut Prompter, result: &Result<Inspection, TemplateError>) {
-    match result {
-        Err(e) => p.say(&format!("  {e}")),
-        Ok(found) if found.ok() => {
-            let name = found.template_name.clone().unwrap_or_default();
-            p.say(&format!("  ok: a 3CX CRM template, \"{name}\" ({})", found.path.display()));
-            for w in &found.warnings {
-                p.say(&format!("  warning: line {}: {}", w.line, w.message));
-            }
-        }
-        Ok(found) => {
-            if let Some(n) = &found.name_problem {
-                p.say(&format!("  file name: {n}"));
-            }
-            for problem in &found.problems {
-                p.say(&format!("  line {}: {}", problem.line, problem.message));
-            }
         }
     }
 }

@@ -3,28 +3,16 @@
 //! answer in the state (a field's value, the ticks, the focused option) and sends the same
 //! front-end-neutral actions as the TUI's keys (`Action::Next`, `Back`, `Retry`), so going back,
 //! the choice refusals, the template check and copy, the suggested name, the name rule and the save
-//! are the guide's, not plain mode's. Its effects run on the same executor as the TUI's; plain mode
-//! only prints what they report, one line per thing said.
+//! are the guide's, not plain mode's. Its effects run on the same executor as the TUI's
+//! (`asking`); plain mode only prints what they report.
 
-use std::sync::MutexGuard;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
-
+use super::asking::{Asking, Ended};
 use super::prompt::Stop;
-use super::{Plain, SAVING, finish, form};
-use crate::effects::{Effects, Executor};
+use super::{Plain, finish, form};
 use crate::guide::{Step, StepKind};
-use crate::profile::results::Results;
 use crate::providers::ProviderId;
-use crate::report::CheckState;
+use crate::wizard::GuideState;
 use crate::wizard::keymap::Action;
-use crate::wizard::{Ctx, Effect, GuideOutcome, GuideState, Msg, Phase, ValidationEvent};
-
-/// How a guide ended (Ctrl-D ends it as `Stop::Eof`).
-pub enum Ended {
-    Saved,
-    /// Left without saving after a failed validation, with that failure's exit code.
-    Left(u8),
-}
 
 pub fn run(pl: &mut Plain, provider: ProviderId, prefill: &[(String, String)]) -> Result<Ended, Stop> {
     let mut g = GuideState::new(provider);
@@ -36,205 +24,38 @@ pub fn run(pl: &mut Plain, provider: ProviderId, prefill: &[(String, String)]) -
     let mut a = Asking::new(pl, g);
     a.announce();
     loop {
-        if let Some(end) = a.ask()? {
+        if let Some(end) = ask(&mut a)? {
             return Ok(end);
         }
     }
 }
 
-/// A guide being asked: its state, the executor of its effects and the answers they send back.
-pub(super) struct Asking<'p, 'a> {
-    pub pl: &'p mut Plain<'a>,
-    pub g: GuideState,
-    exec: Executor,
-    inbox: UnboundedReceiver<Msg>,
-    attempt: u64,
-    /// The step whose title and text were printed last.
-    shown: Option<usize>,
-    /// Held from a save to its recorded result, so a signal lets both finish.
-    saving: Option<MutexGuard<'static, ()>>,
-    /// The guide left (backed out of its first step).
-    left: bool,
-}
-
-impl<'p, 'a> Asking<'p, 'a> {
-    fn new(pl: &'p mut Plain<'a>, g: GuideState) -> Self {
-        let (tx, inbox) = unbounded_channel();
-        let exec = {
-            let _in_runtime = pl.rt.enter();
-            let (store, results) = (crate::providers::store(&pl.s.config), Results::of(&pl.s.state, &pl.s.config));
-            Executor::new(store, results, pl.s.opts.clone(), tx).with_scheduler(pl.s.sched.clone())
-        };
-        Asking { pl, g, exec, inbox, attempt: 0, shown: None, saving: None, left: false }
+/// Asks the question of the step the guide is on, and acts on the answer.
+fn ask(a: &mut Asking) -> Result<Option<Ended>, Stop> {
+    if a.left {
+        return Ok(Some(Ended::Left(crate::exit::ERROR)));
     }
-
-    /// Asks the question of the step the guide is on, and acts on the answer.
-    fn ask(&mut self) -> Result<Option<Ended>, Stop> {
-        if self.left {
-            return Ok(Some(Ended::Left(crate::exit::ERROR)));
+    let step = a.g.current();
+    match step.kind {
+        StepKind::Info => {
+            a.pl.p.ask("Press Enter to continue: ")?;
+            a.act(Action::Next);
         }
-        let step = self.g.current();
-        match step.kind {
-            StepKind::Info => {
-                self.pl.p.ask("Press Enter to continue: ")?;
-                self.act(Action::Next);
-            }
-            StepKind::Confirm | StepKind::Ack => {
-                confirm(self, step)?;
-                self.act(Action::Next);
-            }
-            StepKind::Select => {
-                select(self, step)?;
-                self.act(Action::Next);
-            }
-            StepKind::Choose => choose(self, step)?,
-            StepKind::Link => link(self, step)?,
-            StepKind::Form => form::ask(self, step)?,
-            StepKind::Validate => return finish::checked(self),
-            StepKind::Review => return finish::review(self),
+        StepKind::Confirm | StepKind::Ack => {
+            confirm(a, step)?;
+            a.act(Action::Next);
         }
-        Ok(None)
+        StepKind::Select => {
+            select(a, step)?;
+            a.act(Action::Next);
+        }
+        StepKind::Choose => choose(a, step)?,
+        StepKind::Link => link(a, step)?,
+        StepKind::Form => form::ask(a, step)?,
+        StepKind::Validate => return finish::checked(a),
+        StepKind::Review => return finish::review(a),
     }
-
-    /// Sends `action` to the guide (as the TUI's key for it would), prints the step it moves to,
-    /// and runs the effects it asks for until the guide waits for nothing.
-    pub fn act(&mut self, action: Action) {
-        let loaded = self.pl.load();
-        let ctx = Ctx {
-            attempt: &mut self.attempt,
-            taken: loaded.names(),
-            new: self.pl.s.new.clone(),
-            saved: loaded.profiles(),
-        };
-        let fx = match self.g.act(action, ctx) {
-            GuideOutcome::Stay(fx) => fx,
-            GuideOutcome::Leave(fx) => {
-                self.left = true;
-                fx
-            }
-        };
-        self.announce();
-        self.settle(fx);
-    }
-
-    /// Prints the step's title and text when the guide has moved to another step.
-    pub fn announce(&mut self) {
-        if self.shown == Some(self.g.step) || self.left {
-            return;
-        }
-        self.shown = Some(self.g.step);
-        let (step, steps) = (self.g.current(), self.g.guide().steps.len());
-        let p = &mut self.pl.p;
-        p.say("");
-        p.say(&format!("Step {} of {steps}: {}", self.g.step + 1, step.title));
-        p.say("");
-        p.say(&step.plain_text(&self.g.body(step)));
-        if step.kind == StepKind::Validate {
-            if !step.warning.is_empty() {
-                p.say(&format!("Warning: {}", step.warning));
-            }
-            if self.g.pbx.is_some() && !step.link_warning.is_empty() {
-                p.say(&format!("Warning: {}", step.link_warning));
-            }
-        }
-    }
-
-    /// Runs `fx` and feeds every answer back to the guide while it waits for one.
-    fn settle(&mut self, fx: Vec<Effect>) {
-        let mut pending = fx;
-        let mut wrote = false;
-        loop {
-            for f in pending.drain(..) {
-                if matches!(f, Effect::Save { .. } | Effect::Record { .. }) {
-                    wrote = true;
-                    self.saving.get_or_insert_with(|| SAVING.lock().unwrap_or_else(|e| e.into_inner()));
-                }
-                let _in_runtime = self.pl.rt.enter();
-                self.exec.run(f);
-            }
-            let busy = self.g.running() || self.g.phase == Phase::Saving || self.g.template.busy;
-            if !busy {
-                break;
-            }
-            let Some(msg) = self.pl.rt.block_on(self.inbox.recv()) else { break };
-            pending = self.apply(msg);
-            self.announce();
-        }
-        if wrote {
-            // The disk lane runs in order: once the list is read, what was written before it is.
-            {
-                let _in_runtime = self.pl.rt.enter();
-                self.exec.run(Effect::LoadProfiles);
-            }
-            while let Some(msg) = self.pl.rt.block_on(self.inbox.recv()) {
-                if matches!(msg, Msg::Loaded(_)) {
-                    break;
-                }
-            }
-            self.saving = None;
-        }
-    }
-
-    /// One answer from the executor: said, then given to the guide.
-    fn apply(&mut self, msg: Msg) -> Vec<Effect> {
-        match msg {
-            Msg::Validation { attempt, event } if attempt == self.attempt => {
-                self.say_progress(&event);
-                self.g.validation(event)
-            }
-            Msg::TemplateChecked { typed, result } => {
-                form::say_inspection(&mut self.pl.p, &result);
-                let loaded = self.pl.load();
-                let mut ctx = Ctx {
-                    attempt: &mut self.attempt,
-                    taken: loaded.names(),
-                    new: self.pl.s.new.clone(),
-                    saved: loaded.profiles(),
-                };
-                match self.g.template_checked(typed, result, &mut ctx) {
-                    GuideOutcome::Stay(fx) | GuideOutcome::Leave(fx) => fx,
-                }
-            }
-            Msg::TemplateCopied(result) => {
-                if let Ok(path) = &result {
-                    self.pl.p.say(&format!("  Wrote {}", path.display()));
-                }
-                self.g.template_copied(result)
-            }
-            Msg::Saved(result) => {
-                if result.is_ok() {
-                    self.exec.confirm_saved();
-                }
-                self.g.saved(result)
-            }
-            _ => vec![],
-        }
-    }
-
-    /// A check's line when it ends (or is held up), then the failure and its fix.
-    fn say_progress(&mut self, event: &ValidationEvent) {
-        let p = &mut self.pl.p;
-        match event {
-            ValidationEvent::Update(c) if c.state == CheckState::Running && !c.detail.is_empty() => {
-                // A check held up says so (another pbxlink holding this Client ID's token).
-                p.say(&format!("...  {}: {}", c.title, c.detail));
-            }
-            ValidationEvent::Update(c) => {
-                if let Some(line) = c.line() {
-                    p.say(&line);
-                }
-            }
-            ValidationEvent::Done(report) => {
-                if let Some(kind) = report.failure {
-                    p.say(&format!("Validation failed: {kind}"));
-                    if let Some(h) = &report.hint {
-                        p.say(&format!("Fix: {h}"));
-                    }
-                }
-            }
-            ValidationEvent::Plan(_) => {}
-        }
-    }
+    Ok(None)
 }
 
 /// Each item confirmed with a typed yes; a no explains why it matters and asks again. Items

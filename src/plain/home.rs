@@ -4,8 +4,9 @@
 
 use super::prompt::Stop;
 use super::{Plain, guide};
+use crate::clock::now_secs;
 use crate::exit;
-use crate::profile::results::{Results, now_secs};
+use crate::profile::results::Results;
 use crate::profile::store::Entry;
 use crate::providers::ProviderId;
 

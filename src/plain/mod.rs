@@ -8,6 +8,7 @@
 //! at the home menu it quits (exit 0). SIGINT, SIGTERM and SIGHUP restore the terminal's echo,
 //! let a save in progress finish, and exit with 128+n.
 
+mod asking;
 mod echo;
 mod finish;
 mod form;
@@ -20,9 +21,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tokio::runtime::Runtime;
 
+use crate::clock::now_secs;
 use crate::exit;
 use crate::profile::Profile;
-use crate::profile::results::{LastResult, Results, now_secs};
+use crate::profile::results::{LastResult, Results};
 use crate::profile::store::Loaded;
 use crate::providers::ProviderId;
 use crate::report::{CheckState, Report};
@@ -76,8 +78,8 @@ pub fn run_with(rt: &Runtime, session: Session, start: Start, prompter: Prompter
     let ended = match start {
         Start::Home => home::run(&mut pl),
         Start::Guide(provider, prefill) => guide::run(&mut pl, provider, &prefill).map(|e| match e {
-            guide::Ended::Saved => exit::OK,
-            guide::Ended::Left(code) => code,
+            asking::Ended::Saved => exit::OK,
+            asking::Ended::Left(code) => code,
         }),
     };
     match ended {

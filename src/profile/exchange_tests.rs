@@ -4,7 +4,7 @@ use super::*;
 use secrecy::ExposeSecret;
 
 fn schemas() -> &'static [&'static Schema] {
-    &crate::providers::SCHEMAS
+    &super::super::test_schemas::BOTH
 }
 
 fn rows(text: &str) -> Vec<Row> {
@@ -140,7 +140,7 @@ fn cells_a_spreadsheet_would_run_are_guarded_and_read_back_exactly() {
     values.set("domain", Value::Text("pbx.example.com".into()));
     values.set("client_id", Value::Text("=cmd|'/Ccalc'!A0".into()));
     values.set("api_key", Value::Ref(crate::profile::secret_ref::SecretRef::Env("K".into())));
-    let p = Profile::new("office", &crate::providers::threecx::SCHEMA, values, None);
+    let p = Profile::new("office", &super::super::test_schemas::PBX, values, None);
     let (text, _) = write(std::slice::from_ref(&p), Format::Csv, schemas());
     assert!(text.contains("'=cmd|"), "{text}");
     let back = rows(&text).remove(0).profile.expect("row");

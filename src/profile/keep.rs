@@ -97,7 +97,7 @@ mod tests {
     use secrecy::SecretString;
 
     fn profile() -> Profile {
-        let schema = crate::providers::ProviderId::ThreeCx.schema();
+        let schema = &crate::profile::test_schemas::PBX;
         let mut values = Values::default();
         values.set("domain", Value::Text("pbx.example.com".into()));
         values.set("client_id", Value::Text("900".into()));

@@ -4,8 +4,9 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::results::{LastResult, ago};
+use super::results::LastResult;
 use super::store::{Entry, Loaded};
+use crate::clock::ago;
 
 /// One profile as listed (serialised for `list --json`).
 #[derive(Serialize)]

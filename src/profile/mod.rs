@@ -3,7 +3,6 @@
 //! [`schema::Schema`]; reading and writing files is in [`store`]; last validation results in
 //! [`results`].
 
-pub mod atomic;
 pub mod exchange;
 pub mod keep;
 pub mod listing;
@@ -12,6 +11,8 @@ pub mod results;
 pub mod schema;
 pub mod secret_ref;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod test_schemas;
 pub mod token_cache;
 
 use secrecy::ExposeSecret;

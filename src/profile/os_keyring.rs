@@ -169,7 +169,7 @@ mod imp {
     fn entry(account: &str) -> Result<Entry, Failure> {
         Entry::new(super::SERVICE, account).map_err(|e| match e {
             Error::NoDefaultStore => Failure::Unreachable(match Entry::store_status() {
-                Err(why) => crate::validate::one_line(&why.to_string(), 160),
+                Err(why) => crate::text::one_line(&why.to_string(), 160),
                 Ok(()) => "no default store".into(),
             }),
             other => failure(other),
@@ -177,7 +177,7 @@ mod imp {
     }
 
     fn failure(e: Error) -> Failure {
-        let line = |s: String| crate::validate::one_line(&s, 160);
+        let line = |s: String| crate::text::one_line(&s, 160);
         match e {
             Error::NoEntry => Failure::NoEntry,
             Error::NoStorageAccess(why) => Failure::Locked(line(why.to_string())),

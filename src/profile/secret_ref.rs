@@ -230,7 +230,7 @@ async fn run(argv: &[String]) -> Result<SecretString, Refusal> {
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .map(|l| format!(": {}", crate::validate::one_line(&secret_like_out(&printed.redact(l)), 160)));
+            .map(|l| format!(": {}", crate::text::one_line(&secret_like_out(&printed.redact(l)), 160)));
         let code = out.status.code().map_or_else(|| "was killed".to_string(), |c| format!("exited with {c}"));
         return Err(format!("the secret command `{shown}` {code}{}", said.unwrap_or_default()).into());
     }

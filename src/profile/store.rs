@@ -1,6 +1,6 @@
 //! `profiles.toml` on disk: reading with precise errors, and saving or removing one profile while
 //! keeping every other byte (other profiles, comments, unknown keys) as it was. Writes are atomic
-//! (see [`super::atomic`]), 0600 in a 0700 directory, under an exclusive lock so that two pbxlink
+//! (see [`crate::files::atomic`]), 0600 in a 0700 directory, under an exclusive lock so that two pbxlink
 //! processes never lose each other's change.
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table};
 
 use super::Profile;
-use super::atomic::{lock_beside, real_path, unwritable_fix, write_atomic};
 use super::schema::Schema;
+use crate::files::atomic::{lock_beside, real_path, unwritable_fix, write_atomic};
 
 /// Files larger than this are not profile files someone wrote by hand.
 pub const MAX_FILE: u64 = 4 * 1024 * 1024;

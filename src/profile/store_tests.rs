@@ -1,28 +1,10 @@
 //! The store's tests, on a 3CX-like schema of their own: keeping comments, order and other
 //! profiles, atomic 0600 writes, locks, broken files.
 use super::*;
-use crate::guide::{FieldKind, Guide};
-use crate::profile::schema::{FieldDef, Kind, Value, Values};
+use crate::profile::schema::{Value, Values};
+use crate::profile::test_schemas::PBX as TEST;
 use secrecy::SecretString;
 
-/// A 3CX-like vendor, so the store is tested on its own.
-fn guide() -> &'static Guide {
-    static G: std::sync::OnceLock<Guide> = std::sync::OnceLock::new();
-    G.get_or_init(|| {
-        Guide::parse("provider = \"3cx\"\nname = \"T\"\ntitle = \"\"\nsummary = \"\"\nsteps = []\n[checks]\n[hints]\n")
-    })
-}
-static TEST: Schema = Schema {
-    provider: "3cx",
-    name: "T",
-    guide,
-    fields: &[
-        FieldDef::new("domain", Kind::Text(FieldKind::Host)),
-        FieldDef::new("client_id", Kind::Text(FieldKind::Id)),
-        FieldDef::new("api_key", Kind::Text(FieldKind::Secret)),
-    ],
-    target: "domain",
-};
 static SCHEMAS: [&Schema; 1] = [&TEST];
 
 impl Store {

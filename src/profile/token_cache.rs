@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-use super::atomic;
+use crate::files::atomic;
 
 /// A kept token is handed out only with at least this many seconds left.
 pub const MARGIN: u64 = 60;

@@ -58,6 +58,16 @@ impl ProviderId {
         self.schema().guide()
     }
 
+    /// The vendor of `profile`, when this version knows it.
+    pub fn of(profile: &Profile) -> Option<ProviderId> {
+        profile.schema.and_then(|s| ProviderId::parse(s.provider))
+    }
+
+    /// Whether `profile` is a readable profile of this vendor.
+    pub fn owns(self, profile: &Profile) -> bool {
+        Self::of(profile) == Some(self)
+    }
+
     /// Its part of the demo simulator.
     #[cfg(feature = "simulator")]
     fn demo_site(self) -> std::sync::Arc<dyn crate::simulator::Site> {
@@ -76,18 +86,6 @@ impl ProviderId {
             Self::EightByEight => eightbyeight::simulated::demo(domain),
             Self::CxEngine => cxengine::simulated::demo(domain),
         }
-    }
-}
-
-impl Profile {
-    /// Its vendor, when this version knows it.
-    pub fn provider(&self) -> Option<ProviderId> {
-        self.schema.and_then(|s| ProviderId::parse(s.provider))
-    }
-
-    /// Whether it is a readable profile of `id`'s vendor.
-    pub fn is(&self, id: ProviderId) -> bool {
-        self.provider() == Some(id)
     }
 }
 
@@ -130,7 +128,7 @@ pub fn store(path: impl Into<std::path::PathBuf>) -> Store {
 /// `pbx_profile`) takes a token for that 3CX client too. Other vendors issue independent tokens:
 /// their validations may run side by side.
 pub fn token_group(p: &Profile, linked: Option<&Profile>) -> Option<String> {
-    if p.is(ProviderId::ThreeCx)
+    if ProviderId::ThreeCx.owns(p)
         && let (Some(domain), Some(client)) = (p.values.text(threecx::DOMAIN), p.values.text(threecx::CLIENT_ID))
     {
         return Some(threecx::check::token_key_of(domain, client));
@@ -158,7 +156,7 @@ pub async fn capabilities(
 
 /// Whether `profile`'s vendor has capability reads ([`capabilities`] gives `Some`).
 pub fn has_capabilities(profile: &Profile) -> bool {
-    profile.is(ProviderId::ThreeCx)
+    ProviderId::ThreeCx.owns(profile)
 }
 
 pub use threecx::capabilities::{Access, Capability};
@@ -194,7 +192,7 @@ pub async fn validate_linked(
     let (profile, linked) = (&profile, linked.as_ref());
     // Each provider's check is a future of its own behind a pointer: its code is not merged into
     // this function's, so a run pages in only the checks of the providers it validates.
-    let check: Check<'_> = match profile.provider() {
+    let check: Check<'_> = match ProviderId::of(profile) {
         Some(ProviderId::ThreeCx) => match threecx::ThreeCx::of(profile) {
             Some(x) => Box::pin(async move { threecx::check::run(&x, &opts, progress).await }),
             None => return unreadable(&profile.provider, progress),
@@ -231,7 +229,7 @@ pub async fn validate_in(
 fn secret_unavailable(profile: &Profile, why: &str, progress: &mut (dyn FnMut(Progress) + Send)) -> Report {
     let mut t = Tracker::new(&[("secret", "Read the secret".to_string())], progress);
     t.fail("secret", FailureKind::SecretUnavailable, why.to_string());
-    let guide = profile.provider().map(|p| p.guide());
+    let guide = ProviderId::of(profile).map(|p| p.guide());
     t.finish(|at, k| guide.map(|g| g.hint_at(at, k)).unwrap_or_default())
 }
 

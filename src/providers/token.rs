@@ -24,7 +24,7 @@ pub struct Issued {
 pub fn unsupported(profile: &Profile) -> Option<String> {
     let code_flow =
         profile.values.text(cxengine::AUTH_METHOD) == Some(cxengine::AuthMethod::AuthorizationCode.as_str());
-    (profile.is(ProviderId::CxEngine) && code_flow).then(|| {
+    (ProviderId::CxEngine.owns(profile) && code_flow).then(|| {
         "an Authorization Code profile's tokens go to 3CX through the browser (Authorize); pbxlink can ask CX-Engine only for a client-credentials token".to_string()
     })
 }
@@ -33,13 +33,13 @@ pub fn unsupported(profile: &Profile) -> Option<String> {
 pub async fn issue(profile: &Profile, opts: &Options) -> Result<Issued, Report> {
     let opts = opts.for_profile(profile);
     let unreadable = || super::unreadable(&profile.provider, &mut |_| {});
-    match profile.provider() {
+    match ProviderId::of(profile) {
         Some(ProviderId::ThreeCx) => {
             let cx = threecx::ThreeCx::of(profile).ok_or_else(unreadable)?;
             let (session, tok) = threecx::check::issue(&cx, &opts).await?;
             let lifetime = match tok.lifetime {
                 threecx::Lifetime::Claims(secs) => Some(secs),
-                threecx::Lifetime::Until(exp) => Some(exp.saturating_sub(crate::profile::results::now_secs())),
+                threecx::Lifetime::Until(exp) => Some(exp.saturating_sub(crate::clock::now_secs())),
                 // Minutes or seconds: the shorter reading, so a kept token is never one that ended.
                 threecx::Lifetime::Stated(s) => s.trim().parse::<u64>().ok(),
                 threecx::Lifetime::Unknown => None,
@@ -67,7 +67,7 @@ pub async fn issue(profile: &Profile, opts: &Options) -> Result<Issued, Report> 
 /// The address `pbxlink api` sends a profile's requests to (its paths are the vendor's own):
 /// 3CX's domain, 8x8's API host, the CX-Engine URL.
 pub fn api_address(profile: &Profile) -> Option<String> {
-    match profile.provider()? {
+    match ProviderId::of(profile)? {
         ProviderId::ThreeCx => threecx::ThreeCx::of(profile).map(|x| x.domain),
         ProviderId::EightByEight => eightbyeight::EightByEight::of(profile).map(|e| e.host().to_string()),
         ProviderId::CxEngine => cxengine::CxEngine::of(profile).map(|c| c.base_url),
@@ -78,7 +78,7 @@ pub fn api_address(profile: &Profile) -> Option<String> {
 /// the same Client ID, so a kept 3CX token is tried with its cheapest read first; the others
 /// last their stated lifetime.
 pub async fn still_works(profile: &Profile, opts: &Options, token: &SecretString) -> bool {
-    match profile.provider() {
+    match ProviderId::of(profile) {
         Some(ProviderId::ThreeCx) => match threecx::ThreeCx::of(profile) {
             Some(cx) => threecx::check::still_reads(&cx, &opts.for_profile(profile), token.expose_secret()).await,
             None => false,

@@ -53,7 +53,7 @@ pub fn template_name(text: &str) -> Option<String> {
     let doc = roxmltree::Document::parse(text).ok()?;
     let root = doc.root_element();
     let name = root.attribute("Name").filter(|_| root.tag_name().name() == "Crm")?.trim();
-    (!name.is_empty()).then(|| crate::validate::one_line(name, 80))
+    (!name.is_empty()).then(|| crate::text::one_line(name, 80))
 }
 
 /// Control characters as escapes (`\u{1b}`), so that text taken from a file (a name, an attribute,

@@ -47,7 +47,7 @@ pub fn lines(run: &Run, spinner: usize, compact: bool, width: usize, t: &Theme) 
         let wanted =
             !compact || matches!(c.state, CheckState::Failed(_) | CheckState::NotAvailable | CheckState::Running);
         if !detail.is_empty() && wanted {
-            let wrapped = super::text::wrap_hanging(&format!("   {detail}"), width);
+            let wrapped = crate::text::wrap_hanging(&format!("   {detail}"), width);
             out.extend(wrapped.into_iter().map(|l| Line::styled(l, t.dim())));
         }
     }

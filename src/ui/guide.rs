@@ -52,7 +52,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
                 let on = g.chosen.get(&step.id) == Some(&i);
                 let text = format!("{} {} {}", if focused { t.marker() } else { " " }, t.radio(on), c.label);
                 items.push(if focused { Line::styled(text, t.selected()) } else { Line::raw(text) });
-                for l in super::text::wrap_hanging(&c.note, width) {
+                for l in crate::text::wrap_hanging(&c.note, width) {
                     items.push(Line::styled(format!("      {l}"), t.dim()));
                 }
             }
@@ -76,7 +76,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
             if g.link_options.is_empty() {
                 let width = usize::from(inner_width(area)).saturating_sub(2).max(10);
                 items.extend(
-                    super::text::wrap_hanging(&step.refuse, width).into_iter().map(|l| Line::styled(l, t.dim())),
+                    crate::text::wrap_hanging(&step.refuse, width).into_iter().map(|l| Line::styled(l, t.dim())),
                 );
             }
             list_below(f, inner, body, items, g.scroll, t);
@@ -144,7 +144,7 @@ fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>>
     let ts = &g.template;
     let width = width.max(20);
     let say = |glyph: &str, text: &str, style| -> Vec<Line<'static>> {
-        let body = super::text::wrap_hanging(text, width - 4);
+        let body = crate::text::wrap_hanging(text, width - 4);
         body.into_iter()
             .enumerate()
             .map(|(i, l)| {
@@ -234,7 +234,7 @@ fn pack(names: &[String], width: usize, max: usize) -> Vec<String> {
 
 /// Guide text as lines, wrapped with hanging indents for list items.
 fn text_lines(body: &str, width: u16) -> Vec<Line<'static>> {
-    super::text::wrap_hanging(body, usize::from(width)).into_iter().map(Line::raw).collect()
+    crate::text::wrap_hanging(body, usize::from(width)).into_iter().map(Line::raw).collect()
 }
 
 /// Text width inside a bordered, padded block.

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Theme, block};
-use crate::profile::results::ago;
+use crate::clock::ago;
 use crate::wizard::{Row, Wizard};
 
 pub fn draw(f: &mut Frame, area: Rect, w: &Wizard, t: &Theme) {
@@ -64,7 +64,7 @@ fn row_line(r: &Row, selected: bool, width: usize, now: u64, t: &Theme) -> Line<
         (None, Some(l)) => {
             let kind = l.failure.as_deref().unwrap_or("failed");
             let when = match l.since.filter(|s| *s < l.checked_at) {
-                Some(s) => format!("since {}", crate::profile::results::when_short(s, now)),
+                Some(s) => format!("since {}", crate::clock::when_short(s, now)),
                 None => ago(l.checked_at, now),
             };
             (t.fail_glyph(), format!("{kind} {when}"), t.bad())

@@ -6,7 +6,6 @@ mod checks;
 mod guide;
 mod home;
 mod principals;
-mod text;
 pub mod theme;
 
 use ratatui::Frame;
@@ -211,7 +210,7 @@ fn choose(f: &mut Frame, area: Rect, selected: usize, t: &Theme) {
     for (i, p) in ProviderId::ALL.iter().enumerate() {
         let g = p.guide();
         let style = if i == selected { t.selected() } else { Style::default() };
-        for (j, part) in text::wrap_hanging(&g.summary, summary_w).into_iter().enumerate() {
+        for (j, part) in crate::text::wrap_hanging(&g.summary, summary_w).into_iter().enumerate() {
             let head = match j {
                 0 => format!("{} {:<name_w$} ", if i == selected { t.marker() } else { " " }, g.name),
                 _ => " ".repeat(name_w + 3),

@@ -182,5 +182,5 @@ fn token(f: &mut Frame, area: Rect, p: &Principals, tok: &TokenShown, spinner: u
 /// The keys of the principals screen, for the footer.
 pub fn keys(p: &Principals) -> Vec<(&'static str, &'static str)> {
     use crate::wizard::{keymap::named, screen_keys};
-    named(&screen_keys::principals(screen_keys::PrincipalsAt::of(p)))
+    named(&screen_keys::principals(p.at()))
 }

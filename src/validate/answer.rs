@@ -67,23 +67,7 @@ pub fn server_message(body: &[u8]) -> Option<String> {
         .or_else(|| pick(&v, "error"))
         .or_else(|| pick(&v, "message"))
         .or_else(|| pick(&v, "Error"))?;
-    Some(one_line(&msg, 160))
-}
-
-/// Collapses whitespace and control characters and cuts to `max` characters, so that text from a
-/// server can never move the cursor or break a line in the TUI or a log.
-pub fn one_line(s: &str, max: usize) -> String {
-    let mut out = String::new();
-    for w in s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w);
-    }
-    if out.chars().count() > max {
-        out = out.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
-    }
-    out
+    Some(crate::text::one_line(&msg, 160))
 }
 
 #[cfg(test)]
@@ -117,6 +101,5 @@ mod tests {
         let odata = br#"{"error":{"code":"Forbidden","message":"Access denied"}}"#;
         assert_eq!(server_message(odata).as_deref(), Some("Access denied"));
         assert_eq!(server_message(b"<html>"), None);
-        assert_eq!(one_line("a\u{1b}[2Jb", 50), "a [2Jb");
     }
 }

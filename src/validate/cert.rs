@@ -137,7 +137,7 @@ fn name(mut b: &[u8]) -> Option<String> {
             };
             let (text, _) = tlv(value, *value.first()?)?;
             let text = String::from_utf8_lossy(text);
-            parts.push(format!("{label}={}", crate::validate::one_line(&text, 80)));
+            parts.push(format!("{label}={}", crate::text::one_line(&text, 80)));
         }
     }
     Some(parts.join(", "))

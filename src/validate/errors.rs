@@ -45,7 +45,7 @@ pub fn proxy_failure(e: &reqwest::Error, proxy: &Proxy, target: &str) -> Option<
                 }
                 other => format!(
                     "the proxy {proxy} could not open a tunnel to {target}: {}",
-                    crate::validate::one_line(other, 80)
+                    crate::text::one_line(other, 80)
                 ),
             });
         }
@@ -184,14 +184,14 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
     while let Some(s) = last.source() {
         last = s;
     }
-    crate::validate::one_line(&last.to_string(), 160)
+    crate::text::one_line(&last.to_string(), 160)
 }
 
 /// Words a PBX admin understands for the certificate problems they meet.
 pub fn describe_tls(e: &rustls::Error) -> String {
     use crate::report::utc_date;
     use rustls::CertificateError as C;
-    let raw = crate::validate::one_line(&e.to_string(), 120);
+    let raw = crate::text::one_line(&e.to_string(), 120);
     match e {
         rustls::Error::InvalidCertificate(c) => match c {
             C::UnknownIssuer => "certificate not trusted: signed by an unknown CA (private CA? use --ca-file)".into(),

@@ -26,7 +26,7 @@ use std::time::Duration;
 use crate::profile::Profile;
 use crate::report::Check;
 
-pub use answer::{Answer, Failure, one_line, server_message, status_failure};
+pub use answer::{Answer, Failure, server_message, status_failure};
 
 pub use client::http_client_for_tests;
 pub use scheduler::{Scheduler, Turn};

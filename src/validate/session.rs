@@ -194,7 +194,7 @@ impl Session {
             Ok(a) => {
                 let cms = connect_ms.unwrap_or(0);
                 if let Some(c) = self.certificate() {
-                    t.merge_health(super::cert::health(&c, crate::profile::results::now_secs(), &self.thresholds));
+                    t.merge_health(super::cert::health(&c, crate::clock::now_secs(), &self.thresholds));
                 }
                 t.end("connect", CheckState::Passed, self.verified(), Some(cms));
                 t.start(check);

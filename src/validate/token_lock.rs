@@ -112,7 +112,7 @@ pub async fn acquire(
 }
 
 fn open(dir: &Path, path: &Path) -> std::io::Result<File> {
-    crate::profile::atomic::ensure_private_dir(dir)?;
+    crate::files::atomic::ensure_private_dir(dir)?;
     crate::files::open_lock(path)
 }
 
@@ -121,7 +121,7 @@ fn holder(path: &Path) -> String {
     // A regular file only, a few bytes of it: a FIFO put there must not hang the waiter.
     let text =
         crate::files::read_regular(path, 4096).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-    let line = crate::validate::one_line(text.lines().next().unwrap_or(""), 100);
+    let line = crate::text::one_line(text.lines().next().unwrap_or(""), 100);
     if line.is_empty() { "another pbxlink".to_string() } else { line }
 }
 

@@ -15,7 +15,7 @@ use crate::providers::ProviderId;
 impl GuideState {
     /// A guide pre-filled from a saved profile, opened at its first form.
     pub fn edit(p: &Profile) -> Self {
-        let mut s = Self::new(p.provider().unwrap_or(ProviderId::ThreeCx));
+        let mut s = Self::new(ProviderId::of(p).unwrap_or(ProviderId::ThreeCx));
         let (schema, guide) = (s.provider.schema(), s.guide());
         let mut products: Vec<String> = vec![];
         for def in schema.fields {
@@ -173,7 +173,7 @@ impl GuideState {
     /// edited, or taken from `new`.
     pub fn build_profile(&self, name: &str, new: &NewDefaults) -> Result<Profile, crate::report::Refusal> {
         let (schema, guide) = (self.provider.schema(), self.guide());
-        let editing = self.editing.as_ref().filter(|p| p.provider() == Some(self.provider));
+        let editing = self.editing.as_ref().filter(|p| ProviderId::of(p) == Some(self.provider));
         let mut values = Values::default();
         for def in schema.fields {
             let label = || guide.fields.get(def.key).map_or(def.key, |f| f.label.as_str()).to_string();

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::review::Keeping;
-use super::steps::TemplateStep;
+use super::keeping::Keeping;
+use super::template_step::TemplateStep;
 use super::{Effect, Field, ValidationEvent};
 use crate::guide::{FieldKind, Guide, Step, StepKind};
 use crate::profile::Profile;

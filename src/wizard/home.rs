@@ -89,7 +89,7 @@ impl Home {
 
     /// True when the selected row is a readable 3CX profile (`p` applies).
     pub fn selected_is_3cx(&self) -> bool {
-        self.current().and_then(|r| r.profile.as_ref()).is_some_and(|p| p.is(ProviderId::ThreeCx))
+        self.current().and_then(|r| r.profile.as_ref()).is_some_and(|p| ProviderId::ThreeCx.owns(p))
     }
 
     fn current(&self) -> Option<&Row> {
@@ -153,7 +153,7 @@ impl Wizard {
     /// The selected 3CX profile's service principals.
     fn principals(&mut self) -> (Screen, Vec<Effect>) {
         match self.home.current().and_then(|r| r.profile.clone()) {
-            Some(p) if p.is(ProviderId::ThreeCx) => {
+            Some(p) if ProviderId::ThreeCx.owns(&p) => {
                 let (s, fx) = super::Principals::open(p, &mut self.attempt);
                 (Screen::Principals(Box::new(s)), fx)
             }
@@ -169,7 +169,7 @@ impl Wizard {
             return (Screen::Home, vec![]);
         };
         match &row.profile {
-            Some(p) if p.provider().is_some_and(|x| ProviderId::ALL.contains(&x)) => {
+            Some(p) if ProviderId::of(p).is_some_and(|x| ProviderId::ALL.contains(&x)) => {
                 (Screen::Guide(Box::new(GuideState::edit(p))), vec![])
             }
             _ => {

@@ -11,6 +11,7 @@ mod field;
 mod guide;
 mod guide_keys;
 mod home;
+mod keeping;
 pub mod keymap;
 mod msg;
 mod principals;
@@ -18,17 +19,18 @@ mod revalidate;
 mod review;
 pub mod screen_keys;
 mod steps;
+mod template_step;
 
 pub use crate::providers::DemoAccount;
 pub use demo::DemoInfo;
 pub use field::{Field, clean_paste};
 pub use guide::{Ctx, GuideState, NewDefaults, Outcome as GuideOutcome, Phase, Run};
 pub use home::{Home, Row};
+pub use keeping::{IN_FILE, Keeping};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};
 pub use revalidate::{CapabilityRead, Revalidation};
-pub use review::{IN_FILE, Keeping};
-pub use steps::TemplateStep;
+pub use template_step::TemplateStep;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

@@ -79,6 +79,19 @@ pub struct Ctx<'a> {
 }
 
 impl Principals {
+    /// Where the screen is, for its keys and its footer.
+    pub fn at(&self) -> PrincipalsAt {
+        match &self.stage {
+            Stage::List if self.list.is_none() => PrincipalsAt::Loading,
+            Stage::List if self.rows().is_empty() => PrincipalsAt::Empty,
+            Stage::List => PrincipalsAt::List,
+            Stage::Confirm { .. } => PrincipalsAt::Confirm,
+            Stage::Generating { .. } => PrincipalsAt::Generating,
+            Stage::Token(t) if t.name.is_some() && t.saved.is_none() => PrincipalsAt::Naming { revealed: t.reveal },
+            Stage::Token(t) => PrincipalsAt::Token { saved: t.saved.is_some(), revealed: t.reveal },
+        }
+    }
+
     /// Opens the screen for a 3CX profile and asks for its list.
     pub fn open(profile: Profile, attempt: &mut u64) -> (Self, Vec<Effect>) {
         *attempt += 1;
@@ -222,7 +235,7 @@ impl Principals {
     }
 
     pub fn key(&mut self, k: KeyEvent, ctx: &mut Ctx<'_>) -> Outcome {
-        let action = keymap::find(&screen_keys::principals(PrincipalsAt::of(self)), k);
+        let action = keymap::find(&screen_keys::principals(self.at()), k);
         match std::mem::replace(&mut self.stage, Stage::List) {
             Stage::List => self.list_key(action, ctx),
             Stage::Confirm { principal, answer } => self.confirm_key(principal, answer, action, k, ctx),
@@ -380,7 +393,7 @@ impl Principals {
     fn check_save_name(&self, name: &str, ctx: &Ctx<'_>) -> Result<(), crate::report::Refusal> {
         profile::check_name(name).map_err(|e| format!("Profile name: {e}"))?;
         match ctx.profiles.iter().find(|p| p.name == name) {
-            Some(p) if !p.is(crate::providers::ProviderId::ThreeCx) => {
+            Some(p) if !crate::providers::ProviderId::ThreeCx.owns(p) => {
                 Err(format!("\"{name}\" is a {} profile: choose another name.", p.provider_name()).into())
             }
             _ => Ok(()),

@@ -7,6 +7,7 @@
 
 use super::Field;
 use super::guide::{GuideState, NewDefaults};
+use super::keeping::{IN_FILE, Keeping};
 use crate::guide::FieldKind;
 use crate::profile::keep::Keep;
 use crate::profile::os_keyring;
@@ -15,27 +16,6 @@ use crate::profile::secret_ref::SecretRef;
 use crate::profile::store::SaveMode;
 use crate::profile::{self, Profile};
 use crate::report::Refusal;
-
-/// The review's "Keep the secret" field, and the reference the edited profile read.
-#[derive(Debug, Clone)]
-pub struct Keeping {
-    /// Free text (a command has spaces), read by [`SecretRef::parse_flag`].
-    pub field: Field,
-    /// The edited profile's reference, kept as it is when the field still shows it.
-    pub kept: Option<SecretRef>,
-    /// Whether the cursor is in this field rather than the name.
-    pub focused: bool,
-}
-
-impl Default for Keeping {
-    fn default() -> Self {
-        // `Path`: free text, trimmed; the review offers no completion.
-        Keeping { field: Field::new("keep", FieldKind::Path, ""), kept: None, focused: false }
-    }
-}
-
-/// What the review's keep field holds back when it is empty.
-pub const IN_FILE: &str = "in profiles.toml (readable only by you)";
 
 impl GuideState {
     /// The key of the schema's secret field (each vendor has one).

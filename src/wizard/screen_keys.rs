@@ -5,7 +5,6 @@
 use crossterm::event::KeyCode::{self, Char, Delete, Down, Enter, Esc, PageDown, PageUp, Up};
 
 use super::keymap::{Binding, bind};
-use super::principals::{Principals as PrincipalsScreen, Stage};
 
 /// What the home screen's keys ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,20 +154,6 @@ pub enum PrincipalsAt {
         saved: bool,
         revealed: bool,
     },
-}
-
-impl PrincipalsAt {
-    pub fn of(p: &PrincipalsScreen) -> PrincipalsAt {
-        match &p.stage {
-            Stage::List if p.list.is_none() => PrincipalsAt::Loading,
-            Stage::List if p.rows().is_empty() => PrincipalsAt::Empty,
-            Stage::List => PrincipalsAt::List,
-            Stage::Confirm { .. } => PrincipalsAt::Confirm,
-            Stage::Generating { .. } => PrincipalsAt::Generating,
-            Stage::Token(t) if t.name.is_some() && t.saved.is_none() => PrincipalsAt::Naming { revealed: t.reveal },
-            Stage::Token(t) => PrincipalsAt::Token { saved: t.saved.is_some(), revealed: t.reveal },
-        }
-    }
 }
 
 /// The principals screen's keys.

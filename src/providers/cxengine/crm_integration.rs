@@ -11,7 +11,8 @@
 use serde::Deserialize;
 
 use crate::report::FailureKind;
-use crate::validate::{Answer, Failure, one_line, status_failure};
+use crate::text::one_line;
+use crate::validate::{Answer, Failure, status_failure};
 
 pub const PATH: &str = "/xapi/v1/CrmIntegration?$select=Name,EnabledForExternalCalls,EnabledForDidCalls";
 

@@ -17,7 +17,8 @@ use serde::Deserialize;
 
 use crate::guide::{Guide, ProductSpec};
 use crate::report::FailureKind;
-use crate::validate::{Answer, Failure, one_line, status_failure};
+use crate::text::one_line;
+use crate::validate::{Answer, Failure, status_failure};
 
 pub mod check;
 mod probes;

@@ -9,7 +9,8 @@
 //! read-only API role. Which reads each lower role may make is not documented, so the role named
 //! is "probably", never a verdict. Only GET requests, ever.
 
-use crate::validate::{Answer, one_line, server_message};
+use crate::text::one_line;
+use crate::validate::{Answer, server_message};
 
 /// One read an integration may need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

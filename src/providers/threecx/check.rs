@@ -92,7 +92,7 @@ pub async fn run(cx: &ThreeCx, opts: &Options, progress: &mut (dyn FnMut(Progres
         Ok(a) => match p::interpret_details(&a) {
             Details::Found(d) => {
                 // The same answer tells the system's health: no request of its own.
-                if let Some(h) = p::health::health(&a.body, crate::profile::results::now_secs(), &opts.thresholds) {
+                if let Some(h) = p::health::health(&a.body, crate::clock::now_secs(), &opts.thresholds) {
                     t.merge_health(h);
                 }
                 t.pass("details", d)

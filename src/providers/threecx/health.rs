@@ -19,7 +19,7 @@ const DAY: i64 = 86_400;
 pub fn health(body: &[u8], now: u64, t: &Thresholds) -> Option<Health> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let o = v.as_object()?;
-    let text = |k: &str| o.get(k).and_then(Value::as_str).map(|s| crate::validate::one_line(s, 40));
+    let text = |k: &str| o.get(k).and_then(Value::as_str).map(|s| crate::text::one_line(s, 40));
     let flag = |k: &str| o.get(k).and_then(Value::as_bool);
     let count = |k: &str| o.get(k).and_then(Value::as_i64);
     let date = |k: &str| o.get(k).and_then(Value::as_str).and_then(Dated::written);

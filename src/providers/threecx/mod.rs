@@ -29,12 +29,15 @@ pub mod simulated;
 mod simulated_principals;
 #[cfg(feature = "simulator")]
 mod simulated_reads;
+#[cfg(feature = "simulator")]
+mod simulated_routes;
 
 pub use profile::{API_KEY, CLIENT_ID, DOMAIN, PROVIDER, SCHEMA, ThreeCx, guide};
 
 use super::jwt_payload;
 use crate::report::{FailureKind, utc_date};
-use crate::validate::{Answer, Failure, one_line, server_message, status_failure};
+use crate::text::one_line;
+use crate::validate::{Answer, Failure, server_message, status_failure};
 
 pub const TOKEN_PATH: &str = "/connect/token";
 pub const ACCESS_PATH: &str = "/xapi/v1/Defs?$select=Id";

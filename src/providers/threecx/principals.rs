@@ -16,7 +16,8 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use crate::report::FailureKind;
-use crate::validate::{Answer, Failure, one_line, status_failure};
+use crate::text::one_line;
+use crate::validate::{Answer, Failure, status_failure};
 
 /// Only the fields pbxlink shows: `Groups` and `Peers` can be long and would eat the body bound.
 pub const LIST_PATH: &str =

@@ -5,6 +5,8 @@
 //! of a property the account's version lacks is OData's 400) with `GenerateAppToken`, which
 //! replaces the principal's key as the real PBX may, `GET /callcontrol` as 3CX documents it, and
 //! OData errors elsewhere. Each account behaves like one real-world situation (the demo's are in `demo.rs`).
+//! This file holds the site's state and its answers; `simulated_routes` sends each request to its
+//! answer, `simulated_reads` and `simulated_principals` answer the rest.
 
 use bytes::Bytes;
 use hyper::http::request::Parts;
@@ -13,8 +15,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
-use super::simulated_principals::{app_token_id, generate_app_token, iso8601, principals_page};
-use crate::simulator::{Resp, Simulator, Site, json};
+use crate::simulator::{Resp, Simulator, json};
 
 /// The simulated PBX: its accounts and the tokens it has issued.
 pub struct ThreeCxSite {
@@ -70,21 +71,6 @@ impl ThreeCxSite {
     /// The most validations that were between their token and their SystemStatus read at once.
     pub fn max_concurrent_validations(&self) -> usize {
         self.max_sessions.load(SeqCst)
-    }
-}
-
-impl Site for ThreeCxSite {
-    fn answer(&self, parts: &Parts, body: &Bytes) -> Option<Resp> {
-        let path = parts.uri.path();
-        (path == "/connect/token"
-            || path.starts_with("/xapi/")
-            || path == "/callcontrol"
-            || path.starts_with("/callcontrol/"))
-        .then(|| route(self, parts, body))
-    }
-
-    fn delayed(&self, parts: &Parts) -> bool {
-        parts.method == hyper::Method::GET && parts.uri.path().starts_with("/xapi/")
     }
 }
 
@@ -194,66 +180,6 @@ pub(super) fn odata_error(status: u16, code: &str, message: &str) -> Resp {
     json(status, serde_json::json!({"error": {"code": code, "message": message}}).to_string())
 }
 
-fn route(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
-    let path = parts.uri.path();
-    match (parts.method.as_str(), path) {
-        ("POST", "/connect/token") => token(st, parts, body),
-        ("GET", "/callcontrol") => call_control(st, parts),
-        ("GET", "/xapi/v1/Defs") => with_account(st, parts, |a| {
-            // Where SystemStatus is refused, Defs is a validation's last read.
-            if a.behaviour == Behaviour::LowRole {
-                end_session(st);
-            }
-            let mut r = json(200, r#"{"@odata.context":"https://localhost/xapi/v1/$metadata#Defs(Id)","Id":0}"#);
-            if let Ok(v) = hyper::header::HeaderValue::from_str(a.version()) {
-                r.headers_mut().insert("X-3CX-Version", v);
-            }
-            r
-        }),
-        ("GET", "/xapi/v1/SystemStatus") => with_account(st, parts, |a| {
-            if a.behaviour == Behaviour::LowRole {
-                return odata_error(403, "Forbidden", "Access denied");
-            }
-            end_session(st);
-            json(200, select(system_status(a), parts.uri.query()).to_string())
-        }),
-        ("GET", "/xapi/v1/CrmIntegration") => with_account(st, parts, |a| {
-            // This read ends a CX-Engine validation's 3CX part, as SystemStatus ends a 3CX one.
-            end_session(st);
-            if a.behaviour == Behaviour::LowRole {
-                return odata_error(403, "Forbidden", "Access denied");
-            }
-            let name = st.crm_template.lock().ok().and_then(|t| t.clone()).unwrap_or_default();
-            let all = serde_json::json!({
-                "Id": "crm", "Name": name, "Country": "", "EnabledForDidCalls": false,
-                "EnabledForExternalCalls": !name.is_empty(), "PhonebookSynchronization": false, "VariableChoices": [],
-            });
-            json(200, select(all, parts.uri.query()).to_string())
-        }),
-        // A principals listing ends its session too, with its last page: it is the last XAPI
-        // call after its token.
-        ("GET", "/xapi/v1/ServicePrincipals") => with_account(st, parts, |a| {
-            if a.behaviour == Behaviour::LowRole {
-                end_session(st);
-                return odata_error(403, "Forbidden", "Access denied");
-            }
-            principals_page(st, parts, a.version())
-        }),
-        ("POST", p) if app_token_id(p).is_some() => with_account(st, parts, |a| {
-            end_session(st);
-            if a.behaviour == Behaviour::LowRole {
-                return odata_error(403, "Forbidden", "Access denied");
-            }
-            generate_app_token(st, app_token_id(p).unwrap_or(-1))
-        }),
-        ("GET", p) if super::simulated_reads::claims(p) => super::simulated_reads::answer(st, parts),
-        (_, p) if p.starts_with("/xapi/") || p.starts_with("/callcontrol") => {
-            with_account(st, parts, |_| odata_error(404, "NotFound", "Resource not found"))
-        }
-        _ => odata_error(404, "NotFound", "Not found"),
-    }
-}
-
 /// Runs `f` for the account whose current token is presented, or answers 401/403 as 3CX does.
 pub(super) fn with_account(st: &ThreeCxSite, parts: &Parts, f: impl FnOnce(&ThreeCxAccount) -> Resp) -> Resp {
     let Some(account) = bearer_account(st, parts) else {
@@ -285,7 +211,7 @@ fn bearer_account<'a>(st: &'a ThreeCxSite, parts: &Parts) -> Option<&'a ThreeCxA
 /// the DNs the integration controls or monitors (its route point, then an extension), each with
 /// `dn`, `type`, `devices` and `participants`; 401 for a token 3CX does not know, and 403 for an
 /// integration without Call Control.
-fn call_control(st: &ThreeCxSite, parts: &Parts) -> Resp {
+pub(super) fn call_control(st: &ThreeCxSite, parts: &Parts) -> Resp {
     let Some(account) = bearer_account(st, parts) else { return json(401, UNAUTHORIZED) };
     if !account.call_control() {
         return json(403, "");
@@ -297,7 +223,7 @@ fn call_control(st: &ThreeCxSite, parts: &Parts) -> Resp {
     json(200, dns.to_string())
 }
 
-fn token(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
+pub(super) fn token(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
     let ctype = parts.headers.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let fields: Vec<(String, String)> = if let Some(b) =
         ctype.split("boundary=").nth(1).filter(|_| ctype.starts_with("multipart/form-data"))
@@ -371,7 +297,7 @@ fn token(st: &ThreeCxSite, parts: &Parts, body: &Bytes) -> Resp {
         t.insert(account.client_id.clone(), kept);
     }
     if let Ok(mut l) = st.last_used.lock() {
-        l.insert(account.client_id.clone(), crate::profile::results::now_secs());
+        l.insert(account.client_id.clone(), crate::clock::now_secs());
     }
     let now = st.sessions.fetch_add(1, SeqCst) + 1;
     st.max_sessions.fetch_max(now, SeqCst);
@@ -388,7 +314,7 @@ pub(super) fn random_token() -> String {
 fn jwt(client: &str, secs: u64) -> String {
     use base64::Engine;
     let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    let iat = crate::profile::results::now_secs();
+    let iat = crate::clock::now_secs();
     let claims = serde_json::json!({"sub": client, "client_id": client, "iat": iat, "nbf": iat, "exp": iat + secs, "jti": random_token()});
     format!("{}.{}.{}", b64(r#"{"alg":"RS256","typ":"JWT"}"#), b64(&claims.to_string()), random_token())
 }
@@ -396,8 +322,8 @@ fn jwt(client: &str, secs: u64) -> String {
 /// `SystemStatus` as a V20 box answers it (the spec's `Pbx.SystemStatus`), its dates relative to
 /// now so that every run sees the same days left; each health behaviour changes what it is about.
 /// The licence key is in it, as on a real PBX: pbxlink must never show it.
-fn system_status(a: &ThreeCxAccount) -> serde_json::Value {
-    let now = crate::profile::results::now_secs();
+pub(super) fn system_status(a: &ThreeCxAccount) -> serde_json::Value {
+    let now = crate::clock::now_secs();
     let day = 86_400;
     let at = |days: i64| iso8601((now as i64 + days * day) as u64);
     let b = a.behaviour;
@@ -423,6 +349,13 @@ fn system_status(a: &ThreeCxAccount) -> serde_json::Value {
         _ => {}
     }
     s
+}
+
+/// Seconds since the epoch as an ISO 8601 UTC date-time, as 3CX writes its dates.
+pub(super) fn iso8601(secs: u64) -> String {
+    let rem = secs % 86_400;
+    let date = crate::report::utc_date(secs);
+    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// One validation (or principals request) is over: see `ThreeCxSite::sessions`.

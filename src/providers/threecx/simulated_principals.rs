@@ -4,7 +4,7 @@
 
 use hyper::http::request::Parts;
 
-use super::simulated::{ThreeCxSite, end_session, odata_error, random_token, select};
+use super::simulated::{ThreeCxSite, end_session, iso8601, odata_error, random_token, select};
 use crate::simulator::{Resp, json};
 
 /// The service principals: each account (Id 1.. in order, Number = its client id), then two system
@@ -105,13 +105,6 @@ pub(super) fn generate_app_token(st: &ThreeCxSite, id: i64) -> Resp {
     }
     let context = "https://localhost/xapi/v1/$metadata#Edm.String";
     json(200, serde_json::json!({"@odata.context": context, "value": token}).to_string())
-}
-
-/// Seconds since the epoch as an ISO 8601 UTC date-time, as 3CX writes `LastUsed`.
-pub(super) fn iso8601(secs: u64) -> String {
-    let rem = secs % 86_400;
-    let date = crate::report::utc_date(secs);
-    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[cfg(test)]

@@ -1,7 +1,24 @@
-//! Wrapping guide text the way a reader expects: list items (`•`, `-`, `1.`) wrap with a hanging
-//! indent under their first word, so steps stay readable at 60 columns.
+//! Text shaping shared by every layer: text from elsewhere (a server, a child process, a file)
+//! made one safe line, and guide text wrapped the way a reader expects.
 
-/// Wraps `text` to `width` columns, keeping each source line's indent and hanging list items.
+/// Collapses whitespace and control characters and cuts to `max` characters, so that text from a
+/// server can never move the cursor or break a line in the TUI or a log.
+pub fn one_line(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for w in s.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if out.chars().count() > max {
+        out = out.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
+    }
+    out
+}
+
+/// Wraps `text` to `width` columns, keeping each source line's indent and hanging list items
+/// (`•`, `-`, `1.` wrap under their first word), so steps stay readable at 60 columns.
 pub fn wrap_hanging(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
     let mut out = Vec::new();
@@ -54,6 +71,13 @@ fn list_marker(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_takes_out_control_characters() {
+        assert_eq!(one_line("a\u{1b}[2Jb", 50), "a [2Jb");
+        assert_eq!(one_line("a\n  b\tc", 50), "a b c");
+        assert_eq!(one_line("abcdef", 4), "abc…");
+    }
 
     #[test]
     fn hanging_indent() {

@@ -1,6 +1,9 @@
-//! Reading a file someone named (a CA file, an import, a template, a key file): only a regular
-//! file, and only up to a bound. A FIFO or a device would block or never end (`/dev/zero`), and
-//! pbxlink must never hang or grow without limit on what a path points at. Bottom layer.
+//! Files, read and written safely. Reading a file someone named (a CA file, an import, a
+//! template, a key file): only a regular file, and only up to a bound. A FIFO or a device would
+//! block or never end (`/dev/zero`), and pbxlink must never hang or grow without limit on what a
+//! path points at. Writing (`atomic`): whole or not at all, 0600, under a lock.
+
+pub mod atomic;
 
 use std::io::{self, Read};
 use std::path::Path;
