@@ -10,7 +10,6 @@ use crate::clock::now_secs;
 use crate::profile::results::{LastResult, Results};
 use crate::profile::store::{Store, StoreError};
 use crate::providers::threecx::{ThreeCx, principal_requests};
-use crate::template_file;
 use crate::validate::{self, Progress};
 use crate::wizard::{Effect, HomeData, Msg, ValidationEvent};
 
@@ -228,27 +227,27 @@ impl Effects for Executor {
                 });
             }
             // Disk work runs off the drawing thread; each answer names what it answers.
-            Effect::CheckTemplate { typed } => {
+            Effect::CheckFile { rules, typed } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = template_file::inspect(&typed);
-                    let _ = tx.send(Msg::TemplateChecked { typed, result });
+                    let result = (rules.check)(&typed);
+                    let _ = tx.send(Msg::FileChecked { typed, result });
                 });
             }
-            Effect::CopyTemplate { from } => {
+            Effect::CopyFile { rules, from } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = template_file::write_copy(&from);
+                    let result = (rules.copy)(&from);
                     if let Ok(p) = &result {
-                        tracing::info!(copy = %p.display(), "wrote a correctly named template copy");
+                        tracing::info!(copy = %p.display(), "wrote a correctly named copy");
                     }
-                    let _ = tx.send(Msg::TemplateCopied(result));
+                    let _ = tx.send(Msg::FileCopied(result));
                 });
             }
             Effect::CompletePath { typed } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let completion = template_file::complete(&typed);
+                    let completion = crate::files::complete::complete(&typed);
                     let _ = tx.send(Msg::Completed { typed, completion });
                 });
             }

@@ -154,6 +154,27 @@ pub struct FieldSpec {
     /// What a step's text says in the field's `{id}` place before a value is typed.
     #[serde(default)]
     pub unset: String,
+    /// For a field naming a file the vendor checks: what is said about it.
+    #[serde(default)]
+    pub file: Option<FileTexts>,
+}
+
+/// The words around a checked file (`[fields.<key>.file]`), the vendor's; the front ends add only
+/// what is true of any file (its line numbers, "checking the file…", the copy's path).
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileTexts {
+    /// Under an empty field: what leaving it empty means.
+    pub empty: String,
+    /// Said when the field is left empty (plain mode).
+    pub skipped: String,
+    /// A file that passes; `{name}` is the name the file gives itself.
+    pub found: String,
+    /// After the first problems, where to see them all.
+    pub more: String,
+    /// What to do about a file with problems beyond its name.
+    pub refetch: String,
+    /// For a file given by flag that is refused: how to get one that is not.
+    pub flag_fix: String,
 }
 
 impl FieldSpec {
@@ -208,6 +229,10 @@ pub struct Guide {
     pub notes: BTreeMap<String, String>,
     #[serde(default)]
     pub products: Vec<ProductSpec>,
+    /// What checking a saved profile again costs, said before it runs (3CX: it ends the token a
+    /// running integration holds).
+    #[serde(default)]
+    pub recheck_warning: String,
 }
 
 impl Guide {
@@ -230,6 +255,7 @@ impl Guide {
                 expect_prefix: None,
                 expect_note: String::new(),
                 unset: String::new(),
+                file: None,
             })
         })
     }

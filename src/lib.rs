@@ -12,7 +12,6 @@
 //! - `profile`: the generic profile model (a vendor's fields as data) and the `profiles.toml` store
 //!   (atomic, 0600, comment-keeping);
 //! - `guide`: a guide as data (text in `assets/guides/`); `host`: host and URL normal forms;
-//! - `template_file`: reading, copying and path-completing CRM template files;
 //! - `files`: reading a file someone named, bounded and only if it is a regular file;
 //! - `table`: plain-text tables sized to their content; `redact`: secrets kept out of texts from
 //!   servers and child processes;
@@ -38,7 +37,6 @@ pub mod report;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod table;
-pub mod template_file;
 pub mod text;
 pub mod tui;
 pub mod ui;

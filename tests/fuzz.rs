@@ -7,9 +7,9 @@
 //! Each property prints how many cases it tried and how many were accepted (`--nocapture`); the
 //! README's Reliability section quotes those numbers.
 
+use pbxlink::files::complete::{complete_in, expand_home};
 use pbxlink::host::normalise_host;
-use pbxlink::template_file::crm::{check_file_name, check_xml};
-use pbxlink::template_file::{complete_in, expand_home};
+use pbxlink::providers::cxengine::template_xml::{check_file_name, check_xml};
 use pbxlink::wizard::clean_paste;
 use proptest::collection::vec;
 use proptest::prelude::*;

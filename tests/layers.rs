@@ -26,7 +26,6 @@ const LAYERS: &[&str] = &[
     // The loopback HTTPS server of the demo and the tests; the engine, the only HTTP client.
     "simulator",
     "validate",
-    "template_file",
     // The vendors, one unit each, and their registry.
     "providers",
     // The front ends: the pure wizard, its drawing, the executor of its effects, the terminal,

@@ -3,16 +3,17 @@
 //! wizard the same messages the terminal would.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use pbxlink::files::complete::Completion;
 use pbxlink::profile::Profile;
+use pbxlink::profile::checked_file::FileCheck as Inspection;
 use pbxlink::profile::results::LastResult;
 use pbxlink::profile::store::Entry;
 use pbxlink::providers::ProviderId;
+use pbxlink::providers::cxengine::template_xml as crm_template;
 use pbxlink::providers::threecx::ThreeCx;
 use pbxlink::providers::threecx::principals::{Principal, Problem};
 use pbxlink::report::{Check, CheckState, FailureKind, Report};
 use pbxlink::simulator::DEMO_TEMPLATE;
-use pbxlink::template_file::crm as crm_template;
-use pbxlink::template_file::{Completion, Inspection};
 use pbxlink::ui::{self, Theme};
 use pbxlink::wizard::{DemoInfo, HomeData, Msg, ValidationEvent, Wizard};
 use ratatui::{Terminal, backend::TestBackend};

@@ -37,7 +37,7 @@ fn specs() -> &'static [Spec] {
                 let entry = by_flag.entry(flag.clone()).or_insert_with(|| {
                     order.push(flag.clone());
                     let value_name = match def.kind {
-                        Kind::Template => "PATH".to_string(),
+                        Kind::File(_) => "PATH".to_string(),
                         _ => def.key.to_uppercase(),
                     };
                     let sources =

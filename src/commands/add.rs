@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Globals, exit, interactive};
 use crate::cli::{AddArgs, SecretSource};
+use crate::profile::checked_file::FileRules;
 use crate::profile::schema::{FieldDef, Kind, Schema, Value, Values};
 use crate::profile::secret_ref::SecretRef;
 use crate::profile::store::{Entry, SaveMode};
@@ -115,7 +116,7 @@ fn values_from_flags(schema: &Schema, args: &AddArgs, config: &Path) -> Result<V
                         eprintln!("note: {note}");
                     }
                     match def.kind {
-                        Kind::Template => Some(template(&flag, v)?),
+                        Kind::File(rules) => Some(checked_file(rules, guide.field(def.key), &flag, v)?),
                         Kind::Link { provider } => {
                             linked(config, &flag, v.trim(), provider)?;
                             checked
@@ -132,17 +133,20 @@ fn values_from_flags(schema: &Schema, args: &AddArgs, config: &Path) -> Result<V
     Ok(values)
 }
 
-/// A template given by flag must be one 3CX accepts; it is recorded as the absolute file.
-pub(super) fn template(flag: &str, typed: &str) -> Result<Value, Usage> {
-    let at = |e: crate::template_file::TemplateError| Usage(format!("--{flag} {typed}: {e}"));
-    let found = crate::template_file::inspect(typed).map_err(at)?;
+/// A file given by flag that the vendor checks must pass its check; it is recorded as the
+/// absolute file. `spec` is the field's guide entry, whose words say how to get a good one.
+pub(super) fn checked_file(
+    rules: &FileRules,
+    spec: &crate::guide::FieldSpec,
+    flag: &str,
+    typed: &str,
+) -> Result<Value, Usage> {
+    let found = (rules.check)(typed).map_err(|e| Usage(format!("--{flag} {typed}: {e}")))?;
     if !found.ok() {
         let mut problems: Vec<String> = found.name_problem.clone().into_iter().collect();
         problems.extend(found.problems.iter().map(|p| format!("line {}: {}", p.line, p.message)));
-        return Err(Usage(format!(
-            "--{flag} {typed}:\n  {}\n`pbxlink cx-engine check-template --write-copy` writes a correctly named copy",
-            problems.join("\n  ")
-        )));
+        let fix = spec.file.as_ref().map_or(String::new(), |w| format!("\n{}", w.flag_fix));
+        return Err(Usage(format!("--{flag} {typed}:\n  {}{fix}", problems.join("\n  "))));
     }
     for w in &found.warnings {
         eprintln!("warning: --{flag} {typed}: line {}: {}", w.line, w.message);

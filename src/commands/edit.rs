@@ -7,7 +7,7 @@
 use anyhow::Result;
 use std::path::Path;
 
-use super::add::{for_keyring, into_keyring, linked, secret, template, validate_before_save};
+use super::add::{checked_file, for_keyring, into_keyring, linked, secret, validate_before_save};
 use super::{Globals, UsageError as Usage, exit};
 use crate::cli::SetArgs;
 use crate::profile::results::Results;
@@ -141,7 +141,7 @@ fn changed(config: &Path, args: &SetArgs) -> Result<(Profile, Vec<Profile>, Vec<
                 let items: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
                 def.check_list(&items, guide).map_err(|e| Usage(format!("{key}: {e}")))?
             }
-            Kind::Template => template(&key, v)?,
+            Kind::File(rules) => checked_file(rules, guide.field(def.key), &key, v)?,
             kind => {
                 let checked = def.check(v, guide).map_err(|e| Usage(format!("{key}: {e}")))?;
                 if let Kind::Link { provider } = kind {

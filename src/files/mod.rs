@@ -4,6 +4,7 @@
 //! path points at. Writing (`atomic`): whole or not at all, 0600, under a lock.
 
 pub mod atomic;
+pub mod complete;
 
 use std::io::{self, Read};
 use std::path::Path;

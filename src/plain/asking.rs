@@ -8,10 +8,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use super::prompt::Prompter;
 use super::{Plain, SAVING};
 use crate::effects::{Effects, Executor};
+use crate::guide::FileTexts;
 use crate::guide::StepKind;
+use crate::profile::checked_file::FileCheck;
 use crate::profile::results::Results;
 use crate::report::CheckState;
-use crate::template_file::{Inspection, TemplateError};
 use crate::wizard::keymap::Action;
 use crate::wizard::{Ctx, Effect, GuideOutcome, GuideState, Msg, Phase, ValidationEvent};
 
@@ -104,7 +105,7 @@ impl<'p, 'a> Asking<'p, 'a> {
                 let _in_runtime = self.pl.rt.enter();
                 self.exec.run(f);
             }
-            let busy = self.g.running() || self.g.phase == Phase::Saving || self.g.template.busy;
+            let busy = self.g.running() || self.g.phase == Phase::Saving || self.g.file.busy;
             if !busy {
                 break;
             }
@@ -134,8 +135,9 @@ impl<'p, 'a> Asking<'p, 'a> {
                 self.say_progress(&event);
                 self.g.validation(event)
             }
-            Msg::TemplateChecked { typed, result } => {
-                say_inspection(&mut self.pl.p, &result);
+            Msg::FileChecked { typed, result } => {
+                let words = self.g.file_key().and_then(|k| self.g.guide().field(k).file.as_ref());
+                say_file_check(&mut self.pl.p, words, &result);
                 let loaded = self.pl.load();
                 let mut ctx = Ctx {
                     attempt: &mut self.attempt,
@@ -143,15 +145,15 @@ impl<'p, 'a> Asking<'p, 'a> {
                     new: self.pl.s.new.clone(),
                     saved: loaded.profiles(),
                 };
-                match self.g.template_checked(typed, result, &mut ctx) {
+                match self.g.file_checked(typed, result, &mut ctx) {
                     GuideOutcome::Stay(fx) | GuideOutcome::Leave(fx) => fx,
                 }
             }
-            Msg::TemplateCopied(result) => {
+            Msg::FileCopied(result) => {
                 if let Ok(path) = &result {
                     self.pl.p.say(&format!("  Wrote {}", path.display()));
                 }
-                self.g.template_copied(result)
+                self.g.file_copied(result)
             }
             Msg::Saved(result) => {
                 if result.is_ok() {
@@ -189,13 +191,14 @@ impl<'p, 'a> Asking<'p, 'a> {
     }
 }
 
-/// What a template check found, as lines.
-fn say_inspection(p: &mut Prompter, result: &Result<Inspection, TemplateError>) {
+/// What a file check found, as lines, in the words of the guide (`words`: the field's).
+fn say_file_check(p: &mut Prompter, words: Option<&FileTexts>, result: &Result<FileCheck, String>) {
     match result {
         Err(e) => p.say(&format!("  {e}")),
         Ok(found) if found.ok() => {
-            let name = found.template_name.clone().unwrap_or_default();
-            p.say(&format!("  ok: a 3CX CRM template, \"{name}\" ({})", found.path.display()));
+            let name = found.name.clone().unwrap_or_default();
+            let what = words.map_or_else(|| name.clone(), |w| w.found.replace("{name}", &name));
+            p.say(&format!("  ok: {what} ({})", found.path.display()));
             for w in &found.warnings {
                 p.say(&format!("  warning: line {}: {}", w.line, w.message));
             }

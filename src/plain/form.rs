@@ -1,7 +1,7 @@
 //! A form step's fields as prompts, one per field: the answer is cleaned like a paste into the
 //! full-screen field and checked by the same `Field::check` (a refusal says why and asks again),
 //! secrets are read with echo off. Then the step goes on as the TUI's Enter does (`Action::Next`):
-//! a template file is checked by the guide's effect, and a file whose only fault is its name gets,
+//! a file the vendor checks is checked by the guide's effect, and a file whose only fault is its name gets,
 //! on a yes, the guide's correctly named copy. There is no Tab completion: the path is a plain
 //! line (`~` works).
 
@@ -9,23 +9,22 @@ use super::asking::Asking;
 use super::prompt::{Prompter, Stop};
 use crate::guide::{FieldKind, Step};
 use crate::host::normalise_host;
-use crate::template_file::crm::RECOMMENDED_NAME;
 use crate::wizard::keymap::Action;
 use crate::wizard::{Field, GuideState};
 
 pub fn ask(a: &mut Asking, step: &Step) -> Result<(), Stop> {
-    let mut template = None;
+    let mut path = None;
     for id in &step.fields {
         match a.g.guide().field(id).kind {
             FieldKind::Secret => secret(&mut a.pl.p, &mut a.g, id)?,
-            FieldKind::Path => template = Some(id),
+            FieldKind::Path => path = Some(id),
             FieldKind::Host | FieldKind::Url | FieldKind::Id => value(&mut a.pl.p, &mut a.g, step, id)?,
         }
     }
-    // Enter on the last field: the guide checks the step (and its template file) and goes on.
+    // Enter on the last field: the guide checks the step (and its file) and goes on.
     a.g.focus = step.fields.len().saturating_sub(1);
-    match template {
-        Some(id) => self::template(a, step, id),
+    match path {
+        Some(id) => checked_file(a, step, id),
         None => {
             let at = a.g.step;
             a.act(Action::Next);
@@ -119,11 +118,13 @@ fn secret(p: &mut Prompter, g: &mut GuideState, id: &str) -> Result<(), Stop> {
     }
 }
 
-/// The template file: empty skips; a file is checked on disk by the guide, never changed; a file
-/// whose only fault is its name gets, on a yes, the guide's correctly named copy beside it, which
-/// is then checked. Asked until the guide goes on.
-fn template(a: &mut Asking, step: &Step, id: &str) -> Result<(), Stop> {
+/// A file the vendor checks: empty skips; a file is checked on disk by the guide, never changed; a
+/// file whose only fault is its name gets, on a yes, the guide's correctly named copy beside it,
+/// which is then checked. Asked until the guide goes on.
+fn checked_file(a: &mut Asking, step: &Step, id: &str) -> Result<(), Stop> {
     let spec = a.g.guide().field(id);
+    let words = spec.file.as_ref();
+    let wanted = a.g.file_rules().map_or("", |r| r.wanted_name);
     let prompt = format!("{} ({}): ", spec.label, step.plain_text(&spec.placeholder));
     let at = a.g.step;
     loop {
@@ -135,26 +136,27 @@ fn template(a: &mut Asking, step: &Step, id: &str) -> Result<(), Stop> {
             }
         };
         if typed.is_empty() {
-            a.pl.p.say("  No template file: skipped (the template is already in 3CX).");
+            a.pl.p.say(&format!("  {}", words.map_or("Skipped.", |w| w.skipped.as_str())));
         }
         // A path typed (again) is checked again: a copy is written only after the yes below.
-        a.g.template.checked = None;
+        a.g.file.checked = None;
         a.act(Action::Next);
         if a.g.step != at {
             return Ok(());
         }
-        let only_the_name = matches!(&a.g.template.checked, Some((_, Ok(f))) if f.problems.is_empty());
+        let only_the_name = matches!(&a.g.file.checked, Some((_, Ok(f))) if f.only_its_name());
         if !only_the_name {
-            if matches!(&a.g.template.checked, Some((_, Ok(_)))) {
-                a.pl.p.say("  Download the template again (or fix it), then type its path again.");
+            if matches!(&a.g.file.checked, Some((_, Ok(_)))) {
+                let fix = words.map_or("Fix the file", |w| w.refetch.as_str());
+                a.pl.p.say(&format!("  {fix}, then type its path again."));
             }
             continue;
         }
-        let dir = a.g.template_path().and_then(|p| p.parent().map(|d| d.join(RECOMMENDED_NAME)));
-        let copy = dir.map(|c| c.display().to_string()).unwrap_or_else(|| RECOMMENDED_NAME.to_string());
+        let dir = a.g.file_path().and_then(|p| p.parent().map(|d| d.join(wanted)));
+        let copy = dir.map(|c| c.display().to_string()).unwrap_or_else(|| wanted.to_string());
         let offer = format!("Write a correctly named copy, {copy}? The original stays as it is. Type yes or no: ");
         if !a.pl.p.yes_no(&offer)? {
-            a.pl.p.say("  Type the path of a file 3CX accepts, or nothing to skip.");
+            a.pl.p.say("  Type the path of another file, or nothing to skip.");
             continue;
         }
         // A second Enter on a file refused only for its name: the guide writes the copy and

@@ -131,8 +131,8 @@ fn choose(a: &mut Asking, step: &Step) -> Result<(), Stop> {
     }
 }
 
-/// The saved 3CX profiles the guide offers, by number, 0 for none; nothing to ask when there is
-/// none.
+/// The saved profiles the link step offers (another vendor's), by number, 0 for none; nothing to
+/// ask when there is none.
 fn link(a: &mut Asking, step: &Step) -> Result<(), Stop> {
     a.pl.p.say("");
     if a.g.link_options.is_empty() {
@@ -141,7 +141,8 @@ fn link(a: &mut Asking, step: &Step) -> Result<(), Stop> {
         a.act(Action::Next);
         return Ok(());
     }
-    a.pl.p.say("  0  none: do not link a 3CX profile");
+    let vendor = a.g.link_provider().map_or("saved", |p| p.guide().name.as_str());
+    a.pl.p.say(&format!("  0  none: do not link a {vendor} profile"));
     for (k, (name, domain)) in a.g.link_options.iter().enumerate() {
         a.pl.p.say(&format!("  {}  {name} ({domain})", k + 1));
     }

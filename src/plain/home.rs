@@ -69,7 +69,7 @@ fn provider(pl: &mut Plain) -> Result<ProviderId, Stop> {
         pl.p.say(&format!("  {}  {}: {}", k + 1, g.name, g.summary));
     }
     let k = pl.p.number(1, ProviderId::ALL.len(), None)?;
-    Ok(ProviderId::ALL.get(k - 1).copied().unwrap_or(ProviderId::ThreeCx))
+    Ok(ProviderId::ALL.get(k - 1).copied().unwrap_or(ProviderId::FIRST))
 }
 
 fn validate_one(pl: &mut Plain) -> Result<(), Stop> {

@@ -3,6 +3,7 @@
 //! [`schema::Schema`]; reading and writing files is in [`store`]; last validation results in
 //! [`results`].
 
+pub mod checked_file;
 pub mod exchange;
 pub mod keep;
 pub mod listing;

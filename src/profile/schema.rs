@@ -52,8 +52,8 @@ pub enum Kind {
     Products,
     /// The id of one of the choices of the guide's choose step.
     Choice,
-    /// A 3CX CRM template file (a path), checked on disk before it is saved (`template_file`).
-    Template,
+    /// A file (a path) the vendor checks on disk before it is saved, by these rules.
+    File(&'static super::checked_file::FileRules),
     /// The name of a saved profile of `provider`, chosen on the guide's link step.
     Link { provider: &'static str },
 }
@@ -126,7 +126,7 @@ impl Schema {
         self.fields.iter().find(|f| f.key == key)
     }
 
-    /// The field of `kind`'s sort (`Kind::Products`, `Kind::Template`), if the schema has one.
+    /// The field of `kind`'s sort (`Kind::Products`, `Kind::File`), if the schema has one.
     pub fn field_of(&self, pick: impl Fn(&Kind) -> bool) -> Option<&'static FieldDef> {
         self.fields.iter().find(|f| pick(&f.kind))
     }
@@ -179,7 +179,7 @@ impl FieldDef {
 
     /// Whether the guide asks for it on a form (else a flag sets it and editing keeps it).
     pub fn asked(&self, guide: &Guide) -> bool {
-        matches!(self.kind, Kind::Text(_) | Kind::Template) && guide.fields.contains_key(self.key)
+        matches!(self.kind, Kind::Text(_) | Kind::File(_)) && guide.fields.contains_key(self.key)
     }
 
     /// The value `raw` stands for, checked by the one rule of its kind, or why not (never quoting
@@ -203,7 +203,7 @@ impl FieldDef {
             }
             Kind::Products => return self.check_list(&[v.to_string()], guide).map(Some),
             Kind::Choice => Value::Text(check_choice(v, guide)?),
-            Kind::Template => Value::Text(FieldKind::Path.check(v)?),
+            Kind::File(_) => Value::Text(FieldKind::Path.check(v)?),
             Kind::Link { .. } => {
                 super::check_name(v)?;
                 Value::Text(v.to_string())

@@ -36,6 +36,9 @@ impl ProviderId {
     /// Every provider, in the order the TUI offers their guides: the registry.
     pub const ALL: &'static [ProviderId] = &[ProviderId::ThreeCx, ProviderId::EightByEight, ProviderId::CxEngine];
 
+    /// The first offered, where a screen must name one (the demo's banner on the home screen).
+    pub const FIRST: ProviderId = Self::ALL[0];
+
     /// Its profile fields and guide.
     pub fn schema(self) -> &'static Schema {
         match self {
@@ -274,7 +277,7 @@ mod tests {
                     s.field(id).unwrap_or_else(|| panic!("{}: guide field {id} is not a profile field", s.provider));
                 match def.kind {
                     Kind::Text(k) => assert_eq!(k, spec.kind, "{}: {id}", s.provider),
-                    Kind::Template => assert_eq!(spec.kind, crate::guide::FieldKind::Path, "{}: {id}", s.provider),
+                    Kind::File(_) => assert_eq!(spec.kind, crate::guide::FieldKind::Path, "{}: {id}", s.provider),
                     other => panic!("{}: {id} is asked on a form but is {other:?}", s.provider),
                 }
             }
@@ -286,7 +289,7 @@ mod tests {
                     Kind::Link { provider } => {
                         assert!(has(StepKind::Link) && ProviderId::parse(provider).is_some(), "{}", def.key)
                     }
-                    Kind::Text(_) | Kind::Template if !def.optional && def.default.is_none() => {
+                    Kind::Text(_) | Kind::File(_) if !def.optional && def.default.is_none() => {
                         assert!(def.asked(g), "{}: {} is required but no step asks for it", s.provider, def.key)
                     }
                     _ => {}
@@ -303,10 +306,28 @@ mod tests {
             let g = p.guide();
             for step in &g.steps {
                 for place in step.body.split('{').skip(1).filter_map(|r| r.split_once('}').map(|(id, _)| id)) {
-                    let ok = place == "template"
+                    let has_file = p.schema().field_of(|k| matches!(k, Kind::File(_))).is_some();
+                    let ok = (place == "file" && has_file)
                         || g.fields.get(place).is_some_and(|f| f.kind != crate::guide::FieldKind::Secret);
                     assert!(ok, "{}: step {} names {{{place}}}, which is not a field it may show", p.as_str(), step.id);
                 }
+            }
+        }
+    }
+
+    /// A field whose file the vendor checks has its words in the guide (`[fields.<key>.file]`):
+    /// the front ends say nothing of their own about whose file it is.
+    #[test]
+    fn every_checked_file_has_its_words_in_the_guide() {
+        for p in ProviderId::ALL {
+            for def in p.schema().fields.iter().filter(|d| matches!(d.kind, Kind::File(_))) {
+                let words = p.guide().fields.get(def.key).and_then(|f| f.file.as_ref());
+                assert!(
+                    words.is_some_and(|w| !w.found.is_empty() && !w.empty.is_empty()),
+                    "{}: {}",
+                    p.as_str(),
+                    def.key
+                );
             }
         }
     }

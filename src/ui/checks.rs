@@ -131,10 +131,21 @@ pub fn revalidate(f: &mut Frame, area: Rect, r: &Revalidation, w: &Wizard, t: &T
     if r.rows.len() == 1 {
         intro.push(Line::raw(format!("Checking profile \"{}\" against {}.", sel.name, sel.target())));
     }
-    if r.rows.iter().any(|(p, _)| p.provider_name() == "3cx") {
-        let warning =
-            ProviderId::ThreeCx.guide().steps.iter().find(|s| !s.warning.is_empty()).map(|s| s.warning.clone());
-        intro.extend(warning.map(|wn| Line::styled(format!("! {wn}"), t.warn())));
+    let mut warnings: Vec<&str> = Vec::new();
+    for (p, _) in &r.rows {
+        let Some(guide) = ProviderId::of(p).map(ProviderId::guide) else { continue };
+        warnings.push(&guide.recheck_warning);
+        // A profile that links another's (CX-Engine's 3CX profile) takes that one's token too.
+        let links = p.schema.and_then(|s| s.link()).is_some_and(|(def, _)| p.values.text(def.key).is_some());
+        if links {
+            warnings.extend(guide.steps.iter().map(|s| s.link_warning.as_str()));
+        }
+    }
+    let mut said = std::collections::BTreeSet::new();
+    for wn in warnings.into_iter().filter(|w| !w.is_empty()) {
+        if said.insert(wn) {
+            intro.push(Line::styled(format!("! {wn}"), t.warn()));
+        }
     }
     if r.rows.len() == 1 {
         if let Some(h) = r.shown_health() {

@@ -60,7 +60,8 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
         }
         StepKind::Link => {
             let mut items: Vec<Line> = vec![Line::raw("")];
-            let options = std::iter::once(("Do not link a 3CX profile".to_string(), String::new()))
+            let vendor = g.link_provider().map_or("saved", |p| p.guide().name.as_str());
+            let options = std::iter::once((format!("Do not link a {vendor} profile"), String::new()))
                 .chain(g.link_options.iter().map(|(n, d)| (n.clone(), format!("  {d}"))));
             for (i, (name, domain)) in options.enumerate() {
                 let focused = i == g.focus;
@@ -86,9 +87,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
             let per: Vec<u16> = ids
                 .iter()
                 .map(|id| match g.guide().field(id) {
-                    spec if spec.kind == FieldKind::Path => {
-                        3 + template_lines(g, usize::from(inner.width), t).len() as u16
-                    }
+                    spec if spec.kind == FieldKind::Path => 3 + file_lines(g, usize::from(inner.width), t).len() as u16,
                     spec if has_note_line(spec) => 4,
                     _ => 3,
                 })
@@ -102,7 +101,7 @@ pub fn draw(f: &mut Frame, area: Rect, g: &GuideState, w: &Wizard, t: &Theme) {
                     input(f, areas[i], field, g.guide().field(id), i == g.focus, g.reveal, t);
                     if field.kind == FieldKind::Path {
                         let below = Rect { y: areas[i].y + 3, height: areas[i].height.saturating_sub(3), ..areas[i] };
-                        f.render_widget(Paragraph::new(template_lines(g, usize::from(inner.width), t)), below);
+                        f.render_widget(Paragraph::new(file_lines(g, usize::from(inner.width), t)), below);
                     }
                 }
             }
@@ -137,11 +136,13 @@ fn list_below(f: &mut Frame, area: Rect, body: Vec<Line<'static>>, items: Vec<Li
     f.render_widget(Paragraph::new(items), bottom);
 }
 
-/// Under the template field: Tab's candidates, the check in progress, or what the file turned out
+/// Under a checked file's field: Tab's candidates, the check in progress, or what the file turned out
 /// to be and what Enter will do next. Wrapped to `width`, at most a few lines.
-fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>> {
-    let typed = g.template_key().and_then(|k| g.field(k)).map(|f| f.value().trim().to_string()).unwrap_or_default();
-    let ts = &g.template;
+fn file_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>> {
+    let typed = g.file_key().and_then(|k| g.field(k)).map(|f| f.value().trim().to_string()).unwrap_or_default();
+    let ts = &g.file;
+    let Some(words) = g.file_key().and_then(|k| g.guide().field(k).file.as_ref()) else { return vec![] };
+    let wanted = g.file_rules().map_or("", |r| r.wanted_name);
     let width = width.max(20);
     let say = |glyph: &str, text: &str, style| -> Vec<Line<'static>> {
         let body = crate::text::wrap_hanging(text, width - 4);
@@ -163,14 +164,14 @@ fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>>
         return say("", "checking the file…", t.dim());
     }
     if typed.is_empty() {
-        return say("", "empty: skip this (the template is already in 3CX)", t.dim());
+        return say("", &words.empty, t.dim());
     }
     match ts.found_for(&typed) {
         None => say("", "Enter checks the file", t.dim()),
         Some(Err(e)) => say(t.fail_glyph(), &e.to_string(), t.bad()),
         Some(Ok(found)) if found.ok() => {
-            let name = found.template_name.clone().unwrap_or_default();
-            let mut lines = say(t.pass_glyph(), &format!("a 3CX CRM template, \"{name}\""), t.ok());
+            let name = found.name.clone().unwrap_or_default();
+            let mut lines = say(t.pass_glyph(), &words.found.replace("{name}", &name), t.ok());
             for w in &found.warnings {
                 lines.extend(say("!", &format!("line {}: {}", w.line, w.message), t.warn()));
             }
@@ -187,17 +188,13 @@ fn template_lines(g: &GuideState, width: usize, t: &Theme) -> Vec<Line<'static>>
             }
             if found.problems.len() > SHOWN {
                 let more = found.problems.len() - SHOWN;
-                lines.extend(say(
-                    "",
-                    &format!("… {more} more: `pbxlink cx-engine check-template` lists them all"),
-                    t.dim(),
-                ));
+                lines.extend(say("", &format!("… {more} more: {}", words.more), t.dim()));
             }
             let next = if found.problems.is_empty() {
-                let copy = found.path.with_file_name(crate::template_file::crm::RECOMMENDED_NAME);
+                let copy = found.path.with_file_name(wanted);
                 format!("Press Enter to write a correctly named copy, {}; the original stays as it is.", copy.display())
             } else {
-                "Download the template again (or fix it), then press Enter to check again.".to_string()
+                format!("{}, then press Enter to check again.", words.refetch)
             };
             lines.extend(say("", &next, t.warn()));
             lines
@@ -332,6 +329,7 @@ fn review(f: &mut Frame, area: Rect, g: &GuideState, body: Vec<Line<'static>>, t
         expect_prefix: None,
         expect_note: String::new(),
         unset: String::new(),
+        file: None,
     };
     let focused = g.keeping.focused;
     input(f, name_area, &g.name, &spec(label, "letters, digits, - or _", FieldKind::Id), !focused, true, t);

@@ -15,7 +15,7 @@ use crate::providers::ProviderId;
 impl GuideState {
     /// A guide pre-filled from a saved profile, opened at its first form.
     pub fn edit(p: &Profile) -> Self {
-        let mut s = Self::new(ProviderId::of(p).unwrap_or(ProviderId::ThreeCx));
+        let mut s = Self::new(ProviderId::of(p).unwrap_or(ProviderId::FIRST));
         let (schema, guide) = (s.provider.schema(), s.guide());
         let mut products: Vec<String> = vec![];
         for def in schema.fields {
@@ -92,26 +92,39 @@ impl GuideState {
         guide.products.iter().zip(ticks).filter(|(_, on)| *on).map(|(p, _)| p.id.clone()).collect()
     }
 
-    /// The key of the schema's template file field, if it has one.
-    pub fn template_key(&self) -> Option<&'static str> {
-        self.provider.schema().field_of(|k| *k == Kind::Template).map(|f| f.key)
+    /// The key of the schema's checked file field, if it has one.
+    pub fn file_key(&self) -> Option<&'static str> {
+        self.file_field().map(|f| f.key)
     }
 
-    /// The template file the profile records: the checked file (absolute), else the text as typed,
+    /// The schema's checked file field and its rules, if it has one.
+    pub fn file_field(&self) -> Option<&'static crate::profile::schema::FieldDef> {
+        self.provider.schema().field_of(|k| matches!(k, Kind::File(_)))
+    }
+
+    /// The checked file's rules, if the schema has such a field.
+    pub fn file_rules(&self) -> Option<&'static crate::profile::checked_file::FileRules> {
+        match self.file_field()?.kind {
+            Kind::File(rules) => Some(rules),
+            _ => None,
+        }
+    }
+
+    /// The checked file the profile records: the checked file (absolute), else the text as typed,
     /// or none when the field is empty.
-    pub fn template_path(&self) -> Option<PathBuf> {
-        let typed = self.field(self.template_key()?)?.value().trim();
+    pub fn file_path(&self) -> Option<PathBuf> {
+        let typed = self.field(self.file_key()?)?.value().trim();
         if typed.is_empty() {
             return None;
         }
-        match &self.template.checked {
+        match &self.file.checked {
             Some((t, Ok(found))) if t == typed => Some(found.path.clone()),
             _ => Some(PathBuf::from(typed)),
         }
     }
 
     /// What a review lists, as (label, value): provider, method, every field (secrets as their
-    /// length, the template as the file checked), the linked profile and the products. Labels
+    /// length, a checked file as the file checked), the linked profile and the products. Labels
     /// drop their parenthesised gloss ("Client Secret (API password)" → "Client Secret").
     pub fn review_rows(&self) -> Vec<(String, String)> {
         let short = |label: &str| label.split(" (").next().unwrap_or_default().to_string();
@@ -139,8 +152,8 @@ impl GuideState {
                         None => format!("{n} characters, hidden"),
                     }
                 }
-                _ if Some(f.id.as_str()) == self.template_key() => {
-                    self.template_path().map_or_else(|| "none".into(), |p| p.display().to_string())
+                _ if Some(f.id.as_str()) == self.file_key() => {
+                    self.file_path().map_or_else(|| "none".into(), |p| p.display().to_string())
                 }
                 _ => f.check().unwrap_or_default(),
             };
@@ -185,7 +198,7 @@ impl GuideState {
                     def.check(self.chosen_id().unwrap_or(""), guide).map_err(|e| format!("{what}: {e}"))?
                 }
                 Kind::Link { .. } => self.pbx.clone().map(Value::Text),
-                Kind::Template => self.template_path().map(|p| Value::Text(p.display().to_string())),
+                Kind::File(_) => self.file_path().map(|p| Value::Text(p.display().to_string())),
                 _ if def.asked(guide) => {
                     let f = self.field(def.key).ok_or_else(|| format!("{}: missing", label()))?;
                     match &self.keeping.kept {

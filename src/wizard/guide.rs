@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::file_step::FileStep;
 use super::keeping::Keeping;
-use super::template_step::TemplateStep;
 use super::{Effect, Field, ValidationEvent};
 use crate::guide::{FieldKind, Guide, Step, StepKind};
 use crate::profile::Profile;
@@ -88,7 +88,7 @@ pub struct GuideState {
     /// The linked profile's name.
     pub pbx: Option<String>,
     /// The template file step: its last check and Tab's candidates.
-    pub template: TemplateStep,
+    pub file: FileStep,
     /// The review's second field: where the secret is kept.
     pub keeping: Keeping,
 }
@@ -148,7 +148,7 @@ impl GuideState {
             chosen: BTreeMap::new(),
             link_options: Vec::new(),
             pbx: None,
-            template: TemplateStep::default(),
+            file: FileStep::default(),
             keeping: Keeping::default(),
         }
     }

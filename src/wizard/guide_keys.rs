@@ -135,14 +135,14 @@ impl GuideState {
                         return Outcome::Stay(vec![]);
                     }
                 }
-                return self.template_enter(ctx);
+                return self.file_enter(ctx);
             }
             Action::Type(k) => {
                 if let Some(f) = self.focused_field_mut()
                     && f.key(k)
                 {
                     self.message = None;
-                    self.template.candidates.clear();
+                    self.file.candidates.clear();
                 }
             }
             _ => {}

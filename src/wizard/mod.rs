@@ -8,6 +8,7 @@
 mod build;
 mod demo;
 mod field;
+mod file_step;
 mod guide;
 mod guide_keys;
 mod home;
@@ -19,18 +20,17 @@ mod revalidate;
 mod review;
 pub mod screen_keys;
 mod steps;
-mod template_step;
 
 pub use crate::providers::DemoAccount;
 pub use demo::DemoInfo;
 pub use field::{Field, clean_paste};
+pub use file_step::FileStep;
 pub use guide::{Ctx, GuideState, NewDefaults, Outcome as GuideOutcome, Phase, Run};
 pub use home::{Home, Row};
 pub use keeping::{IN_FILE, Keeping};
 pub use msg::{Effect, HomeData, Msg, ValidationEvent};
 pub use principals::{Principals, Stage as PrincipalsStage, TokenShown};
 pub use revalidate::{CapabilityRead, Revalidation};
-pub use template_step::TemplateStep;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -219,10 +219,10 @@ impl Wizard {
                 }
                 vec![]
             }
-            Msg::TemplateChecked { typed, result } => {
-                self.send_to_guide(|g, mut ctx| g.template_checked(typed, result, &mut ctx))
+            Msg::FileChecked { typed, result } => {
+                self.send_to_guide(|g, mut ctx| g.file_checked(typed, result, &mut ctx))
             }
-            Msg::TemplateCopied(result) => self.send_to_guide(|g, _| guide::Outcome::Stay(g.template_copied(result))),
+            Msg::FileCopied(result) => self.send_to_guide(|g, _| guide::Outcome::Stay(g.file_copied(result))),
             Msg::Completed { typed, completion } => {
                 self.send_to_guide(|g, _| guide::Outcome::Stay(g.completed(&typed, completion)))
             }
@@ -295,14 +295,12 @@ impl Wizard {
         fx
     }
 
-    /// The provider the screen is about: the guide's, else 3CX.
+    /// The provider the screen is about: the guide's, else the first offered.
     pub fn current_provider(&self) -> ProviderId {
         match &self.screen {
             Screen::Guide(g) => g.provider,
-            Screen::ChooseProvider { selected } => {
-                ProviderId::ALL.get(*selected).copied().unwrap_or(ProviderId::ThreeCx)
-            }
-            _ => ProviderId::ThreeCx,
+            Screen::ChooseProvider { selected } => ProviderId::ALL.get(*selected).copied().unwrap_or(ProviderId::FIRST),
+            _ => ProviderId::FIRST,
         }
     }
 

@@ -4,12 +4,13 @@
 use crossterm::event::KeyEvent;
 use std::collections::BTreeMap;
 
+use crate::files::complete::Completion;
 use crate::profile::Profile;
+use crate::profile::checked_file::{FileCheck, FileRules};
 use crate::profile::results::LastResult;
 use crate::profile::store::{Entry, SaveMode};
 use crate::providers::threecx::principals::{Principal, Problem};
 use crate::report::{Check, Report};
-use crate::template_file::{Completion, Inspection};
 use secrecy::SecretString;
 
 /// Something that happened: a key, a paste, a result of an effect, a signal. Its `Debug` never
@@ -37,13 +38,13 @@ pub enum Msg {
         name: String,
         result: Result<(), crate::profile::store::StoreError>,
     },
-    /// The template file typed as `typed` was read and checked (or could not be read).
-    TemplateChecked {
+    /// The checked file typed as `typed` was read and checked (or could not be read: why).
+    FileChecked {
         typed: String,
-        result: Result<Inspection, crate::template_file::TemplateError>,
+        result: Result<FileCheck, String>,
     },
-    /// A correctly named copy of the template was written (its path), or why not.
-    TemplateCopied(Result<std::path::PathBuf, crate::template_file::TemplateError>),
+    /// A correctly named copy of the checked file was written (its path), or why not.
+    FileCopied(Result<std::path::PathBuf, String>),
     /// Tab completed the path typed as `typed`.
     Completed {
         typed: String,
@@ -91,8 +92,8 @@ impl std::fmt::Debug for Msg {
             Msg::Removed { name, result } => {
                 f.debug_struct("Removed").field("name", name).field("result", result).finish()
             }
-            Msg::TemplateChecked { result, .. } => f.debug_tuple("TemplateChecked").field(&result.is_ok()).finish(),
-            Msg::TemplateCopied(r) => f.debug_tuple("TemplateCopied").field(&r.is_ok()).finish(),
+            Msg::FileChecked { result, .. } => f.debug_tuple("FileChecked").field(&result.is_ok()).finish(),
+            Msg::FileCopied(r) => f.debug_tuple("FileCopied").field(&r.is_ok()).finish(),
             Msg::Completed { completion, .. } => {
                 write!(f, "Completed({} candidates)", completion.candidates.len())
             }
@@ -161,12 +162,14 @@ pub enum Effect {
     Remove {
         name: String,
     },
-    /// Read and check the template file typed as `typed` (`~` allowed).
-    CheckTemplate {
+    /// Read and check the file typed as `typed` (`~` allowed) by its field's rules.
+    CheckFile {
+        rules: &'static FileRules,
         typed: String,
     },
-    /// Write a correctly named copy of the template beside it; the original is never touched.
-    CopyTemplate {
+    /// Write a correctly named copy of the file beside it; the original is never touched.
+    CopyFile {
+        rules: &'static FileRules,
         from: std::path::PathBuf,
     },
     /// List the directory of a typed path and complete it (Tab).

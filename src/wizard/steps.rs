@@ -1,13 +1,14 @@
-//! The guide steps that need more than fields and tick boxes: a single choice (CX-Engine's method),
-//! linking a saved 3CX profile, and the template file (Tab completion, the check on disk and the
-//! correctly named copy, all as effects: this module stays pure).
+//! The guide steps that need more than fields and tick boxes: a single choice, linking a saved
+//! profile of another vendor, and a file the vendor checks (Tab completion, the check on disk and
+//! the correctly named copy, all as effects: this module stays pure).
 
 use super::keymap::Action;
 
 use super::Effect;
 use super::guide::{Ctx, GuideState, Outcome};
+use crate::files::complete::Completion;
 use crate::guide::{FieldKind, Step};
-use crate::template_file::{Completion, Inspection, TemplateError};
+use crate::profile::checked_file::FileCheck;
 
 impl GuideState {
     pub(super) fn choose_key(&mut self, step: &Step, action: Action, ctx: &mut Ctx<'_>) -> Outcome {
@@ -32,7 +33,7 @@ impl GuideState {
         Outcome::Stay(vec![])
     }
 
-    /// The options of the link step: "do not link" first, then each saved 3CX profile.
+    /// The options of the link step: "do not link" first, then each saved profile it may link.
     pub fn link_count(&self) -> usize {
         1 + self.link_options.len()
     }
@@ -75,81 +76,75 @@ impl GuideState {
 
     pub(super) fn complete(&mut self) -> Vec<Effect> {
         let typed = self.focused_field().map(|f| f.value().to_string()).unwrap_or_default();
-        self.template.busy = true;
+        self.file.busy = true;
         vec![Effect::CompletePath { typed }]
     }
 
     pub fn completed(&mut self, typed: &str, c: Completion) -> Vec<Effect> {
-        self.template.busy = false;
+        self.file.busy = false;
         // The path field the completion was asked for, if it still holds what was completed.
         if let Some(f) = self.fields.iter_mut().find(|f| f.kind == FieldKind::Path && f.value() == typed) {
             *f = super::Field::new(&f.id, FieldKind::Path, &c.text);
-            self.template.candidates = c.candidates;
+            self.file.candidates = c.candidates;
             self.message = None;
         }
         vec![]
     }
 
-    /// Enter on a form: on the step with the schema's template field, an empty path skips; a file
+    /// Enter on a form: on the step with the schema's checked file field, an empty path skips; a file
     /// is checked first; a good file continues; a file whose only fault is its name gets its copy
     /// on a second Enter. Any other form goes on.
-    pub(super) fn template_enter(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
-        let here = self.template_key().filter(|k| self.current().fields.iter().any(|f| f == k));
+    pub(super) fn file_enter(&mut self, ctx: &mut Ctx<'_>) -> Outcome {
+        let here = self.file_key().filter(|k| self.current().fields.iter().any(|f| f == k));
         let Some(typed) = here.and_then(|k| self.field(k)).map(|f| f.value().trim().to_string()) else {
             return self.forward(ctx);
         };
         if typed.is_empty() {
             return self.forward(ctx);
         }
-        if self.template.busy {
+        if self.file.busy {
             return Outcome::Stay(vec![]);
         }
-        let copy_of = match self.template.found_for(&typed) {
+        let Some(rules) = self.file_rules() else { return self.forward(ctx) };
+        let copy_of = match self.file.found_for(&typed) {
             Some(Ok(found)) if found.ok() => return self.forward(ctx),
-            Some(Ok(found)) if found.problems.is_empty() => Some(found.path.clone()),
+            Some(Ok(found)) if found.only_its_name() => Some(found.path.clone()),
             _ => None,
         };
+        self.file.busy = true;
         match copy_of {
-            Some(from) => {
-                self.template.busy = true;
-                Outcome::Stay(vec![Effect::CopyTemplate { from }])
-            }
+            Some(from) => Outcome::Stay(vec![Effect::CopyFile { rules, from }]),
             _ => {
-                self.template.busy = true;
-                self.template.candidates.clear();
-                Outcome::Stay(vec![Effect::CheckTemplate { typed }])
+                self.file.candidates.clear();
+                Outcome::Stay(vec![Effect::CheckFile { rules, typed }])
             }
         }
     }
 
     /// A check finished: a good file continues at once; otherwise the step shows what was found.
-    pub fn template_checked(
-        &mut self,
-        typed: String,
-        result: Result<Inspection, TemplateError>,
-        ctx: &mut Ctx<'_>,
-    ) -> Outcome {
-        self.template.busy = false;
-        let current = self.template_key().and_then(|k| self.field(k)).map(|f| f.value().trim().to_string());
+    pub fn file_checked(&mut self, typed: String, result: Result<FileCheck, String>, ctx: &mut Ctx<'_>) -> Outcome {
+        self.file.busy = false;
+        let current = self.file_key().and_then(|k| self.field(k)).map(|f| f.value().trim().to_string());
         if current.as_deref() != Some(typed.as_str()) {
             return Outcome::Stay(vec![]); // The user typed on meanwhile: this answer is stale.
         }
         let good = matches!(&result, Ok(f) if f.ok());
-        self.template.checked = Some((typed, result));
+        self.file.checked = Some((typed, result));
         if good { self.forward(ctx) } else { Outcome::Stay(vec![]) }
     }
 
     /// The copy was written: the field now names it, and it is checked like a typed path.
-    pub fn template_copied(&mut self, result: Result<std::path::PathBuf, TemplateError>) -> Vec<Effect> {
-        self.template.busy = false;
+    pub fn file_copied(&mut self, result: Result<std::path::PathBuf, String>) -> Vec<Effect> {
+        self.file.busy = false;
         match result {
             Ok(path) => {
                 let typed = path.to_string_lossy().into_owned();
-                if let Some(k) = self.template_key() {
+                let Some(rules) = self.file_rules() else { return vec![] };
+                if let Some(k) = self.file_key() {
                     self.prefill(k, Some(&typed));
                 }
-                self.template.busy = true;
-                vec![Effect::CheckTemplate { typed }]
+                self.file.busy = true;
+                vec![Effect::CheckFile { rules, typed }]
             }
             Err(e) => {
                 self.message = Some(format!("No copy written: {e}"));
@@ -159,16 +154,14 @@ impl GuideState {
     }
 
     /// A step's text with `{FIELD}` (any field but a secret) filled in from what was typed, or the
-    /// field's `unset` text, and `{template}` with the template file's name.
+    /// field's `unset` text, and `{file}` with the checked file's name.
     pub fn body(&self, step: &Step) -> String {
         if !step.body.contains('{') {
             return step.body.clone();
         }
-        let template = self
-            .template_path()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "the template file".into());
-        let mut text = step.body.replace("{template}", &template);
+        let file = self.file_path().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+        let unset = || self.file_key().map_or_else(String::new, |k| self.guide().field(k).unset.clone());
+        let mut text = step.body.replace("{file}", &file.unwrap_or_else(unset));
         for f in self.fields.iter().filter(|f| f.kind != FieldKind::Secret) {
             let place = format!("{{{}}}", f.id);
             if text.contains(&place) {

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 
 use super::test_support::*;
 use super::*;
+use crate::files::complete::Completion;
+use crate::profile::checked_file::{FileCheck as Inspection, FileNote as Problem};
 use crate::profile::store::Entry;
 use crate::providers::cxengine::AuthMethod;
 use crate::providers::cxengine::CxEngine;
-use crate::template_file::crm::Problem;
-use crate::template_file::{Completion, Inspection, TemplateError};
 
 fn found(path: &str, name_problem: Option<&str>, problems: usize) -> Inspection {
     Inspection {
@@ -20,7 +20,7 @@ fn found(path: &str, name_problem: Option<&str>, problems: usize) -> Inspection 
         name_problem: name_problem.map(str::to_string),
         problems: (0..problems).map(|i| Problem { line: i as u32 + 2, message: "broken".into() }).collect(),
         warnings: vec![],
-        template_name: Some("CX-Engine".into()),
+        name: Some("CX-Engine".into()),
     }
 }
 
@@ -142,27 +142,27 @@ fn a_template_is_checked_then_copied_when_only_its_name_is_wrong() {
     let typed_path = "~/Downloads/CX Engine (1).xml";
     typed(&mut w, typed_path);
     let fx = w.update(key(KeyCode::Enter));
-    assert!(matches!(&fx[..], [Effect::CheckTemplate { typed }] if typed == typed_path), "{fx:?}");
+    assert!(matches!(&fx[..], [Effect::CheckFile { typed, .. }] if typed == typed_path), "{fx:?}");
     assert!(w.update(key(KeyCode::Enter)).is_empty(), "Enter waits for the check");
     // The answer for the file: only its name is wrong.
     let bad = found("/home/u/Downloads/CX Engine (1).xml", Some("contains a space"), 0);
-    let fx = w.update(Msg::TemplateChecked { typed: typed_path.into(), result: Ok(bad) });
+    let fx = w.update(Msg::FileChecked { typed: typed_path.into(), result: Ok(bad) });
     assert!(fx.is_empty());
     assert_eq!(step_id(&w), "template", "a refused name does not continue");
     let fx = w.update(key(KeyCode::Enter));
     assert!(
-        matches!(&fx[..], [Effect::CopyTemplate { from }] if from == &PathBuf::from("/home/u/Downloads/CX Engine (1).xml")),
+        matches!(&fx[..], [Effect::CopyFile { from, .. }] if from == &PathBuf::from("/home/u/Downloads/CX Engine (1).xml")),
         "{fx:?}"
     );
-    let fx = w.update(Msg::TemplateCopied(Ok(PathBuf::from("/home/u/Downloads/CXEngine.xml"))));
+    let fx = w.update(Msg::FileCopied(Ok(PathBuf::from("/home/u/Downloads/CXEngine.xml"))));
     assert!(
-        matches!(&fx[..], [Effect::CheckTemplate { typed }] if typed == "/home/u/Downloads/CXEngine.xml"),
+        matches!(&fx[..], [Effect::CheckFile { typed, .. }] if typed == "/home/u/Downloads/CXEngine.xml"),
         "{fx:?}"
     );
     let good = found("/home/u/Downloads/CXEngine.xml", None, 0);
-    w.update(Msg::TemplateChecked { typed: "/home/u/Downloads/CXEngine.xml".into(), result: Ok(good) });
+    w.update(Msg::FileChecked { typed: "/home/u/Downloads/CXEngine.xml".into(), result: Ok(good) });
     assert_eq!(step_id(&w), "threecx", "a good file continues at once");
-    assert_eq!(guide(&w).template_path(), Some(PathBuf::from("/home/u/Downloads/CXEngine.xml")));
+    assert_eq!(guide(&w).file_path(), Some(PathBuf::from("/home/u/Downloads/CXEngine.xml")));
     assert!(guide(&w).body(guide(&w).current()).contains("upload CXEngine.xml"));
 }
 
@@ -171,17 +171,17 @@ fn broken_templates_and_stale_answers_do_not_continue() {
     let mut w = at_template(&[]);
     typed(&mut w, "/t/CXEngine.xml");
     w.update(key(KeyCode::Enter));
-    w.update(Msg::TemplateChecked { typed: "/t/CXEngine.xml".into(), result: Ok(found("/t/CXEngine.xml", None, 2)) });
+    w.update(Msg::FileChecked { typed: "/t/CXEngine.xml".into(), result: Ok(found("/t/CXEngine.xml", None, 2)) });
     assert_eq!(step_id(&w), "template");
     let fx = w.update(key(KeyCode::Enter));
-    assert!(matches!(&fx[..], [Effect::CheckTemplate { .. }]), "a broken file is checked again: {fx:?}");
+    assert!(matches!(&fx[..], [Effect::CheckFile { .. }]), "a broken file is checked again: {fx:?}");
     // The user typed on while a check ran: its answer is for another text and changes nothing.
     typed(&mut w, "x");
-    w.update(Msg::TemplateChecked { typed: "/t/CXEngine.xml".into(), result: Ok(found("/t/CXEngine.xml", None, 0)) });
+    w.update(Msg::FileChecked { typed: "/t/CXEngine.xml".into(), result: Ok(found("/t/CXEngine.xml", None, 0)) });
     assert_eq!(step_id(&w), "template");
-    w.update(Msg::TemplateChecked { typed: "/t/CXEngine.xmlx".into(), result: Err(TemplateError::NoPath) });
+    w.update(Msg::FileChecked { typed: "/t/CXEngine.xmlx".into(), result: Err("no file named".into()) });
     assert_eq!(step_id(&w), "template");
-    assert!(matches!(guide(&w).template.found_for("/t/CXEngine.xmlx"), Some(Err(_))));
+    assert!(matches!(guide(&w).file.found_for("/t/CXEngine.xmlx"), Some(Err(_))));
 }
 
 #[test]
@@ -195,9 +195,9 @@ fn tab_completes_a_path_and_a_late_completion_is_dropped() {
         completion: Completion { text: "~/Downloads/".into(), candidates: vec!["a.xml".into(), "b.xml".into()] },
     });
     assert_eq!(guide(&w).field("template_path").map(|f| f.value()), Some("~/Downloads/"));
-    assert_eq!(guide(&w).template.candidates.len(), 2);
+    assert_eq!(guide(&w).file.candidates.len(), 2);
     typed(&mut w, "a");
-    assert!(guide(&w).template.candidates.is_empty(), "typing hides the candidates");
+    assert!(guide(&w).file.candidates.is_empty(), "typing hides the candidates");
     w.update(key(KeyCode::Tab));
     w.update(Msg::Completed {
         typed: "~/Downloads/x".into(),

@@ -13,7 +13,7 @@ pub(crate) fn inspection(path: &str, text: &str) -> Inspection {
         name_problem: crm_template::check_file_name(name).err().map(|r| r.to_string()),
         problems: crm_template::check_xml(text),
         warnings: crm_template::check_warnings(text),
-        template_name: crm_template::template_name(text),
+        name: crm_template::template_name(text),
     }
 }
 
@@ -47,13 +47,13 @@ pub(crate) fn to_cx(w: &mut Wizard, step: &str) {
     }
     typed(w, DOWNLOADED);
     w.update(k(KeyCode::Enter));
-    w.update(Msg::TemplateChecked { typed: DOWNLOADED.into(), result: Ok(inspection(DOWNLOADED, DEMO_TEMPLATE)) });
+    w.update(Msg::FileChecked { typed: DOWNLOADED.into(), result: Ok(inspection(DOWNLOADED, DEMO_TEMPLATE)) });
     if step == "template_bad_name" {
         return;
     }
     w.update(k(KeyCode::Enter));
-    w.update(Msg::TemplateCopied(Ok(COPY.into())));
-    w.update(Msg::TemplateChecked { typed: COPY.into(), result: Ok(inspection(COPY, DEMO_TEMPLATE)) });
+    w.update(Msg::FileCopied(Ok(COPY.into())));
+    w.update(Msg::FileChecked { typed: COPY.into(), result: Ok(inspection(COPY, DEMO_TEMPLATE)) });
     if step == "threecx" {
         return;
     }
@@ -135,7 +135,7 @@ pub(crate) fn cx_state(w: &mut Wizard, name: &str) {
             let broken = DEMO_TEMPLATE
                 .replace("Version=\"3\"", "Version=\"three\"")
                 .replace("Prefix=\"AsIs\"", "Prefix=\"Sometimes\"");
-            w.update(Msg::TemplateChecked { typed: path.into(), result: Ok(inspection(path, &broken)) });
+            w.update(Msg::FileChecked { typed: path.into(), result: Ok(inspection(path, &broken)) });
         }
         "cx_threecx" => to_cx(w, "threecx"),
         "cx_test_warning" => to_cx(w, "test_warning"),

@@ -6,11 +6,11 @@
 
 use secrecy::ExposeSecret;
 
+use super::template_xml as crm_template;
 use super::{self as p, CxEngine, crm_integration};
 use crate::profile::Profile;
 use crate::providers::threecx::{ThreeCx, check as threecx};
 use crate::report::{CheckState, FailureKind, Report};
-use crate::template_file::crm as crm_template;
 use crate::validate::{Options, Progress, Tracker, session};
 
 /// The client-credentials token request (RFC 6749 §4.4, the secret in the form) and its URL.
@@ -150,7 +150,7 @@ async fn crm(
     let expected = c
         .template_path
         .as_deref()
-        .and_then(|p| crate::template_file::read(p).ok())
+        .and_then(|p| super::template::read(p).ok())
         .and_then(|text| crm_template::template_name(&text));
     let answer =
         s.get(crm_integration::PATH, token.access_token.expose_secret()).await.map_err(|(k, d)| failed(k, d))?;

@@ -8,9 +8,9 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::template as template_file;
+use super::template_xml::{Problem, RECOMMENDED_NAME};
 use crate::exit;
-use crate::template_file;
-use crate::template_file::crm::{Problem, RECOMMENDED_NAME};
 
 #[derive(Serialize)]
 struct Report<'a> {

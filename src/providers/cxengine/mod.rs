@@ -21,6 +21,8 @@ pub mod crm_integration;
 mod profile;
 #[cfg(feature = "simulator")]
 pub mod simulated;
+pub mod template;
+pub mod template_xml;
 
 pub use profile::{AUTH_METHOD, CxEngine, SCHEMA, guide};
 

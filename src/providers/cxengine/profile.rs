@@ -32,7 +32,7 @@ pub static SCHEMA: Schema = Schema {
         FieldDef::new(CLIENT_SECRET, Kind::Text(FieldKind::Secret)).help("the Client Secret"),
         FieldDef::new(ACCOUNT_ID, Kind::Text(FieldKind::Id))
             .help("the Account ID (the CX-Engine client ID shown under Clients)"),
-        FieldDef::new(TEMPLATE_PATH, Kind::Template)
+        FieldDef::new(TEMPLATE_PATH, Kind::File(&super::template::FILE))
             .optional()
             .flag_name("template")
             .help("the downloaded CRM template (CXEngine.xml), checked before saving"),

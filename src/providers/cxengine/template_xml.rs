@@ -9,7 +9,7 @@
 //! `Authentication@Type` ∈ No|Basic|Scenario. CX-Engine asks for a file name without spaces or
 //! special characters, and recommends keeping `CXEngine.xml`.
 
-use serde::Serialize;
+pub use crate::profile::checked_file::FileNote as Problem;
 
 /// The name CX-Engine recommends.
 pub const RECOMMENDED_NAME: &str = "CXEngine.xml";
@@ -22,13 +22,7 @@ const AUTH_TYPES: [&str; 3] = ["No", "Basic", "Scenario"];
 /// not among them: a template without it is a warning, not a refusal.
 const PARTS: [&str; 4] = ["Number", "Parameters", "Authentication", "Scenarios"];
 
-/// One thing wrong with a template, at a line (1-based; 0 for the file as a whole).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub line: u32,
-    pub message: String,
-}
-
+// A Problem: one thing wrong with a template, at a line (1-based; 0 for the file as a whole).
 fn at(line: u32, message: impl Into<String>) -> Problem {
     Problem { line, message: message.into() }
 }
