@@ -4,9 +4,7 @@
 //! loop draws kept, so tests wait for what the user would see and snapshot it
 //! (`tests/common/app.rs`).
 
-mod common;
-
-use common::app::{App, SECRET};
+use crate::common::app::{App, SECRET};
 use crossterm::event::KeyCode;
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite};
 use std::os::unix::fs::PermissionsExt;

@@ -3,9 +3,7 @@
 //! secret source, profiles files kept intact, bounded concurrency, and no secret in any output,
 //! log or state file.
 
-mod common;
-
-use common::sandbox::{Guarded, Sandbox};
+use crate::common::sandbox::{Guarded, Sandbox};
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};

@@ -6,9 +6,8 @@
 //! The TUI's screens are covered by `tests/screens.rs` and `tests/terminal.rs`.
 
 use base64::Engine;
-mod common;
 
-use common::sandbox::Sandbox;
+use crate::common::sandbox::Sandbox;
 use pbxlink::providers::cxengine::simulated::CxEngineAccount;
 use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, Grants};
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
@@ -132,7 +131,7 @@ fn no_secret_in_any_output_log_state_file_or_command_line() {
     #[cfg_attr(not(feature = "keyring"), allow(unused_mut))]
     let mut refs: Vec<(&str, String)> = vec![("PBX_REF", KEY_3CX.to_string())];
     #[cfg(feature = "keyring")]
-    let keyring = common::secret_service::SecretService::start();
+    let keyring = crate::common::secret_service::SecretService::start();
     #[cfg(feature = "keyring")]
     refs.extend(keyring.env());
     let refs: Vec<(&str, &str)> = refs.iter().map(|(k, v)| (*k, v.as_str())).collect();

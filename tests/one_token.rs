@@ -5,9 +5,7 @@
 //! processes), a token ended by someone else is asked again once, and a second one refused too is
 //! `token_refused` (no verdict, no other holder claimed), never a rejection.
 
-mod common;
-
-use common::sandbox::{Guarded, Sandbox};
+use crate::common::sandbox::{Guarded, Sandbox};
 use pbxlink::providers::cxengine::simulated::CxEngineAccount;
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::sync::Arc;

@@ -4,10 +4,8 @@
 //! menu; and in a real terminal (tmux, `TERM=dumb`) the typed secret never echoed, even when
 //! Ctrl-C interrupts it. No output holds an escape sequence or a secret.
 
-mod common;
-
-use common::Pane;
-use common::sandbox::{Guarded, Out, Sandbox};
+use crate::common::Pane;
+use crate::common::sandbox::{Guarded, Out, Sandbox};
 use pbxlink::providers::cxengine::simulated::CxEngineAccount;
 use pbxlink::providers::eightbyeight::simulated::{EightByEightAccount, Grants};
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
@@ -28,7 +26,8 @@ fn guarded(sandbox: Sandbox) -> Env {
 }
 
 impl Guarded {
-    fn new() -> Env {
+    /// The sandbox plain mode's tests share: one account of each vendor.
+    fn plain() -> Env {
         guarded(Sandbox::start(
             vec![ThreeCxAccount::new("900", GOOD, Behaviour::Good)],
             vec![EightByEightAccount::new("app", X8_SECRET, Grants::All)],
@@ -59,7 +58,7 @@ fn mode(p: &Path) -> u32 {
 
 #[test]
 fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
-    let e = Env::new();
+    let e = Env::plain();
     let domain = e.sim.domain();
     let url = format!("https://{domain}/webclient/#/login");
     let log = e.dir.path().join("plain.log");
@@ -118,7 +117,7 @@ fn plain_completes_a_3cx_setup_with_answers_typed_at_its_prompts() {
 
 #[test]
 fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
-    let e = Env::new();
+    let e = Env::plain();
     let answers = ["yes", "", "1, 3", "yes", "app", X8_SECRET, "", "team"];
     let o = e.run(&["--plain", "add", "8x8", "--base-url", &e.sim.domain()], &answers, &[]);
     assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
@@ -135,7 +134,7 @@ fn add_8x8_keeps_the_base_url_given_on_the_command_line() {
 
 #[test]
 fn eightbyeight_products_are_chosen_by_number_in_the_plain_demo() {
-    let e = Env::new();
+    let e = Env::plain();
     let answers =
         ["1", "2", "yes", "", "0, 6", "", "1, 3", "yes", "eght_demo_app", "demo-8x8-secret-all", "", "team", "4"];
     let o = e.run(&["--plain", "demo"], &answers, &[]);
@@ -159,7 +158,7 @@ fn eightbyeight_products_are_chosen_by_number_in_the_plain_demo() {
 
 #[test]
 fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
-    let e = Env::new();
+    let e = Env::plain();
     let domain = e.sim.domain();
     let office = format!(
         "[profiles.office]\nprovider = \"3cx\"\ndomain = \"{domain}\"\nclient_id = \"900\"\napi_key = \"{GOOD}\"\nca_file = \"{}\"\n",
@@ -209,7 +208,7 @@ fn cx_engine_refuses_the_password_grant_and_copies_a_badly_named_template() {
 
 #[test]
 fn end_of_input_mid_guide_saves_nothing() {
-    let e = Env::new();
+    let e = Env::plain();
     let domain = e.sim.domain();
     let o = e.run(&["--plain", "add", "3cx"], &["yes", "yes", &domain, "", "yes", "900", GOOD], &[]);
     assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
@@ -229,7 +228,7 @@ fn end_of_input_mid_guide_saves_nothing() {
 
 #[test]
 fn plain_home_lists_profiles_and_validates_them() {
-    let e = Env::new();
+    let e = Env::plain();
     let domain = e.sim.domain();
     let profile = |name: &str, key: &str| {
         format!(
@@ -250,7 +249,7 @@ fn plain_home_lists_profiles_and_validates_them() {
 /// keeps its echo afterwards.
 #[test]
 fn dumb_terminal_types_a_3cx_setup_without_echoing_the_secret() {
-    let e = Env::new();
+    let e = Env::plain();
     let d = e.dir.path();
     let (config, ca, state) = (e.config(), e.ca.clone(), e.state());
     let args = ["--config", config.to_str().expect("utf8"), "--ca-file", ca.to_str().expect("utf8"), "--plain"];
@@ -340,7 +339,7 @@ fn ctrl_c_at_the_secret_prompt_restores_echo() {
 
 #[test]
 fn a_crash_inside_a_validation_ends_plain_mode_instead_of_waiting_for_ever() {
-    let e = Env::new();
+    let e = Env::plain();
     let domain = e.sim.domain();
     let answers = ["yes", "yes", &domain, "", "yes", "900", GOOD];
     let o =
@@ -352,7 +351,7 @@ fn a_crash_inside_a_validation_ends_plain_mode_instead_of_waiting_for_ever() {
 
 #[test]
 fn a_template_copy_refused_is_offered_again_and_never_written_unasked() {
-    let e = Env::new();
+    let e = Env::plain();
     let dir = e.dir.path().join("Downloads");
     std::fs::create_dir_all(&dir).expect("mkdir");
     let template = dir.join("CX Engine (1).xml");
@@ -373,7 +372,7 @@ fn a_template_copy_refused_is_offered_again_and_never_written_unasked() {
 #[cfg(feature = "keyring")]
 #[test]
 fn the_review_can_keep_the_key_in_the_os_keyring() {
-    let (e, kr) = (Env::new(), common::secret_service::SecretService::start());
+    let (e, kr) = (Env::plain(), crate::common::secret_service::SecretService::start());
     let domain = e.sim.domain();
     let answers = ["yes", "yes", &domain, "", "yes", "900", GOOD, "pass:office", "keyring", "office"];
     let env = kr.env();

@@ -4,10 +4,8 @@
 //! alone on stdout, the old key rotated away, `--save-to` validating before saving, and the token in
 //! no log, no stderr and no file beside `profiles.toml` but that file itself.
 
-mod common;
-
-use common::Pane;
-use common::sandbox::{Out, Sandbox};
+use crate::common::Pane;
+use crate::common::sandbox::{Out, Sandbox};
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::os::unix::fs::PermissionsExt;
 

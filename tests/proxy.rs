@@ -4,9 +4,7 @@
 //! tunnel (403) or the credentials (407), and a working CONNECT proxy. A failing proxy is blamed
 //! with its own fix, never the PBX's port or firewall; its credentials are never shown.
 
-mod common;
-
-use common::sandbox::{Guarded, Out, Sandbox};
+use crate::common::sandbox::{Guarded, Out, Sandbox};
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -4,9 +4,7 @@
 //! the same simulator: the TUI's whole app on `TestBackend` with keys, plain mode's session with
 //! typed answers (`tests/common/app.rs`), and compares what each says and does.
 
-mod common;
-
-use common::app::{App, SECRET};
+use crate::common::app::{App, SECRET};
 use crossterm::event::KeyCode;
 use pbxlink::providers::ProviderId;
 use pbxlink::providers::cxengine::simulated::{CxEngineAccount, CxEngineSite};

@@ -2,9 +2,7 @@
 //! paste, the demo, and the terminal restored after every way out (Ctrl-C, SIGTERM, SIGHUP,
 //! SIGINT, a panic), plus resize. The API key must appear on no screen, in no log, on no output.
 
-mod common;
-
-use common::Pane;
+use crate::common::Pane;
 use pbxlink::providers::threecx::simulated::{Behaviour, ThreeCxAccount, ThreeCxSite};
 use pbxlink::simulator::Simulator;
 use std::os::unix::fs::PermissionsExt;

@@ -293,7 +293,7 @@ fn whatwg_url_test_data_against_the_host_normaliser() {
             .unwrap_or(want.lines().count().min(out.lines().count()));
         panic!(
             "pbxlink's verdicts on the WHATWG data changed (first difference at line {}):\n  committed: {:?}\n  now:       {:?}\n\
-             If the change is intended, run PBXLINK_UPDATE_WHATWG=1 cargo test --test whatwg and commit {DIFFERENCES}.",
+             If the change is intended, run PBXLINK_UPDATE_WHATWG=1 cargo test --test main whatwg:: and commit {DIFFERENCES}.",
             first + 1,
             want.lines().nth(first).unwrap_or("<end>"),
             out.lines().nth(first).unwrap_or("<end>")

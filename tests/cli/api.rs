@@ -6,7 +6,7 @@
 use super::token::token_posts;
 use super::*;
 
-fn api(e: &Env, args: &[&str]) -> common::sandbox::Out {
+fn api(e: &Env, args: &[&str]) -> crate::common::sandbox::Out {
     e.run(&[&["api"][..], args].concat(), None, &[])
 }
 

@@ -18,7 +18,7 @@ fn env() -> (Env, String) {
 }
 
 /// `pbxlink add 8x8 --non-interactive` against the simulator, the secret on stdin.
-fn add_8x8(e: &Env, base: &str, name: &str, client: &str, products: &str) -> common::sandbox::Out {
+fn add_8x8(e: &Env, base: &str, name: &str, client: &str, products: &str) -> crate::common::sandbox::Out {
     let ca = e.ca.to_string_lossy().to_string();
     let args = [
         "--ca-file",

@@ -6,10 +6,10 @@
 //! nothing is asked of the PBX.
 
 use super::*;
-use common::secret_service::SecretService;
+use crate::common::secret_service::SecretService;
 
 /// `args` run with the keyring's bus (and `extra`) in the environment.
-fn run_with(e: &Env, kr: &SecretService, args: &[&str], stdin: Option<&str>) -> common::sandbox::Out {
+fn run_with(e: &Env, kr: &SecretService, args: &[&str], stdin: Option<&str>) -> crate::common::sandbox::Out {
     let env = kr.env();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     e.run(args, stdin, &env)

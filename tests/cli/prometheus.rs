@@ -3,7 +3,7 @@
 //! timestamps, trunks and findings; the file written atomically, readable by the collector.
 
 use super::*;
-use common::sandbox::Out;
+use crate::common::sandbox::Out;
 use prometheus_parse::{Scrape, Value};
 use std::os::unix::fs::MetadataExt;
 

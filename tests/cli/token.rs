@@ -5,7 +5,7 @@
 
 use super::*;
 
-fn token(e: &Env, args: &[&str]) -> common::sandbox::Out {
+fn token(e: &Env, args: &[&str]) -> crate::common::sandbox::Out {
     e.run(&[&["token"][..], args].concat(), None, &[])
 }
 
